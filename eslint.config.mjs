@@ -1,0 +1,51 @@
+// Lint rules, including the layering rules: common imports nothing from Node, the DOM or Electron;
+// only src-main/electron and src-preload import 'electron'; the renderer never imports main-side code
+// except src-main/common.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'url', 'util', 'stream', 'events', 'worker_threads'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.build/**', '.release/**', 'models/training/**', '**/*.cjs'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-namespace': 'off',
+    },
+  },
+  {
+    files: ['src-main/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'react', 'react-dom', '@mui/*', 'ws', 'better-sqlite3', 'onnxruntime-node', 'fluent-ffmpeg', '**/core/**', '**/host/**', '**/electron/**', '**/worker/**', '**/src-renderer/**'], message: 'src-main/common is pure TypeScript: no Node, DOM, Electron or main-side imports.' }] }],
+      'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'require', '__dirname'],
+    },
+  },
+  {
+    files: ['src-main/core/**/*.ts', 'src-main/host/**/*.ts', 'src-main/worker/**/*.ts', 'src-main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/src-renderer/**'], message: 'Only src-main/electron and src-preload import Electron.' }] }],
+    },
+  },
+  {
+    files: ['src-main/core/**/*.ts', 'src-main/common/**/*.ts', 'src-main/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/host/**', '**/cli/**', '**/src-renderer/**'], message: 'Layers import downward only.' }] }],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', ...nodeBuiltins, '**/src-main/core/**', '**/src-main/host/**', '**/src-main/electron/**', '**/src-main/worker/**'], message: 'The renderer reaches the main side only through the contract (src-main/common).' },
+            { group: ['**/features/*/*', '!**/features/*/index'], message: 'Import another feature only through its index file.' },
+          ],
+        },
+      ],
+    },
+  },
+);

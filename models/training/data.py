@@ -1,0 +1,156 @@
+"""Data sources, synthetic degradations, targets and metrics shared by prepare_data.py, train.py and export.py."""
+import io
+import json
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+import sdrhdr
+
+CACHE = os.environ.get('REMASTER_TRAIN_CACHE', '/work/.cache/remaster-training')
+DATA = os.path.join(CACHE, 'data')
+HDRI_DIR = '/usr/share/blender/datafiles/studiolights/world'
+WALLPAPER_DIR = '/usr/share/wallpapers'
+
+# Blender studio-light HDRIs (CC0, Greg Zaal / HDRI Haven; licence.txt next to them), 1024x512 equirectangular.
+HDRI_TRAIN = ['city', 'courtyard', 'forest', 'night', 'studio', 'sunrise']
+HDRI_VAL = ['interior', 'sunset']
+# Photographs among plasma-workspace-wallpapers (licence from each metadata.json; LGPLv3 unless noted).
+PHOTO_TRAIN = ['Autumn', 'BytheWater', 'ColdRipple', 'DarkestHour', 'EveningGlow', 'FallenLeaf', 'Grey', 'Kite',
+               'Path', 'summer_1am']
+PHOTO_VAL = ['ColorfulCups', 'OneStandsOut']
+PHOTO_SIZE_PREF = ['1920x1080.jpg', '2560x1600.jpg']
+
+
+def photo_file(name):
+    d = os.path.join(WALLPAPER_DIR, name, 'contents', 'images')
+    for f in PHOTO_SIZE_PREF:
+        if os.path.exists(os.path.join(d, f)):
+            return os.path.join(d, f)
+    raise FileNotFoundError(d)
+
+
+def photo_licence(name):
+    with open(os.path.join(WALLPAPER_DIR, name, 'metadata.json')) as f:
+        m = json.load(f)['KPlugin']
+    return m.get('License', '?'), m['Authors'][0].get('Name', '?')
+
+
+def read_exr(path):
+    os.environ['OPENCV_IO_ENABLE_OPENEXR'] = '1'
+    import cv2
+    im = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if im is None:
+        raise IOError(path)
+    return np.ascontiguousarray(im[..., ::-1].astype(np.float32))  # BGR -> RGB, linear (BT.709 primaries)
+
+
+# ------------------------------------------------------------------------------------------- degradations
+def keys_down_kernel(s, a=sdrhdr.KEYS_A):
+    """1-D antialiased Keys kernel for integer downscale s (MATLAB imresize style), taps offset -pl..."""
+    lo = int(np.floor(-2 * s + (s - 1) / 2)) + 1
+    hi = int(np.ceil(2 * s + (s - 1) / 2)) - 1
+    t = np.arange(lo, hi + 1)
+    d = (t - (s - 1) / 2) / s
+    x = np.abs(d)
+    w = np.where(x <= 1, (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1,
+                 np.where(x < 2, a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a, 0.0))
+    return w / w.sum(), -lo
+
+
+def keys_downscale(x, s):
+    """torch [N,C,H,W] (H,W multiples of s) -> [N,C,H/s,W/s], antialiased Keys, edge clamp."""
+    w, pl = keys_down_kernel(s)
+    k = len(w)
+    ker = torch.tensor(np.outer(w, w), dtype=x.dtype)[None, None].repeat(x.shape[1], 1, 1, 1)
+    xp = F.pad(x, (pl, k, pl, k), mode='replicate')
+    y = F.conv2d(xp, ker, stride=s, groups=x.shape[1])
+    return y[..., :x.shape[-2] // s, :x.shape[-1] // s]
+
+
+def jpeg(img01, quality, subsampling=2):
+    """img01: float numpy [H,W,3] in [0,1] -> JPEG round trip (8-bit)."""
+    u8 = np.clip(np.round(img01 * 255.0), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(u8).save(buf, format='JPEG', quality=int(quality), subsampling=subsampling)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert('RGB'), dtype=np.float32) / 255.0
+
+
+def degrade(hr_sdr, s, rng, strength=1.0):
+    """hr_sdr: torch [N,3,H,W] R'G'B' in [0,1] -> LR SDR input: Keys downscale, mild noise, 8-bit, JPEG-like."""
+    lr = keys_downscale(hr_sdr, s).clamp(0, 1)
+    out = []
+    for i in range(lr.shape[0]):
+        im = lr[i].permute(1, 2, 0).numpy()
+        sigma = rng.uniform(0.0, 2.0) / 255.0 * strength
+        im = np.clip(im + rng.normal(0.0, 1.0, im.shape).astype(np.float32) * sigma, 0, 1)
+        if rng.random() < 0.7 * strength + (1 - strength) * 0:
+            im = jpeg(im, rng.integers(60, 96))
+        else:
+            im = np.round(im * 255.0) / 255.0
+        out.append(torch.from_numpy(np.ascontiguousarray(im)).permute(2, 0, 1))
+    return torch.stack(out).float()
+
+
+# ------------------------------------------------------------------------------------------------ targets
+M = torch.tensor(sdrhdr.M709_TO_2020, dtype=torch.float64).float().reshape(3, 3, 1, 1)
+HDR_PEAK_REL = 1000.0 / sdrhdr.SDR_WHITE_NITS
+
+
+def pq_torch(nits):
+    y = torch.clamp(nits, min=0.0) / 10000.0
+    ym = torch.pow(y, sdrhdr.PQ_M1)
+    return torch.pow((sdrhdr.PQ_C1 + sdrhdr.PQ_C2 * ym) / (1.0 + sdrhdr.PQ_C3 * ym), sdrhdr.PQ_M2)
+
+
+def target_from_sdr(hr_sdr):
+    """Photo target: the BT.2408 mapping of the (clean, full-resolution) SDR R'G'B'."""
+    lin = torch.pow(hr_sdr.clamp(0, 1), sdrhdr.GAMMA) * sdrhdr.SDR_WHITE_NITS
+    return pq_torch(F.conv2d(lin, M))
+
+
+def hdr_pair(lin709, exposure):
+    """Scene-linear BT.709 [N,3,H,W] x exposure -> (SDR R'G'B' made by clipping + BT.1886 encoding,
+    HDR target: same light, SDR white at 203 cd/m2, highlights kept up to 1000 cd/m2, BT.2020 PQ)."""
+    rel = (lin709 * exposure).clamp(min=0.0)
+    sdr = torch.pow(rel.clamp(max=1.0), 1.0 / sdrhdr.GAMMA)
+    nits = rel.clamp(max=HDR_PEAK_REL) * sdrhdr.SDR_WHITE_NITS
+    return sdr, pq_torch(F.conv2d(nits, M))
+
+
+def luminance709(lin):
+    return 0.2126 * lin[..., 0, :, :] + 0.7152 * lin[..., 1, :, :] + 0.0722 * lin[..., 2, :, :]
+
+
+def exposure_for(lin709, p90_target):
+    """Exposure that puts the 90th luminance percentile at p90_target (relative SDR linear)."""
+    y = luminance709(lin709).flatten()
+    p = float(torch.quantile(y[:: max(1, y.numel() // 200000)], 0.9))
+    return p90_target / max(p, 1e-6)
+
+
+# ------------------------------------------------------------------------------------------------ metrics
+def psnr_pq(a, b):
+    mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
+    return 10.0 * np.log10(1.0 / max(mse, 1e-20))
+
+
+_LMS = np.array([[1688, 2146, 262], [683, 2951, 462], [99, 309, 3688]], dtype=np.float64) / 4096.0
+_ICTCP = np.array([[2048, 2048, 0], [6610, -13613, 7003], [17933, -17390, -543]], dtype=np.float64) / 4096.0
+
+
+def ictcp_from_pq2020(pq):
+    """pq: [3,H,W] BT.2020 PQ R'G'B' -> ICtCp (BT.2100)."""
+    nits = sdrhdr.pq_eotf(np.asarray(pq, np.float64))
+    lms = np.einsum('ij,jhw->ihw', _LMS, nits)
+    return np.einsum('ij,jhw->ihw', _ICTCP, sdrhdr.pq_inverse_eotf(lms))
+
+
+def delta_e_itp(a, b):
+    """Mean ΔE_ITP (ITU-R BT.2124) between two BT.2020 PQ images [3,H,W]."""
+    x, y = ictcp_from_pq2020(a), ictcp_from_pq2020(b)
+    d = np.stack([x[0] - y[0], 0.5 * (x[1] - y[1]), x[2] - y[2]])
+    return float(np.mean(720.0 * np.sqrt(np.sum(d * d, axis=0))))

@@ -1,0 +1,226 @@
+"""Exports trained checkpoints to ONNX (opset 17, dynamic N/H/W; input `sdr`, outputs `hdr`, `base`), writes the
+model cards (.json + .md) and the golden outputs used by test/integration/model-golden.test.ts.
+
+Usage:
+  /usr/bin/python3 models/training/export.py \
+     --x2 /work/.cache/remaster-training/runs/x2-small/best.pt \
+     --x4 /work/.cache/remaster-training/runs/x4-small/best.pt [--speed-json FILE]
+Writes models/srItm-x2.onnx, models/srItm-x4.onnx, models/srItm-x{2,4}.card.{json,md}, models/golden/*.
+"""
+import argparse
+import hashlib
+import json
+import os
+import platform
+import sys
+
+import numpy as np
+import onnx
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import data as D  # noqa: E402
+import sdrhdr  # noqa: E402
+from model import SRITM, SRITMConfig, count_params, macs_per_input_pixel  # noqa: E402
+
+MODELS = os.path.normpath(os.path.join(HERE, '..'))
+GOLDEN = os.path.join(MODELS, 'golden')
+FIXTURE_SHAPE = (1, 3, 24, 40)
+FIXTURE_SRC = ('ColorfulCups', 560, 1010)   # photo, top, left (HR 1920x1080) of a 48x80 crop, Keys-downscaled x2
+
+
+class Wrapper(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, sdr):
+        return self.m(sdr)
+
+
+def receptive_field(cfg):
+    """Conservative receptive-field radius in input pixels (for tile overlap)."""
+    convs = 1 + 3 + 2 * cfg.base_blocks + 2 + 2 + 2 * cfg.detail_skip_blocks + 1 + 2 * cfg.fusion_blocks + 1 + 1
+    r = convs + 4 + 2   # 3x3 convs (+1 each), guided filter (two 5x5 boxes), Keys taps
+    if cfg.context:
+        r = max(r, 4 * (2 + 1) + 16 * (2 + 1) + 16 + 8)  # 1/4 path, 1/16 path, pooling windows, bilinear
+    return int(r)
+
+
+def export_onnx(model, path, meta):
+    model.eval()
+    x = torch.rand(1, 3, 32, 48)
+    torch.onnx.export(Wrapper(model), (x,), path, opset_version=17, input_names=['sdr'],
+                      output_names=['hdr', 'base'],
+                      dynamic_axes={'sdr': {0: 'N', 2: 'h', 3: 'w'}, 'hdr': {0: 'N', 2: 'H', 3: 'W'},
+                                    'base': {0: 'N', 2: 'H', 3: 'W'}},
+                      do_constant_folding=True)
+    m = onnx.load(path)
+    for k, v in meta.items():
+        e = m.metadata_props.add()
+        e.key, e.value = k, v if isinstance(v, str) else json.dumps(v)
+    m.producer_name, m.producer_version = 'remaster', '0.1.0'
+    m.doc_string = ('Remaster SR-ITM x%d: BT.709 SDR R\'G\'B\' [N,3,h,w] in [0,1] -> BT.2020 PQ R\'G\'B\' '
+                    '[N,3,%dh,%dw] (hdr = model, base = analytic BT.2408 baseline)' % (meta['remaster.scale_int'], meta['remaster.scale_int'], meta['remaster.scale_int']))
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, path)
+    ops = sorted({n.op_type for n in m.graph.node})
+    return ops
+
+
+def fixture():
+    im = np.load(os.path.join(D.DATA, f'photo_{FIXTURE_SRC[0]}.npy')).astype(np.float32) / 255.0
+    y, x = FIXTURE_SRC[1], FIXTURE_SRC[2]
+    h, w = FIXTURE_SHAPE[2] * 2, FIXTURE_SHAPE[3] * 2
+    hr = torch.from_numpy(np.ascontiguousarray(im[y:y + h, x:x + w])).permute(2, 0, 1)[None]
+    lr = D.keys_downscale(hr, 2).clamp(0, 1)
+    return (torch.round(lr * 255.0) / 255.0).float()   # exactly k/255, like an 8-bit frame
+
+
+def write_f32(path, arr):
+    a = np.ascontiguousarray(np.asarray(arr, dtype='<f4'))
+    a.tofile(path)
+    return {'file': os.path.basename(path), 'shape': list(a.shape),
+            'sha256': hashlib.sha256(a.tobytes()).hexdigest()}
+
+
+def cpu_name():
+    try:
+        for line in open('/proc/cpuinfo'):
+            if line.startswith('model name'):
+                return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def card(name, ck, model, ops, onnx_path, speed, run_log, manifest):
+    cfg = model.cfg
+    val = ck.get('val', [])
+    curve = [{k: e[k] for k in ('step', 'train_seconds', 'loss', 'gain_photo', 'gain_hdr', 'min_gain')}
+             for e in run_log]
+    card = {
+        'name': name, 'file': os.path.basename(onnx_path), 'bytes': os.path.getsize(onnx_path),
+        'contract': {'input': 'sdr float32 [N,3,h,w] BT.709 R\'G\'B\' (BT.1886 display) in [0,1]',
+                     'outputs': {'hdr': f'float32 [N,3,{cfg.scale}h,{cfg.scale}w] BT.2020 PQ R\'G\'B\' in [0,1], '
+                                        'model result', 'base': 'same shape, analytic BT.2408 baseline'},
+                     'opset': 17, 'dynamic_axes': ['N', 'h', 'w'], 'sdr_white_nits': 203},
+        'architecture': 'Deep SR-ITM structure (guided-filter decomposition, modulated base/detail branches, '
+                        'fusion, pixel shuffle per x2) + context branch; output = baseline + residual (PQ)',
+        'config': cfg.to_dict(), 'parameters': count_params(model),
+        'macs_per_input_pixel': macs_per_input_pixel(model),
+        'receptive_field_input_px': receptive_field(cfg), 'tile_alignment_input_px': 16 if cfg.context else 1,
+        'onnx_ops': ops,
+        'training': {'steps': ck.get('step'), 'train_seconds': round(ck.get('train_seconds', 0.0), 1),
+                     'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
+                     'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
+                                    'with no validation image worse than the baseline',
+                     'loss': 'Charbonnier in PQ, weight x4 where the baseline is near SDR white (PQ > 0.55)',
+                     'data': manifest, 'degradations': 'Keys a=-0.5 antialiased downscale, Gaussian noise '
+                     'sigma<=2/255, 8-bit quantisation, JPEG q60-95 4:2:0 (70%)',
+                     'hdr_targets': 'HDRI x exposure (90th luminance percentile at 0.2-0.6 SDR white); SDR = '
+                     'clip + BT.1886 encode; target = min(light, 1000 cd/m2) with SDR white at 203 cd/m2, '
+                     'BT.2020 PQ', 'photo_targets': 'BT.2408 baseline mapping of the full-resolution photo'},
+        'validation': val, 'learning_curve': curve, 'speed': speed,
+    }
+    return card
+
+
+def card_md(c):
+    L = [f"# {c['name']}", '', f"File `{c['file']}` ({c['bytes']} bytes). {c['architecture']}.", '',
+         '## Contract', '', f"- input: {c['contract']['input']}",
+         f"- output `hdr`: {c['contract']['outputs']['hdr']}", f"- output `base`: {c['contract']['outputs']['base']}",
+         f"- opset 17, dynamic N/h/w; receptive field radius <= {c['receptive_field_input_px']} input px; "
+         f"tile origins multiple of {c['tile_alignment_input_px']} input px for bit-identical tiling", '',
+         '## Configuration', '', f"- parameters: {c['parameters']:,}", f"- MACs per input pixel: {c['macs_per_input_pixel']:,.0f}",
+         f"- config: `{json.dumps(c['config'])}`", f"- ONNX ops: {', '.join(c['onnx_ops'])}", '']
+    t = c['training']
+    L += ['## Training', '', f"- steps: {t['steps']}, training time {t['train_seconds'] / 60:.1f} min on {t['hardware']}",
+          f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",
+          f"- HDR targets: {t['hdr_targets']}", f"- photo targets: {t['photo_targets']}", '',
+          '### Data (exact files and licences)', '', '| kind | name | split | file | licence |', '|---|---|---|---|---|']
+    for p in t['data']['photos']:
+        L.append(f"| photo | {p['name']} | {p['split']} | `{p['file']}` | {p['licence']} ({p['author']}) |")
+    for p in t['data']['hdris']:
+        L.append(f"| HDRI | {p['name']} | {p['split']} | `{p['file']}` | {p['licence']} |")
+    L += ['', '## Validation (held-out images; PQ-domain PSNR, mean ΔE_ITP per BT.2124)', '',
+          '| image | kind | PSNR model | PSNR baseline | gain dB | ΔE_ITP model | ΔE_ITP baseline |', '|---|---|---|---|---|---|---|']
+    for r in c['validation']:
+        L.append(f"| {r['name']} | {r['kind']} | {r['psnr']:.2f} | {r['psnr_base']:.2f} | {r['gain']:+.2f} | "
+                 f"{r['de_itp']:.2f} | {r['de_itp_base']:.2f} |")
+    for kind in ('photo', 'hdr'):
+        g = [r['gain'] for r in c['validation'] if r['kind'] == kind]
+        if g:
+            L.append(f"\nMean gain {kind}: {np.mean(g):+.2f} dB")
+    L += ['', '## Learning curve (EMA weights, validation gain in dB)', '',
+          '| step | train min | loss | photo | HDR | worst image |', '|---|---|---|---|---|---|']
+    curve = c['learning_curve']
+    idx = sorted(set(np.linspace(0, len(curve) - 1, min(len(curve), 16)).round().astype(int).tolist())) if curve else []
+    for i in idx:
+        e = curve[i]
+        loss = f"{e['loss']:.4f}" if e['loss'] is not None else '-'
+        L.append(f"| {e['step']} | {e['train_seconds'] / 60:.1f} | {loss} | {e['gain_photo']:+.2f} | "
+                 f"{e['gain_hdr']:+.2f} | {e['min_gain']:+.2f} |")
+    if c.get('speed'):
+        L += ['', '## Speed', '', '```', json.dumps(c['speed'], indent=1), '```']
+    return '\n'.join(L) + '\n'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--x2', required=True)
+    ap.add_argument('--x4', required=True)
+    ap.add_argument('--speed-json', default='')
+    ap.add_argument('--out-dir', default=MODELS)
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    speed = json.load(open(a.speed_json)) if a.speed_json else {}
+    manifest = json.load(open(os.path.join(D.DATA, 'manifest.json')))
+    os.makedirs(GOLDEN, exist_ok=True)
+    x = fixture()
+    gold = {'fixture': write_f32(os.path.join(GOLDEN, 'fixture-1x3x24x40.f32'), x.numpy()),
+            'fixture_source': {'photo': D.photo_file(FIXTURE_SRC[0]), 'top': FIXTURE_SRC[1], 'left': FIXTURE_SRC[2],
+                               'note': '48x80 crop, Keys a=-0.5 x2 downscale, rounded to k/255'},
+            'tolerance_max_abs': 1e-4, 'models': {}}
+    for s in (2, 4):
+        base = sdrhdr.baseline_numpy(x.numpy().astype(np.float64), s).astype(np.float32)
+        gold['models'][f'baseline-x{s}.onnx'] = {
+            'hdr': write_f32(os.path.join(GOLDEN, f'baseline-x{s}.base.f32'), base),
+            'base': {'same_as': 'hdr'}, 'source': 'float64 numpy reference (models/training/sdrhdr.py)'}
+    for s, ckp in ((2, a.x2), (4, a.x4)):
+        ck = torch.load(ckp, map_location='cpu')
+        cfg = SRITMConfig.from_dict(ck['config'])
+        assert cfg.scale == s
+        model = SRITM(cfg)
+        model.load_state_dict(ck.get('ema', ck['state']))
+        model.eval()
+        fname = f'srItm-x{s}.onnx'
+        path = os.path.join(a.out_dir, fname)
+        meta = {'remaster.contract': 'sdr->hdr,base', 'remaster.scale': str(s), 'remaster.scale_int': s,
+                'remaster.kind': 'sritm', 'remaster.config': cfg.to_dict(), 'remaster.sdr_white_nits': '203',
+                'remaster.receptive_field': str(receptive_field(cfg)),
+                'remaster.tile_alignment': str(16 if cfg.context else 1), 'remaster.params': str(count_params(model))}
+        ops = export_onnx(model, path, {k: v for k, v in meta.items()})
+        with torch.no_grad():
+            hdr, bl = model(x)
+        gold['models'][fname] = {'hdr': write_f32(os.path.join(GOLDEN, f'srItm-x{s}.hdr.f32'), hdr.numpy()),
+                                 'base': write_f32(os.path.join(GOLDEN, f'srItm-x{s}.base.f32'), bl.numpy()),
+                                 'source': f'PyTorch {torch.__version__}, checkpoint step {ck.get("step")}'}
+        run_dir = os.path.dirname(os.path.abspath(ckp))
+        log_path = os.path.join(run_dir, 'log.json')
+        run_log = json.load(open(log_path)) if os.path.exists(log_path) else []
+        c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest)
+        base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')
+        with open(base_name + '.json', 'w') as f:
+            json.dump(c, f, indent=1)
+        with open(base_name + '.md', 'w') as f:
+            f.write(card_md(c))
+        print(f'wrote {path} ({os.path.getsize(path)} bytes), params {count_params(model)}, ops {ops}')
+    with open(os.path.join(GOLDEN, 'manifest.json'), 'w') as f:
+        json.dump(gold, f, indent=1)
+    print('wrote', GOLDEN)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,308 @@
+"""Deep SR-ITM-style joint super-resolution + inverse tone mapping network (PyTorch), Remaster variant.
+
+Structure follows /work/shared/DEEP-SR-ITM.md (Kim, Oh, Kim, ICCV 2019), written from its description:
+  guided-filter decomposition (no gradient) -> base branch (residual blocks, every other one modulated by SMF_b)
+  + detail branch (one residual block, then residual *skip* blocks that also take the base features, modulated
+  by SMF_d) -> fusion (conv1, conv3, residual blocks, conv3) -> per x2 stage conv3(C->4C) + pixel shuffle
+  -> conv3(C->3) = residual.
+Remaster differences (all configurable; `SRITMConfig.paper()` without them has the paper's 2,502,595 / 2,650,307
+parameters):
+  * the skip path is the analytic BT.2408 baseline (Keys a=-0.5 bicubic + BT.1886 + 203 cd/m2 + BT.2020 + PQ),
+    not bicubic SDR; output = clip(baseline + residual, 0, 1) in the PQ domain;
+  * the last conv is zero-initialised: an untrained model equals the baseline exactly;
+  * optional context branch (`context`): a bounded large-receptive-field path at 1/4 and 1/16 resolution
+    (average pooling, convs, bilinear upsampling) that produces per-pixel, per-channel scale and shift for the
+    fusion features, so the network can tell a small bright light source from a large white surface.
+    Receptive field stays bounded (tiling works); tile origins should be multiples of 16 input pixels for
+    bit-identical pooling grids (documented in models/README.md).
+"""
+import dataclasses
+import json
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import sdrhdr
+
+
+@dataclasses.dataclass
+class SRITMConfig:
+    scale: int = 2
+    channels: int = 64            # C
+    base_blocks: int = 6          # residual blocks in the base branch (modulated: 2nd, 4th, ...)
+    detail_skip_blocks: int = 5   # residual skip blocks in the detail branch after its first residual block
+    fusion_blocks: int = 10
+    smf_channels: int = 0         # 0 = same as channels
+    context: bool = False         # Remaster addition: large-receptive-field context branch
+    context_channels: int = 16
+    gf_eps: float = 0.01          # guided filter eps (box 5x5)
+    detail_eps: float = 1e-3      # eps' of detail = I / (base + eps')
+
+    @staticmethod
+    def paper(scale=2):
+        return SRITMConfig(scale=scale)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def from_dict(d):
+        return SRITMConfig(**d)
+
+
+def conv3(i, o):
+    return nn.Conv2d(i, o, 3, 1, 1)
+
+
+def conv1(i, o):
+    return nn.Conv2d(i, o, 1, 1, 0)
+
+
+# ------------------------------------------------------------------------------------- fixed (no-parameter) ops
+def keys_upsample_kernel(scale, a=sdrhdr.KEYS_A):
+    """Depthwise 5x5 kernels (s*s phases) reproducing Keys bicubic x`scale` with half-pixel centres, used after a
+    replicate pad of 2 and followed by pixel_shuffle. Returns tensor [s*s, 1, 5, 5] (float64)."""
+    import numpy as np
+    taps = np.zeros((scale, 5))
+    for p in range(scale):
+        src = (p + 0.5) / scale - 0.5        # relative to the input pixel index i
+        i0 = math.floor(src)
+        t = src - i0
+        w = sdrhdr.keys_weights(np.array([t]), a)[0]
+        for k in range(4):
+            taps[p, i0 - 1 + k + 2] += w[k]
+    ker = np.einsum('pi,qj->pqij', taps, taps).reshape(scale * scale, 1, 5, 5)
+    return torch.from_numpy(ker)
+
+
+class AnalyticBaseline(nn.Module):
+    """BT.709 R'G'B' [N,3,h,w] -> BT.2020 PQ [N,3,sh,sw]; no learned parameters (buffers only)."""
+
+    def __init__(self, scale):
+        super().__init__()
+        self.scale = scale
+        self.register_buffer('kernel', keys_upsample_kernel(scale).float().repeat(3, 1, 1, 1), persistent=False)
+        m = torch.tensor(sdrhdr.M709_TO_2020, dtype=torch.float64).float()
+        self.register_buffer('m', m.reshape(3, 3, 1, 1), persistent=False)
+
+    def upsample(self, x):
+        y = F.conv2d(F.pad(x, (2, 2, 2, 2), mode='replicate'), self.kernel, groups=3)
+        return F.pixel_shuffle(y, self.scale)
+
+    @staticmethod
+    def pq(nits):
+        y = torch.clamp(nits, min=0.0) * (1.0 / 10000.0)
+        ym = torch.pow(y, sdrhdr.PQ_M1)
+        return torch.pow((sdrhdr.PQ_C2 * ym + sdrhdr.PQ_C1) / (sdrhdr.PQ_C3 * ym + 1.0), sdrhdr.PQ_M2)
+
+    def forward(self, x):
+        v = torch.clamp(self.upsample(x), 0.0, 1.0)
+        lin = torch.pow(v, sdrhdr.GAMMA) * sdrhdr.SDR_WHITE_NITS
+        return self.pq(F.conv2d(lin, self.m))
+
+
+def box5(x):
+    return F.avg_pool2d(F.pad(x, (2, 2, 2, 2), mode='replicate'), 5, stride=1)
+
+
+def guided_decompose(x, eps, detail_eps):
+    """Self-guided per-channel guided filter (box 5x5, replicate borders). Returns (base, detail)."""
+    x = x.detach()
+    mean = box5(x)
+    var = torch.clamp(box5(x * x) - mean * mean, min=0.0)
+    a = var / (var + eps)
+    b = mean - a * mean
+    base = box5(a) * x + box5(b)
+    detail = x / (base + detail_eps)
+    return base.detach(), detail.detach()
+
+
+# ------------------------------------------------------------------------------------------------ blocks
+class SMF(nn.Module):
+    """Modulation feature extractor: three conv3 + ReLU on the 6-channel branch input."""
+
+    def __init__(self, cin, c):
+        super().__init__()
+        self.c1, self.c2, self.c3 = conv3(cin, c), conv3(c, c), conv3(c, c)
+
+    def forward(self, x):
+        return F.relu(self.c3(F.relu(self.c2(F.relu(self.c1(x))))))
+
+
+class ResBlock(nn.Module):
+    """x + conv3(relu(conv3(relu(x)))) [* conv3(relu(conv3(smf))) when modulated]."""
+
+    def __init__(self, c, modulated=False, smf_c=None):
+        super().__init__()
+        self.a, self.b = conv3(c, c), conv3(c, c)
+        self.modulated = modulated
+        if modulated:
+            self.ma, self.mb = conv3(smf_c, c), conv3(c, c)
+
+    def residual(self, x, smf):
+        r = self.b(F.relu(self.a(F.relu(x))))
+        if self.modulated:
+            r = r * self.mb(F.relu(self.ma(smf)))
+        return r
+
+    def forward(self, x, smf=None):
+        return x + self.residual(x, smf)
+
+
+class SkipBlock(ResBlock):
+    """Residual skip block of the detail branch: t = conv1(relu(concat(base_feat, d))); d + res(t)."""
+
+    def __init__(self, c, modulated=False, smf_c=None):
+        super().__init__(c, modulated, smf_c)
+        self.merge = conv1(2 * c, c)
+
+    def forward(self, d, base_feat, smf=None):
+        t = self.merge(F.relu(torch.cat([base_feat, d], 1)))
+        return d + self.residual(t, smf)
+
+
+class ContextBranch(nn.Module):
+    """Bounded large receptive field: 1/4 and 1/16 resolution paths -> per-pixel scale and shift (FiLM)."""
+
+    def __init__(self, cin, c, cout):
+        super().__init__()
+        self.q1, self.q2 = conv3(cin, c), conv3(c, c)
+        self.s1, self.s2 = conv3(c, c), conv3(c, c)
+        self.mix = conv3(c, c)
+        self.out = conv1(c, 2 * cout)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    @staticmethod
+    def pool4(x):
+        return F.avg_pool2d(x, 4, stride=4, ceil_mode=True, count_include_pad=False)
+
+    def forward(self, x):
+        h, w = x.shape[-2:]
+        q = F.relu(self.q2(F.relu(self.q1(self.pool4(x)))))                # 1/4
+        s = F.relu(self.s2(F.relu(self.s1(self.pool4(q)))))                # 1/16
+        q = q + F.interpolate(s, size=q.shape[-2:], mode='bilinear', align_corners=False)
+        q = F.relu(self.mix(q))
+        g = self.out(F.interpolate(q, size=(h, w), mode='bilinear', align_corners=False))
+        scale, shift = torch.chunk(g, 2, dim=1)
+        return scale, shift
+
+
+class SRITM(nn.Module):
+    def __init__(self, cfg: SRITMConfig):
+        super().__init__()
+        assert cfg.scale in (2, 4)
+        self.cfg = cfg
+        c = cfg.channels
+        sc = cfg.smf_channels or c
+        self.baseline = AnalyticBaseline(cfg.scale)
+        # base branch
+        self.b_in = conv3(6, c)
+        self.smf_b = SMF(6, sc)
+        self.b_blocks = nn.ModuleList([ResBlock(c, i % 2 == 1, sc) for i in range(cfg.base_blocks)])
+        # detail branch
+        self.d_in = conv3(6, c)
+        self.smf_d = SMF(6, sc)
+        self.d_first = ResBlock(c)
+        self.d_blocks = nn.ModuleList([SkipBlock(c, i % 2 == 0, sc) for i in range(cfg.detail_skip_blocks)])
+        # fusion
+        self.f_merge = conv1(2 * c, c)
+        self.f_in = conv3(c, c)
+        self.f_blocks = nn.ModuleList([ResBlock(c) for _ in range(cfg.fusion_blocks)])
+        self.f_out = conv3(c, c)
+        self.context = ContextBranch(6, cfg.context_channels, c) if cfg.context else None
+        # upsampling
+        self.ups = nn.ModuleList([conv3(c, 4 * c) for _ in range(int(round(math.log2(cfg.scale))))])
+        self.last = conv3(c, 3)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """He init for every conv (ReLU before convs), residual-branch output convs scaled by 0.3, modulation
+        maps start near 1 (bias 1, small weights) so early training is not starved by products of small
+        numbers; context FiLM output and the last conv start at zero (untrained model == baseline)."""
+        for mod in self.modules():
+            if isinstance(mod, nn.Conv2d):
+                nn.init.kaiming_normal_(mod.weight, nonlinearity='relu')
+                nn.init.zeros_(mod.bias)
+        for mod in self.modules():
+            if isinstance(mod, ResBlock):
+                mod.b.weight.data.mul_(0.3)
+                if mod.modulated:
+                    mod.mb.weight.data.mul_(0.1)
+                    nn.init.ones_(mod.mb.bias)
+        if self.context is not None:
+            nn.init.zeros_(self.context.out.weight)
+            nn.init.zeros_(self.context.out.bias)
+        nn.init.zeros_(self.last.weight)
+        nn.init.zeros_(self.last.bias)
+
+    def residual(self, x):
+        base, detail = guided_decompose(x, self.cfg.gf_eps, self.cfg.detail_eps)
+        in_b = torch.cat([x, base], 1)
+        in_d = torch.cat([x, detail], 1)
+        smf_b = self.smf_b(in_b)
+        smf_d = self.smf_d(in_d)
+        b = self.b_in(in_b)
+        base_feats = []
+        for blk in self.b_blocks:
+            b = blk(b, smf_b)
+            base_feats.append(b)
+        d = self.d_first(self.d_in(in_d))
+        for i, blk in enumerate(self.d_blocks):
+            bf = base_feats[min(i + 1, len(base_feats) - 1)]  # base features at the same depth
+            d = blk(d, bf, smf_d)
+        f = self.f_in(self.f_merge(F.relu(torch.cat([b, d], 1))))
+        for blk in self.f_blocks:
+            f = blk(f)
+        f = self.f_out(F.relu(f))
+        if self.context is not None:
+            scale, shift = self.context(in_b)
+            f = f * (1.0 + scale) + shift
+        for up in self.ups:
+            f = F.pixel_shuffle(F.relu(up(F.relu(f))), 2)
+        return self.last(F.relu(f))
+
+    def forward(self, x):
+        """x: BT.709 R'G'B' [N,3,h,w] in [0,1]. Returns (hdr, base): BT.2020 PQ [N,3,sh,sw]."""
+        base = self.baseline(x)
+        hdr = torch.clamp(base + self.residual(x), 0.0, 1.0)
+        return hdr, base
+
+
+def count_params(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def macs_per_input_pixel(model, h=64, w=64):
+    """Multiply-accumulates of convolutions per input pixel (measured with hooks at h x w)."""
+    total = [0]
+
+    def hook(mod, inp, out):
+        k = mod.weight.shape[1] * mod.weight.shape[2] * mod.weight.shape[3]
+        total[0] += out.numel() // out.shape[0] * k
+
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    with torch.no_grad():
+        model(torch.rand(1, 3, h, w))
+    for hd in hs:
+        hd.remove()
+    return total[0] / (h * w)
+
+
+def save_checkpoint(path, model, extra=None):
+    torch.save({'config': model.cfg.to_dict(), 'state': model.state_dict(), **(extra or {})}, path)
+
+
+def load_model(path):
+    ck = torch.load(path, map_location='cpu')
+    m = SRITM(SRITMConfig.from_dict(ck['config']))
+    m.load_state_dict(ck['state'])
+    return m, ck
+
+
+if __name__ == '__main__':
+    for s in (2, 4):
+        m = SRITM(SRITMConfig.paper(s))
+        print(json.dumps({'scale': s, 'params': count_params(m), 'macs_per_px': macs_per_input_pixel(m)}))

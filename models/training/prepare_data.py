@@ -1,0 +1,70 @@
+"""Reads the licensed sources into /work/.cache/remaster-training/data (not committed) and builds the fixed
+validation set (x2 and x4), deterministic (seeded).
+
+Sources: Blender studio-light HDRIs (Debian blender-data, CC0) and photographs from Debian
+plasma-workspace-wallpapers (LGPLv3 / CC-BY-SA-4.0 per metadata.json). Needs python3-opencv (EXR reader).
+Usage: /usr/bin/python3 models/training/prepare_data.py
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data as D  # noqa: E402
+
+PHOTO_VAL_CROP = (512, 768)   # HR crop (centre) of validation photos
+HDR_VAL_ROWS = (64, 448)      # HR rows of validation HDRIs (drop the poles of the equirectangular map)
+HDR_VAL_P90 = {'interior': 0.35, 'sunset': 0.45}
+
+
+def main():
+    os.makedirs(D.DATA, exist_ok=True)
+    manifest = {'photos': [], 'hdris': []}
+    for name in D.PHOTO_TRAIN + D.PHOTO_VAL:
+        path = D.photo_file(name)
+        im = np.asarray(Image.open(path).convert('RGB'), dtype=np.uint8)
+        np.save(os.path.join(D.DATA, f'photo_{name}.npy'), im)
+        lic, author = D.photo_licence(name)
+        manifest['photos'].append({'name': name, 'file': path, 'licence': lic, 'author': author,
+                                   'size': list(im.shape[:2]), 'split': 'val' if name in D.PHOTO_VAL else 'train'})
+    for name in D.HDRI_TRAIN + D.HDRI_VAL:
+        path = os.path.join(D.HDRI_DIR, name + '.exr')
+        im = D.read_exr(path)
+        np.save(os.path.join(D.DATA, f'hdri_{name}.npy'), im)
+        manifest['hdris'].append({'name': name, 'file': path, 'licence': 'CC0-1.0 (Greg Zaal, HDRI Haven; see '
+                                  'license.txt)', 'size': list(im.shape[:2]), 'max': float(im.max()),
+                                  'split': 'val' if name in D.HDRI_VAL else 'train'})
+    # fixed validation set
+    for s in (2, 4):
+        val = []
+        rng = np.random.default_rng(1234 + s)
+        for name in D.PHOTO_VAL:
+            im = np.load(os.path.join(D.DATA, f'photo_{name}.npy')).astype(np.float32) / 255.0
+            h, w = PHOTO_VAL_CROP
+            y0, x0 = (im.shape[0] - h) // 2, (im.shape[1] - w) // 2
+            hr = torch.from_numpy(np.ascontiguousarray(im[y0:y0 + h, x0:x0 + w])).permute(2, 0, 1)[None]
+            lr = D.degrade(hr, s, rng)
+            val.append({'name': name, 'kind': 'photo', 'lr': lr[0].numpy(), 'target': D.target_from_sdr(hr)[0].numpy()})
+        for name in D.HDRI_VAL:
+            im = np.load(os.path.join(D.DATA, f'hdri_{name}.npy'))[HDR_VAL_ROWS[0]:HDR_VAL_ROWS[1]]
+            lin = torch.from_numpy(np.ascontiguousarray(im)).permute(2, 0, 1)[None]
+            k = D.exposure_for(lin, HDR_VAL_P90[name])
+            sdr, tgt = D.hdr_pair(lin, k)
+            lr = D.degrade(sdr, s, rng)
+            clipped = float((sdr.max(1)[0] >= 0.999).float().mean())
+            val.append({'name': name, 'kind': 'hdr', 'lr': lr[0].numpy(), 'target': tgt[0].numpy(),
+                        'exposure': k, 'clipped_fraction': clipped})
+        torch.save(val, os.path.join(D.DATA, f'val_x{s}.pt'))
+        print(f'val x{s}:', [(v['name'], v['lr'].shape, v.get('clipped_fraction')) for v in val])
+    with open(os.path.join(D.DATA, 'manifest.json'), 'w') as f:
+        json.dump(manifest, f, indent=1)
+    print('wrote', D.DATA)
+
+
+if __name__ == '__main__':
+    torch.set_num_threads(1)
+    main()

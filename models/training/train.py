@@ -1,0 +1,241 @@
+"""Trains the Remaster SR-ITM network on the prepared data; resumable.
+
+Usage (see README.md):
+  /usr/bin/python3 models/training/train.py --run x2-small --config small --scale 2 --minutes 60
+  /usr/bin/python3 models/training/train.py --run x4-small --config small --scale 4 --minutes 30 \
+      --init-from /work/.cache/remaster-training/runs/x2-small/best.pt
+Re-running the same --run resumes from <run>/last.pt (model, EMA, optimiser, step, RNG, log).
+Checkpoints live in $REMASTER_TRAIN_CACHE/runs (default /work/.cache/remaster-training/runs), never in the repo.
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data as D  # noqa: E402
+from configs import make_config  # noqa: E402
+from model import SRITM, SRITMConfig, count_params  # noqa: E402
+
+HL_PQ = 0.55          # baseline PQ above which a pixel counts as near SDR white (highlight-aware loss weight)
+
+
+class Sampler:
+    def __init__(self, scale, lr_patch, rng):
+        self.s, self.p, self.rng = scale, lr_patch, rng
+        self.photos = [np.load(os.path.join(D.DATA, f'photo_{n}.npy')) for n in D.PHOTO_TRAIN]
+        self.hdris = [np.load(os.path.join(D.DATA, f'hdri_{n}.npy')) for n in D.HDRI_TRAIN]
+        self.hdri_p90 = []
+        for im in self.hdris:
+            t = torch.from_numpy(im[32:480]).permute(2, 0, 1)
+            self.hdri_p90.append(1.0 / D.exposure_for(t, 1.0))
+
+    def _aug(self, a):
+        if self.rng.random() < 0.5:
+            a = a[:, ::-1]
+        if self.rng.random() < 0.5:
+            a = a[::-1]
+        if self.rng.random() < 0.5:
+            a = np.swapaxes(a, 0, 1)
+        return np.ascontiguousarray(a)
+
+    def photo(self):
+        im = self.photos[self.rng.integers(len(self.photos))]
+        pre = 2 if self.rng.random() < 0.5 else 1     # denser detail: pre-downscale the source by 2
+        hp = self.p * self.s * pre
+        cands = []
+        for _ in range(3):
+            y, x = self.rng.integers(0, im.shape[0] - hp + 1), self.rng.integers(0, im.shape[1] - hp + 1)
+            cands.append(im[y:y + hp, x:x + hp])
+        if self.rng.random() < 0.3:   # bias towards bright/white surfaces: they must stay at 203 cd/m2
+            c = max(cands, key=lambda a: int((a.min(axis=2) > 215).sum()))
+        else:
+            c = cands[0]
+        t = torch.from_numpy(self._aug(c).astype(np.float32) / 255.0).permute(2, 0, 1)[None]
+        if pre == 2:
+            t = D.keys_downscale(t, 2).clamp(0, 1)
+        return t, D.target_from_sdr(t)
+
+    def hdr(self):
+        i = self.rng.integers(len(self.hdris))
+        im = self.hdris[i]
+        hp = self.p * self.s
+        k = self.rng.uniform(0.2, 0.6) / self.hdri_p90[i]
+        cands = []
+        for _ in range(4):
+            y, x = self.rng.integers(32, 480 - hp + 1), self.rng.integers(0, im.shape[1] - hp + 1)
+            cands.append(im[y:y + hp, x:x + hp])
+        if self.rng.random() < 0.7:   # prefer crops with clipped highlights
+            c = max(cands, key=lambda a: int((a.max(axis=2) * k > 1.0).sum()))
+        else:
+            c = cands[0]
+        t = torch.from_numpy(self._aug(c)).permute(2, 0, 1)[None]
+        return D.hdr_pair(t, k)
+
+    def batch(self, n):
+        pairs = [self.photo() if j % 2 == 0 else self.hdr() for j in range(n)]
+        hr_sdr = torch.cat([p[0] for p in pairs])
+        tgt = torch.cat([p[1] for p in pairs])
+        return D.degrade(hr_sdr, self.s, self.rng), tgt
+
+
+def loss_fn(hdr, base, tgt):
+    w = 1.0 + 3.0 * (base.max(1, keepdim=True)[0] > HL_PQ).float()
+    err = torch.sqrt((hdr - tgt) ** 2 + 1e-6)
+    return (w * err).mean()
+
+
+def validate(model, val):
+    model.eval()
+    res = []
+    with torch.no_grad():
+        for v in val:
+            hdr, base = model(torch.from_numpy(v['lr'])[None])
+            hdr, base = hdr[0].numpy(), base[0].numpy()
+            r = {'name': v['name'], 'kind': v['kind'],
+                 'psnr': D.psnr_pq(hdr, v['target']), 'psnr_base': D.psnr_pq(base, v['target']),
+                 'de_itp': D.delta_e_itp(hdr, v['target']), 'de_itp_base': D.delta_e_itp(base, v['target'])}
+            r['gain'] = r['psnr'] - r['psnr_base']
+            res.append(r)
+    model.train()
+    return res
+
+
+def summarise(res):
+    g = {k: float(np.mean([r['gain'] for r in res if r['kind'] == k])) for k in ('photo', 'hdr')}
+    return {'gain_photo': g['photo'], 'gain_hdr': g['hdr'], 'min_gain': min(r['gain'] for r in res),
+            'score': g['photo'] + g['hdr']}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--run', required=True)
+    ap.add_argument('--config', default='small')
+    ap.add_argument('--scale', type=int, default=2)
+    ap.add_argument('--minutes', type=float, default=60)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--lr-patch', type=int, default=0, help='LR patch size (default 48 for x2, 32 for x4)')
+    ap.add_argument('--lr', type=float, default=5e-4)
+    ap.add_argument('--lr-min', type=float, default=5e-5)
+    ap.add_argument('--decay-steps', type=int, default=20000, help='cosine decay length in steps')
+    ap.add_argument('--ema', type=float, default=0.999)
+    ap.add_argument('--val-minutes', type=float, default=4)
+    ap.add_argument('--init-from', default='', help='checkpoint to copy matching weights from (e.g. x2 -> x4)')
+    ap.add_argument('--seed', type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    run_dir = os.path.join(D.CACHE, 'runs', a.run)
+    os.makedirs(run_dir, exist_ok=True)
+    last = os.path.join(run_dir, 'last.pt')
+    lr_patch = a.lr_patch or (48 if a.scale == 2 else 32)
+
+    if os.path.exists(last):
+        ck = torch.load(last, map_location='cpu')
+        cfg = SRITMConfig.from_dict(ck['config'])
+        model = SRITM(cfg)
+        model.load_state_dict(ck['state'])
+        ema = SRITM(cfg)
+        ema.load_state_dict(ck['ema'])
+        opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+        opt.load_state_dict(ck['opt'])
+        step, log, best, train_s = ck['step'], ck['log'], ck['best'], ck['train_seconds']
+        rng = np.random.default_rng()
+        rng.bit_generator.state = ck['rng']
+        torch.set_rng_state(ck['torch_rng'])
+        print(f'resumed {last} at step {step}', flush=True)
+    else:
+        torch.manual_seed(a.seed)
+        cfg = make_config(a.config, a.scale)
+        model = SRITM(cfg)
+        if a.init_from:
+            src = torch.load(a.init_from, map_location='cpu')
+            sd = src.get('ema', src['state'])
+            own = model.state_dict()
+            copied = [k for k, v in sd.items() if k in own and own[k].shape == v.shape and not k.startswith('ups.')
+                      and not k.startswith('last.')]
+            own.update({k: sd[k] for k in copied})
+            model.load_state_dict(own)
+            print(f'initialised {len(copied)} tensors from {a.init_from}', flush=True)
+        ema = copy.deepcopy(model)
+        opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+        step, log, best, train_s = 0, [], None, 0.0
+        rng = np.random.default_rng(a.seed)
+    ema.eval()
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'))
+    sampler = Sampler(cfg.scale, lr_patch, rng)
+    print(f'config {cfg.to_dict()} params {count_params(model)}', flush=True)
+
+    def save(path, extra=None):
+        torch.save({'config': cfg.to_dict(), 'state': model.state_dict(), 'ema': ema.state_dict(),
+                    'opt': opt.state_dict(), 'step': step, 'log': log, 'best': best, 'train_seconds': train_s,
+                    'rng': rng.bit_generator.state, 'torch_rng': torch.get_rng_state(),
+                    'args': vars(a), **(extra or {})}, path + '.tmp')
+        os.replace(path + '.tmp', path)
+
+    def do_val():
+        nonlocal best
+        res = validate(ema, val)
+        summ = summarise(res)
+        entry = {'step': step, 'train_seconds': round(train_s, 1), 'time': time.strftime('%H:%M:%S'),
+                 'loss': float(np.mean(recent)) if recent else None, **summ, 'images': res}
+        log.append(entry)
+        ok = summ['min_gain'] >= 0.0
+        if ok and (best is None or summ['score'] > best['score']):
+            best = {'step': step, **summ, 'images': res, 'train_seconds': train_s}
+            torch.save({'config': cfg.to_dict(), 'state': ema.state_dict(), 'step': step, 'val': res,
+                        'train_seconds': train_s}, os.path.join(run_dir, 'best.pt'))
+        print(f"[val] step {step} t {train_s/60:.1f}m loss {entry['loss']} photo {summ['gain_photo']:+.2f} "
+              f"hdr {summ['gain_hdr']:+.2f} min {summ['min_gain']:+.2f} | " +
+              ' '.join(f"{r['name']} {r['gain']:+.2f}" for r in res) + (' *best*' if best and best['step'] == step else ''),
+              flush=True)
+        with open(os.path.join(run_dir, 'log.json'), 'w') as f:
+            json.dump(log, f)
+        save(last)
+
+    recent = []
+    if step == 0:
+        do_val()
+    t_end = time.time() + a.minutes * 60
+    t_val = time.time() + a.val_minutes * 60
+    model.train()
+    while time.time() < t_end:
+        t0 = time.time()
+        lr = a.lr_min + 0.5 * (a.lr - a.lr_min) * (1 + math.cos(math.pi * min(step / a.decay_steps, 1.0)))
+        warm = min(1.0, (step + 1) / 200)
+        for g in opt.param_groups:
+            g['lr'] = lr * warm
+        x, tgt = sampler.batch(a.batch)
+        hdr, base = model(x)
+        loss = loss_fn(hdr, base, tgt)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        with torch.no_grad():
+            d = min(a.ema, (1 + step) / (10 + step))
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+        step += 1
+        recent = (recent + [float(loss)])[-100:]
+        train_s += time.time() - t0
+        if step % 50 == 0:
+            print(f'step {step} loss {np.mean(recent):.5f} lr {lr:.2e} {train_s/step:.2f}s/step', flush=True)
+        if time.time() >= t_val:
+            do_val()
+            t_val = time.time() + a.val_minutes * 60
+    do_val()
+    print('best', json.dumps({k: v for k, v in (best or {}).items() if k != 'images'}), flush=True)
+
+
+if __name__ == '__main__':
+    main()

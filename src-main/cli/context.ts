@@ -1,0 +1,19 @@
+// What every `remaster` sub-command gets: parsed global options and a way to fail with the right exit code.
+export interface CliContext {
+  /** Library folder (`--data DIR`), default: the app's data folder. */
+  dataDir: string;
+  /** Write a progress line to stderr (commands print results on stdout). */
+  progress(msg: string): void;
+}
+
+/** Exit codes: 0 ok, 2 bad input, 1 other failure. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+  ) {
+    super(message);
+  }
+}
+
+export type CliCommand = (args: string[], ctx: CliContext) => Promise<number>;

@@ -1,0 +1,182 @@
+// The grade: one shot's parameters applied to the network's HDR output, in linear light.
+// This TypeScript is the reference; grade-glsl.ts is the same maths for the preview and a Chromium
+// test holds the two within one 10-bit code. Change both together.
+import { z } from 'zod';
+import { BT2020_TO_P3, P3_TO_BT2020, type Mat3 } from './primaries';
+import { nitsToPq, pqToNits, PQ_PEAK_NITS, REFERENCE_WHITE_NITS } from './transfer';
+import { BT2020_LUMA } from './sdr-to-hdr';
+import type { PlanarRgb } from './ycbcr';
+
+/** Each numeric parameter once: range, default, unit, label (the UI reads this too). */
+export const GRADE_RANGES = {
+  exposure: { min: -4, max: 4, default: 0, step: 0.05, unit: 'stops', label: 'Exposure' },
+  diffuseWhite: { min: 80, max: 400, default: REFERENCE_WHITE_NITS, step: 1, unit: 'nits', label: 'Diffuse white' },
+  highlightKnee: { min: 0.3, max: 0.95, default: 0.6, step: 0.01, unit: '× diffuse white', label: 'Highlight knee' },
+  highlightPeak: { min: 203, max: 10000, default: 1000, step: 10, unit: 'nits', label: 'Highlight peak' },
+  saturation: { min: 0, max: 2, default: 1, step: 0.01, unit: '×', label: 'Saturation' },
+  blackLevel: { min: -0.5, max: 0.5, default: 0, step: 0.001, unit: 'nits', label: 'Black level' },
+  modelStrength: { min: 0, max: 1, default: 1, step: 0.01, unit: '0 = analytic, 1 = model', label: 'Model strength' },
+} as const;
+
+const num = (k: keyof typeof GRADE_RANGES) => {
+  const r = GRADE_RANGES[k];
+  return z.number().min(r.min).max(r.max).default(r.default).describe(`${r.label} (${r.unit})`);
+};
+
+export const GradeParams = z.object({
+  exposure: num('exposure'),
+  diffuseWhite: num('diffuseWhite'),
+  highlightExpansion: z.boolean().default(false).describe('Lift highlights above the knee toward the highlight peak'),
+  highlightKnee: num('highlightKnee'),
+  highlightPeak: num('highlightPeak'),
+  saturation: num('saturation'),
+  blackLevel: num('blackLevel'),
+  modelStrength: num('modelStrength'),
+  gamutMapping: z.enum(['clip', 'compress']).default('clip').describe('Out-of-gamut colours: clip negatives (default: leaves in-gamut colours untouched), or compress toward neutral (also softens colours near the gamut edge)'),
+  gamutLimit: z.enum(['bt2020', 'p3']).default('bt2020').describe('Container is always BT.2020; p3 keeps colours inside P3-D65'),
+});
+export type GradeParams = z.infer<typeof GradeParams>;
+export type GradeParamsInput = z.input<typeof GradeParams>;
+export const DEFAULT_GRADE: GradeParams = GradeParams.parse({});
+
+/** Gamut compression: distances beyond THRESHOLD are compressed so that LIMIT lands on the gamut edge. */
+export const GAMUT_COMPRESS_THRESHOLD = 0.8;
+export const GAMUT_COMPRESS_LIMIT = 1.2;
+
+/**
+ * Constants derived from the parameters once per grade (not per pixel). The GLSL gets exactly these as
+ * uniforms, so both implementations start from the same float values.
+ */
+export interface PreparedGrade {
+  /** (diffuseWhite / 203) · 2^exposure: the inputs were rendered with SDR 100% at 203 nits. */
+  gain: number;
+  diffuseWhite: number;
+  blackLevel: number;
+  /** peak / diffuse white (1 = no expansion). */
+  expansionRatio: number;
+  knee: number;
+  saturation: number;
+  modelStrength: number;
+  compress: boolean;
+  limitP3: boolean;
+  /** Gamut compression scale s = (1−t)(lim−t)/(lim−1). */
+  compressScale: number;
+}
+
+export function prepareGrade(p: GradeParams): PreparedGrade {
+  const t = GAMUT_COMPRESS_THRESHOLD, lim = GAMUT_COMPRESS_LIMIT;
+  return {
+    gain: (p.diffuseWhite / REFERENCE_WHITE_NITS) * Math.pow(2, p.exposure),
+    diffuseWhite: p.diffuseWhite,
+    blackLevel: p.blackLevel,
+    expansionRatio: p.highlightExpansion ? Math.max(1, p.highlightPeak / p.diffuseWhite) : 1,
+    knee: Math.min(p.highlightKnee, 0.99),
+    saturation: p.saturation,
+    modelStrength: p.modelStrength,
+    compress: p.gamutMapping === 'compress',
+    limitP3: p.gamutLimit === 'p3',
+    compressScale: ((1 - t) * (lim - t)) / (lim - 1),
+  };
+}
+
+const prepCache = new WeakMap<GradeParams, PreparedGrade>();
+function prepared(p: GradeParams | PreparedGrade): PreparedGrade {
+  if ('gain' in p) return p;
+  let q = prepCache.get(p);
+  if (!q) { q = prepareGrade(p); prepCache.set(p, q); }
+  return q;
+}
+
+const mat = (m: Mat3, v: Float64Array) => {
+  const r = v[0], g = v[1], b = v[2];
+  v[0] = m[0] * r + m[1] * g + m[2] * b;
+  v[1] = m[3] * r + m[4] * g + m[5] * b;
+  v[2] = m[6] * r + m[7] * g + m[8] * b;
+};
+
+/** Compress one channel's distance from the achromatic axis (ACES-style, Reinhard shoulder). */
+function compressDistance(d: number, s: number): number {
+  const t = GAMUT_COMPRESS_THRESHOLD;
+  if (d <= t) return d;
+  const u = (d - t) / s;
+  return t + (s * u) / (1 + u);
+}
+
+/** Gamut handling in place on linear nits in the limit space's RGB. */
+function gamut(v: Float64Array, q: PreparedGrade): void {
+  if (q.compress) {
+    const ach = Math.max(v[0], v[1], v[2]);
+    if (ach > 0) {
+      for (let i = 0; i < 3; i++) {
+        const d = (ach - v[i]) / ach; // 0 on the axis, 1 on the gamut edge, >1 outside
+        v[i] = ach - compressDistance(d, q.compressScale) * ach;
+      }
+    }
+  }
+  // Clip whatever is still outside (all of it in clip mode; beyond LIMIT in compress mode).
+  for (let i = 0; i < 3; i++) v[i] = v[i] > 0 ? (v[i] < PQ_PEAK_NITS ? v[i] : PQ_PEAK_NITS) : 0;
+}
+
+const clamp01 = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0); // NaN -> 0
+
+/**
+ * The grade kernel on one pixel. Inputs are BT.2020 PQ R'G'B' signals (values outside [0,1] are clamped);
+ * `out` receives BT.2020 PQ R'G'B' in [0,1]. Steps, all in linear nits:
+ *  1 decode both; 2 blend base→model by model strength; 3 gain = diffuse white/203 · 2^exposure;
+ *  4 black level: c += black·(1 − min(c/diffuseWhite, 1))², fading out toward diffuse white;
+ *  5 highlight expansion on luminance (hue-preserving gain, see expansionGain);
+ *  6 saturation about BT.2020 luminance; 7 gamut (to P3 if limited, compress/clip, back); 8 PQ encode.
+ */
+export function gradePixel(q: PreparedGrade, mr: number, mg: number, mb: number, br: number, bg: number, bb: number, out: Float64Array): void {
+  const s = q.modelStrength;
+  const bR = pqToNits(clamp01(br)), bG = pqToNits(clamp01(bg)), bB = pqToNits(clamp01(bb));
+  const v = out;
+  v[0] = (bR + s * (pqToNits(clamp01(mr)) - bR)) * q.gain;
+  v[1] = (bG + s * (pqToNits(clamp01(mg)) - bG)) * q.gain;
+  v[2] = (bB + s * (pqToNits(clamp01(mb)) - bB)) * q.gain;
+  if (q.blackLevel !== 0) {
+    for (let i = 0; i < 3; i++) {
+      const f = 1 - Math.min(v[i] / q.diffuseWhite, 1);
+      v[i] = Math.max(v[i] + q.blackLevel * f * f, 0);
+    }
+  }
+  if (q.expansionRatio > 1) {
+    const x = (BT2020_LUMA[0] * v[0] + BT2020_LUMA[1] * v[1] + BT2020_LUMA[2] * v[2]) / q.diffuseWhite;
+    let t = (x - q.knee) / (1 - q.knee);
+    t = t > 0 ? (t < 1 ? t : 1) : 0;
+    const k = 1 + (q.expansionRatio - 1) * t * t * (3 - 2 * t);
+    v[0] *= k; v[1] *= k; v[2] *= k;
+  }
+  if (q.saturation !== 1) {
+    const y = BT2020_LUMA[0] * v[0] + BT2020_LUMA[1] * v[1] + BT2020_LUMA[2] * v[2];
+    for (let i = 0; i < 3; i++) v[i] = y + q.saturation * (v[i] - y);
+  }
+  if (q.limitP3) { mat(BT2020_TO_P3, v); gamut(v, q); mat(P3_TO_BT2020, v); }
+  else gamut(v, q);
+  v[0] = nitsToPq(v[0]); v[1] = nitsToPq(v[1]); v[2] = nitsToPq(v[2]);
+}
+
+export type Rgb = readonly [number, number, number];
+
+/**
+ * The grade on one pixel: BT.2020 PQ R'G'B' of the model output and of the analytic base -> graded
+ * BT.2020 PQ R'G'B'. Pass the base twice when there is no model output yet.
+ */
+export function applyGrade(hdrModel: Rgb, hdrBase: Rgb, params: GradeParams | PreparedGrade): [number, number, number] {
+  const o = new Float64Array(3);
+  gradePixel(prepared(params), hdrModel[0], hdrModel[1], hdrModel[2], hdrBase[0], hdrBase[1], hdrBase[2], o);
+  return [o[0], o[1], o[2]];
+}
+
+/** The grade over planar float frames (PQ signals). `out` may be one of the inputs. No per-pixel allocation. */
+export function applyGradeFrame(hdrModel: PlanarRgb, hdrBase: PlanarRgb, params: GradeParams | PreparedGrade, out?: PlanarRgb): PlanarRgb {
+  const n = hdrBase.r.length;
+  const o = out ?? { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n) };
+  const q = prepared(params);
+  const t = new Float64Array(3);
+  for (let i = 0; i < n; i++) {
+    gradePixel(q, hdrModel.r[i], hdrModel.g[i], hdrModel.b[i], hdrBase.r[i], hdrBase.g[i], hdrBase.b[i], t);
+    o.r[i] = t[0]; o.g[i] = t[1]; o.b[i] = t[2];
+  }
+  return o;
+}

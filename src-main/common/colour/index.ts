@@ -1,0 +1,14 @@
+// Public API of the colour science core. Pure TypeScript (only zod): renderer, Node core, worker and
+// Web Workers all import from here.
+export * from './transfer';
+export * from './primaries';
+export * from './ycbcr';
+export * from './resample';
+export * from './sdr-to-hdr';
+export * from './grade';
+export * from './grade-glsl';
+export * from './frame';
+export * from './light-level';
+export * from './st2086';
+export * from './scopes';
+export * from './patterns';

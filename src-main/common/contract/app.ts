@@ -1,0 +1,56 @@
+// The application and its inference worker, as the status bar sees them.
+import { z } from 'zod';
+
+export const HostKind = z.enum(['electron', 'headless']);
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  host: HostKind,
+  platform: z.string(),
+  /** Folder that holds the library database and caches. */
+  dataDir: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const ExecutionProvider = z.enum(['cpu', 'cuda', 'dml', 'coreml']);
+export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
+
+export const WorkerState = z.enum(['starting', 'ready', 'busy', 'restarting', 'failed', 'stopped']);
+export type WorkerState = z.infer<typeof WorkerState>;
+
+export const ModelInfo = z.object({
+  name: z.string(),
+  file: z.string(),
+  scale: z.number().int(),
+  inputs: z.array(z.string()),
+  outputs: z.array(z.string()),
+  /** Input pixels a tile needs beyond its own area for exact results (half the receptive field, rounded up). */
+  tileMargin: z.number().int().nonnegative(),
+  /** Tile origins must be multiples of this many input pixels (models with a downsampled context branch). */
+  tileAlign: z.number().int().positive(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const InferenceStatus = z.object({
+  state: WorkerState,
+  provider: ExecutionProvider.nullable(),
+  /** What the status bar shows, e.g. "CPU (onnxruntime 1.30.0)". */
+  device: z.string(),
+  runtimeVersion: z.string().nullable(),
+  model: ModelInfo.nullable(),
+  restarts: z.number().int(),
+  error: z.string().nullable(),
+});
+export type InferenceStatus = z.infer<typeof InferenceStatus>;
+
+const Empty = z.object({}).strict();
+
+export const appMethods = {
+  'app.info': { request: Empty, response: AppInfo },
+  'inference.status': { request: Empty, response: InferenceStatus },
+} as const;
+
+export const appEvents = {
+  'inference.state': InferenceStatus,
+} as const;

@@ -1,0 +1,54 @@
+// Messages between the inference client (main side) and the inference worker process.
+// The same protocol runs over Electron's utilityProcess port and Node's child_process IPC
+// (both structured-clone, so Float32Array travels without JSON).
+import { z } from 'zod';
+import { ErrorCode, ExecutionProvider, ModelInfo } from '../contract';
+
+const Id = z.number().int().nonnegative();
+const Dims = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+
+export const ProviderChoice = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
+export type ProviderChoice = z.infer<typeof ProviderChoice>;
+
+export const WorkerRequest = z.discriminatedUnion('type', [
+  z.object({ id: Id, type: z.literal('info') }),
+  z.object({ id: Id, type: z.literal('load'), modelPath: z.string().min(1) }),
+  z.object({
+    id: Id,
+    type: z.literal('run'),
+    /** NCHW float32, BT.709 R'G'B' in [0,1]. */
+    input: z.instanceof(Float32Array),
+    dims: Dims,
+  }),
+  z.object({ id: Id, type: z.literal('cancel'), target: Id }),
+]);
+export type WorkerRequest = z.infer<typeof WorkerRequest>;
+
+export const WorkerInfo = z.object({
+  pid: z.number().int(),
+  provider: ExecutionProvider,
+  /** Human-readable, e.g. "CPU (onnxruntime 1.30.0)". */
+  device: z.string(),
+  runtimeVersion: z.string(),
+  model: ModelInfo.nullable(),
+  /** Why a faster provider was not used, if one was asked for. */
+  providerNote: z.string().nullable(),
+});
+export type WorkerInfo = z.infer<typeof WorkerInfo>;
+
+export const RunOutput = z.object({
+  hdr: z.instanceof(Float32Array),
+  base: z.instanceof(Float32Array),
+  dims: Dims,
+  ms: z.number(),
+});
+export type RunOutput = z.infer<typeof RunOutput>;
+
+export const WorkerError = z.object({ code: ErrorCode, message: z.string() });
+
+export const WorkerReply = z.union([
+  z.object({ type: z.literal('hello'), pid: z.number().int() }),
+  z.object({ type: z.literal('reply'), id: Id, ok: z.literal(true), value: z.unknown() }),
+  z.object({ type: z.literal('reply'), id: Id, ok: z.literal(false), error: WorkerError }),
+]);
+export type WorkerReply = z.infer<typeof WorkerReply>;

@@ -1,0 +1,90 @@
+// The core: every service the renderer can reach, assembled once and shared by both hosts
+// (Electron adapter and headless host). Plain Node; nothing here imports 'electron'.
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import type { InferenceStatus } from '../common/contract';
+import { createDispatch, type Dispatch, type Handlers } from './dispatch';
+import { EventHub } from './events';
+import { InferenceClient } from './inference/client';
+import { forkLauncher, type WorkerLauncher } from './inference/launcher';
+import { defaultModelPath } from './inference/models';
+import { ensureDemoProject, libraryHandlers, openLibrary, type LibraryService } from './library';
+import { createLogger, type Logger } from './log';
+import { createMediaService, type MediaService } from './media';
+import { appVersion } from './paths';
+
+export interface CoreOptions {
+  host: 'electron' | 'headless';
+  dataDir: string;
+  /** How to start the inference worker: utilityProcess under Electron, fork under Node. */
+  launcher?: WorkerLauncher;
+  modelPath?: string;
+  log?: Logger;
+  /** Create the demo project on first start (the app does; tests usually do not). */
+  demo?: boolean;
+}
+
+export interface Core {
+  dispatch: Dispatch;
+  events: EventHub;
+  inference: InferenceClient;
+  library: LibraryService;
+  media: MediaService;
+  log: Logger;
+  /** Rebuildable caches (proxies, thumbnails, renders): the only files the UI may fetch by path. */
+  cacheRoot: string;
+  /** The real path of a cache file the renderer asked for, or null if it is not one of ours. */
+  cacheFile(path: string): string | null;
+  close(): Promise<void>;
+}
+
+export function createCore(opts: CoreOptions): Core {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const log = opts.log ?? createLogger({ dir: join(opts.dataDir, 'logs') });
+  const events = new EventHub();
+  const inference = new InferenceClient({
+    launcher: opts.launcher ?? forkLauncher(),
+    modelPath: opts.modelPath ?? defaultModelPath(),
+    log: log.child('inference'),
+    onStatus: (s: InferenceStatus) => events.emit('inference.state', s),
+  });
+  const cacheRoot = join(opts.dataDir, 'cache');
+  mkdirSync(cacheRoot, { recursive: true });
+  const media = createMediaService({ log: log.child('media'), cacheDir: cacheRoot });
+  const library = openLibrary({ dataDir: opts.dataDir, log: log.child('library'), events, media });
+  if (opts.demo) {
+    // Runs as an ordinary import job in the background; the library screen shows its progress.
+    ensureDemoProject(library).catch((e: unknown) => log.warn('could not create the demo project', e instanceof Error ? e.message : e));
+  }
+
+  const handlers: Handlers = {
+    'app.info': () => ({ name: 'Remaster', version: appVersion(), host: opts.host, platform: process.platform, dataDir: opts.dataDir }),
+    'inference.status': () => inference.status(),
+    ...libraryHandlers(library, { media }),
+  };
+  // The worker starts in the background; its state reaches the status bar through events.
+  inference.start().catch(() => undefined);
+
+  return {
+    dispatch: createDispatch(handlers, log.child('contract')),
+    events,
+    inference,
+    library,
+    media,
+    log,
+    cacheRoot,
+    cacheFile(path: string) {
+      try {
+        const real = realpathSync(resolve(path));
+        const root = realpathSync(cacheRoot);
+        return real.startsWith(root + sep) && statSync(real).isFile() ? real : null;
+      } catch {
+        return null;
+      }
+    },
+    async close() {
+      await inference.close();
+      library.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// The demo project a newcomer sees on first start: assets/demo/demo.mp4 with its known cuts.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appRoot } from '../paths';
+import type { MediaService } from '../media';
+import type { LibraryService } from './index';
+
+export const DEMO_PROJECT_NAME = 'Demo project';
+
+export function demoClipPath(): string {
+  return join(appRoot(), 'assets', 'demo', 'demo.mp4');
+}
+
+export function demoCuts(): number[] {
+  const f = join(appRoot(), 'assets', 'demo', 'cuts.json');
+  return (JSON.parse(readFileSync(f, 'utf8')) as { cuts: { frame: number }[] }).cuts.map((c) => c.frame);
+}
+
+/**
+ * On the library's first start, creates "Demo project" from the demo clip (once: a user who deletes it keeps it
+ * deleted). Resolves with the project id, or null when nothing was done. The import runs as a normal job.
+ */
+export async function ensureDemoProject(lib: LibraryService, opts: { force?: boolean; media?: MediaService } = {}): Promise<string | null> {
+  try {
+    return await createDemo(lib, opts.force === true);
+  } catch (e) {
+    // Never fatal, and never an unhandled rejection: the app starts without the demo.
+    lib.log.warn(`could not create the demo project: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}
+
+async function createDemo(lib: LibraryService, force: boolean): Promise<string | null> {
+  if (lib.status().readOnly) return null;
+  const done = lib.db.prepare("SELECT value FROM settings WHERE key = 'demo_created'").get() as { value: string } | undefined;
+  if (done && !force) return null;
+  const clip = demoClipPath();
+  if (!existsSync(clip)) return null;
+  lib.db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('demo_created', ?)").run(new Date().toISOString());
+  const existing = lib.listProjects().find((p) => p.isDemo);
+  if (existing) return existing.id;
+  const name = lib.listProjects().some((p) => p.name === DEMO_PROJECT_NAME) ? `${DEMO_PROJECT_NAME} (sample)` : DEMO_PROJECT_NAME;
+  const p = lib.createProject(name, { isDemo: true });
+  let cuts: number[] | undefined;
+  try {
+    cuts = demoCuts();
+  } catch {
+    cuts = undefined;
+  }
+  await lib.importClips(p.id, [clip], cuts ? { knownCuts: { [clip]: cuts } } : {}).done;
+  return p.id;
+}

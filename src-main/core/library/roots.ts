@@ -1,0 +1,88 @@
+// Media roots: the only folders the headless host's file browser may show or import from.
+// Every path is resolved (symlinks included) before the check, so a link cannot lead outside.
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { ServiceError, type BrowseResult } from '../../common/contract';
+import { appRoot } from '../paths';
+
+export const MEDIA_EXTENSIONS = new Set(['.mov', '.mp4', '.m4v', '.mkv', '.mxf', '.avi', '.mts', '.m2ts', '.ts', '.webm', '.mpg', '.mpeg', '.y4m', '.dv', '.nut', '.ogv', '.wmv', '.flv', '.3gp']);
+
+export function defaultMediaRoots(): string[] {
+  const roots = [homedir()];
+  try {
+    roots.push(join(appRoot(), 'assets'));
+  } catch {
+    // no package.json above us: no demo assets
+  }
+  return roots;
+}
+
+export class MediaRoots {
+  readonly roots: string[];
+
+  constructor(roots: string[]) {
+    const real: string[] = [];
+    for (const r of roots) {
+      try {
+        const p = realpathSync(resolve(r));
+        if (statSync(p).isDirectory() && !real.includes(p)) real.push(p);
+      } catch {
+        // a root that does not exist is simply not offered
+      }
+    }
+    this.roots = real;
+  }
+
+  private inside(real: string): boolean {
+    return this.roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
+  }
+
+  /** The real path of `p`, or a typed error when it does not exist or lies outside every root. */
+  resolve(p: string): string {
+    let real: string;
+    try {
+      real = realpathSync(resolve(p));
+    } catch {
+      throw new ServiceError('not_found', `${p}: no such file or folder`);
+    }
+    if (!this.inside(real)) throw new ServiceError('bad_request', `${p}: outside the media folders this host may read (${this.roots.join(', ') || 'none configured'})`);
+    return real;
+  }
+
+  browse(path?: string): BrowseResult {
+    if (!path) {
+      return { path: null, parent: null, roots: this.roots, entries: this.roots.map((r) => ({ name: r, path: r, kind: 'dir' as const, size: null, looksLikeMedia: false })) };
+    }
+    const real = this.resolve(path);
+    if (!statSync(real).isDirectory()) throw new ServiceError('bad_request', `${path}: not a folder`);
+    const entries: BrowseResult['entries'] = [];
+    let names: string[];
+    try {
+      names = readdirSync(real);
+    } catch (e) {
+      throw new ServiceError('io', `${real}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const p = join(real, name);
+      let target: string;
+      try {
+        target = realpathSync(p);
+      } catch {
+        continue; // dangling link
+      }
+      if (!this.inside(target)) continue;
+      try {
+        const st = statSync(target);
+        if (st.isDirectory()) entries.push({ name, path: p, kind: 'dir', size: null, looksLikeMedia: false });
+        else if (st.isFile()) entries.push({ name, path: p, kind: 'file', size: st.size, looksLikeMedia: MEDIA_EXTENSIONS.has(extname(name).toLowerCase()) });
+      } catch {
+        // unreadable entry: skip
+      }
+    }
+    entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+    const parent = this.roots.includes(real) ? null : dirname(real);
+    return { path: real, parent: parent && existsSync(parent) && this.inside(parent) ? parent : null, roots: this.roots, entries };
+  }
+}

@@ -1,0 +1,54 @@
+// One log for the whole main side: stderr plus a file in the data folder, so a colorist can send it to us.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Logger {
+  debug(msg: string, detail?: unknown): void;
+  info(msg: string, detail?: unknown): void;
+  warn(msg: string, detail?: unknown): void;
+  error(msg: string, detail?: unknown): void;
+  child(scope: string): Logger;
+}
+
+const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export function createLogger(opts: { dir?: string; scope?: string; level?: LogLevel; quiet?: boolean } = {}): Logger {
+  const file = opts.dir ? join(opts.dir, 'remaster.log') : null;
+  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  const min = order[opts.level ?? (process.env.REMASTER_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? 1;
+  const make = (scope: string): Logger => {
+    const write = (level: LogLevel, msg: string, detail?: unknown): void => {
+      if (order[level] < min) return;
+      const extra = detail === undefined ? '' : ' ' + safeJson(detail);
+      const line = `${new Date().toISOString()} ${level.toUpperCase()} [${scope}] ${msg}${extra}`;
+      if (!opts.quiet || order[level] >= order.warn) process.stderr.write(line + '\n');
+      if (file) {
+        try {
+          appendFileSync(file, line + '\n');
+        } catch {
+          // A full or read-only disk must not take the app down with it; stderr still has the line.
+        }
+      }
+    };
+    return {
+      debug: (m, d) => write('debug', m, d),
+      info: (m, d) => write('info', m, d),
+      warn: (m, d) => write('warn', m, d),
+      error: (m, d) => write('error', m, d),
+      child: (s) => make(`${scope}/${s}`),
+    };
+  };
+  return make(opts.scope ?? 'main');
+}
+
+function safeJson(v: unknown): string {
+  if (v instanceof Error) return JSON.stringify({ name: v.name, message: v.message });
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 2000 ? s.slice(0, 2000) + '…' : s;
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,187 @@
+// The inference worker: loads an ONNX model with onnxruntime-node and runs it, one request at a time.
+// Runs as an Electron utilityProcess under Electron and as a child_process.fork under the headless host;
+// it cannot tell the difference except for which port it talks through.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { WorkerRequest, type ProviderChoice, type WorkerInfo, type RunOutput } from '../common/worker/protocol';
+import type { ExecutionProvider, ModelInfo } from '../common/contract';
+
+interface Port {
+  post(msg: unknown): void;
+  onMessage(cb: (msg: unknown) => void): void;
+}
+
+function parentPort(): Port {
+  const utility = (process as unknown as { parentPort?: { on(e: 'message', cb: (ev: { data: unknown }) => void): void; postMessage(m: unknown): void } }).parentPort;
+  if (utility) return { post: (m) => utility.postMessage(m), onMessage: (cb) => utility.on('message', (ev) => cb(ev.data)) };
+  if (process.send) {
+    const send = process.send.bind(process);
+    return { post: (m) => send(m), onMessage: (cb) => process.on('message', cb) };
+  }
+  throw new Error('The inference worker must be started by Remaster (no parent port).');
+}
+
+const runtimeVersion = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+const providerNames: Record<ExecutionProvider, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
+
+/** Providers to try, best first, for this platform and the user's choice. */
+function candidates(choice: ProviderChoice): ExecutionProvider[] {
+  if (choice !== 'auto') return choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
+  if (process.platform === 'win32') return ['cuda', 'dml', 'cpu'];
+  if (process.platform === 'darwin') return ['coreml', 'cpu'];
+  return ['cuda', 'cpu'];
+}
+
+function cudaInstalled(): boolean {
+  // onnxruntime-node has CUDA support only after `npm run setup:cuda` fetched its provider library.
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  const dir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  return existsSync(join(dir, lib));
+}
+
+let session: ort.InferenceSession | null = null;
+let provider: ExecutionProvider = 'cpu';
+let providerNote: string | null = null;
+let model: ModelInfo | null = null;
+const choice = (process.env.REMASTER_PROVIDER ?? 'auto') as ProviderChoice;
+
+async function load(modelPath: string): Promise<ModelInfo> {
+  let lastError: unknown = null;
+  const notes: string[] = [];
+  for (const ep of candidates(choice)) {
+    if (ep === 'cuda' && !cudaInstalled()) {
+      notes.push('CUDA libraries not installed (npm run setup:cuda)');
+      continue;
+    }
+    try {
+      const s = await ort.InferenceSession.create(modelPath, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+      const info = await validate(s, modelPath);
+      await session?.release();
+      session = s;
+      provider = ep;
+      providerNote = notes.length ? notes.join('; ') : null;
+      model = info;
+      return info;
+    } catch (e) {
+      lastError = e;
+      if (e instanceof ContractError) throw e;
+      notes.push(`${providerNames[ep]} unavailable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  }
+  throw new Error(`Could not load ${basename(modelPath)}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+}
+
+class ContractError extends Error {}
+
+/** A model must take `sdr` [N,3,h,w] and give `hdr` and `base` at an integer scale (models/README.md). */
+async function validate(s: ort.InferenceSession, modelPath: string): Promise<ModelInfo> {
+  const name = basename(modelPath).replace(/\.onnx$/i, '');
+  if (!s.inputNames.includes('sdr')) throw new ContractError(`${name} does not meet the model contract: no input named "sdr" (has ${s.inputNames.join(', ')})`);
+  for (const o of ['hdr', 'base']) {
+    if (!s.outputNames.includes(o)) throw new ContractError(`${name} does not meet the model contract: no output named "${o}" (has ${s.outputNames.join(', ')})`);
+  }
+  const probe = new ort.Tensor('float32', new Float32Array(3 * 16 * 16).fill(0.5), [1, 3, 16, 16]);
+  const out = await s.run({ sdr: probe });
+  const dims = out.hdr.dims;
+  const scale = dims[2] / 16;
+  if (dims.length !== 4 || dims[1] !== 3 || !Number.isInteger(scale) || dims[3] !== 16 * scale || out.base.dims.join() !== dims.join()) {
+    throw new ContractError(`${name} does not meet the model contract: output shape ${dims.join('x')} for input 1x3x16x16`);
+  }
+  return { name, file: modelPath, scale, inputs: [...s.inputNames], outputs: [...s.outputNames], ...tiling(modelPath) };
+}
+
+/** Tiling needs from the model card beside the ONNX file (`NAME.card.json`); a bicubic-sized default otherwise. */
+function tiling(modelPath: string): { tileMargin: number; tileAlign: number } {
+  const card = modelPath.replace(/\.onnx$/i, '.card.json');
+  try {
+    const c = JSON.parse(readFileSync(card, 'utf8')) as { receptive_field_input_px?: number; tile_alignment_input_px?: number };
+    const rf = Number(c.receptive_field_input_px ?? 0);
+    const align = Math.max(1, Math.round(Number(c.tile_alignment_input_px ?? 1)));
+    if (rf > 0) return { tileMargin: Math.ceil(rf / 2) + 2, tileAlign: align };
+  } catch {
+    // no card: a plain analytic model
+  }
+  return { tileMargin: 4, tileAlign: 1 };
+}
+
+function info(): WorkerInfo {
+  return {
+    pid: process.pid,
+    provider,
+    device: `${providerNames[provider]} (onnxruntime ${runtimeVersion})`,
+    runtimeVersion,
+    model,
+    providerNote,
+  };
+}
+
+async function run(input: Float32Array, dims: [number, number, number, number]): Promise<RunOutput> {
+  if (!session || !model) throw new Error('No model loaded');
+  if (dims[1] !== 3) throw new Error(`Expected 3 channels, got ${dims[1]}`);
+  if (input.length !== dims[0] * dims[1] * dims[2] * dims[3]) throw new Error(`Input has ${input.length} values, dims say ${dims.join('x')}`);
+  const t0 = performance.now();
+  const out = await session.run({ sdr: new ort.Tensor('float32', input, dims) });
+  const hdr = out.hdr.data as Float32Array<ArrayBuffer>;
+  const base = out.base.data as Float32Array<ArrayBuffer>;
+  return { hdr, base, dims: out.hdr.dims as unknown as [number, number, number, number], ms: performance.now() - t0 };
+}
+
+// One request at a time: onnxruntime already uses every core for one run.
+const port = parentPort();
+const queue: WorkerRequest[] = [];
+let busy = false;
+
+function reply(id: number, result: { ok: true; value: unknown } | { ok: false; code: string; message: string }): void {
+  if (result.ok) port.post({ type: 'reply', id, ok: true, value: result.value });
+  else port.post({ type: 'reply', id, ok: false, error: { code: result.code, message: result.message } });
+}
+
+async function pump(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  while (queue.length) {
+    const req = queue.shift()!;
+    try {
+      if (req.type === 'info') reply(req.id, { ok: true, value: info() });
+      else if (req.type === 'load') {
+        await load(req.modelPath);
+        reply(req.id, { ok: true, value: info() });
+      } else if (req.type === 'run') reply(req.id, { ok: true, value: await run(req.input, req.dims) });
+    } catch (e) {
+      const code = e instanceof ContractError ? 'bad_input' : 'worker_failed';
+      reply(req.id, { ok: false, code, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  busy = false;
+}
+
+port.onMessage((raw) => {
+  const parsed = WorkerRequest.safeParse(raw);
+  if (!parsed.success) {
+    // Never crash on a bad message: answer it if it carries an id, otherwise drop it.
+    const id = (raw as { id?: unknown } | null)?.id;
+    const message = `Malformed worker request: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
+    if (typeof id === 'number') reply(id, { ok: false, code: 'bad_request', message });
+    else process.stderr.write(message + '\n');
+    return;
+  }
+  const req = parsed.data;
+  if (req.type === 'cancel') {
+    const i = queue.findIndex((q) => q.id === req.target);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      reply(req.target, { ok: false, code: 'cancelled', message: 'Cancelled' });
+    }
+    reply(req.id, { ok: true, value: i >= 0 });
+    return;
+  }
+  queue.push(req);
+  void pump();
+});
+
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`inference worker: ${e.stack ?? e.message}\n`);
+});
+
+port.post({ type: 'hello', pid: process.pid });

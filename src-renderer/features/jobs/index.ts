@@ -1,0 +1,2 @@
+export { JobsBar } from './JobsBar';
+export { formatEta } from './format';

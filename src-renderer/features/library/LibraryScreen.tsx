@@ -1,0 +1,108 @@
+// The library: the colorist's projects, and the way to start a new one.
+import { Alert, Box, Button, Card, CardActionArea, CardContent, Chip, IconButton, Menu, MenuItem, Stack, Typography } from '@mui/material';
+import AddIcon from '@mui/icons-material/Add';
+import MoreVertIcon from '@mui/icons-material/MoreVert';
+import MovieFilterOutlinedIcon from '@mui/icons-material/MovieFilterOutlined';
+import { useCallback, useState } from 'react';
+import type { ProjectSummary } from '../../../src-main/common/contract';
+import { useApi, useCall, useEvent } from '../../api';
+import { JobsBar } from '../jobs';
+import { NewProjectDialog } from './NewProjectDialog';
+
+export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
+  const api = useApi();
+  const projects = useCall('library.listProjects', {});
+  const status = useCall('library.status', {});
+  const [creating, setCreating] = useState(false);
+  const [menu, setMenu] = useState<{ anchor: HTMLElement; project: ProjectSummary } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { reload } = projects;
+  useEvent('library.changed', useCallback(() => void reload(), [reload]));
+  useEvent('job.progress', useCallback((j: { state: string }) => j.state === 'done' && void reload(), [reload]));
+
+  const act = async (r: Promise<{ ok: boolean; error?: { message: string } }>) => {
+    const res = await r;
+    setError(res.ok ? null : res.error?.message ?? 'Failed');
+    setMenu(null);
+    void reload();
+  };
+
+  return (
+    <Box sx={{ p: 3, maxWidth: 1100, mx: 'auto' }} data-testid="library-screen">
+      <Stack direction="row" sx={{ alignItems: 'center', mb: 3 }}>
+        <Typography variant="h5" sx={{ flex: 1 }}>
+          Projects
+        </Typography>
+        <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+          New project
+        </Button>
+      </Stack>
+      {status.value?.recovery && <Alert severity="warning" sx={{ mb: 2 }}>{status.value.recovery}</Alert>}
+      {status.value?.readOnly && <Alert severity="warning" sx={{ mb: 2 }}>The library at {status.value.file} is read-only: you can look, but changes cannot be saved.</Alert>}
+      {projects.error && <Alert severity="error">{projects.error.message}</Alert>}
+      {error && <Alert severity="error" sx={{ mb: 2 }}>{error}</Alert>}
+      <JobsBar projectId={null} />
+      {projects.value && projects.value.length === 0 && (
+        <Stack data-testid="library-empty" sx={{ alignItems: 'center', py: 10, color: 'text.secondary', gap: 2 }}>
+          <MovieFilterOutlinedIcon sx={{ fontSize: 56, opacity: 0.6 }} />
+          <Typography variant="h6">No projects yet</Typography>
+          <Typography variant="body2">Create a project, then import SDR footage to up-convert it to HDR10.</Typography>
+          <Button variant="outlined" startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+            New project
+          </Button>
+        </Stack>
+      )}
+      {projects.value && projects.value.length > 0 && (
+        <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 2 }} data-testid="project-list">
+          {projects.value.map((p) => (
+            <Card key={p.id} variant="outlined" data-testid="project-card" sx={{ position: 'relative' }}>
+              <CardActionArea onClick={() => onOpen(p.id)}>
+                <CardContent>
+                  <Typography variant="subtitle1" noWrap sx={{ pr: 3 }}>
+                    {p.name}
+                  </Typography>
+                  <Typography variant="body2" color="text.secondary">
+                    {p.clipCount} clip{p.clipCount === 1 ? '' : 's'} · {p.shotCount} shot{p.shotCount === 1 ? '' : 's'}
+                  </Typography>
+                  {p.isDemo && <Chip size="small" label="Demo" sx={{ mt: 1 }} />}
+                </CardContent>
+              </CardActionArea>
+              <IconButton size="small" sx={{ position: 'absolute', top: 6, right: 4 }} aria-label={`${p.name} actions`} onClick={(e) => setMenu({ anchor: e.currentTarget, project: p })}>
+                <MoreVertIcon fontSize="small" />
+              </IconButton>
+            </Card>
+          ))}
+        </Box>
+      )}
+      <Menu open={!!menu} anchorEl={menu?.anchor} onClose={() => setMenu(null)}>
+        <MenuItem
+          onClick={() => {
+            const name = menu && window.prompt('Rename project', menu.project.name);
+            if (menu && name) void act(api.call('library.renameProject', { projectId: menu.project.id, name }));
+            else setMenu(null);
+          }}
+        >
+          Rename…
+        </MenuItem>
+        <MenuItem onClick={() => menu && void act(api.call('library.duplicateProject', { projectId: menu.project.id }))}>Duplicate</MenuItem>
+        <MenuItem
+          onClick={() => {
+            if (menu && window.confirm(`Delete "${menu.project.name}"? Its grades and renders are removed; source media are not touched.`)) {
+              void act(api.call('library.deleteProject', { projectId: menu.project.id }));
+            } else setMenu(null);
+          }}
+        >
+          Delete…
+        </MenuItem>
+      </Menu>
+      <NewProjectDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(id) => {
+          void reload();
+          onOpen(id);
+        }}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,68 @@
+// Model speed on this machine: output megapixels per second for each shipped model, and the model's achieved
+// GFLOP/s as a ratio to one large 3x3 convolution run by onnxruntime in the same process (target >= 0.7).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { InferenceClient } from '../../src-main/core/inference/client';
+import { forkLauncher } from '../../src-main/core/inference/launcher';
+import { upconvertFrame } from '../../src-main/core/inference/tiled';
+import { createLogger } from '../../src-main/core/log';
+import { appRoot } from '../../src-main/core/paths';
+import { conv3x3Model } from './onnx-conv';
+import type { BenchContext } from './run';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function convGflops(): Promise<number> {
+  const C = 32;
+  const H = 270;
+  const W = 480;
+  const session = await ort.InferenceSession.create(conv3x3Model(C), { graphOptimizationLevel: 'all' });
+  const x = new ort.Tensor('float32', new Float32Array(C * H * W).fill(0.5), [1, C, H, W]);
+  await session.run({ X: x });
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await session.run({ X: x });
+    times.push((performance.now() - t0) / 1000);
+  }
+  await session.release();
+  return (2 * C * C * 9 * H * W) / median(times) / 1e9;
+}
+
+export default async function bench(ctx: BenchContext): Promise<void> {
+  const conv = await convGflops();
+  ctx.report({ name: 'onnxruntime 3x3 conv 32->32 @480x270 (in-process)', value: conv, unit: 'GFLOP/s' });
+  const log = createLogger({ quiet: true, level: 'error' });
+  for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
+    const file = join(appRoot(), 'models', `${name}.onnx`);
+    if (!existsSync(file)) continue;
+    const card = join(appRoot(), 'models', `${name}.card.json`);
+    const macs = existsSync(card) ? Number((JSON.parse(readFileSync(card, 'utf8')) as { macs_per_input_pixel?: number }).macs_per_input_pixel ?? 0) : 0;
+    const client = new InferenceClient({ launcher: forkLauncher(), modelPath: file, log });
+    try {
+      await client.start();
+      const scale = client.status().model!.scale;
+      // An SD-sized input (720x405 -> 1440x810 at x2), tiled as a render would be.
+      const w = 720;
+      const h = 405;
+      const frame = new Float32Array(3 * w * h).map((_, i) => 0.2 + 0.6 * ((i * 2654435761) % 1000) / 1000);
+      await upconvertFrame(client, frame, w, h, {});
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await upconvertFrame(client, frame, w, h, {});
+        times.push((performance.now() - t0) / 1000);
+      }
+      const t = median(times);
+      const outMp = (w * scale * h * scale) / 1e6;
+      ctx.report({ name: `${name} ${w}x${h} -> ${w * scale}x${h * scale} (worker, tiled 512)`, value: outMp / t, unit: 'output MP/s', note: `${(t * 1000).toFixed(0)} ms/frame` });
+      if (macs > 0) {
+        const gflops = (2 * macs * w * h) / t / 1e9;
+        ctx.report({ name: `${name} achieved`, value: gflops, unit: 'GFLOP/s', baseline: { name: '3x3 conv', value: conv, unit: 'GFLOP/s' }, ratio: gflops / conv });
+      }
+    } finally {
+      await client.close();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// A newcomer's first minute: the demo project is there, opens on a timeline of detected shots, scrubs,
+// and a shot can be split at the playhead.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright';
+import { appRoot } from '../../src-main/core/paths';
+import { startHost, tempDir, testCore } from '../helpers/core';
+import { chromiumAvailable, launchChromium } from '../helpers/browser';
+import type { Core } from '../../src-main/core';
+import type { RunningHost } from '../../src-main/host/server';
+
+const demo = join(appRoot(), 'assets', 'demo', 'demo.mp4');
+const skip = !chromiumAvailable() ? 'Debian chromium is not installed' : !existsSync(demo) ? 'demo clip missing' : false;
+let core: Core;
+let host: RunningHost;
+let browser: Browser;
+const tmp = tempDir();
+
+before(async () => {
+  if (skip) return;
+  core = testCore(tmp.dir, { demo: true });
+  host = await startHost({ core, port: 0 });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await host?.close();
+  await core?.close();
+  tmp.cleanup();
+});
+
+test('demo project: shots on the timeline, scrubbing shows frames, split at the playhead', { skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(host.url);
+  const card = page.getByTestId('project-card').filter({ hasText: 'Demo project' });
+  await card.waitFor({ timeout: 20_000 });
+  // The import (probe, shot detection, proxies) runs as a job; wait until the card shows the shots.
+  await card.filter({ hasText: /[4-9] shots/ }).waitFor({ timeout: 120_000 });
+  await card.getByRole('button').first().click();
+  await page.getByTestId('project-screen').waitFor();
+  const blocks = page.getByTestId('timeline-shot');
+  await blocks.nth(3).waitFor();
+  const before = await blocks.count();
+  assert.ok(before >= 4, `${before} shots`);
+
+  // Click 60% along the timeline: the viewer shows that frame from the proxy.
+  const box = (await page.getByTestId('timeline').boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.6, box.y + box.height / 2);
+  const img = page.getByTestId('viewer-frame');
+  await img.waitFor();
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="viewer-frame"]') as HTMLImageElement | null;
+    return !!el && el.complete && el.naturalWidth > 0;
+  });
+  const tc = await page.getByTestId('viewer-timecode').innerText();
+  const frame = Number(/frame (\d+)/.exec(tc)?.[1]);
+  assert.ok(frame > 100 && frame < 200, tc); // ~60% of a ~240-frame clip
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('viewer-timecode').filter({ hasText: `frame ${frame + 1} ` }).waitFor();
+
+  mkdirSync(join(appRoot(), 'test-results'), { recursive: true });
+  await page.screenshot({ path: join(appRoot(), 'test-results', 'demo-project.png') });
+
+  await page.getByTestId('split-shot').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="timeline-shot"]').length === n + 1, before);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

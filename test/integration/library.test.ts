@@ -1,0 +1,319 @@
+// The library with a real SQLite file in a temp folder and real ffmpeg: projects, import, shots, grades,
+// migrations, recovery, locking, media roots, the contract handlers.
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ServiceError, type EventName } from '../../src-main/common/contract';
+import { createDispatch, type Handlers } from '../../src-main/core/dispatch';
+import { EventHub } from '../../src-main/core/events';
+import { libraryHandlers, openLibrary, type LibraryService } from '../../src-main/core/library';
+import { migrate, SCHEMA_VERSION } from '../../src-main/core/library/db';
+import { badFiles, frameNumberClip, quietLog, readFrameNumber, tempDir } from '../helpers/media-fixtures';
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
+let n = 0;
+function fresh(opts: { mediaRoots?: string[]; busyTimeoutMs?: number } = {}): { lib: LibraryService; dataDir: string; events: EventHub; seen: { event: EventName; payload: unknown }[] } {
+  const dataDir = join(tmp.dir, `data-${++n}`);
+  const events = new EventHub();
+  const seen: { event: EventName; payload: unknown }[] = [];
+  events.subscribe((event, payload) => seen.push({ event, payload }));
+  return { lib: openLibrary({ dataDir, log: quietLog, events, ...opts }), dataDir, events, seen };
+}
+const code = (c: string) => (e: unknown) => e instanceof ServiceError && e.code === c;
+
+test('projects: create, list, rename, duplicate, delete, recent; WAL and foreign keys on', () => {
+  const { lib, dataDir, seen } = fresh();
+  assert.equal(lib.db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(lib.db.pragma('foreign_keys', { simple: true }), 1);
+  assert.equal(lib.status().schemaVersion, SCHEMA_VERSION);
+  assert.ok(existsSync(join(dataDir, 'library.sqlite')));
+  const a = lib.createProject('  Feature  ');
+  assert.equal(a.name, 'Feature');
+  assert.equal(a.clipCount, 0);
+  assert.throws(() => lib.createProject('Feature'), code('conflict'));
+  const b = lib.createProject('Commercial');
+  assert.deepEqual(lib.listProjects().map((p) => p.name), ['Commercial', 'Feature']);
+  lib.renameProject(b.id, 'Spot');
+  assert.throws(() => lib.renameProject(b.id, 'Feature'), code('conflict'));
+  lib.getProject(a.id);
+  assert.equal(lib.recentProjects(1)[0].id, a.id);
+  const c = lib.duplicateProject(a.id);
+  assert.equal(c.name, 'Feature copy');
+  assert.equal(lib.duplicateProject(a.id).name, 'Feature copy 2');
+  assert.ok(lib.deleteProject(c.id));
+  assert.throws(() => lib.getProject(c.id), code('not_found'));
+  assert.ok(seen.some((s) => s.event === 'library.changed'));
+  lib.close();
+});
+
+test('import: clip row with probe and fingerprint, shots, proxies; source untouched; progress events', async () => {
+  const { lib, seen } = fresh();
+  const p = lib.createProject('Import');
+  const file = frameNumberClip(100);
+  const before = statSync(file);
+  const { jobId, done } = lib.importClips(p.id, [file]);
+  const r = await done;
+  assert.equal(r.failures.length, 0);
+  const [clip] = r.clips;
+  assert.equal(clip.frameCount, 100);
+  assert.equal(clip.frameRate, '24000/1001');
+  assert.equal(clip.status, 'ok');
+  assert.equal(clip.proxyState, 'ready');
+  assert.equal(clip.startTimecode, '01:00:00:00');
+  assert.match(clip.fingerprint, /^[0-9a-f]{40}$/);
+  const after = statSync(file);
+  assert.equal(after.mtimeMs, before.mtimeMs);
+  const shots = lib.listShots(p.id);
+  assert.ok(shots.length >= 1);
+  assert.equal(shots[0].firstFrame, 0);
+  assert.equal(shots[shots.length - 1].lastFrame, 99);
+  assert.equal(shots[0].startTimecode, '01:00:00:00');
+  const prog = seen.filter((s) => s.event === 'job.progress').map((s) => s.payload as { id: string; state: string; fraction: number });
+  assert.ok(prog.every((j) => j.id === jobId));
+  assert.equal(prog[prog.length - 1].state, 'done');
+  assert.equal(prog[prog.length - 1].fraction, 1);
+  assert.equal(lib.getJob(jobId).state, 'done');
+  // Scrub proxy: a JPEG per frame, found in well under 100 ms.
+  const t0 = performance.now();
+  const px = lib.proxyFrame(clip.id, 57);
+  assert.ok(performance.now() - t0 < 100);
+  assert.ok(px.path && readFileSync(px.path).subarray(0, 2).equals(Buffer.from([0xff, 0xd8])));
+  assert.ok(lib.thumbnailPath(shots[0].id));
+  // Core decode by clip id.
+  const f = await lib.decodeFrame(clip.id, 42);
+  assert.equal(readFrameNumber(f.data, f.width, f.height), 42);
+  // The same media twice in one project is refused; the library stays as it was.
+  await assert.rejects(lib.importClips(p.id, [file]).done, code('conflict'));
+  assert.equal(lib.listClips(p.id).length, 1);
+  lib.close();
+});
+
+test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', async () => {
+  const { lib, dataDir, events } = fresh();
+  const p = lib.createProject('Edit');
+  await lib.importClips(p.id, [frameNumberClip(100)], { detectShots: false, proxies: false }).done;
+  let shots = lib.listShots(p.id);
+  assert.equal(shots.length, 1);
+  shots = lib.splitShot(shots[0].id, 40);
+  shots = lib.splitShot(shots[1].id, 70);
+  assert.deepEqual(shots.map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 69], [70, 99]]);
+  assert.throws(() => lib.splitShot(shots[0].id, 0), code('bad_input'));
+  assert.throws(() => lib.mergeShots([shots[0].id, shots[2].id]), code('bad_input'));
+  const reordered = lib.reorderShots(p.id, [shots[2].id, shots[0].id, shots[1].id]);
+  assert.deepEqual(reordered.map((s) => s.firstFrame), [70, 0, 40]);
+  assert.throws(() => lib.reorderShots(p.id, [shots[0].id]), code('bad_input'));
+
+  const s0 = shots[0].id;
+  lib.setGrade(s0, { exposure: 0.5 });
+  lib.setGrade(s0, { exposure: 0.7 });
+  lib.setGrade(s0, { exposure: 0.9 });
+  assert.deepEqual(lib.undoGrade(s0).params, { exposure: 0.7 });
+  lib.close();
+
+  const again = openLibrary({ dataDir, log: quietLog, events });
+  let g = again.getGrade(s0);
+  assert.deepEqual(g.params, { exposure: 0.7 });
+  assert.ok(g.canUndo && g.canRedo);
+  g = again.redoGrade(s0);
+  assert.deepEqual(g.params, { exposure: 0.9 });
+  assert.throws(() => again.redoGrade(s0), code('conflict'));
+  again.undoGrade(s0);
+  again.undoGrade(s0);
+  g = again.setGrade(s0, { exposure: 0.1 }); // drops the redo branch
+  assert.equal(g.version, 2);
+  assert.equal(g.canRedo, false);
+  const copied = again.copyGrade(s0, [shots[1].id, shots[2].id]);
+  assert.deepEqual(copied.map((c) => c.params), [{ exposure: 0.1 }, { exposure: 0.1 }]);
+  assert.equal(again.undoGrade(shots[1].id).params, null);
+  // Merge keeps the first shot's grade.
+  const merged = again.mergeShots([shots[0].id, shots[1].id]);
+  assert.equal(merged.length, 2);
+  assert.deepEqual(again.getGrade(s0).params, { exposure: 0.1 });
+  // Duplicate carries the current grades; delete keeps media.
+  const dup = again.duplicateProject(p.id, 'Edit v2');
+  const dupShots = again.listShots(dup.id);
+  assert.deepEqual(dupShots.map((s) => [s.firstFrame, s.lastFrame]), again.listShots(p.id).map((s) => [s.firstFrame, s.lastFrame]));
+  assert.deepEqual(again.getGrade(dupShots.find((s) => s.firstFrame === 0)!.id).params, { exposure: 0.1 });
+  again.deleteProject(p.id);
+  assert.ok(existsSync(frameNumberClip(100)));
+  assert.equal(again.listShots(dup.id).length, 2);
+  again.close();
+});
+
+test('missing and moved media: status, relink by fingerprint, relink search', async () => {
+  const { lib } = fresh({ mediaRoots: [tmp.dir] });
+  const p = lib.createProject('Relink');
+  const dir = join(tmp.dir, 'footage');
+  mkdirSync(dir, { recursive: true });
+  const src = join(dir, 'a001.mp4');
+  copyFileSync(frameNumberClip(48), src);
+  const other = join(dir, 'other.mp4');
+  copyFileSync(frameNumberClip(100), other);
+  const { clips } = await lib.importClips(p.id, [src], { proxies: false }).done;
+  const moved = join(tmp.dir, 'moved');
+  mkdirSync(join(moved, 'deep'), { recursive: true });
+  renameSync(src, join(moved, 'deep', 'renamed.mp4'));
+  assert.equal(lib.checkMedia(p.id)[0].status, 'missing');
+  await assert.rejects(lib.decodeFrame(clips[0].id, 0), (e: unknown) => e instanceof ServiceError && e.code === 'not_found' && /a001\.mp4: media missing or moved/.test(e.message));
+  assert.throws(() => lib.relinkClip(clips[0].id, other), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /not the same media/.test(e.message));
+  const r = lib.relinkSearch(p.id, moved);
+  assert.equal(r.relinked.length, 1);
+  assert.equal(r.stillMissing, 0);
+  assert.equal(r.relinked[0].path, join(moved, 'deep', 'renamed.mp4'));
+  assert.equal(lib.checkMedia(p.id)[0].status, 'ok');
+  lib.close();
+});
+
+test('bad files: import reports each by name, library stays consistent', async () => {
+  const { lib } = fresh();
+  const p = lib.createProject('Bad');
+  const dir = join(tmp.dir, 'bad');
+  mkdirSync(dir, { recursive: true });
+  const bad = badFiles(dir);
+  const good = frameNumberClip(48);
+  const r = await lib.importClips(p.id, [bad.zeroByte, bad.notMedia, good, bad.audioOnly, bad.truncated, bad.unsupportedCodec, bad.absurdSize, join(dir, 'nope.mov')], { proxies: false }).done;
+  assert.equal(r.clips.length, 1);
+  assert.equal(r.failures.length, 7);
+  for (const f of r.failures) assert.ok(f.message.includes(f.file.split('/').pop()!), f.message);
+  assert.equal(lib.listClips(p.id).length, 1);
+  assert.equal(lib.getProject(p.id).shots.every((s) => s.clipId === r.clips[0].id), true);
+  // All bad: the job fails with the files' messages.
+  await assert.rejects(lib.importClips(p.id, [bad.zeroByte]).done, (e: unknown) => e instanceof ServiceError && /empty\.mov: empty file/.test(e.message));
+  lib.close();
+});
+
+test('cancel: an import cancelled midway leaves no half-imported clip', async () => {
+  const { lib, events } = fresh();
+  const p = lib.createProject('Cancel');
+  const { jobId, done } = lib.importClips(p.id, [frameNumberClip(100)]);
+  const off = events.subscribe((ev, payload) => {
+    if (ev === 'job.progress' && (payload as { state: string; fraction: number }).state === 'running' && (payload as { fraction: number }).fraction > 0) lib.cancelJob(jobId);
+  });
+  await assert.rejects(done, code('cancelled'));
+  off();
+  assert.equal(lib.getJob(jobId).state, 'cancelled');
+  assert.equal(lib.listClips(p.id).length, 0);
+  assert.equal(lib.listShots(p.id).length, 0);
+  lib.close();
+});
+
+test('migration from schema 1 keeps data and leaves a backup', () => {
+  const dataDir = join(tmp.dir, 'old');
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'library.sqlite'));
+  migrate(db, { dataDir, log: quietLog, target: 1 });
+  const t = new Date().toISOString();
+  db.prepare('INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run('p1', 'Old project', t, t);
+  db.close();
+  const lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
+  assert.equal(lib.status().schemaVersion, SCHEMA_VERSION);
+  const [p] = lib.listProjects();
+  assert.equal(p.name, 'Old project');
+  assert.equal(p.lastOpenedAt, null);
+  const backups = readdirSync(join(dataDir, 'backups'));
+  assert.equal(backups.length, SCHEMA_VERSION - 1);
+  assert.match(backups[0], /^library-v1-.*\.sqlite$/);
+  const b = new Database(join(dataDir, 'backups', backups[0]), { readonly: true });
+  assert.equal(b.pragma('user_version', { simple: true }), 1);
+  b.close();
+  lib.close();
+});
+
+test('corrupt library: moved aside, latest backup restored (or a fresh start), with a clear message', () => {
+  const dataDir = join(tmp.dir, 'corrupt');
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'library.sqlite'));
+  migrate(db, { dataDir, log: quietLog, target: 1 });
+  const t = new Date().toISOString();
+  db.prepare('INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run('p1', 'Saved', t, t);
+  db.close();
+  let lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() }); // migrates: backup of v1 with "Saved"
+  lib.createProject('After backup');
+  lib.close();
+  const file = join(dataDir, 'library.sqlite');
+  const bytes = readFileSync(file);
+  bytes.fill(0x41, 100, bytes.length); // header intact, every page garbage
+  writeFileSync(file, bytes);
+  lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
+  const rec = lib.status().recovery;
+  assert.ok(rec && /library\.sqlite was corrupt/.test(rec) && /backup .*library-v1-.*restored/.test(rec), rec ?? 'no message');
+  assert.deepEqual(lib.listProjects().map((p) => p.name), ['Saved']);
+  assert.ok(readdirSync(dataDir).some((f) => f.startsWith('library.sqlite.corrupt-')));
+  lib.close();
+
+  // Not a database at all and no backups: a fresh library, the bad file kept.
+  const d2 = join(tmp.dir, 'garbage');
+  mkdirSync(d2, { recursive: true });
+  writeFileSync(join(d2, 'library.sqlite'), 'this is not sqlite'.repeat(100));
+  lib = openLibrary({ dataDir: d2, log: quietLog, events: new EventHub() });
+  assert.match(lib.status().recovery ?? '', /new, empty library was started/);
+  assert.deepEqual(lib.listProjects(), []);
+  lib.close();
+});
+
+test('locked library: a write names the file and the lock; read-only library refuses changes clearly', () => {
+  const { lib, dataDir } = fresh({ busyTimeoutMs: 50 });
+  lib.createProject('Before lock');
+  const other = new Database(join(dataDir, 'library.sqlite'));
+  other.exec('BEGIN EXCLUSIVE');
+  assert.throws(() => lib.createProject('During lock'), (e: unknown) => e instanceof ServiceError && e.code === 'io' && /library\.sqlite is locked by another process/.test(e.message));
+  other.exec('ROLLBACK');
+  other.close();
+  lib.createProject('After lock');
+  lib.close();
+  const ro = openLibrary({ dataDir, log: quietLog, events: new EventHub(), readOnly: true });
+  assert.equal(ro.status().readOnly, true);
+  assert.equal(ro.listProjects().length, 2);
+  assert.throws(() => ro.createProject('Nope'), (e: unknown) => e instanceof ServiceError && e.code === 'io' && /library\.sqlite is read-only/.test(e.message));
+  ro.close();
+});
+
+test('media roots: browse only inside them, symlinks resolved', () => {
+  const root = join(tmp.dir, 'roots', 'media');
+  const outside = join(tmp.dir, 'roots', 'secret');
+  mkdirSync(join(root, 'day1'), { recursive: true });
+  mkdirSync(outside, { recursive: true });
+  writeFileSync(join(root, 'day1', 'a.mov'), 'x');
+  writeFileSync(join(outside, 'passwords.txt'), 'x');
+  symlinkSync(outside, join(root, 'escape'));
+  symlinkSync(join(root, 'day1'), join(root, 'inside-link'));
+  const { lib } = fresh({ mediaRoots: [root] });
+  const top = lib.browse();
+  assert.equal(top.path, null);
+  assert.equal(top.entries.length, 1);
+  const l = lib.browse(root);
+  assert.deepEqual(l.entries.map((e) => e.name), ['day1', 'inside-link']);
+  assert.equal(l.parent, null);
+  const d = lib.browse(join(root, 'day1'));
+  assert.deepEqual(d.entries.map((e) => [e.name, e.kind, e.looksLikeMedia]), [['a.mov', 'file', true]]);
+  assert.throws(() => lib.browse(join(root, 'escape')), code('bad_request'));
+  assert.throws(() => lib.browse(join(root, '..', 'secret')), code('bad_request'));
+  assert.throws(() => lib.browse('/etc'), code('bad_request'));
+  lib.close();
+});
+
+test('contract handlers through the dispatcher: typed results, roots enforced on import', async () => {
+  const { lib, events } = fresh({ mediaRoots: [join(tmp.dir, 'roots', 'media')] });
+  const handlers = { 'app.info': () => ({}), 'inference.status': () => ({}), ...libraryHandlers(lib, { media: lib.media }) } as unknown as Handlers;
+  const dispatch = createDispatch(handlers, quietLog);
+  const created = await dispatch('library.createProject', { name: 'Via contract' });
+  assert.ok(created.ok);
+  const id = (created as { value: { id: string } }).value.id;
+  const dup = await dispatch('library.createProject', { name: 'Via contract' });
+  assert.deepEqual(dup.ok ? null : dup.error.code, 'conflict');
+  const list = await dispatch('library.listProjects', {});
+  assert.ok(list.ok && (list.value as unknown[]).length === 1);
+  const outside = await dispatch('library.importClips', { projectId: id, files: [frameNumberClip(48)] });
+  assert.equal(outside.ok ? 'ok' : outside.error.code, 'bad_request');
+  const detail = await dispatch('library.getProject', { projectId: id });
+  assert.ok(detail.ok);
+  const bad = await dispatch('shots.split', { shotId: 'nope', frame: 3 });
+  assert.equal(bad.ok ? 'ok' : bad.error.code, 'not_found');
+  const jobs = await dispatch('jobs.list', {});
+  assert.ok(jobs.ok);
+  void events;
+  lib.close();
+});

@@ -1,0 +1,80 @@
+// Tiled inference: seamless (tiled == whole frame within one 10-bit code), cancellable, previews first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InferenceClient } from '../../src-main/core/inference/client';
+import { forkLauncher } from '../../src-main/core/inference/launcher';
+import { planTiles, upconvertFrame } from '../../src-main/core/inference/tiled';
+import { createLogger } from '../../src-main/core/log';
+import { appRoot } from '../../src-main/core/paths';
+import { ServiceError } from '../../src-main/common/contract';
+
+const log = createLogger({ quiet: true, level: 'error' });
+
+/** Deterministic textured picture: gradients, fine detail and a few near-white highlights. */
+function texturedFrame(w: number, h: number): Float32Array {
+  const f = new Float32Array(3 * w * h);
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const g = 0.5 + 0.35 * Math.sin(x / 7) * Math.cos(y / 11) + 0.1 * (rnd() - 0.5);
+      const hi = (x - 60) ** 2 + (y - 40) ** 2 < 120 ? 1 : 0;
+      f[y * w + x] = Math.min(1, Math.max(0, hi || g * (0.9 + 0.1 * Math.sin(y / 3))));
+      f[w * h + y * w + x] = Math.min(1, Math.max(0, hi || g * 0.8));
+      f[2 * w * h + y * w + x] = Math.min(1, Math.max(0, hi || (x / w) * 0.7 + 0.1 * rnd()));
+    }
+  return f;
+}
+
+test('tile plan covers the frame exactly once, with aligned padded origins', () => {
+  const tiles = planTiles(1000, 563, 256, 44, 16);
+  const covered = new Uint8Array(1000 * 563);
+  for (const t of tiles) {
+    assert.equal(t.px0 % 16, 0);
+    assert.equal(t.py0 % 16, 0);
+    assert.ok(t.px0 <= Math.max(0, t.x0 - 44) && t.px1 >= Math.min(1000, t.x1 + 44));
+    for (let y = t.y0; y < t.y1; y++) for (let x = t.x0; x < t.x1; x++) covered[y * 1000 + x]++;
+  }
+  assert.ok(covered.every((c) => c === 1));
+});
+
+for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
+  const model = join(appRoot(), 'models', `${name}.onnx`);
+  test(`${name}: tiled and whole-frame results agree within one 10-bit code`, { skip: !existsSync(model) && `${name}.onnx not present` }, async (t) => {
+    const client = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log });
+    t.after(() => client.close());
+    const w = 210;
+    const h = 150;
+    const frame = texturedFrame(w, h);
+    const whole = await upconvertFrame(client, frame, w, h, { tile: 4096 });
+    let progress = 0;
+    const tiled = await upconvertFrame(client, frame, w, h, { tile: 64, onProgress: (d) => (progress = d) });
+    assert.equal(progress, planTiles(w, h, 64, client.status().model!.tileMargin, client.status().model!.tileAlign).length);
+    assert.ok(progress > 4);
+    let worst = 0;
+    for (let i = 0; i < whole.hdr.length; i++) worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]), Math.abs(whole.base[i] - tiled.base[i]));
+    assert.ok(worst * 876 < 1, `largest difference ${(worst * 876).toFixed(3)} 10-bit codes`);
+    assert.equal(whole.width, w * client.status().model!.scale);
+  });
+}
+
+test('a cancelled render stops between tiles; a preview overtakes queued render tiles', async (t) => {
+  const client = new InferenceClient({ launcher: forkLauncher(), modelPath: join(appRoot(), 'models', 'baseline-x2.onnx'), log });
+  t.after(() => client.close());
+  await client.start();
+  const order: string[] = [];
+  const tile = (tag: string, priority: 'render' | 'preview', signal?: AbortSignal) =>
+    client.run(texturedFrame(320, 240), [1, 3, 240, 320], { priority, signal }).then(() => order.push(tag));
+  const renders = [tile('r1', 'render'), tile('r2', 'render'), tile('r3', 'render')];
+  const preview = tile('p', 'preview');
+  await Promise.all([...renders, preview]);
+  // r1 was already running when the preview arrived; the preview comes before r2 and r3.
+  assert.deepEqual(order, ['r1', 'p', 'r2', 'r3']);
+
+  const abort = new AbortController();
+  const job = upconvertFrame(client, texturedFrame(400, 300), 400, 300, { tile: 64, signal: abort.signal, onProgress: (d) => d === 2 && abort.abort() });
+  await assert.rejects(job, (e: unknown) => e instanceof ServiceError && e.code === 'cancelled');
+  assert.equal(client.queued, 0);
+});

@@ -1,0 +1,105 @@
+// The real inference worker process running a real ONNX model on real pixels.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { InferenceClient } from '../../src-main/core/inference/client';
+import { forkLauncher } from '../../src-main/core/inference/launcher';
+import { createLogger } from '../../src-main/core/log';
+import { appRoot } from '../../src-main/core/paths';
+import { ServiceError, type InferenceStatus } from '../../src-main/common/contract';
+import { flatSdrToPq, to10bitNarrow } from '../helpers/reference';
+
+const model = join(appRoot(), 'models', 'baseline-x2.onnx');
+const log = createLogger({ quiet: true, level: 'error' });
+
+function flatFrame(w: number, h: number, rgb: [number, number, number]): Float32Array {
+  const f = new Float32Array(3 * w * h);
+  for (let c = 0; c < 3; c++) f.fill(rgb[c], c * w * h, (c + 1) * w * h);
+  return f;
+}
+
+test('worker loads the model, reports its device and runs real pixels', async (t) => {
+  const states: InferenceStatus[] = [];
+  const client = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, onStatus: (s) => states.push(s) });
+  t.after(() => client.close());
+  await client.start();
+  const info = await client.workerInfo();
+  assert.equal(info.provider, 'cpu');
+  assert.match(info.device, /^CPU \(onnxruntime 1\.\d+\.\d+\)$/);
+  assert.equal(info.model?.scale, 2);
+  assert.deepEqual(info.model?.outputs.slice().sort(), ['base', 'hdr']);
+  assert.equal(client.status().state, 'ready');
+  assert.ok(states.some((s) => s.state === 'starting'));
+
+  // A frame with a colour bar on the left and grey on the right: check the mapped code values.
+  const w = 32;
+  const h = 16;
+  const colour: [number, number, number] = [0.8, 0.4, 0.2];
+  const grey: [number, number, number] = [0.5, 0.5, 0.5];
+  const input = new Float32Array(3 * w * h);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) input[c * w * h + y * w + x] = x < w / 2 ? colour[c] : grey[c];
+  const out = await client.run(input, [1, 3, h, w]);
+  assert.deepEqual(out.dims, [1, 3, 2 * h, 2 * w]);
+  const W = 2 * w;
+  const H = 2 * h;
+  const at = (c: number, x: number, y: number) => out.hdr[c * W * H + y * W + x];
+  // Far from the edge between the halves the bicubic is flat, so the value is the pure mapping.
+  const wantColour = flatSdrToPq(colour).map(to10bitNarrow);
+  const wantGrey = flatSdrToPq(grey).map(to10bitNarrow);
+  for (let c = 0; c < 3; c++) {
+    assert.ok(Math.abs(to10bitNarrow(at(c, 4, 10)) - wantColour[c]) <= 1, `colour ch${c}: ${to10bitNarrow(at(c, 4, 10))} vs ${wantColour[c]}`);
+    assert.ok(Math.abs(to10bitNarrow(at(c, W - 4, 10)) - wantGrey[c]) <= 1, `grey ch${c}`);
+  }
+  // SDR 100% white maps to 203 cd/m2 = PQ 10-bit 573 (ITU-R BT.2408); check with a white frame.
+  const white = await client.run(flatFrame(8, 8, [1, 1, 1]), [1, 3, 8, 8]);
+  assert.equal(to10bitNarrow(white.hdr[0]), 573);
+  assert.ok(white.base.every((v, i) => v === white.hdr[i]), 'the baseline model outputs hdr == base');
+});
+
+test('a killed worker fails the in-flight request cleanly and is restarted', async (t) => {
+  const client = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log });
+  t.after(() => client.close());
+  await client.start();
+  const firstPid = client.pid;
+  // A large frame keeps the worker busy long enough to kill it mid-request.
+  const w = 1280;
+  const h = 720;
+  const inFlight = client.run(flatFrame(w, h, [0.3, 0.3, 0.3]), [1, 3, h, w]);
+  await new Promise((r) => setTimeout(r, 150));
+  client.killWorker();
+  await assert.rejects(inFlight, (e: unknown) => e instanceof ServiceError && e.code === 'worker_failed' && /stopped unexpectedly/.test(e.message));
+  // The next request waits for the restarted worker and succeeds.
+  const out = await client.run(flatFrame(8, 8, [1, 1, 1]), [1, 3, 8, 8]);
+  assert.equal(to10bitNarrow(out.hdr[0]), 573);
+  assert.notEqual(client.pid, firstPid);
+  assert.equal(client.status().restarts, 1);
+});
+
+test('a file that is not a Remaster model is refused with a clear error', async (t) => {
+  const client = new InferenceClient({ launcher: forkLauncher(), modelPath: join(appRoot(), 'package.json'), log });
+  t.after(() => client.close());
+  await assert.rejects(client.start(), (e: unknown) => e instanceof ServiceError && /package/.test(e.message));
+  assert.equal(client.status().state, 'failed');
+});
+
+test('malformed messages to the worker get a typed error and do not crash it', async (t) => {
+  const launcher = forkLauncher();
+  const handle = launcher();
+  t.after(() => handle.kill());
+  const replies: unknown[] = [];
+  handle.onMessage((m) => replies.push(m));
+  await new Promise((r) => setTimeout(r, 50));
+  while (!replies.some((m) => (m as { type: string }).type === 'hello')) await new Promise((r) => setTimeout(r, 50));
+  handle.post({ id: 7, type: 'run', input: 'not pixels', dims: [1, 3, 2, 2] });
+  handle.post({ id: 8, type: 'explode' });
+  handle.post('garbage');
+  handle.post({ id: 9, type: 'info' });
+  while (replies.length < 4) await new Promise((r) => setTimeout(r, 50));
+  const byId = (id: number) => replies.find((m) => (m as { id?: number }).id === id) as { ok: boolean; error?: { code: string }; value?: { pid: number } };
+  assert.equal(byId(7).ok, false);
+  assert.equal(byId(7).error?.code, 'bad_request');
+  assert.equal(byId(8).error?.code, 'bad_request');
+  assert.equal(byId(9).ok, true, 'still answering after garbage');
+  assert.equal(byId(9).value?.pid, handle.pid);
+});

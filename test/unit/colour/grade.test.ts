@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  applyGrade, applyGradeFrame, GradeParams, DEFAULT_GRADE, GRADE_RANGES, nitsToPq, pqToNits, sdrToHdrPixel,
+  BT2020_TO_P3, mat3Apply, GRADE_FRAGMENT_SHADER, gradeUniforms,
+} from '../../../src-main/common/colour';
+
+const P = (o: Record<string, unknown>) => GradeParams.parse(o);
+const nits = (rgb: readonly number[]) => rgb.map(pqToNits);
+
+test('schema: defaults, ranges and units defined once', () => {
+  assert.equal(DEFAULT_GRADE.diffuseWhite, 203);
+  assert.equal(DEFAULT_GRADE.exposure, 0);
+  assert.equal(DEFAULT_GRADE.modelStrength, 1);
+  assert.equal(DEFAULT_GRADE.gamutMapping, 'clip');
+  for (const [k, r] of Object.entries(GRADE_RANGES)) {
+    assert.equal((DEFAULT_GRADE as Record<string, unknown>)[k], r.default);
+    assert.throws(() => GradeParams.parse({ [k]: r.max + 1 }));
+    assert.throws(() => GradeParams.parse({ [k]: r.min - 1 }));
+  }
+  assert.throws(() => GradeParams.parse({ gamutLimit: 'srgb' }));
+});
+
+test('default grade leaves the analytic base unchanged (within 1e-9 of signal)', () => {
+  for (let i = 0; i < 300; i++) {
+    const base = sdrToHdrPixel((i * 0.37) % 1, (i * 0.53) % 1, (i * 0.91) % 1);
+    const out = applyGrade(base, base, DEFAULT_GRADE);
+    out.forEach((v, c) => assert.ok(Math.abs(v - base[c]) < 1e-9));
+  }
+});
+
+test('model strength blends in linear light', () => {
+  const model = [nitsToPq(400), nitsToPq(400), nitsToPq(400)] as const;
+  const base = [nitsToPq(200), nitsToPq(200), nitsToPq(200)] as const;
+  assert.ok(Math.abs(nits(applyGrade(model, base, P({ modelStrength: 0 })))[0] - 200) < 1e-6);
+  assert.ok(Math.abs(nits(applyGrade(model, base, P({ modelStrength: 1 })))[0] - 400) < 1e-6);
+  assert.ok(Math.abs(nits(applyGrade(model, base, P({ modelStrength: 0.25 })))[0] - 250) < 1e-6);
+});
+
+test('exposure in stops, diffuse white relative to 203', () => {
+  const g = [nitsToPq(100), nitsToPq(100), nitsToPq(100)] as const;
+  assert.ok(Math.abs(nits(applyGrade(g, g, P({ exposure: 1 })))[0] - 200) < 1e-6);
+  assert.ok(Math.abs(nits(applyGrade(g, g, P({ exposure: -2 })))[0] - 25) < 1e-6);
+  assert.ok(Math.abs(nits(applyGrade(g, g, P({ diffuseWhite: 400 })))[0] - (100 * 400) / 203) < 1e-6);
+  const white = sdrToHdrPixel(1, 1, 1);
+  assert.ok(Math.abs(nits(applyGrade(white, white, P({ diffuseWhite: 300 })))[1] - 300) < 1e-6);
+});
+
+test('black level lifts black by its nits and fades out at diffuse white', () => {
+  const black = [0, 0, 0] as const;
+  assert.ok(Math.abs(nits(applyGrade(black, black, P({ blackLevel: 0.05 })))[0] - 0.05) < 1e-9);
+  assert.equal(nits(applyGrade(black, black, P({ blackLevel: -0.05 })))[0], 0);
+  const w = [nitsToPq(203), nitsToPq(203), nitsToPq(203)] as const;
+  assert.ok(Math.abs(nits(applyGrade(w, w, P({ blackLevel: 0.5 })))[0] - 203) < 1e-6);
+  let prev = -1;
+  for (let i = 0; i <= 200; i++) {
+    const e = nitsToPq(i * 2);
+    const v = nits(applyGrade([e, e, e], [e, e, e], P({ blackLevel: 0.5 })))[0];
+    assert.ok(v > prev); prev = v;
+  }
+});
+
+test('highlight expansion lifts diffuse white to the peak and keeps shadows', () => {
+  const white = sdrToHdrPixel(1, 1, 1), mid = sdrToHdrPixel(0.5, 0.5, 0.5);
+  const p = P({ highlightExpansion: true, highlightKnee: 0.6, highlightPeak: 1000 });
+  assert.ok(Math.abs(nits(applyGrade(white, white, p))[0] - 1000) < 1e-6);
+  applyGrade(mid, mid, p).forEach((v, i) => assert.ok(Math.abs(v - mid[i]) < 1e-12));
+});
+
+test('saturation about luminance; gamut clip and P3 limit', () => {
+  const c = [nitsToPq(300), nitsToPq(100), nitsToPq(50)] as const;
+  const grey = nits(applyGrade(c, c, P({ saturation: 0 })));
+  const Y = 0.2627 * 300 + 0.678 * 100 + 0.0593 * 50;
+  grey.forEach((v) => assert.ok(Math.abs(v - Y) < 1e-6));
+  for (let i = 0; i < 200; i++) {
+    const m = [(i * 0.31) % 1, (i * 0.77) % 1, (i * 0.13) % 1] as const;
+    for (const gm of ['clip', 'compress'] as const) {
+      const out = applyGrade(m, m, P({ saturation: 2, gamutMapping: gm, gamutLimit: 'p3' }));
+      out.forEach((v) => assert.ok(v >= 0 && v <= 1));
+      const [pr, pg, pb] = mat3Apply(BT2020_TO_P3, ...(nits(out) as [number, number, number]));
+      const mx = Math.max(pr, pg, pb);
+      // PQ cannot carry the tiny negative BT.2020 blue of a P3 red (P3 red lies outside BT.2020): 1e-4 slack
+      assert.ok(Math.min(pr, pg, pb) >= -1e-4 * Math.max(1, mx), `inside P3 (${gm})`);
+    }
+  }
+});
+
+test('frame version equals the per-pixel function; GLSL source and uniforms are consistent', () => {
+  const n = 50;
+  const mk = (s: number) => ({ r: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.17) % 1), g: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.43) % 1), b: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.71) % 1) });
+  const model = mk(1), base = mk(2);
+  const p = P({ exposure: 0.5, saturation: 1.3, highlightExpansion: true, modelStrength: 0.7, gamutMapping: 'compress' });
+  const out = applyGradeFrame(model, base, p);
+  for (let i = 0; i < n; i++) {
+    const ref = applyGrade([model.r[i], model.g[i], model.b[i]], [base.r[i], base.g[i], base.b[i]], p);
+    assert.ok(Math.abs(out.r[i] - ref[0]) < 1e-7 && Math.abs(out.g[i] - ref[1]) < 1e-7 && Math.abs(out.b[i] - ref[2]) < 1e-7);
+  }
+  const u = gradeUniforms(p);
+  for (const name of [...Object.keys(u.floats), ...Object.keys(u.mat3s)]) assert.ok(GRADE_FRAGMENT_SHADER.includes(`uniform ${name.startsWith('u_bt') || name.startsWith('u_p3') ? 'mat3' : 'float'} ${name};`), name);
+  assert.ok(GRADE_FRAGMENT_SHADER.startsWith('#version 300 es'));
+});

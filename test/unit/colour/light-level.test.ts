@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  measureFrame, detectLetterbox, aggregateLightLevels, LightLevelAggregator, compareHdrMetadata, cta861Value, unionRect,
+  solidFrame, fillRect, pqToNits, nitsToPq, bt2111Bars, codePatternToPqFrame, MASTERING_PRESETS, type PqFrame,
+} from '../../../src-main/common/colour';
+
+// 16-bit quantisation moves a level by < 0.01%: compare measured nits with a relative tolerance.
+const near = (a: number, b: number, rel = 2e-4) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+const q = (n: number) => pqToNits(Math.round(nitsToPq(n) * 65535) / 65535); // the level a 16-bit frame carries
+
+test('letterboxed frame: bars found and excluded, known MaxCLL / FALL', () => {
+  // 2.39:1 in 16:9 at 384x216: picture rows 27..188 (162 rows), bars of 0 nits
+  const W = 384, H = 216;
+  const f = solidFrame(W, H, 0, 0, 0);
+  fillRect(f, 0, 27, W, 162, 100, 100, 100);          // grey picture
+  fillRect(f, 10, 40, 20, 10, 1200, 300, 50);          // a highlight: max(R,G,B) = 1200
+  const active = detectLetterbox(f);
+  assert.deepEqual(active, { x: 0, y: 27, width: W, height: 162 });
+  const m = measureFrame(f);
+  assert.ok(near(m.maxCll, q(1200)));
+  const n = W * 162, hi = 200;
+  assert.ok(near(m.fall, ((n - hi) * q(100) + hi * q(1200)) / n));
+  // measuring the whole frame instead would understate the average
+  const whole = measureFrame(f, { active: { x: 0, y: 0, width: W, height: H } });
+  assert.ok(whole.fall < m.fall * 0.8);
+});
+
+test('pillarbox and planar layout agree; an all-black frame keeps its whole area', () => {
+  const W = 160, H = 90;
+  const a = solidFrame(W, H, 0, 0, 0, 'rgb48');
+  const b = solidFrame(W, H, 0, 0, 0, 'planar');
+  for (const f of [a, b]) { fillRect(f, 20, 0, 120, 90, 50, 80, 20); fillRect(f, 30, 30, 2, 2, 10, 4000, 10); }
+  const ma = measureFrame(a), mb = measureFrame(b);
+  assert.deepEqual(ma.active, { x: 20, y: 0, width: 120, height: 90 });
+  assert.deepEqual(ma, mb);
+  assert.ok(near(ma.maxCll, q(4000)));
+  assert.ok(near(ma.fall, (4 * q(4000) + (120 * 90 - 4) * q(80)) / (120 * 90)));
+  const black = solidFrame(W, H, 0, 0, 0);
+  assert.deepEqual(detectLetterbox(black), { x: 0, y: 0, width: W, height: H });
+  assert.equal(measureFrame(black).maxCll, 0);
+  assert.equal(cta861Value(0), 0);
+  assert.equal(cta861Value(0.2), 1);
+  assert.equal(cta861Value(999.6), 1000);
+  assert.deepEqual(unionRect({ x: 0, y: 10, width: 5, height: 5 }, { x: 2, y: 0, width: 5, height: 5 }), { x: 0, y: 0, width: 7, height: 15 });
+});
+
+test('BT.2111 bars: MaxCLL 10000 (100% bars), FALL from the pattern\'s regions', () => {
+  const p = bt2111Bars(384, 216);
+  const f = codePatternToPqFrame(p);
+  const m = measureFrame(f, { active: { x: 0, y: 0, width: 384, height: 216 } });
+  assert.equal(m.maxCll, 10000);
+  let sum = 0;
+  for (const r of p.regions) {
+    const e = Math.min(1, Math.max(0, (Math.max(...r.codes) - 64) / 876));
+    sum += r.width * r.height * pqToNits(Math.round(e * 65535) / 65535);
+  }
+  assert.ok(near(m.fall, sum / (384 * 216), 1e-6));
+  // BT.2020 primaries at 100% are outside P3 and BT.709; 40% grey is not
+  assert.ok(m.outsideP3 > 0.2 && m.outsideBt709 >= m.outsideP3);
+});
+
+test('gamut shares: BT.709 colours inside, BT.2020 green outside both', () => {
+  const f = solidFrame(100, 10, 0, 0, 0);
+  fillRect(f, 0, 0, 50, 10, 62.7, 6.9, 1.6);    // BT.709 red at 100 nits expressed in BT.2020
+  fillRect(f, 50, 0, 25, 10, 0, 500, 0);        // BT.2020 green primary
+  fillRect(f, 75, 0, 25, 10, 200, 200, 200);
+  const m = measureFrame(f, { active: { x: 0, y: 0, width: 100, height: 10 } });
+  assert.equal(m.outsideBt709, 0.25);
+  assert.equal(m.outsideP3, 0.25);
+});
+
+test('aggregation per shot and programme', () => {
+  const fr = (maxCll: number, fall: number) => ({ maxCll, fall, active: { x: 0, y: 0, width: 1, height: 1 }, outsideBt709: 0.1, outsideP3: 0 });
+  const frames = [fr(500, 100), fr(800, 90), fr(300, 250), fr(1000, 50)];
+  const { programme, shots } = aggregateLightLevels(frames, ['a', 'a', 'b', 'b']);
+  assert.equal(programme.maxCll, 1000);
+  assert.equal(programme.maxFall, 250);
+  assert.equal(programme.maxCllFrame, 3);
+  assert.equal(programme.maxFallFrame, 2);
+  assert.equal(programme.averageFall, 122.5);
+  assert.deepEqual(programme.cta, { maxCll: 1000, maxFall: 250 });
+  assert.equal(shots.get('a')!.maxCll, 800);
+  assert.equal(shots.get('b')!.maxFall, 250);
+  const agg = new LightLevelAggregator();
+  frames.forEach((m) => agg.add(m));
+  assert.equal(agg.programme().maxCll, 1000);
+  assert.equal(agg.shots().size, 0);
+});
+
+test('verdict: consistent, missing, understated, overstated, beyond the mastering display', () => {
+  const md = MASTERING_PRESETS['p3-d65-1000'];
+  assert.equal(compareHdrMetadata({ maxCll: 998.7, maxFall: 301 }, { maxCll: 1000, maxFall: 300, mastering: md }).verdict, 'consistent');
+  assert.equal(compareHdrMetadata({ maxCll: 998.7, maxFall: 301 }, { mastering: md }).verdict, 'missing');
+  const under = compareHdrMetadata({ maxCll: 1000, maxFall: 300 }, { maxCll: 600, maxFall: 300, mastering: md });
+  assert.equal(under.verdict, 'mismatch');
+  assert.ok(under.findings.some((f) => f.field === 'maxCll' && f.severity === 'error'));
+  const over = compareHdrMetadata({ maxCll: 400, maxFall: 100 }, { maxCll: 1000, maxFall: 100, mastering: md });
+  assert.ok(over.findings.some((f) => f.field === 'maxCll' && f.severity === 'warning' && /overstated/.test(f.message)));
+  const bright = compareHdrMetadata({ maxCll: 4000, maxFall: 100 }, { maxCll: 4000, maxFall: 100, mastering: md });
+  assert.equal(bright.verdict, 'mismatch');
+  assert.ok(bright.findings.some((f) => f.field === 'mastering'));
+});
+
+test('frames with noise on black still find the bars', () => {
+  const W = 64, H = 48;
+  const f: PqFrame = solidFrame(W, H, 0.002, 0.003, 0.001);
+  fillRect(f, 0, 6, W, 36, 20, 20, 20);
+  assert.deepEqual(detectLetterbox(f), { x: 0, y: 6, width: W, height: 36 });
+});
