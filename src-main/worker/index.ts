@@ -66,6 +66,8 @@ async function load(modelPath: string): Promise<ModelInfo> {
     } catch (e) {
       lastError = e;
       if (e instanceof ContractError) throw e;
+      // The CPU provider always exists: when it cannot load the file, the file is the problem.
+      if (ep === 'cpu') throw new ContractError(`${basename(modelPath)} is not a usable ONNX model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       notes.push(`${providerNames[ep]} unavailable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
   }

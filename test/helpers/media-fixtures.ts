@@ -145,6 +145,13 @@ export function probeClip(): string {
   });
 }
 
+/** Variable frame rate: 30 fps with a second of frames dropped (timestamps keep the gap). */
+export function vfrClip(): string {
+  return cached('vfr.mp4', (file) => {
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc=s=320x180:r=30', '-t', '3', '-vf', "select='not(between(n\\,10\\,40))'", '-vsync', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', file]);
+  });
+}
+
 export interface BadFiles {
   zeroByte: string;
   truncated: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ServiceError, type ProbeResult } from '../../src-main/common/contract';
 import { createMediaService, type MediaInput } from '../../src-main/core/media';
-import { badFiles, flatYuvClip, frameNumberClip, labelledClip, probeClip, quietLog, readFrameNumber, tempDir } from '../helpers/media-fixtures';
+import { badFiles, flatYuvClip, frameNumberClip, labelledClip, probeClip, quietLog, readFrameNumber, tempDir, vfrClip } from '../helpers/media-fixtures';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
@@ -52,6 +52,20 @@ test('probe: interlaced anamorphic 10-bit ProRes with audio and timecode', async
   assert.equal(f.width, 384);
   assert.equal(f.height, 288);
   assert.equal(f.data.length, 384 * 288 * 6);
+});
+
+test('probe: variable frame rate is detected', async () => {
+  const p = await media.probe(vfrClip());
+  assert.equal(p.vfr, true);
+  assert.equal(p.durationFrames, 59);
+  // Frame N of a VFR clip is the Nth decoded frame, whatever its timestamp.
+  const seq: Buffer[] = [];
+  await media.decodeRange(input(vfrClip(), p), 0, 20, (f) => void seq.push(f.data), { width: 64 });
+  const f15 = await media.decodeFrame(input(vfrClip(), p), 15, { width: 64 });
+  assert.ok(f15.data.equals(seq[15]));
+  assert.ok(!f15.data.equals(seq[14]));
+  const cfr = await media.probe(frameNumberClip(100));
+  assert.equal(cfr.vfr, false);
 });
 
 test('frame-accurate decode: frame N shows N (keyframes every 24, B-frames)', async () => {

@@ -1,7 +1,7 @@
 // Scope data for the renderer to draw: waveform, RGB parade, histogram, CIE 1931 xy density, false
 // colour, gamut shares and light levels, from one 16-bit PQ frame. Pure and allocation-free per pixel
 // (typed arrays, lookup tables) so it runs in a Web Worker and in Node alike.
-import { detectLetterbox, measureFrame, type FrameLightLevel, type LetterboxOptions } from './light-level';
+import { detectLetterbox, lightLevelRow, type FrameLightLevel, type LetterboxOptions } from './light-level';
 import { frameAccess, pq16NitsLut, type PqFrame, type Rect } from './frame';
 import { BT2020, BT2020_TO_BT709, BT2020_TO_P3, BT2020_TO_XYZ, BT709, D65, P3_D65, type Chromaticity } from './primaries';
 import { nitsToPq } from './transfer';
@@ -18,9 +18,9 @@ export interface ScopeOptions {
    * 'full': 0..1023 over the full signal.
    */
   range?: 'narrow' | 'full';
-  /** Sample every n-th column of every n-th row for waveform, parade and histogram; default 1 (all pixels). */
+  /** Sample every n-th column of every n-th row for waveform, parade and histogram; default 2. */
   waveformStep?: number;
-  /** The same for CIE density, false-colour shares and gamut shares (per-pixel matrices); default 2. */
+  /** The same for CIE density, false-colour shares and gamut shares (per-pixel matrices); default 4. */
   colourStep?: number;
   /** CIE bins per axis over x ∈ [0, 0.8), y ∈ [0, 0.9); default 256. */
   cieSize?: number;
@@ -43,8 +43,13 @@ export const CIE_Y_MAX = 0.9;
 export interface Scopes {
   width: number; height: number;
   range: 'narrow' | 'full';
-  /** Row-major [code · columns + column] counts; code 0 is the bottom of the scope. */
-  waveform: { columns: number; luma: Uint32Array; red: Uint32Array; green: Uint32Array; blue: Uint32Array };
+  /**
+   * Waveform and RGB parade in one array, laid out as an RGBA texture 1024 wide and `columns` high:
+   * data[((column · 1024) + code) · 4 + plane], plane 0 = luma Y', 1 = R', 2 = G', 3 = B'. Code 0 is the
+   * bottom of the scope. One array keeps the four counts of a pixel on one cache line (neutral pixels
+   * have equal codes), which is most of the speed; {@link waveformPlane} extracts one plane.
+   */
+  waveform: { columns: number; levels: number; data: Uint32Array; samples: number };
   /** Counts per code value (the same samples as the waveform). */
   histogram: { luma: Uint32Array; red: Uint32Array; green: Uint32Array; blue: Uint32Array };
   /** Row-major [yBin · size + xBin]; bin (i, j) covers x ∈ [i, i+1)·0.8/size, y ∈ [j, j+1)·0.9/size. Black pixels are skipped. */
@@ -53,8 +58,20 @@ export interface Scopes {
   falseColour: { edges: readonly number[]; counts: Uint32Array; shares: number[] };
   /** Shares of sampled pixels of the active picture outside BT.709 and outside P3-D65. */
   gamut: { outsideBt709: number; outsideP3: number };
-  /** Exact CTA-861.3 light level of the frame over its active picture. */
+  /** CTA-861.3 light level of the frame over its active picture: exact (every pixel), not sampled. */
   lightLevel: FrameLightLevel;
+}
+
+export type WaveformPlane = 'luma' | 'red' | 'green' | 'blue';
+const PLANE_INDEX: Record<WaveformPlane, number> = { luma: 0, red: 1, green: 2, blue: 3 };
+
+/** One plane of the waveform as a row-major image: out[code · columns + column]. */
+export function waveformPlane(s: Scopes, plane: WaveformPlane): Uint32Array {
+  const { columns: C, data } = s.waveform;
+  const k = PLANE_INDEX[plane];
+  const out = new Uint32Array(SCOPE_LEVELS * C);
+  for (let c = 0; c < C; c++) for (let code = 0; code < SCOPE_LEVELS; code++) out[code * C + c] = data[((c << 10) + code) * 4 + k];
+  return out;
 }
 
 /** Waveform graticule: row (code value) of each nits level, for the chosen range. */
@@ -90,103 +107,124 @@ function rowLut(range: 'narrow' | 'full'): Uint16Array {
 // BT.2020 NCL luma in fixed point (×2^14, summing to 2^14): the waveform shows Y' as an encoder forms it.
 const KR = 4304, KG = 11108, KB = 972;
 
-/** Everything the scopes panel shows, from one frame. */
-export function computeScopes(f: PqFrame, o: ScopeOptions = {}): Scopes {
+/**
+ * Everything the scopes panel shows, from one frame, in one pass over its rows (each row is read from
+ * memory once and reused from cache by the parts that sample it):
+ * - light level over the active picture: every pixel (exact; metadata-grade);
+ * - waveform, parade, histogram: every `waveformStep`-th pixel of every `waveformStep`-th row (default 2);
+ * - CIE xy, false-colour shares, gamut shares: every `colourStep`-th (default 4), since they need
+ *   linear light and matrices per pixel.
+ * At the defaults a 3840x2160 frame gives 2.1 M waveform samples and 0.5 M colour samples: far more
+ * than a scope can show, at a fraction of the cost of every pixel.
+ * Pass the previous result as `into` when computing frame after frame (a Web Worker does): its arrays
+ * are cleared and refilled instead of allocating ~9 MB per frame, which otherwise costs as much as
+ * the histogram itself in allocation and garbage collection. The returned object is then `into`.
+ */
+export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): Scopes {
   const W = f.width, H = f.height;
   const range = o.range ?? 'narrow';
   const C = Math.max(1, Math.min(o.columns ?? 512, W));
-  const ws = Math.max(1, o.waveformStep ?? 1);
-  const cs = Math.max(1, o.colourStep ?? 2);
+  const ws = Math.max(1, Math.floor(o.waveformStep ?? 2));
+  const cs = Math.max(1, Math.floor(o.colourStep ?? 4));
   const N = o.cieSize ?? 256;
   const edges = o.bands ?? FALSE_COLOUR_BANDS;
   const rows = rowLut(range);
   const lut = pq16NitsLut();
   const { r: oR, g: oG, b: oB, step } = frameAccess(f);
   const d = f.data;
+  const active = o.active ?? detectLetterbox(f, o.letterbox);
+  const ax0 = active.x, ax1 = active.x + active.width, ay0 = active.y, ay1 = active.y + active.height;
 
-  // --- waveform + parade (+ histograms derived from them afterwards) ---
-  const wl = new Uint32Array(SCOPE_LEVELS * C), wr = new Uint32Array(SCOPE_LEVELS * C);
-  const wg = new Uint32Array(SCOPE_LEVELS * C), wb = new Uint32Array(SCOPE_LEVELS * C);
+  const reuse = into !== undefined && into.waveform.columns === C && into.cie.size === N && into.falseColour.counts.length === edges.length + 1;
+  const cleared = (a: Uint32Array | undefined, n: number) => (reuse && a ? a.fill(0) : new Uint32Array(n));
+  const wave = cleared(into?.waveform.data, SCOPE_LEVELS * C * 4);
   const colOf = new Int32Array(W);
-  for (let x = 0; x < W; x++) colOf[x] = Math.floor((x * C) / W);
-  const pstep = step * ws;
-  for (let y = 0; y < H; y += ws) {
-    let p = y * W * step;
-    for (let x = 0; x < W; x += ws, p += pstep) {
-      const R = d[oR + p], G = d[oG + p], B = d[oB + p];
-      const c = colOf[x];
-      wl[rows[(R * KR + G * KG + B * KB + 8192) >> 14] * C + c]++;
-      wr[rows[R] * C + c]++;
-      wg[rows[G] * C + c]++;
-      wb[rows[B] * C + c]++;
-    }
-  }
-  const hist = (w: Uint32Array) => {
-    const h = new Uint32Array(SCOPE_LEVELS);
-    for (let k = 0; k < SCOPE_LEVELS; k++) {
-      let s = 0;
-      const base = k * C;
-      for (let c = 0; c < C; c++) s += w[base + c];
-      h[k] = s;
-    }
-    return h;
-  };
+  for (let x = 0; x < W; x++) colOf[x] = Math.floor((x * C) / W) << 12; // column base in wave (×1024 codes ×4 planes)
+  let waveSamples = 0;
 
-  // --- CIE xy density, false-colour bands, gamut shares (linear light; every cs-th pixel) ---
-  const density = new Uint32Array(N * N);
-  const counts = new Uint32Array(edges.length + 1);
+  const density = cleared(into?.cie.density, N * N);
+  const counts = cleared(into?.falseColour.counts, edges.length + 1);
   const m = BT2020_TO_XYZ, a = BT2020_TO_BT709, q = BT2020_TO_P3;
+  const m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5];
   const sx = m[0] + m[3] + m[6], sy = m[1] + m[4] + m[7], sz = m[2] + m[5] + m[8]; // X+Y+Z per unit R, G, B
   const xs = N / CIE_X_MAX, ys = N / CIE_Y_MAX;
   const tol = o.gamutTolerance ?? 0.01, minNits = o.gamutMinNits ?? 0.1;
   const nb = edges.length;
   const edgeArr = Float64Array.from(edges);
   let samples = 0, cieSamples = 0, gamutSamples = 0, o709 = 0, oP3 = 0;
-  const active = o.active ?? detectLetterbox(f, o.letterbox);
-  const ax0 = active.x, ax1 = active.x + active.width, ay0 = active.y, ay1 = active.y + active.height;
-  const cstep = step * cs;
-  for (let y = 0; y < H; y += cs) {
-    let p = y * W * step;
-    const rowActive = y >= ay0 && y < ay1;
-    for (let x = 0; x < W; x += cs, p += cstep) {
-      const R = lut[d[oR + p]], G = lut[d[oG + p]], B = lut[d[oB + p]];
-      samples++;
-      const Y = m[3] * R + m[4] * G + m[5] * B;
-      let band = 0;
-      while (band < nb && Y >= edgeArr[band]) band++;
-      counts[band]++;
-      const S = sx * R + sy * G + sz * B;
-      if (S > 0) {
-        const X = m[0] * R + m[1] * G + m[2] * B;
-        const bx = (((X / S) * xs) | 0), by = (((Y / S) * ys) | 0);
-        if (bx >= 0 && bx < N && by >= 0 && by < N) { density[by * N + bx]++; cieSamples++; }
+  const light = { maxCode: 0, sum: 0 };
+  const pstep = step * ws, cstep = step * cs;
+
+  for (let y = 0; y < H; y++) {
+    if (y >= ay0 && y < ay1) lightLevelRow(f, y, ax0, active.width, light);
+    if (y % ws === 0) {
+      let p = y * W * step;
+      for (let x = 0; x < W; x += ws, p += pstep) {
+        const R = d[oR + p], G = d[oG + p], B = d[oB + p];
+        const c = colOf[x];
+        wave[c + (rows[(R * KR + G * KG + B * KB + 8192) >> 14] << 2)]++;
+        wave[c + (rows[R] << 2) + 1]++;
+        wave[c + (rows[G] << 2) + 2]++;
+        wave[c + (rows[B] << 2) + 3]++;
       }
-      if (!rowActive || x < ax0 || x >= ax1) continue;
-      gamutSamples++;
-      const mx = R > G ? (R > B ? R : B) : G > B ? G : B;
-      if (mx >= minNits) {
-        const lim = -tol * mx;
-        if (a[0] * R + a[1] * G + a[2] * B < lim || a[3] * R + a[4] * G + a[5] * B < lim || a[6] * R + a[7] * G + a[8] * B < lim) {
-          o709++;
-          if (q[0] * R + q[1] * G + q[2] * B < lim || q[3] * R + q[4] * G + q[5] * B < lim || q[6] * R + q[7] * G + q[8] * B < lim) oP3++;
+      waveSamples += Math.ceil(W / ws);
+    }
+    if (y % cs === 0) {
+      let p = y * W * step;
+      const rowActive = y >= ay0 && y < ay1;
+      for (let x = 0; x < W; x += cs, p += cstep) {
+        const R = lut[d[oR + p]], G = lut[d[oG + p]], B = lut[d[oB + p]];
+        samples++;
+        const Y = m3 * R + m4 * G + m5 * B;
+        let band = 0;
+        while (band < nb && Y >= edgeArr[band]) band++;
+        counts[band]++;
+        const S = sx * R + sy * G + sz * B;
+        if (S > 0) {
+          const inv = 1 / S;
+          const bx = ((m0 * R + m1 * G + m2 * B) * inv * xs) | 0, by = (Y * inv * ys) | 0;
+          if (bx >= 0 && bx < N && by >= 0 && by < N) { density[by * N + bx]++; cieSamples++; }
+        }
+        if (!rowActive || x < ax0 || x >= ax1) continue;
+        gamutSamples++;
+        const mx = R > G ? (R > B ? R : B) : G > B ? G : B;
+        if (mx >= minNits) {
+          const lim = -tol * mx;
+          if (a[0] * R + a[1] * G + a[2] * B < lim || a[3] * R + a[4] * G + a[5] * B < lim || a[6] * R + a[7] * G + a[8] * B < lim) {
+            o709++;
+            if (q[0] * R + q[1] * G + q[2] * B < lim || q[3] * R + q[4] * G + q[5] * B < lim || q[6] * R + q[7] * G + q[8] * B < lim) oP3++;
+          }
         }
       }
     }
   }
 
-  const lightLevel = measureFrame(f, { active, gamut: false });
-  lightLevel.outsideBt709 = gamutSamples ? o709 / gamutSamples : 0;
-  lightLevel.outsideP3 = gamutSamples ? oP3 / gamutSamples : 0;
-
-  return {
+  const hist = [cleared(into?.histogram.luma, SCOPE_LEVELS), cleared(into?.histogram.red, SCOPE_LEVELS), cleared(into?.histogram.green, SCOPE_LEVELS), cleared(into?.histogram.blue, SCOPE_LEVELS)];
+  for (let c = 0; c < C; c++) {
+    const base = c << 12;
+    for (let code = 0; code < SCOPE_LEVELS; code++) {
+      const i = base + (code << 2);
+      hist[0][code] += wave[i]; hist[1][code] += wave[i + 1]; hist[2][code] += wave[i + 2]; hist[3][code] += wave[i + 3];
+    }
+  }
+  const n = active.width * active.height;
+  const lightLevel: FrameLightLevel = {
+    maxCll: n > 0 ? lut[light.maxCode] : 0,
+    fall: n > 0 ? light.sum / n : 0,
+    active,
+    outsideBt709: gamutSamples ? o709 / gamutSamples : 0,
+    outsideP3: gamutSamples ? oP3 / gamutSamples : 0,
+  };
+  const result: Scopes = {
     width: W, height: H, range,
-    waveform: { columns: C, luma: wl, red: wr, green: wg, blue: wb },
-    histogram: { luma: hist(wl), red: hist(wr), green: hist(wg), blue: hist(wb) },
+    waveform: { columns: C, levels: SCOPE_LEVELS, data: wave, samples: waveSamples },
+    histogram: { luma: hist[0], red: hist[1], green: hist[2], blue: hist[3] },
     cie: { size: N, xMax: CIE_X_MAX, yMax: CIE_Y_MAX, density, samples: cieSamples },
     falseColour: { edges, counts, shares: Array.from(counts, (c) => (samples ? c / samples : 0)) },
     gamut: { outsideBt709: lightLevel.outsideBt709, outsideP3: lightLevel.outsideP3 },
     lightLevel,
   };
+  return reuse && into ? Object.assign(into, result) : result;
 }
 
 /**

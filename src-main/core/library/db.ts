@@ -236,7 +236,28 @@ export function openDatabase(opts: { dataDir: string; log: Logger; busyTimeoutMs
     db.close();
     throw new ServiceError('io', `Library ${file} is read-only and needs upgrading (schema ${schemaVersion} → ${SCHEMA_VERSION}); make it writable.`);
   }
+  if (!readOnly) dailyBackup(db, dataDir, log);
   return { db, file, readOnly, recovery, schemaVersion };
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const KEEP_DAILY = 5;
+
+/** A copy at most once a day (kept: the last five), so a corrupt library can be recovered without a migration. */
+function dailyBackup(db: Db, dataDir: string, log: Logger): void {
+  try {
+    const has = db.prepare('SELECT 1 FROM projects LIMIT 1').get();
+    if (!has) return;
+    const latest = listBackups(dataDir)[0];
+    if (latest && Date.now() - statSync(latest).mtimeMs < DAY_MS) return;
+    mkdirSync(backupDir(dataDir), { recursive: true });
+    const to = join(backupDir(dataDir), `library-daily-${stamp()}.sqlite`);
+    db.exec(`VACUUM INTO '${to.replace(/'/g, "''")}'`);
+    const daily = listBackups(dataDir).filter((f) => f.includes('library-daily-'));
+    for (const old of daily.slice(KEEP_DAILY)) unlinkSync(old);
+  } catch (e) {
+    log.warn('daily library backup failed', e instanceof Error ? e.message : e);
+  }
 }
 
 /** Backups, newest first. */

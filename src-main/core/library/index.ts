@@ -104,7 +104,7 @@ export interface OpenLibraryOptions {
 
 const now = (): string => new Date().toISOString();
 const DEFAULT_OPTIONS: ClipOptions = { deinterlace: 'auto', squarePixels: true };
-const PROXY_HEIGHT = 270;
+const PROXY_HEIGHT = 216; // 384x216 for 16:9, ~15 KB a frame
 
 interface ProjectRow {
   id: string;
@@ -208,7 +208,8 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
     }
   }
   function toClip(r: ClipRow): Clip {
-    const probe = JSON.parse(r.probe_json) as ProbeResult;
+    // The full ffprobe JSON stays in the database; responses carry the normalised probe only.
+    const { raw: _raw, ...probe } = JSON.parse(r.probe_json) as ProbeResult;
     const options = { ...DEFAULT_OPTIONS, ...(JSON.parse(r.options_json) as Partial<ClipOptions>) };
     return {
       id: r.id,
@@ -702,7 +703,7 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
       if (c.status === 'missing') throw new ServiceError('not_found', `${c.path}: media missing or moved; relink the clip`);
       return { file: c.path, probe: c.probe, options: c.options };
     },
-    decodeFrame: (clipId, frame, o) => media.decodeFrame(lib.mediaInput(clipId), frame, o),
+    decodeFrame: async (clipId, frame, o) => media.decodeFrame(lib.mediaInput(clipId), frame, o),
     thumbnailPath(shotId) {
       const s = read(() => shotRow(shotId));
       const f = s.first_frame + Math.floor((s.last_frame - s.first_frame) / 3);

@@ -12,7 +12,6 @@ export interface Binaries {
 
 function fromInstaller(pkg: string): string | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const p = (require(pkg) as { path: string }).path;
     // Packaged with electron-builder, binaries must live outside app.asar.
     return p.replace('app.asar', 'app.asar.unpacked');

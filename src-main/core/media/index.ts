@@ -169,7 +169,10 @@ export function createMediaService(opts: { log: Logger; cacheDir: string; binari
     if (from < 0 || to < from) throw new ServiceError('bad_request', `Bad frame range ${from}..${to}`);
     const { width, height } = outputSize(input, o.width);
     const bytes = width * height * 6;
-    const args = ['-v', 'error', '-nostdin', ...seekArgs(input, from), '-i', input.file, '-an', '-sn', '-dn', '-vsync', 'passthrough', '-vf', rgbChain(input, o.width, 'rgb48le'), '-frames:v', String(to - from + 1), '-f', 'rawvideo', '-pix_fmt', 'rgb48le', 'pipe:1'];
+    // Variable frame rate: timestamps do not give frame numbers, so count frames from the start instead.
+    const vfr = input.probe.vfr && from > 0;
+    const chain = (vfr ? `select=gte(n\\,${from}),` : '') + rgbChain(input, o.width, 'rgb48le');
+    const args = ['-v', 'error', '-nostdin', ...(vfr ? [] : seekArgs(input, from)), '-i', input.file, '-an', '-sn', '-dn', '-vsync', 'passthrough', '-vf', chain, '-frames:v', String(to - from + 1), '-f', 'rawvideo', '-pix_fmt', 'rgb48le', 'pipe:1'];
     const queue: Promise<void>[] = [];
     const n = await streamFrames(binaries.ffmpeg, args, bytes, (buf, i) => {
       const r = onFrame({ frame: from + i, width, height, data: Buffer.from(buf) });

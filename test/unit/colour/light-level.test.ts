@@ -108,3 +108,35 @@ test('frames with noise on black still find the bars', () => {
   fillRect(f, 0, 6, W, 36, 20, 20, 20);
   assert.deepEqual(detectLetterbox(f), { x: 0, y: 6, width: W, height: 36 });
 });
+
+test('fast row reader equals a plain per-pixel loop for odd widths, offsets and both layouts', async () => {
+  const { lightLevelRow, pq16NitsLut } = await import('../../../src-main/common/colour');
+  const lut = pq16NitsLut();
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (const [w, h] of [[7, 5], [8, 3], [33, 4]]) for (const layout of ['rgb48', 'planar'] as const) {
+    const n = w * h;
+    // a view at a 2-byte offset exercises the unaligned fallback too
+    for (const offset of [0, 1]) {
+      const buf = new Uint16Array(3 * n + offset);
+      const data = buf.subarray(offset);
+      for (let i = 0; i < data.length; i++) data[i] = Math.floor(rnd() * 65536);
+      const f: PqFrame = { width: w, height: h, data, layout };
+      for (const [x0, width] of [[0, w], [1, w - 1], [2, w - 3], [3, 1]]) {
+        const acc = { maxCode: 0, sum: 0 };
+        let maxCode = 0, sum = 0;
+        for (let y = 0; y < h; y++) {
+          lightLevelRow(f, y, x0, width, acc);
+          for (let x = x0; x < x0 + width; x++) {
+            const k = y * w + x;
+            const v = layout === 'rgb48' ? [data[3 * k], data[3 * k + 1], data[3 * k + 2]] : [data[k], data[n + k], data[2 * n + k]];
+            const m = Math.max(...v);
+            maxCode = Math.max(maxCode, m); sum += lut[m];
+          }
+        }
+        assert.equal(acc.maxCode, maxCode);
+        assert.ok(Math.abs(acc.sum - sum) < 1e-6 * sum);
+      }
+    }
+  }
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  computeScopes, waveformScale, falseColourMap, bt2111Bars, codePatternToPqFrame, pqLuminanceStair, BT2111_PQ, CIE_X_MAX, CIE_Y_MAX,
+  computeScopes, waveformPlane, waveformScale, falseColourMap, bt2111Bars, codePatternToPqFrame, pqLuminanceStair, BT2111_PQ, CIE_X_MAX, CIE_Y_MAX,
   type PqFrame, type Scopes,
 } from '../../../src-main/common/colour';
 
@@ -23,22 +23,23 @@ function colsOf(s: Scopes, x: number, w: number): [number, number] {
 }
 
 test('BT.2111 bars land on their code values in the waveform and parade', () => {
-  const s = computeScopes(frame, { columns: 256 });
+  const s = computeScopes(frame, { columns: 256, waveformStep: 1 });
   const C = s.waveform.columns;
+  const wl = waveformPlane(s, 'luma'), wr = waveformPlane(s, 'red'), wb = waveformPlane(s, 'blue');
   const region = (name: string) => pattern.regions.find((r) => r.name === name)!;
   // 100% white bar: every row of its columns is pattern 1..3 of that column: 940 (top) 572 (58% white) and a stair step
   const white = region('100%-white');
   const [c0, c1] = colsOf(s, white.x, white.width);
-  const luma = rowsIn(s.waveform.luma, C, c0, c1);
+  const luma = rowsIn(wl, C, c0, c1);
   assert.ok(luma.includes(940) && luma.includes(572));
   // yellow bar: R and G at 940, B at 64, luma at Y' of (1,1,0)
   const yellow = region('100%-yellow');
   const [y0, y1] = colsOf(s, yellow.x, yellow.width);
-  assert.ok(rowsIn(s.waveform.red, C, y0, y1).includes(940));
-  assert.ok(rowsIn(s.waveform.blue, C, y0, y1).includes(64));
-  assert.ok(rowsIn(s.waveform.luma, C, y0, y1).includes(Math.round(64 + 876 * (0.2627 + 0.678))));
+  assert.ok(rowsIn(wr, C, y0, y1).includes(940));
+  assert.ok(rowsIn(wb, C, y0, y1).includes(64));
+  assert.ok(rowsIn(wl, C, y0, y1).includes(Math.round(64 + 876 * (0.2627 + 0.678))));
   // left side panel, top to bottom: 40% grey, 100% cyan, 100% yellow, 40% grey -> three luma rows
-  const side = rowsIn(s.waveform.luma, C, 0, 2);
+  const side = rowsIn(wl, C, 0, 2);
   const yp = (r: number, g: number, b: number) => Math.round(64 + 876 * (0.2627 * r + 0.678 * g + 0.0593 * b));
   assert.equal(side.length, 3);
   assert.equal(side[0], 414);
@@ -72,7 +73,7 @@ test('rgb48 and planar layouts give identical scopes', () => {
   const planar: PqFrame = { width: W, height: H, layout: 'planar', data: new Uint16Array(3 * n) };
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) planar.data[c * n + i] = frame.data[3 * i + c];
   const a = computeScopes(frame), b = computeScopes(planar);
-  assert.deepEqual(a.waveform.luma, b.waveform.luma);
+  assert.deepEqual(a.waveform.data, b.waveform.data);
   assert.deepEqual(a.cie.density, b.cie.density);
   assert.deepEqual(a.lightLevel, b.lightLevel);
 });
@@ -89,4 +90,18 @@ test('waveform scale and false colour bands on a PQ stair', () => {
   const map = falseColourMap(stair);
   assert.deepEqual(Array.from({ length: 8 }, (_, i) => map[i * 15 + 7]), [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.equal(s.lightLevel.maxCll > 7990 && s.lightLevel.maxCll < 8010, true);
+});
+
+test('reusing the previous result gives the same scopes; default sampling still finds the bars', () => {
+  const fresh = computeScopes(frame);
+  const other = computeScopes(pqLuminanceStair(W, H));
+  const again = computeScopes(frame, {}, other);
+  assert.equal(again, other);
+  assert.deepEqual(again.waveform.data, fresh.waveform.data);
+  assert.deepEqual(again.histogram, fresh.histogram);
+  assert.deepEqual(again.cie.density, fresh.cie.density);
+  assert.deepEqual(again.lightLevel, fresh.lightLevel);
+  for (const code of [64, 414, 572, 940]) assert.ok(fresh.histogram.luma[code] > 0, `${code}`);
+  assert.equal(fresh.waveform.samples, (W / 2) * (H / 2));
+  assert.equal(fresh.histogram.luma.reduce((a, b) => a + b, 0), (W / 2) * (H / 2));
 });

@@ -1,0 +1,81 @@
+// `remaster still`: one SDR image up-converted to an HDR BT.2020 PQ 16-bit TIFF through the real worker.
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { applyGradeFrame, DEFAULT_GRADE, GradeParams } from '../common/colour';
+import { ServiceError } from '../common/contract';
+import { InferenceClient } from './inference/client';
+import { forkLauncher } from './inference/launcher';
+import { upconvertFrame } from './inference/tiled';
+import type { Logger } from './log';
+import { resolveBinaries } from './media';
+import { readSdrImage, writeTiff16 } from './media/stills';
+import { modelsDir } from './paths';
+
+export interface StillOptions {
+  scale: 2 | 4;
+  /** 0 = the analytic BT.2408 baseline exactly, 1 = the model. */
+  strength: number;
+  /** Where SDR 100% lands, nits (BT.2408: 203). */
+  whiteNits: number;
+  modelPath?: string;
+  log: Logger;
+  onProgress?(done: number, total: number): void;
+  signal?: AbortSignal;
+}
+
+/** Output pixels we accept in memory (float hdr + base + 16-bit result ≈ 30 bytes a pixel). */
+const MAX_OUTPUT_PIXELS = 80e6;
+
+export function modelForScale(scale: number): string {
+  for (const name of [`srItm-x${scale}.onnx`, `baseline-x${scale}.onnx`]) {
+    const p = join(modelsDir(), name);
+    if (existsSync(p)) return p;
+  }
+  throw new ServiceError('not_found', `No x${scale} model in ${modelsDir()}`);
+}
+
+export async function upconvertStill(input: string, output: string, opts: StillOptions) {
+  if (resolve(input) === resolve(output)) throw new ServiceError('bad_input', 'The output would overwrite the source image; choose another name');
+  const params = GradeParams.parse({ modelStrength: opts.strength, diffuseWhite: opts.whiteNits });
+  const bin = resolveBinaries();
+  const image = await readSdrImage(bin, input, { maxPixels: MAX_OUTPUT_PIXELS / (opts.scale * opts.scale) });
+  const modelPath = opts.modelPath ?? modelForScale(opts.scale);
+  const client = new InferenceClient({ launcher: forkLauncher(), modelPath, log: opts.log });
+  try {
+    await client.start();
+    const model = client.status().model!;
+    if (model.scale !== opts.scale) throw new ServiceError('bad_input', `${basename(modelPath)} scales x${model.scale}, not x${opts.scale}`);
+    const t0 = performance.now();
+    const hdr = await upconvertFrame(client, image.planes, image.width, image.height, { onProgress: opts.onProgress, signal: opts.signal, priority: 'render' });
+    const n = hdr.width * hdr.height;
+    const plane = (f: Float32Array, c: number) => f.subarray(c * n, (c + 1) * n);
+    // A neutral grade passes the model's (or the baseline's) PQ values through untouched, so --strength 0
+    // is the analytic baseline bit for bit; anything else goes through the grade in linear light.
+    const neutral = params.diffuseWhite === DEFAULT_GRADE.diffuseWhite && (params.modelStrength === 0 || params.modelStrength === 1);
+    let graded: Float32Array;
+    if (neutral) graded = params.modelStrength === 0 ? hdr.base : hdr.hdr;
+    else {
+      const out = applyGradeFrame(
+        { r: plane(hdr.hdr, 0), g: plane(hdr.hdr, 1), b: plane(hdr.hdr, 2) },
+        { r: plane(hdr.base, 0), g: plane(hdr.base, 1), b: plane(hdr.base, 2) },
+        params,
+      );
+      graded = new Float32Array(3 * n);
+      graded.set(out.r, 0);
+      graded.set(out.g, n);
+      graded.set(out.b, 2 * n);
+    }
+    const rgb48 = new Uint16Array(3 * n);
+    for (let c = 0; c < 3; c++) {
+      const p = plane(graded, c);
+      for (let i = 0; i < n; i++) {
+        const v = p[i];
+        rgb48[3 * i + c] = v <= 0 ? 0 : v >= 1 ? 65535 : Math.round(v * 65535);
+      }
+    }
+    await writeTiff16(bin, output, hdr.width, hdr.height, rgb48);
+    return { width: hdr.width, height: hdr.height, model: model.name, device: client.status().device, ms: performance.now() - t0, sourceBitDepth: image.bitDepth };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,95 @@
+// `remaster still` end to end: real images made by ffmpeg, the real worker and model, TIFFs read back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sdrToHdrBaseline } from '../../src-main/common/colour';
+import { resolveBinaries } from '../../src-main/core/media';
+import { appRoot } from '../../src-main/core/paths';
+import { tempDir } from '../helpers/core';
+
+const bin = resolveBinaries();
+const tmp = tempDir('remaster-still-');
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main', 'cli', 'bin.ts'), ...args], { encoding: 'utf8', cwd: appRoot() });
+const rgb48 = (file: string, w: number, h: number) => {
+  const r = spawnSync(bin.ffmpeg, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'], { maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, String(r.stderr));
+  assert.equal(r.stdout.length, w * h * 6);
+  return new Uint16Array(r.stdout.buffer, r.stdout.byteOffset, w * h * 3);
+};
+const png8 = join(tmp.dir, 'bars.png');
+const tif16 = join(tmp.dir, 'gradient16.tif');
+
+before(() => {
+  // A real picture with colour, edges and fine detail (ffmpeg's testsrc2), as 8-bit PNG and 16-bit TIFF.
+  let r = spawnSync(bin.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=1', '-frames:v', '1', png8]);
+  assert.equal(r.status, 0);
+  r = spawnSync(bin.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=1', '-frames:v', '1', '-pix_fmt', 'rgb48le', tif16]);
+  assert.equal(r.status, 0);
+});
+after(() => tmp.cleanup());
+
+test('--strength 0 is the analytic baseline: agrees with the TypeScript colour module within one 10-bit code', () => {
+  const out = join(tmp.dir, 'base.tif');
+  const r = cli('still', png8, out, '--strength', '0');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /192x128 BT\.2020 PQ 16-bit TIFF/);
+  const probe = spawnSync(bin.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,pix_fmt', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+  assert.equal(probe.stdout.trim(), 'tiff,192,128,rgb48le');
+  const src = rgb48(png8, 96, 64);
+  const n = 96 * 64;
+  const planes = { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n) };
+  for (let i = 0; i < n; i++) {
+    planes.r[i] = src[3 * i] / 65535;
+    planes.g[i] = src[3 * i + 1] / 65535;
+    planes.b[i] = src[3 * i + 2] / 65535;
+  }
+  const ref = sdrToHdrBaseline(planes, 96, 64, 2);
+  const got = rgb48(out, 192, 128);
+  let worst = 0;
+  for (let i = 0; i < 192 * 128; i++) {
+    worst = Math.max(worst, Math.abs(got[3 * i] / 65535 - ref.planes.r[i]), Math.abs(got[3 * i + 1] / 65535 - ref.planes.g[i]), Math.abs(got[3 * i + 2] / 65535 - ref.planes.b[i]));
+  }
+  assert.ok(worst * 876 <= 1, `worst difference ${(worst * 876).toFixed(2)} 10-bit codes`);
+});
+
+test('16-bit TIFF input at x4 with a brighter diffuse white', () => {
+  const out = join(tmp.dir, 'x4.tif');
+  const base = join(tmp.dir, 'x4-base.tif');
+  assert.equal(cli('still', tif16, out, '--scale', '4', '--white-nits', '300', '--strength', '0').status, 0);
+  assert.equal(cli('still', tif16, base, '--scale', '4', '--strength', '0').status, 0);
+  const a = rgb48(out, 256, 192);
+  const b = rgb48(base, 256, 192);
+  // Every non-black pixel is brighter with diffuse white at 300 nits than at 203.
+  let brighter = 0;
+  let lit = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (b[i] > 10000) {
+      lit++;
+      if (a[i] > b[i]) brighter++;
+    }
+  }
+  assert.ok(lit > 1000);
+  assert.equal(brighter, lit);
+});
+
+test('bad input: not an image, missing file, bad options, overwriting the source -> exit 2 with a clear message', () => {
+  const junk = join(tmp.dir, 'notes.png');
+  writeFileSync(junk, 'this is not a picture');
+  let r = cli('still', junk, join(tmp.dir, 'o.tif'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /notes\.png: not a readable image/);
+  r = cli('still', join(tmp.dir, 'nope.png'), join(tmp.dir, 'o.tif'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /nope\.png: no such file/);
+  r = cli('still', png8, join(tmp.dir, 'o.tif'), '--scale', '3');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--scale must be 2 or 4/);
+  r = cli('still', png8, png8.replace('.png', '.tif'), '--model', join(appRoot(), 'package.json'));
+  assert.equal(r.status, 2);
+  r = cli('still', tif16, tif16);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /overwrite the source/);
+  assert.ok(existsSync(tif16));
+});
