@@ -38,7 +38,8 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 
 await Promise.all([
   build({ ...common, entryPoints: { 'electron-main': 'src-main/electron/main.ts', worker: 'src-main/worker/index.ts', cli: 'src-main/cli/bin.ts', start: 'src-main/cli/start.ts' }, outdir: join(out, 'main'), outExtension: { '.js': '.cjs' } }),
-  build({ ...common, entryPoints: { preload: 'src-preload/index.ts' }, outdir: join(out, 'preload'), outExtension: { '.js': '.cjs' } }),
+  // A sandboxed preload can require only 'electron': everything else is bundled into it.
+  build({ ...common, external: ['electron'], entryPoints: { preload: 'src-preload/index.ts' }, outdir: join(out, 'preload'), outExtension: { '.js': '.cjs' } }),
 ]);
 chmodSync(join(out, 'main', 'cli.cjs'), 0o755);
 

@@ -116,7 +116,7 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest):
                      'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
                      'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
                                     'with no validation image worse than the baseline',
-                     'loss': 'Charbonnier in PQ, weight x4 where the baseline is near SDR white (PQ > 0.55)',
+                     'loss': 'squared error in PQ (the paper\'s L2), weight x4 where the baseline is near SDR white (PQ > 0.55)',
                      'data': manifest, 'degradations': 'Keys a=-0.5 antialiased downscale, Gaussian noise '
                      'sigma<=2/255, 8-bit quantisation, JPEG q60-95 4:2:0 (70%)',
                      'hdr_targets': 'HDRI x exposure (90th luminance percentile at 0.2-0.6 SDR white); SDR = '

@@ -88,7 +88,7 @@ class Sampler:
 
 def loss_fn(hdr, base, tgt):
     w = 1.0 + 3.0 * (base.max(1, keepdim=True)[0] > HL_PQ).float()
-    err = torch.sqrt((hdr - tgt) ** 2 + 1e-6)
+    err = (hdr - tgt) ** 2
     return (w * err).mean()
 
 

@@ -60,7 +60,7 @@ export function createCore(opts: CoreOptions): Core {
   const handlers: Handlers = {
     'app.info': () => ({ name: 'Remaster', version: appVersion(), host: opts.host, platform: process.platform, dataDir: opts.dataDir }),
     'inference.status': () => inference.status(),
-    ...libraryHandlers(library, { media }),
+    ...libraryHandlers(library, { media, restrictToRoots: opts.host === 'headless' }),
   };
   // The worker starts in the background; its state reaches the status bar through events.
   inference.start().catch(() => undefined);

@@ -8,7 +8,8 @@ import { forkLauncher } from './inference/launcher';
 import { upconvertFrame } from './inference/tiled';
 import type { Logger } from './log';
 import { resolveBinaries } from './media';
-import { readSdrImage, writeTiff16 } from './media/stills';
+import { writeTiff16 } from './media/encode';
+import { readSdrImage } from './media/stills';
 import { modelsDir } from './paths';
 
 export interface StillOptions {

@@ -10,8 +10,8 @@ import { applyGrade, GradeParams, type GradeParamsInput } from '../../src-main/c
 // realistic amounts), plus extremes: 0, 1, out-of-range, saturated primaries.
 function inputs(): { model: Float32Array; base: Float32Array; count: number } {
   const m: number[] = [], b: number[] = [];
-  const levels = [0, 0.02, 0.1, 0.2, 0.3, 0.4, 0.5, 0.58, 0.65, 0.7, 0.75, 0.8, 0.9, 1];
-  for (const r of levels) for (const g of levels) for (const bb of [0, 0.3, 0.58, 0.75, 1]) {
+  const levels = [0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.58, 0.65, 0.7, 0.75, 0.8, 0.9, 1];
+  for (const r of levels) for (const g of levels) for (const bb of levels) {
     m.push(r, g, bb, 1);
     b.push(Math.min(1, r * 0.97 + 0.01), g * 0.95, Math.max(0, bb - 0.05), 1);
   }
@@ -20,6 +20,18 @@ function inputs(): { model: Float32Array; base: Float32Array; count: number } {
   // pad to a whole number of rows of 64
   while (m.length / 4 % 64 !== 0) { m.push(0.5, 0.4, 0.3, 1); b.push(0.45, 0.4, 0.35, 1); }
   return { model: Float32Array.from(m), base: Float32Array.from(b), count: m.length / 4 };
+}
+
+// Deterministic pseudo-random parameter sets across the whole ranges, beside the hand-picked corners.
+function randomSets(count: number): GradeParamsInput[] {
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const pick = (min: number, max: number) => min + (max - min) * rnd();
+  return Array.from({ length: count }, () => ({
+    exposure: pick(-4, 4), diffuseWhite: pick(80, 400), highlightExpansion: rnd() < 0.5, highlightKnee: pick(0.3, 0.95),
+    highlightPeak: pick(203, 10000), saturation: pick(0, 2), blackLevel: pick(-0.5, 0.5), modelStrength: pick(0, 1),
+    gamutMapping: rnd() < 0.5 ? 'clip' : 'compress', gamutLimit: rnd() < 0.5 ? 'bt2020' : 'p3',
+  }));
 }
 
 const PARAM_SETS: GradeParamsInput[] = [
@@ -42,6 +54,7 @@ const PARAM_SETS: GradeParamsInput[] = [
   { highlightExpansion: true, highlightKnee: 0.3, highlightPeak: 4000 },
   { highlightExpansion: true, highlightKnee: 0.95, highlightPeak: 10000, diffuseWhite: 80 },
   { highlightExpansion: true, highlightPeak: 600, saturation: 1.3, exposure: 0.7, blackLevel: 0.02, modelStrength: 0.3, gamutLimit: 'p3' },
+  ...randomSets(40),
 ];
 
 test('GLSL grade agrees with TypeScript within 1 10-bit code', { timeout: 180_000 }, async (t) => {

@@ -59,3 +59,11 @@ test('the renderer reaches the main side only through src-main/common, and featu
     }
   }
 });
+
+test('fluent-ffmpeg (archived upstream) is confined to one media module', () => {
+  for (const dir of ['src-main', 'src-renderer', 'src-preload']) {
+    for (const f of files(join(root, dir))) {
+      if (imports(f).includes('fluent-ffmpeg')) assert.equal(relative(root, f), 'src-main/core/media/encode.ts');
+    }
+  }
+});

@@ -91,6 +91,8 @@ vec3 applyGrade(vec3 hdrModel, vec3 hdrBase) {
     float t = clamp((x - u_knee) / (1.0 - u_knee), 0.0, 1.0);
     v *= 1.0 + (u_expansionRatio - 1.0) * t * t * (3.0 - 2.0 * t);
   }
+  float pk = max(v.r, max(v.g, v.b));
+  if (pk > 10000.0) v *= 10000.0 / pk;
   if (u_saturation != 1.0) {
     float y = dot(LUMA2020, v);
     v = vec3(y) + u_saturation * (v - vec3(y));

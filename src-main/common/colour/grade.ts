@@ -124,8 +124,9 @@ const clamp01 = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0); // NaN -> 0
  * `out` receives BT.2020 PQ R'G'B' in [0,1]. Steps, all in linear nits:
  *  1 decode both; 2 blend base→model by model strength; 3 gain = diffuse white/203 · 2^exposure;
  *  4 black level: c += black·(1 − min(c/diffuseWhite, 1))², fading out toward diffuse white;
- *  5 highlight expansion on luminance (hue-preserving gain, see expansionGain);
- *  6 saturation about BT.2020 luminance; 7 gamut (to P3 if limited, compress/clip, back); 8 PQ encode.
+ *  5 highlight expansion on luminance (hue-preserving gain, see expansionGain); 6 anything above 10000 nits
+ *  scaled down with its hue kept; 7 saturation about BT.2020 luminance; 8 gamut (to P3 if limited,
+ *  compress/clip, back); 9 PQ encode.
  */
 export function gradePixel(q: PreparedGrade, mr: number, mg: number, mb: number, br: number, bg: number, bb: number, out: Float64Array): void {
   const s = q.modelStrength;
@@ -147,6 +148,11 @@ export function gradePixel(q: PreparedGrade, mr: number, mg: number, mb: number,
     const k = 1 + (q.expansionRatio - 1) * t * t * (3 - 2 * t);
     v[0] *= k; v[1] *= k; v[2] *= k;
   }
+  // PQ's 10000-nit ceiling, hue-preserving: scale all three down together rather than clip one channel.
+  // Doing it before saturation and gamut also keeps their differences of large numbers small, which the
+  // float32 GLSL needs to stay within a code of this.
+  const peak = Math.max(v[0], v[1], v[2]);
+  if (peak > PQ_PEAK_NITS) { const k = PQ_PEAK_NITS / peak; v[0] *= k; v[1] *= k; v[2] *= k; }
   if (q.saturation !== 1) {
     const y = BT2020_LUMA[0] * v[0] + BT2020_LUMA[1] * v[1] + BT2020_LUMA[2] * v[2];
     for (let i = 0; i < 3; i++) v[i] = y + q.saturation * (v[i] - y);

@@ -155,20 +155,28 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
   const light = { maxCode: 0, sum: 0 };
   const pstep = step * ws, cstep = step * cs;
 
+  // Fast path for the common case (rgb48 from ffmpeg, every 2nd pixel, no pillarbox): a sampled row's
+  // light and waveform come from one read of the row, as 32-bit words (two pixels per three words).
+  const merge = f.layout === 'rgb48' && ws === 2 && (W & 1) === 0 && (d.byteOffset & 3) === 0 && ax0 === 0 && ax1 === W;
+  const d32 = merge ? new Uint32Array(d.buffer, d.byteOffset, d.length >> 1) : null;
   for (let y = 0; y < H; y++) {
-    if (y >= ay0 && y < ay1) lightLevelRow(f, y, ax0, active.width, light);
+    const lightRow = y >= ay0 && y < ay1;
     if (y % ws === 0) {
-      let p = y * W * step;
-      for (let x = 0; x < W; x += ws, p += pstep) {
-        const R = d[oR + p], G = d[oG + p], B = d[oB + p];
-        const c = colOf[x];
-        wave[c + (rows[(R * KR + G * KG + B * KB + 8192) >> 14] << 2)]++;
-        wave[c + (rows[R] << 2) + 1]++;
-        wave[c + (rows[G] << 2) + 2]++;
-        wave[c + (rows[B] << 2) + 3]++;
+      if (d32 && lightRow) waveAndLightRow(d32, y, W, colOf, rows, wave, lut, light);
+      else {
+        if (lightRow) lightLevelRow(f, y, ax0, active.width, light);
+        let p = y * W * step;
+        for (let x = 0; x < W; x += ws, p += pstep) {
+          const R = d[oR + p], G = d[oG + p], B = d[oB + p];
+          const c = colOf[x];
+          wave[c + (rows[(R * KR + G * KG + B * KB + 8192) >> 14] << 2)]++;
+          wave[c + (rows[R] << 2) + 1]++;
+          wave[c + (rows[G] << 2) + 2]++;
+          wave[c + (rows[B] << 2) + 3]++;
+        }
       }
       waveSamples += Math.ceil(W / ws);
-    }
+    } else if (lightRow) lightLevelRow(f, y, ax0, active.width, light);
     if (y % cs === 0) {
       let p = y * W * step;
       const rowActive = y >= ay0 && y < ay1;
@@ -225,6 +233,31 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
     lightLevel,
   };
   return reuse && into ? Object.assign(into, result) : result;
+}
+
+/** One rgb48 row, every pixel's light and every 2nd pixel's waveform counts (see computeScopes). */
+function waveAndLightRow(d32: Uint32Array, y: number, W: number, colOf: Int32Array, rows: Uint16Array, wave: Uint32Array, lut: Float32Array, acc: { maxCode: number; sum: number }): void {
+  let q = (y * W * 3) >> 1, sum = 0, maxCode = acc.maxCode;
+  for (let x = 0; x < W; x += 2, q += 3) {
+    const w0 = d32[q], w1 = d32[q + 1], w2 = d32[q + 2];
+    const R = w0 & 0xffff, G = w0 >>> 16, B = w1 & 0xffff;
+    const c = colOf[x];
+    wave[c + (rows[(R * KR + G * KG + B * KB + 8192) >> 14] << 2)]++;
+    wave[c + (rows[R] << 2) + 1]++;
+    wave[c + (rows[G] << 2) + 2]++;
+    wave[c + (rows[B] << 2) + 3]++;
+    let m = R;
+    if (G > m) m = G;
+    if (B > m) m = B;
+    let m2 = w1 >>> 16;
+    const g2 = w2 & 0xffff, b2 = w2 >>> 16;
+    if (g2 > m2) m2 = g2;
+    if (b2 > m2) m2 = b2;
+    if (m2 > m) { if (m2 > maxCode) maxCode = m2; } else if (m > maxCode) maxCode = m;
+    sum += lut[m] + lut[m2];
+  }
+  acc.maxCode = maxCode;
+  acc.sum += sum;
 }
 
 /**

@@ -1,6 +1,5 @@
-// Still images in and out: an SDR picture (PNG, JPEG, TIFF; 8 or 16 bit) as planar float R'G'B', and a
-// 16-bit TIFF written from rgb48 codes. Sources are only ever read.
-import { spawn } from 'node:child_process';
+// Still images in: an SDR picture (PNG, JPEG, TIFF; 8 or 16 bit) as planar float R'G'B'. Sources are only
+// ever read. (Writing is in encode.ts.)
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ServiceError } from '../../common/contract';
@@ -66,25 +65,4 @@ export async function readSdrImage(bin: Binaries, file: string, opts: { maxPixel
     planes[2 * n + i] = codes[3 * i + 2] / 65535;
   }
   return { width, height, bitDepth: info.bitDepth, planes };
-}
-
-/** Writes interleaved rgb48 codes as an uncompressed-then-deflated 16-bit TIFF. */
-export function writeTiff16(bin: Binaries, file: string, width: number, height: number, rgb48: Uint16Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin.ffmpeg, ['-v', 'error', '-nostdin', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-s', `${width}x${height}`, '-i', '-', '-frames:v', '1', '-c:v', 'tiff', '-compression_algo', 'deflate', '-pix_fmt', 'rgb48le', file], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-      windowsHide: true,
-    });
-    let err = '';
-    child.stderr.on('data', (b: Buffer) => {
-      if (err.length < 16384) err += b.toString();
-    });
-    child.on('error', (e) => reject(new ServiceError('internal', `Cannot run ffmpeg: ${e.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new ServiceError(/No space left/i.test(err) ? 'io' : 'internal', `Could not write ${basename(file)}: ${lastLines(err, 1)}`));
-    });
-    child.stdin.on('error', () => undefined); // reported through 'close'
-    child.stdin.end(Buffer.from(rgb48.buffer, rgb48.byteOffset, rgb48.byteLength));
-  });
 }

@@ -1,0 +1,29 @@
+// Checks on the built app that Electron itself would otherwise be needed to catch.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appRoot } from '../../src-main/core/paths';
+
+const build = join(appRoot(), '.build');
+const skip = !existsSync(join(build, 'stamp.json')) && 'not built (npm test builds first)';
+
+test('the sandboxed preload requires nothing but electron', { skip }, () => {
+  const src = readFileSync(join(build, 'preload', 'preload.cjs'), 'utf8');
+  const required = [...src.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(required)], ['electron']);
+});
+
+test('the renderer bundle carries its CSP and loads only its own scripts', { skip }, () => {
+  const html = readFileSync(join(build, 'renderer', 'index.html'), 'utf8');
+  assert.match(html, /http-equiv="Content-Security-Policy"[^>]*script-src 'self'/);
+  for (const m of html.matchAll(/src="([^"]+)"/g)) assert.match(m[1], /^\.\//);
+});
+
+test('main-side bundles exist for Electron, the worker and the CLI', { skip }, () => {
+  for (const f of ['electron-main.cjs', 'worker.cjs', 'cli.cjs', 'start.cjs']) assert.ok(existsSync(join(build, 'main', f)), f);
+  const main = readFileSync(join(build, 'main', 'electron-main.cjs'), 'utf8');
+  assert.match(main, /contextIsolation: true/);
+  assert.match(main, /sandbox: true/);
+  assert.match(main, /nodeIntegration: false/);
+});
