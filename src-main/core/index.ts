@@ -22,6 +22,10 @@ export interface CoreOptions {
   log?: Logger;
   /** Create the demo project on first start (the app does; tests usually do not). */
   demo?: boolean;
+  /** Folders the headless host's media browser may show (default: home and the demo assets). */
+  mediaRoots?: string[];
+  /** The desktop's file dialog (Electron only). */
+  pickFiles?: (o: { title?: string; multiple?: boolean }) => Promise<string[]>;
 }
 
 export interface Core {
@@ -51,7 +55,7 @@ export function createCore(opts: CoreOptions): Core {
   const cacheRoot = join(opts.dataDir, 'cache');
   mkdirSync(cacheRoot, { recursive: true });
   const media = createMediaService({ log: log.child('media'), cacheDir: cacheRoot });
-  const library = openLibrary({ dataDir: opts.dataDir, log: log.child('library'), events, media });
+  const library = openLibrary({ dataDir: opts.dataDir, log: log.child('library'), events, media, mediaRoots: opts.mediaRoots });
   if (opts.demo) {
     // Runs as an ordinary import job in the background; the library screen shows its progress.
     ensureDemoProject(library).catch((e: unknown) => log.warn('could not create the demo project', e instanceof Error ? e.message : e));
@@ -60,6 +64,7 @@ export function createCore(opts: CoreOptions): Core {
   const handlers: Handlers = {
     'app.info': () => ({ name: 'Remaster', version: appVersion(), host: opts.host, platform: process.platform, dataDir: opts.dataDir }),
     'inference.status': () => inference.status(),
+    'dialog.pickMedia': async (r) => ({ files: opts.pickFiles ? await opts.pickFiles(r) : null }),
     ...libraryHandlers(library, { media, restrictToRoots: opts.host === 'headless' }),
   };
   // The worker starts in the background; its state reaches the status bar through events.

@@ -1,5 +1,5 @@
 // The Electron shell: a thin adapter over the core. The only code (with src-preload) that imports 'electron'.
-import { app, BrowserWindow, ipcMain, Menu, net, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { APP_ORIGIN, APP_SCHEME, IPC_CALL, IPC_EVENT } from '../common/ipc-chann
 import { MAX_MESSAGE_BYTES } from '../common/contract';
 import { contentSecurityPolicy } from '../common/csp';
 import { createCore, type Core } from '../core';
+import { MEDIA_EXTENSIONS } from '../core/library';
 import { buildDir, rendererDir } from '../core/paths';
 import { buildMenu } from './menu';
 import { utilityProcessLauncher } from './worker-launcher';
@@ -101,6 +102,16 @@ app.whenReady().then(() => {
     dataDir: process.env.REMASTER_DATA || app.getPath('userData'),
     launcher: utilityProcessLauncher(),
     demo: true,
+    pickFiles: async ({ title, multiple }) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const opts: Electron.OpenDialogOptions = {
+        title: title ?? 'Import footage',
+        properties: multiple === false ? ['openFile'] : ['openFile', 'multiSelections'],
+        filters: [{ name: 'Video', extensions: [...MEDIA_EXTENSIONS].map((e) => e.slice(1)) }, { name: 'All files', extensions: ['*'] }],
+      };
+      const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled ? [] : r.filePaths;
+    },
   });
   const log = core.log.child('electron');
   ipcMain.handle(IPC_CALL, async (event, method: unknown, request: unknown) => {

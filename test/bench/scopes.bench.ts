@@ -1,8 +1,9 @@
 // Scopes on one 3840x2160 16-bit PQ frame, against ffmpeg's own `waveform` filter on the same frame.
 //
-// Ours: computeScopes() at its defaults, reusing the previous result's arrays as a worker does (exact light levels over every pixel; waveform + parade +
-// histogram from every 2nd pixel of every 2nd row; CIE xy, false colour and gamut shares from every
-// 4th) plus, for reference, every pixel (steps 1/1). Median and minimum of repeated runs in this process.
+// Ours: computeScopes() at its defaults, reusing the previous result's arrays as a worker does: exact
+// light levels over every pixel; waveform + parade + histogram from every 2nd pixel of every 2nd row;
+// CIE xy, false colour and gamut shares from every 6th (the default sample budgets at UHD). For
+// reference also every pixel (steps 1/1). Median and minimum of repeated runs in this process.
 //
 // ffmpeg: `waveform` (luma, its default column mode) on the same frame as yuv444p12le (BT.2020 NCL Y' of
 // our R'G'B'; 12-bit is the deepest the 4.1 filter takes without an inserted scaler), and

@@ -13,8 +13,8 @@ export function tempDir(prefix = 'remaster-test-'): { dir: string; cleanup(): vo
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function testCore(dataDir: string, opts: { demo?: boolean } = {}): Core {
-  return createCore({ host: 'headless', dataDir, log: createLogger({ dir: join(dataDir, 'logs'), quiet: true }), demo: opts.demo ?? false });
+export function testCore(dataDir: string, opts: { demo?: boolean; mediaRoots?: string[] } = {}): Core {
+  return createCore({ host: 'headless', dataDir, log: createLogger({ dir: join(dataDir, 'logs'), quiet: true }), demo: opts.demo ?? false, mediaRoots: opts.mediaRoots });
 }
 
 export interface Caller {

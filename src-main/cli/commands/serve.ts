@@ -13,6 +13,7 @@ const serve: CliCommand = async (args, ctx) => {
         port: { type: 'string', default: '7450' },
         bind: { type: 'string', default: '127.0.0.1' },
         'no-demo': { type: 'boolean', default: false },
+        'media-root': { type: 'string', multiple: true },
       },
     }));
   } catch (e) {
@@ -20,7 +21,7 @@ const serve: CliCommand = async (args, ctx) => {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got ${values.port}`);
-  const core = createCore({ host: 'headless', dataDir: ctx.dataDir, demo: !values['no-demo'] });
+  const core = createCore({ host: 'headless', dataDir: ctx.dataDir, demo: !values['no-demo'], mediaRoots: values['media-root'] });
   let host;
   try {
     host = await startHost({ core, port, bind: values.bind });

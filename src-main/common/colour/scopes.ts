@@ -18,9 +18,13 @@ export interface ScopeOptions {
    * 'full': 0..1023 over the full signal.
    */
   range?: 'narrow' | 'full';
-  /** Sample every n-th column of every n-th row for waveform, parade and histogram; default 2. */
+  /**
+   * Sample every n-th column of every n-th row for waveform, parade and histogram. Default: the step that
+   * gives about {@link WAVEFORM_SAMPLE_BUDGET} samples (1 up to ~1440p, 2 for UHD), so the cost per frame
+   * stays flat whatever the resolution, as a scope's display resolution does.
+   */
   waveformStep?: number;
-  /** The same for CIE density, false-colour shares and gamut shares (per-pixel matrices); default 4. */
+  /** The same for CIE density, false-colour shares and gamut shares (per-pixel matrices); default: about {@link COLOUR_SAMPLE_BUDGET} samples (3 for HD, 6 for UHD). */
   colourStep?: number;
   /** CIE bins per axis over x ∈ [0, 0.8), y ∈ [0, 0.9); default 256. */
   cieSize?: number;
@@ -32,6 +36,15 @@ export interface ScopeOptions {
   /** Gamut tolerance and dark floor, as in measureFrame. */
   gamutTolerance?: number;
   gamutMinNits?: number;
+}
+
+/** Samples the default steps aim for: a 512-column scope of 1024 levels shows no more than this. */
+export const WAVEFORM_SAMPLE_BUDGET = 2_000_000;
+/** CIE xy on 256² bins and gamut shares to ±0.2 % need no more than this. */
+export const COLOUR_SAMPLE_BUDGET = 250_000;
+
+function defaultStep(w: number, h: number, budget: number): number {
+  return Math.max(1, Math.round(Math.sqrt((w * h) / budget)));
 }
 
 /** Default false-colour band edges, nits: <0.1, 0.1–1, 1–10, 10–100, 100–203, 203–1000, 1000–4000, >4000. */
@@ -111,11 +124,11 @@ const KR = 4304, KG = 11108, KB = 972;
  * Everything the scopes panel shows, from one frame, in one pass over its rows (each row is read from
  * memory once and reused from cache by the parts that sample it):
  * - light level over the active picture: every pixel (exact; metadata-grade);
- * - waveform, parade, histogram: every `waveformStep`-th pixel of every `waveformStep`-th row (default 2);
- * - CIE xy, false-colour shares, gamut shares: every `colourStep`-th (default 4), since they need
- *   linear light and matrices per pixel.
- * At the defaults a 3840x2160 frame gives 2.1 M waveform samples and 0.5 M colour samples: far more
- * than a scope can show, at a fraction of the cost of every pixel.
+ * - waveform, parade, histogram: every `waveformStep`-th pixel of every `waveformStep`-th row;
+ * - CIE xy, false-colour shares, gamut shares: every `colourStep`-th, since they need linear light and
+ *   matrices per pixel.
+ * The default steps hold the samples near fixed budgets (a 3840x2160 frame: steps 2 and 6, 2.1 M waveform
+ * and 0.23 M colour samples): more than a scope can show, at a fraction of the cost of every pixel.
  * Pass the previous result as `into` when computing frame after frame (a Web Worker does): its arrays
  * are cleared and refilled instead of allocating ~9 MB per frame, which otherwise costs as much as
  * the histogram itself in allocation and garbage collection. The returned object is then `into`.
@@ -124,8 +137,8 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
   const W = f.width, H = f.height;
   const range = o.range ?? 'narrow';
   const C = Math.max(1, Math.min(o.columns ?? 512, W));
-  const ws = Math.max(1, Math.floor(o.waveformStep ?? 2));
-  const cs = Math.max(1, Math.floor(o.colourStep ?? 4));
+  const ws = Math.max(1, Math.floor(o.waveformStep ?? defaultStep(W, H, WAVEFORM_SAMPLE_BUDGET)));
+  const cs = Math.max(1, Math.floor(o.colourStep ?? defaultStep(W, H, COLOUR_SAMPLE_BUDGET)));
   const N = o.cieSize ?? 256;
   const edges = o.bands ?? FALSE_COLOUR_BANDS;
   const rows = rowLut(range);

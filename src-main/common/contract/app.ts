@@ -48,6 +48,11 @@ const Empty = z.object({}).strict();
 
 export const appMethods = {
   'app.info': { request: Empty, response: AppInfo },
+  /** The desktop's own file dialog (Electron); `files: null` where there is none (browser mode: use media.browse). */
+  'dialog.pickMedia': {
+    request: z.object({ title: z.string().max(200).optional(), multiple: z.boolean().optional() }).strict(),
+    response: z.object({ files: z.array(z.string()).nullable() }),
+  },
   'inference.status': { request: Empty, response: InferenceStatus },
 } as const;
 

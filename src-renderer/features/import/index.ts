@@ -1,1 +1,2 @@
 export { ImportDialog } from './ImportDialog';
+export { RelinkDialog } from './RelinkDialog';

@@ -7,6 +7,7 @@ import type { Shot } from '../../../src-main/common/contract';
 import { useCall, useEvent } from '../../api';
 import { ImportDialog } from '../import';
 import { JobsBar } from '../jobs';
+import { ClipList } from './ClipList';
 import { ShotPanel } from './ShotPanel';
 import { Timeline } from './Timeline';
 import { Viewer } from './Viewer';
@@ -76,7 +77,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
       {project.error && <Alert severity="error">{project.error.message}</Alert>}
       {missing.length > 0 && (
         <Alert severity="warning" sx={{ borderRadius: 0 }}>
-          {missing.length} clip{missing.length === 1 ? ' is' : 's are'} offline or changed: {missing.map((c) => c.name).join(', ')}. Relink from the clip's menu.
+          {missing.length} clip{missing.length === 1 ? ' is' : 's are'} offline or changed: {missing.map((c) => c.name).join(', ')}. Relink them in the clip list.
         </Alert>
       )}
       <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
@@ -85,6 +86,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
         </Box>
         <Box sx={{ width: 300, borderLeft: 1, borderColor: 'divider', overflow: 'auto' }}>
           <ShotPanel shot={playhead?.shot ?? null} clip={clip} frame={playhead?.frame ?? null} shots={shots} />
+          {detail && detail.clips.length > 0 && <ClipList clips={detail.clips} />}
         </Box>
       </Box>
       <JobsBar projectId={projectId} />

@@ -52,7 +52,29 @@ export function ShotPanel({ shot, clip, frame, shots }: { shot: Shot | null; cli
           Merge with next
         </Button>
       </Stack>
+      <Stack direction="row" sx={{ gap: 1 }}>
+        <Button size="small" disabled={i <= 0} onClick={() => void act(api.call('shots.reorder', { projectId: shot.projectId, shotIds: moved(shots, i, -1) }))}>
+          Move earlier
+        </Button>
+        <Button size="small" disabled={i >= shots.length - 1} onClick={() => void act(api.call('shots.reorder', { projectId: shot.projectId, shotIds: moved(shots, i, 1) }))}>
+          Move later
+        </Button>
+      </Stack>
+      <Button
+        size="small"
+        disabled={shot.gradeVersion === 0 || shots.length < 2}
+        onClick={() => void act(api.call('grades.copy', { fromShotId: shot.id, toShotIds: shots.filter((s) => s.id !== shot.id).map((s) => s.id) }))}
+        data-testid="copy-grade"
+      >
+        Copy grade to all other shots
+      </Button>
       {error && <Alert severity="error">{error}</Alert>}
     </Stack>
   );
+}
+
+function moved(shots: Shot[], i: number, dir: -1 | 1): string[] {
+  const ids = shots.map((s) => s.id);
+  [ids[i], ids[i + dir]] = [ids[i + dir], ids[i]];
+  return ids;
 }

@@ -1,0 +1,62 @@
+// The project's clips: where each comes from, whether it is online, and how it is decoded.
+import { Box, Button, Chip, Divider, FormControlLabel, MenuItem, Select, Stack, Switch, Tooltip, Typography } from '@mui/material';
+import { useState } from 'react';
+import type { Clip, Deinterlace } from '../../../src-main/common/contract';
+import { useApi } from '../../api';
+import { RelinkDialog } from '../import';
+
+const DEINTERLACE: { value: Deinterlace; label: string }[] = [
+  { value: 'auto', label: 'Deinterlace: auto' },
+  { value: 'off', label: 'Progressive (off)' },
+  { value: 'bwdif', label: 'Deinterlace: bwdif' },
+  { value: 'yadif', label: 'Deinterlace: yadif' },
+  { value: 'ivtc', label: 'Inverse telecine' },
+];
+
+export function ClipList({ clips }: { clips: Clip[] }) {
+  const api = useApi();
+  const [relinking, setRelinking] = useState<Clip | null>(null);
+  return (
+    <Stack sx={{ p: 2, gap: 1.5 }} data-testid="clip-list">
+      <Typography variant="subtitle2">Clips</Typography>
+      {clips.map((c) => (
+        <Box key={c.id} data-testid="clip">
+          <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
+            <Tooltip title={c.path}>
+              <Typography variant="body2" noWrap sx={{ flex: 1 }}>
+                {c.name}
+              </Typography>
+            </Tooltip>
+            {c.status !== 'ok' && <Chip size="small" color="warning" label={c.status === 'missing' ? 'offline' : 'changed'} />}
+            {c.proxyState === 'building' && <Chip size="small" label="proxies…" />}
+          </Stack>
+          <Typography variant="caption" color="text.secondary">
+            {c.width}×{c.height} · {c.frameRate} fps · {c.frameCount} frames · {c.probe.codec} {c.probe.bitDepth}-bit
+            {c.probe.fieldOrder !== 'progressive' && c.probe.fieldOrder !== 'unknown' ? ' · interlaced' : ''}
+            {c.probe.sar !== '1:1' && c.probe.sar !== '0:1' ? ` · SAR ${c.probe.sar}` : ''}
+          </Typography>
+          <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
+            <Select size="small" variant="standard" value={c.options.deinterlace} onChange={(e) => void api.call('library.setClipOptions', { clipId: c.id, options: { deinterlace: e.target.value as Deinterlace } })} sx={{ fontSize: 12, flex: 1 }}>
+              {DEINTERLACE.map((d) => (
+                <MenuItem key={d.value} value={d.value} sx={{ fontSize: 12 }}>
+                  {d.label}
+                </MenuItem>
+              ))}
+            </Select>
+            <FormControlLabel
+              control={<Switch size="small" checked={c.options.squarePixels} onChange={(e) => void api.call('library.setClipOptions', { clipId: c.id, options: { squarePixels: e.target.checked } })} />}
+              label={<Typography variant="caption">Square pixels</Typography>}
+            />
+          </Stack>
+          {c.status !== 'ok' && (
+            <Button size="small" onClick={() => setRelinking(c)} data-testid="relink">
+              Relink…
+            </Button>
+          )}
+          <Divider sx={{ mt: 1 }} />
+        </Box>
+      ))}
+      <RelinkDialog clip={relinking} onClose={() => setRelinking(null)} />
+    </Stack>
+  );
+}
