@@ -1,5 +1,6 @@
 // The library with a real SQLite file in a temp folder and real ffmpeg: projects, import, shots, grades,
 // migrations, recovery, locking, media roots, the contract handlers.
+import { DEFAULT_GRADE } from '../../src-main/common/colour';
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -110,15 +111,15 @@ test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', as
   lib.setGrade(s0, { exposure: 0.5 });
   lib.setGrade(s0, { exposure: 0.7 });
   lib.setGrade(s0, { exposure: 0.9 });
-  assert.deepEqual(lib.undoGrade(s0).params, { exposure: 0.7 });
+  assert.deepEqual(lib.undoGrade(s0).params, grade(0.7));
   lib.close();
 
   const again = openLibrary({ dataDir, log: quietLog, events });
   let g = again.getGrade(s0);
-  assert.deepEqual(g.params, { exposure: 0.7 });
+  assert.deepEqual(g.params, grade(0.7));
   assert.ok(g.canUndo && g.canRedo);
   g = again.redoGrade(s0);
-  assert.deepEqual(g.params, { exposure: 0.9 });
+  assert.deepEqual(g.params, grade(0.9));
   assert.throws(() => again.redoGrade(s0), code('conflict'));
   again.undoGrade(s0);
   again.undoGrade(s0);
@@ -126,17 +127,17 @@ test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', as
   assert.equal(g.version, 2);
   assert.equal(g.canRedo, false);
   const copied = again.copyGrade(s0, [shots[1].id, shots[2].id]);
-  assert.deepEqual(copied.map((c) => c.params), [{ exposure: 0.1 }, { exposure: 0.1 }]);
+  assert.deepEqual(copied.map((c) => c.params), [grade(0.1), grade(0.1)]);
   assert.equal(again.undoGrade(shots[1].id).params, null);
   // Merge keeps the first shot's grade.
   const merged = again.mergeShots([shots[0].id, shots[1].id]);
   assert.equal(merged.length, 2);
-  assert.deepEqual(again.getGrade(s0).params, { exposure: 0.1 });
+  assert.deepEqual(again.getGrade(s0).params, grade(0.1));
   // Duplicate carries the current grades; delete keeps media.
   const dup = again.duplicateProject(p.id, 'Edit v2');
   const dupShots = again.listShots(dup.id);
   assert.deepEqual(dupShots.map((s) => [s.firstFrame, s.lastFrame]), again.listShots(p.id).map((s) => [s.firstFrame, s.lastFrame]));
-  assert.deepEqual(again.getGrade(dupShots.find((s) => s.firstFrame === 0)!.id).params, { exposure: 0.1 });
+  assert.deepEqual(again.getGrade(dupShots.find((s) => s.firstFrame === 0)!.id).params, grade(0.1));
   again.deleteProject(p.id);
   assert.ok(existsSync(frameNumberClip(100)));
   assert.equal(again.listShots(dup.id).length, 2);
@@ -199,6 +200,9 @@ test('cancel: an import cancelled midway leaves no half-imported clip', async ()
   assert.equal(lib.listShots(p.id).length, 0);
   lib.close();
 });
+
+/** A full grade (defaults filled in, as stored) with this exposure. */
+const grade = (exposure: number) => ({ ...DEFAULT_GRADE, exposure });
 
 test('migration from schema 1 keeps data and leaves a backup', () => {
   const dataDir = join(tmp.dir, 'old');

@@ -12,3 +12,4 @@ export * from './light-level';
 export * from './st2086';
 export * from './scopes';
 export * from './patterns';
+export * from './transfer-fast';

@@ -6,6 +6,7 @@
 import { BT709_TO_BT2020, type Mat3 } from './primaries';
 import { nitsToPq, REFERENCE_WHITE_NITS } from './transfer';
 import { resizeBicubic } from './resample';
+import { bt1886EotfFast, nitsToPqFast } from './transfer-fast';
 import type { PlanarRgb } from './ycbcr';
 
 /** BT.2020 luminance weights (the standard's rounded Kr/Kb, as the grade's luminance uses them). */
@@ -46,10 +47,10 @@ export function expansionGain(yNits: number, diffuseWhite: number, knee: number,
 }
 
 /** Linear SDR BT.709 -> linear BT.2020 nits for one pixel, signals already clamped (steps c-e + expansion). */
-function toLinear2020(r: number, g: number, b: number, dw: number, m: Mat3, out: Float64Array, ex?: HighlightExpansion): void {
-  const lr = r > 0 ? Math.pow(r, 2.4) * dw : 0;
-  const lg = g > 0 ? Math.pow(g, 2.4) * dw : 0;
-  const lb = b > 0 ? Math.pow(b, 2.4) * dw : 0;
+function toLinear2020(r: number, g: number, b: number, dw: number, m: Mat3, out: Float64Array, ex?: HighlightExpansion, fast = false): void {
+  const lr = (fast ? bt1886EotfFast(r) : r > 0 ? Math.pow(r, 2.4) : 0) * dw;
+  const lg = (fast ? bt1886EotfFast(g) : g > 0 ? Math.pow(g, 2.4) : 0) * dw;
+  const lb = (fast ? bt1886EotfFast(b) : b > 0 ? Math.pow(b, 2.4) : 0) * dw;
   let R = m[0] * lr + m[1] * lg + m[2] * lb;
   let G = m[3] * lr + m[4] * lg + m[5] * lb;
   let B = m[6] * lr + m[7] * lg + m[8] * lb;
@@ -78,7 +79,8 @@ export function sdrToLinearNits(r: number, g: number, b: number, opts: SdrToHdrO
 
 /**
  * The full baseline over a planar float frame: SDR BT.709 R'G'B' planes (w x h, 0..1) -> BT.2020 PQ R'G'B'
- * planes at (w·scale x h·scale). scale 1 skips the resize.
+ * planes at (w·scale x h·scale). scale 1 skips the resize. The 2.4 power and PQ come from tables
+ * (transfer-fast.ts): within 1e-5 of signal (0.01 of a 10-bit code) of sdrToHdrPixel, several times faster.
  */
 export function sdrToHdrBaseline(planes: PlanarRgb, w: number, h: number, scale: number, opts: SdrToHdrOptions = {}): { planes: PlanarRgb; width: number; height: number } {
   const rs = resizeBicubic(planes.r, w, h, scale);
@@ -89,8 +91,8 @@ export function sdrToHdrBaseline(planes: PlanarRgb, w: number, h: number, scale:
   const t = new Float64Array(3);
   const r = rs.data, g = gs.data, b = bs.data; // converted in place
   for (let i = 0; i < n; i++) {
-    toLinear2020(clamp01(r[i]), clamp01(g[i]), clamp01(b[i]), dw, BT709_TO_BT2020, t, opts.expansion);
-    r[i] = nitsToPq(t[0]); g[i] = nitsToPq(t[1]); b[i] = nitsToPq(t[2]);
+    toLinear2020(clamp01(r[i]), clamp01(g[i]), clamp01(b[i]), dw, BT709_TO_BT2020, t, opts.expansion, true);
+    r[i] = nitsToPqFast(t[0]); g[i] = nitsToPqFast(t[1]); b[i] = nitsToPqFast(t[2]);
   }
   return { planes: { r, g, b }, width: rs.width, height: rs.height };
 }

@@ -1,6 +1,7 @@
 // The project library: projects, clips, shots, grades, jobs, and the media browser.
 // Implemented by src-main/core/library (SQLite) and src-main/core/media (ffmpeg).
 import { z } from 'zod';
+import { GradeParams } from '../colour/grade';
 
 const Empty = z.object({}).strict();
 const Id = z.string().min(1).max(64);
@@ -130,9 +131,8 @@ export const ProjectDetail = z.object({
 });
 export type ProjectDetail = z.infer<typeof ProjectDetail>;
 
-/** A shot's grade parameters: defined in src-main/common/colour; stored as JSON and validated loosely here. */
-export const GradeParams = z.record(z.string(), z.unknown());
-export type GradeParams = z.infer<typeof GradeParams>;
+/** A shot's grade: the colour module's parameters (ranges, defaults and units defined once there). */
+export { GradeParams, type GradeParamsInput } from '../colour/grade';
 
 export const GradeState = z.object({
   shotId: ShotId,

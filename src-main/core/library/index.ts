@@ -9,6 +9,8 @@ import {
   type Clip,
   type ClipOptions,
   type GradeParams,
+  type GradeParamsInput,
+  GradeParams as GradeParamsSchema,
   type GradeState,
   type Job,
   type LibraryStatus,
@@ -71,7 +73,8 @@ export interface LibraryService {
   mergeShots(shotIds: string[]): Shot[];
   reorderShots(projectId: string, shotIds: string[]): Shot[];
   getGrade(shotId: string): GradeState;
-  setGrade(shotId: string, params: GradeParams): GradeState;
+  /** Missing parameters take their defaults; out-of-range values are refused. */
+  setGrade(shotId: string, params: GradeParamsInput): GradeState;
   undoGrade(shotId: string): GradeState;
   redoGrade(shotId: string): GradeState;
   copyGrade(fromShotId: string, toShotIds: string[]): GradeState[];
@@ -665,9 +668,11 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
       return listShots(projectId);
     },
     getGrade: (shotId) => read(() => gradeState(shotId)),
-    setGrade(shotId, params) {
+    setGrade(shotId, input) {
+      const parsed = GradeParamsSchema.safeParse(input);
+      if (!parsed.success) throw new ServiceError('bad_request', `Invalid grade: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
       const s = read(() => shotRow(shotId));
-      write(() => pushGrade(shotId, params));
+      write(() => pushGrade(shotId, parsed.data));
       emitChanged(s.project_id, 'grades');
       return gradeState(shotId);
     },
