@@ -1,6 +1,7 @@
 // `remaster <command>`: the same core services as the app, without a window.
 import { defaultDataDir } from '../core/data-dir';
-import { CliError, type CliCommand, type CliContext } from './context';
+import { ServiceError } from '../common/contract';
+import { CliError, exitCodeFor, type CliCommand, type CliContext } from './context';
 
 const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   serve: { summary: 'serve [--port N] [--bind ADDR] [--demo]   start the headless host (browser mode)', load: async () => (await import('./commands/serve')).default },
@@ -46,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CliError) {
       process.stderr.write(`remaster ${name}: ${e.message}\n`);
       return e.exitCode;
+    }
+    if (e instanceof ServiceError) {
+      process.stderr.write(`remaster ${name}: ${e.message}\n`);
+      return exitCodeFor(e);
     }
     process.stderr.write(`remaster ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;

@@ -2,8 +2,8 @@
 // Progress on stderr; one line per imported clip on stdout. Exit 2 when any file could not be imported.
 import { ServiceError } from '../../common/contract';
 import { EventHub } from '../../core/events';
-import { exitCodeFor, openCliLibrary } from '../../core/library/cli';
-import { CliError, type CliCommand } from '../context';
+import { openCliLibrary } from '../../core/library/cli';
+import { CliError, exitCodeFor, type CliCommand } from '../context';
 
 const importCmd: CliCommand = async (args, ctx) => {
   const flags = new Set(args.filter((a) => a.startsWith('--')));

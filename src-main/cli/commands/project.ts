@@ -1,7 +1,6 @@
 // remaster project create NAME | project list [--json]
-import { ServiceError } from '../../common/contract';
-import { exitCodeFor, openCliLibrary } from '../../core/library/cli';
-import { CliError, type CliCommand } from '../context';
+import { openCliLibrary } from '../../core/library/cli';
+import { CliError, exitCodeFor, type CliCommand } from '../context';
 
 const project: CliCommand = async (args, ctx) => {
   const [sub, ...rest] = args;
@@ -26,9 +25,6 @@ const project: CliCommand = async (args, ctx) => {
     else if (list.length === 0) process.stdout.write('no projects\n');
     else for (const p of list) process.stdout.write(`${p.name}\t${p.clipCount} clip${p.clipCount === 1 ? '' : 's'}\t${p.shotCount} shot${p.shotCount === 1 ? '' : 's'}\t${p.id}\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof ServiceError) throw new CliError(e.message, exitCodeFor(e));
-    throw e;
   } finally {
     lib.close();
   }

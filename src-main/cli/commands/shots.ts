@@ -1,7 +1,6 @@
 // remaster shots PROJECT [--json]: each shot's clip, first and last frame, timecodes.
-import { ServiceError } from '../../common/contract';
-import { exitCodeFor, openCliLibrary } from '../../core/library/cli';
-import { CliError, type CliCommand } from '../context';
+import { openCliLibrary } from '../../core/library/cli';
+import { CliError, exitCodeFor, type CliCommand } from '../context';
 
 const shots: CliCommand = async (args, ctx) => {
   const json = args.includes('--json');
@@ -28,9 +27,6 @@ const shots: CliCommand = async (args, ctx) => {
       for (const s of list) process.stdout.write(`${s.order + 1}\t${s.clipName}\t${s.firstFrame}\t${s.lastFrame}\t${s.startTimecode}\t${s.endTimecode}\n`);
     }
     return 0;
-  } catch (e) {
-    if (e instanceof ServiceError) throw new CliError(e.message, exitCodeFor(e));
-    throw e;
   } finally {
     lib.close();
   }

@@ -1,6 +1,5 @@
 // `remaster still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--model FILE]`
 import { parseArgs } from 'node:util';
-import { ServiceError } from '../../common/contract';
 import { createLogger } from '../../core/log';
 import { upconvertStill } from '../../core/still';
 import { CliError, type CliCommand } from '../context';
@@ -26,26 +25,21 @@ const still: CliCommand = async (args, ctx) => {
   const white = Number(parsed.values['white-nits']);
   if (!(white >= 80 && white <= 400)) throw new CliError(`--white-nits must be between 80 and 400, got ${parsed.values['white-nits']}`);
   const log = createLogger({ quiet: true, level: 'warn' });
-  try {
-    let last = -1;
-    const r = await upconvertStill(input, output, {
-      scale,
-      strength,
-      whiteNits: white,
-      modelPath: parsed.values.model,
-      log,
-      onProgress: (d, t) => {
-        const pct = Math.floor((100 * d) / t);
-        if (pct !== last && t > 1) ctx.progress(`tiles ${d}/${t} (${pct}%)`);
-        last = pct;
-      },
-    });
-    process.stdout.write(`${output}: ${r.width}x${r.height} BT.2020 PQ 16-bit TIFF (model ${r.model}, ${r.device}, ${(r.ms / 1000).toFixed(1)} s)\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof ServiceError) throw new CliError(e.message, e.code === 'bad_input' || e.code === 'not_found' ? 2 : 1);
-    throw e;
-  }
+  let last = -1;
+  const r = await upconvertStill(input, output, {
+    scale,
+    strength,
+    whiteNits: white,
+    modelPath: parsed.values.model,
+    log,
+    onProgress: (d, t) => {
+      const pct = Math.floor((100 * d) / t);
+      if (pct !== last && t > 1) ctx.progress(`tiles ${d}/${t} (${pct}%)`);
+      last = pct;
+    },
+  });
+  process.stdout.write(`${output}: ${r.width}x${r.height} BT.2020 PQ 16-bit TIFF (model ${r.model}, ${r.device}, ${(r.ms / 1000).toFixed(1)} s)\n`);
+  return 0;
 };
 
 export default still;

@@ -80,6 +80,12 @@ export function prepareGrade(p: GradeParams): PreparedGrade {
   };
 }
 
+// Module-local copies of imported values used per pixel: under CommonJS transpilers (tsx, esbuild
+// without bundling) an imported binding is a getter call on every access, which dominated the loop.
+const LR = BT2020_LUMA[0], LG = BT2020_LUMA[1], LB = BT2020_LUMA[2];
+const PEAK = PQ_PEAK_NITS;
+const TO_P3 = BT2020_TO_P3, FROM_P3 = P3_TO_BT2020;
+
 const prepCache = new WeakMap<GradeParams, PreparedGrade>();
 function prepared(p: GradeParams | PreparedGrade): PreparedGrade {
   if ('gain' in p) return p;
@@ -115,7 +121,7 @@ function gamut(v: Float64Array, q: PreparedGrade): void {
     }
   }
   // Clip whatever is still outside (all of it in clip mode; beyond LIMIT in compress mode).
-  for (let i = 0; i < 3; i++) v[i] = v[i] > 0 ? (v[i] < PQ_PEAK_NITS ? v[i] : PQ_PEAK_NITS) : 0;
+  for (let i = 0; i < 3; i++) v[i] = v[i] > 0 ? (v[i] < PEAK ? v[i] : PEAK) : 0;
 }
 
 const clamp01 = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0); // NaN -> 0
@@ -132,11 +138,17 @@ const clamp01 = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0); // NaN -> 0
 function makeGradeKernel(decode: (e: number) => number, encode: (n: number) => number) {
   return function gradeKernel(q: PreparedGrade, mr: number, mg: number, mb: number, br: number, bg: number, bb: number, out: Float64Array): void {
     const s = q.modelStrength;
-    const bR = decode(clamp01(br)), bG = decode(clamp01(bg)), bB = decode(clamp01(bb));
     const v = out;
-    v[0] = (bR + s * (decode(clamp01(mr)) - bR)) * q.gain;
-    v[1] = (bG + s * (decode(clamp01(mg)) - bG)) * q.gain;
-    v[2] = (bB + s * (decode(clamp01(mb)) - bB)) * q.gain;
+    if (s === 1) { // the usual case: only the model output is needed (b + 1·(m − b) = m)
+      v[0] = decode(clamp01(mr)) * q.gain; v[1] = decode(clamp01(mg)) * q.gain; v[2] = decode(clamp01(mb)) * q.gain;
+    } else if (s === 0) {
+      v[0] = decode(clamp01(br)) * q.gain; v[1] = decode(clamp01(bg)) * q.gain; v[2] = decode(clamp01(bb)) * q.gain;
+    } else {
+      const bR = decode(clamp01(br)), bG = decode(clamp01(bg)), bB = decode(clamp01(bb));
+      v[0] = (bR + s * (decode(clamp01(mr)) - bR)) * q.gain;
+      v[1] = (bG + s * (decode(clamp01(mg)) - bG)) * q.gain;
+      v[2] = (bB + s * (decode(clamp01(mb)) - bB)) * q.gain;
+    }
     if (q.blackLevel !== 0) {
       for (let i = 0; i < 3; i++) {
         const f = 1 - Math.min(v[i] / q.diffuseWhite, 1);
@@ -144,7 +156,7 @@ function makeGradeKernel(decode: (e: number) => number, encode: (n: number) => n
       }
     }
     if (q.expansionRatio > 1) {
-      const x = (BT2020_LUMA[0] * v[0] + BT2020_LUMA[1] * v[1] + BT2020_LUMA[2] * v[2]) / q.diffuseWhite;
+      const x = (LR * v[0] + LG * v[1] + LB * v[2]) / q.diffuseWhite;
       let t = (x - q.knee) / (1 - q.knee);
       t = t > 0 ? (t < 1 ? t : 1) : 0;
       const k = 1 + (q.expansionRatio - 1) * t * t * (3 - 2 * t);
@@ -154,12 +166,12 @@ function makeGradeKernel(decode: (e: number) => number, encode: (n: number) => n
     // Doing it before saturation and gamut also keeps their differences of large numbers small, which the
     // float32 GLSL needs to stay within a code of this.
     const peak = Math.max(v[0], v[1], v[2]);
-    if (peak > PQ_PEAK_NITS) { const k = PQ_PEAK_NITS / peak; v[0] *= k; v[1] *= k; v[2] *= k; }
+    if (peak > PEAK) { const k = PEAK / peak; v[0] *= k; v[1] *= k; v[2] *= k; }
     if (q.saturation !== 1) {
-      const y = BT2020_LUMA[0] * v[0] + BT2020_LUMA[1] * v[1] + BT2020_LUMA[2] * v[2];
+      const y = LR * v[0] + LG * v[1] + LB * v[2];
       for (let i = 0; i < 3; i++) v[i] = y + q.saturation * (v[i] - y);
     }
-    if (q.limitP3) { mat(BT2020_TO_P3, v); gamut(v, q); mat(P3_TO_BT2020, v); }
+    if (q.limitP3) { mat(TO_P3, v); gamut(v, q); mat(FROM_P3, v); }
     else gamut(v, q);
     v[0] = encode(v[0]); v[1] = encode(v[1]); v[2] = encode(v[2]);
   };
@@ -191,8 +203,9 @@ export function applyGradeFrame(hdrModel: PlanarRgb, hdrBase: PlanarRgb, params:
   const o = out ?? { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n) };
   const q = prepared(params);
   const t = new Float64Array(3);
+  const kernel = gradePixelFast;
   for (let i = 0; i < n; i++) {
-    gradePixelFast(q, hdrModel.r[i], hdrModel.g[i], hdrModel.b[i], hdrBase.r[i], hdrBase.g[i], hdrBase.b[i], t);
+    kernel(q, hdrModel.r[i], hdrModel.g[i], hdrModel.b[i], hdrBase.r[i], hdrBase.g[i], hdrBase.b[i], t);
     o.r[i] = t[0]; o.g[i] = t[1]; o.b[i] = t[2];
   }
   return o;

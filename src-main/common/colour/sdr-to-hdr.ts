@@ -47,15 +47,19 @@ export function expansionGain(yNits: number, diffuseWhite: number, knee: number,
 }
 
 /** Linear SDR BT.709 -> linear BT.2020 nits for one pixel, signals already clamped (steps c-e + expansion). */
+// Local copies of imports used per pixel (a CommonJS transpiler turns each imported access into a getter call).
+const gammaFast = bt1886EotfFast, encodeFast = nitsToPqFast;
+const [LR, LG, LB] = BT2020_LUMA;
+
 function toLinear2020(r: number, g: number, b: number, dw: number, m: Mat3, out: Float64Array, ex?: HighlightExpansion, fast = false): void {
-  const lr = (fast ? bt1886EotfFast(r) : r > 0 ? Math.pow(r, 2.4) : 0) * dw;
-  const lg = (fast ? bt1886EotfFast(g) : g > 0 ? Math.pow(g, 2.4) : 0) * dw;
-  const lb = (fast ? bt1886EotfFast(b) : b > 0 ? Math.pow(b, 2.4) : 0) * dw;
+  const lr = (fast ? gammaFast(r) : r > 0 ? Math.pow(r, 2.4) : 0) * dw;
+  const lg = (fast ? gammaFast(g) : g > 0 ? Math.pow(g, 2.4) : 0) * dw;
+  const lb = (fast ? gammaFast(b) : b > 0 ? Math.pow(b, 2.4) : 0) * dw;
   let R = m[0] * lr + m[1] * lg + m[2] * lb;
   let G = m[3] * lr + m[4] * lg + m[5] * lb;
   let B = m[6] * lr + m[7] * lg + m[8] * lb;
   if (ex) {
-    const k = expansionGain(BT2020_LUMA[0] * R + BT2020_LUMA[1] * G + BT2020_LUMA[2] * B, dw, ex.knee, ex.peakNits);
+    const k = expansionGain(LR * R + LG * G + LB * B, dw, ex.knee, ex.peakNits);
     R *= k; G *= k; B *= k;
   }
   out[0] = R; out[1] = G; out[2] = B;
@@ -92,7 +96,7 @@ export function sdrToHdrBaseline(planes: PlanarRgb, w: number, h: number, scale:
   const r = rs.data, g = gs.data, b = bs.data; // converted in place
   for (let i = 0; i < n; i++) {
     toLinear2020(clamp01(r[i]), clamp01(g[i]), clamp01(b[i]), dw, BT709_TO_BT2020, t, opts.expansion, true);
-    r[i] = nitsToPqFast(t[0]); g[i] = nitsToPqFast(t[1]); b[i] = nitsToPqFast(t[2]);
+    r[i] = encodeFast(t[0]); g[i] = encodeFast(t[1]); b[i] = encodeFast(t[2]);
   }
   return { planes: { r, g, b }, width: rs.width, height: rs.height };
 }

@@ -93,7 +93,8 @@ test('frame version equals the per-pixel function; GLSL source and uniforms are 
   const out = applyGradeFrame(model, base, p);
   for (let i = 0; i < n; i++) {
     const ref = applyGrade([model.r[i], model.g[i], model.b[i]], [base.r[i], base.g[i], base.b[i]], p);
-    assert.ok(Math.abs(out.r[i] - ref[0]) < 1e-7 && Math.abs(out.g[i] - ref[1]) < 1e-7 && Math.abs(out.b[i] - ref[2]) < 1e-7);
+    // table-driven PQ in the frame path: within 2e-5 of signal (0.02 of a 10-bit code)
+    assert.ok(Math.abs(out.r[i] - ref[0]) < 2e-5 && Math.abs(out.g[i] - ref[1]) < 2e-5 && Math.abs(out.b[i] - ref[2]) < 2e-5);
   }
   const u = gradeUniforms(p);
   for (const name of [...Object.keys(u.floats), ...Object.keys(u.mat3s)]) assert.ok(GRADE_FRAGMENT_SHADER.includes(`uniform ${name.startsWith('u_bt') || name.startsWith('u_p3') ? 'mat3' : 'float'} ${name};`), name);

@@ -68,10 +68,11 @@ test('baseline frame equals per-pixel mapping of the resized planes', () => {
   const rr = resizeBicubic(planes.r, w, h, 2).data, gg = resizeBicubic(planes.g, w, h, 2).data, bb = resizeBicubic(planes.b, w, h, 2).data;
   for (let i = 0; i < 48; i++) {
     const p = sdrToHdrPixel(rr[i], gg[i], bb[i]);
-    assert.ok(Math.abs(out.planes.r[i] - p[0]) < 1e-7 && Math.abs(out.planes.g[i] - p[1]) < 1e-7 && Math.abs(out.planes.b[i] - p[2]) < 1e-7);
+    // the frame path uses the table-driven transfer functions: within 2e-5 of signal (0.02 of a 10-bit code)
+    assert.ok(Math.abs(out.planes.r[i] - p[0]) < 2e-5 && Math.abs(out.planes.g[i] - p[1]) < 2e-5 && Math.abs(out.planes.b[i] - p[2]) < 2e-5);
   }
   const same = sdrToHdrBaseline(planes, w, h, 1);
-  assert.ok(Math.abs(same.planes.r[5] - sdrToHdrPixel(planes.r[5], planes.g[5], planes.b[5])[0]) < 1e-7);
+  assert.ok(Math.abs(same.planes.r[5] - sdrToHdrPixel(planes.r[5], planes.g[5], planes.b[5])[0]) < 2e-5);
 });
 
 test('expansion: identity below the knee, white -> peak, smooth, monotonic, hue-preserving', () => {

@@ -79,3 +79,27 @@ test('BT.2390 EETF: identity below the knee, ends at the display peak', () => {
   let prev = -1;
   for (let i = 0; i <= 100; i++) { const v = bt2390Eetf(i / 100, 600); assert.ok(v >= prev); prev = v; }
 });
+
+test('table-driven PQ and 2.4 power (frame paths) stay within stated bounds of the exact functions', async () => {
+  const { pqToNitsFast, nitsToPqFast, bt1886EotfFast } = await import('../../../src-main/common/colour');
+  let dec = 0, enc = 0, gam = 0, roundTrip = 0;
+  for (let i = 0; i <= 400000; i++) {
+    const e = i / 400000;
+    const a = pqToNits(e);
+    if (a > 1e-4) dec = Math.max(dec, Math.abs(pqToNitsFast(e) / a - 1));
+    roundTrip = Math.max(roundTrip, Math.abs(nitsToPqFast(pqToNitsFast(e)) - Math.max(e, nitsToPq(0))));
+    const n = Math.pow(10, -8 + (12 * i) / 400000);
+    enc = Math.max(enc, Math.abs(nitsToPqFast(n) - nitsToPq(n)));
+    gam = Math.max(gam, Math.abs(bt1886EotfFast(e) - Math.pow(e, 2.4)));
+  }
+  assert.ok(dec < 2e-5, `decode ${dec}`);
+  assert.ok(enc < 1e-5, `encode ${enc}`);      // 0.01 of a 10-bit code
+  assert.ok(roundTrip < 2e-5, `round trip ${roundTrip}`);
+  assert.ok(gam < 1e-9, `gamma ${gam}`);
+  assert.equal(nitsToPqFast(10000), 1);
+  assert.equal(nitsToPqFast(20000), 1);
+  assert.equal(nitsToPqFast(0), nitsToPq(0));
+  assert.equal(nitsToPqFast(NaN), nitsToPq(0));
+  assert.equal(pqToNitsFast(1), 10000);
+  assert.equal(pqToNitsFast(0), 0);
+});
