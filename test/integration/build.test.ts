@@ -27,3 +27,25 @@ test('main-side bundles exist for Electron, the worker and the CLI', { skip }, (
   assert.match(main, /sandbox: true/);
   assert.match(main, /nodeIntegration: false/);
 });
+
+test("electron-builder.yml passes electron-builder's own schema, with the security fuses set", async () => {
+  const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+    getConfig(dir: string, file: string, opts: null): Promise<Record<string, unknown>>;
+    validateConfiguration(cfg: unknown, log: unknown): Promise<void>;
+  };
+  const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  const cfg = await getConfig(appRoot(), join(appRoot(), 'electron-builder.yml'), null);
+  await validateConfiguration(cfg, new DebugLogger(false));
+  assert.deepEqual(cfg.electronFuses, {
+    runAsNode: false,
+    enableCookieEncryption: true,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    grantFileProtocolExtraPrivileges: false,
+  });
+  const targets = JSON.stringify([cfg.linux, cfg.mac, cfg.win]);
+  for (const t of ['AppImage', 'deb', 'dmg', 'nsis']) assert.ok(targets.includes(t), t);
+  assert.ok((cfg.asarUnpack as string[]).some((p) => p.includes('.node')));
+});

@@ -1,18 +1,18 @@
 // The demo project a newcomer sees on first start: assets/demo/demo.mp4 with its known cuts.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRoot } from '../paths';
+import { resourcesDir } from '../paths';
 import type { MediaService } from '../media';
 import type { LibraryService } from './index';
 
 export const DEMO_PROJECT_NAME = 'Demo project';
 
 export function demoClipPath(): string {
-  return join(appRoot(), 'assets', 'demo', 'demo.mp4');
+  return join(resourcesDir(), 'assets', 'demo', 'demo.mp4');
 }
 
 export function demoCuts(): number[] {
-  const f = join(appRoot(), 'assets', 'demo', 'cuts.json');
+  const f = join(resourcesDir(), 'assets', 'demo', 'cuts.json');
   return (JSON.parse(readFileSync(f, 'utf8')) as { cuts: { frame: number }[] }).cuts.map((c) => c.frame);
 }
 
