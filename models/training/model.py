@@ -179,13 +179,19 @@ class ContextBranch(nn.Module):
     def pool4(x):
         return F.avg_pool2d(x, 4, stride=4, ceil_mode=True, count_include_pad=False)
 
+    @staticmethod
+    def up4(x, like):
+        """Bilinear x4 with the fixed scale (not the size ratio), cropped to `like`: the sampling grid then
+        depends only on the pixel position modulo 16, so tiles whose origins are multiples of 16 reproduce the
+        whole-frame result away from their borders."""
+        y = F.interpolate(x, scale_factor=4.0, mode='bilinear', align_corners=False, recompute_scale_factor=False)
+        return y[:, :, :like.shape[2], :like.shape[3]]
+
     def forward(self, x):
-        h, w = x.shape[-2:]
         q = F.relu(self.q2(F.relu(self.q1(self.pool4(x)))))                # 1/4
         s = F.relu(self.s2(F.relu(self.s1(self.pool4(q)))))                # 1/16
-        q = q + F.interpolate(s, size=q.shape[-2:], mode='bilinear', align_corners=False)
-        q = F.relu(self.mix(q))
-        g = self.out(F.interpolate(q, size=(h, w), mode='bilinear', align_corners=False))
+        q = F.relu(self.mix(q + self.up4(s, q)))
+        g = self.out(self.up4(q, x))
         scale, shift = torch.chunk(g, 2, dim=1)
         return scale, shift
 

@@ -86,8 +86,15 @@ class Sampler:
         return D.degrade(hr_sdr, self.s, self.rng), tgt
 
 
-def loss_fn(hdr, base, tgt):
-    w = 1.0 + 3.0 * (base.max(1, keepdim=True)[0] > HL_PQ).float()
+def loss_fn(hdr, base, tgt, overshoot_weight=1.0):
+    """Highlight-aware weighted squared error in PQ. Pixels where the baseline is near SDR white count 4x; with
+    overshoot_weight > 1 those of them whose target is not above the baseline (white surfaces) are also
+    penalised overshoot_weight times more when the model brightens them."""
+    near_white = (base.max(1, keepdim=True)[0] > HL_PQ).float()
+    w = 1.0 + 3.0 * near_white
+    if overshoot_weight != 1.0:
+        surface = near_white * (tgt.max(1, keepdim=True)[0] <= base.max(1, keepdim=True)[0] + 0.01).float()
+        w = w * (1.0 + (overshoot_weight - 1.0) * surface * (hdr > tgt).float())
     err = (hdr - tgt) ** 2
     return (w * err).mean()
 
@@ -130,6 +137,8 @@ def main():
     ap.add_argument('--val-minutes', type=float, default=4)
     ap.add_argument('--init-from', default='', help='checkpoint to copy matching weights from (e.g. x2 -> x4)')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--overshoot-weight', type=float, default=1.0,
+                    help='extra weight on brightening near-white pixels whose target is not brighter')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     run_dir = os.path.join(D.CACHE, 'runs', a.run)
@@ -216,7 +225,7 @@ def main():
             g['lr'] = lr * warm
         x, tgt = sampler.batch(a.batch)
         hdr, base = model(x)
-        loss = loss_fn(hdr, base, tgt)
+        loss = loss_fn(hdr, base, tgt, a.overshoot_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,9 +1,10 @@
 // Scopes on one 3840x2160 16-bit PQ frame, against ffmpeg's own `waveform` filter on the same frame.
 //
 // Ours: computeScopes() at its defaults, reusing the previous result's arrays as a worker does: exact
-// light levels over every pixel; waveform + parade + histogram from every 2nd pixel of every 2nd row;
+// light levels over every pixel; waveform + parade + histogram from every 3rd pixel of every 3rd row;
 // CIE xy, false colour and gamut shares from every 6th (the default sample budgets at UHD). For
-// reference also every pixel (steps 1/1). Median and minimum of repeated runs in this process.
+// reference also every 2nd (2 M waveform samples) and every pixel (steps 1/1). Median and minimum of
+// repeated runs in this process.
 //
 // ffmpeg: `waveform` (luma, its default column mode) on the same frame as yuv444p12le (BT.2020 NCL Y' of
 // our R'G'B'; 12-bit is the deepest the 4.1 filter takes without an inserted scaler), and
@@ -68,6 +69,9 @@ export default async function (ctx: BenchContext): Promise<void> {
     ctx.report({ name: 'all scopes, fresh arrays each call', value: fresh.median, unit: 'ms median', note: `min ${fresh.min.toFixed(1)} ms` });
     const light = timeIt(() => measureFrame(frame, { gamut: false, active: { x: 0, y: 0, width: W, height: H } }), 9);
     ctx.report({ name: '  of which exact light levels (every pixel)', value: light.median, unit: 'ms median', note: `min ${light.min.toFixed(1)} ms` });
+    const s2 = computeScopes(frame, { waveformStep: 2, colourStep: 4 });
+    const half = timeIt(() => computeScopes(frame, { waveformStep: 2, colourStep: 4 }, s2), 9);
+    ctx.report({ name: 'all scopes, steps 2/4 (2.1 M waveform samples)', value: half.median, unit: 'ms median', note: `min ${half.min.toFixed(1)} ms` });
     const full = timeIt(() => computeScopes(frame, { waveformStep: 1, colourStep: 1 }), 3);
     ctx.report({ name: 'all scopes, every pixel (steps 1/1)', value: full.median, unit: 'ms median', note: `min ${full.min.toFixed(1)} ms` });
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { sdrToHdrPixel, rgbPlanesToYcbcr, narrow10FromSignal, nitsToPq, pqToNits } from '../../src-main/common/colour';
+import { sdrToHdrPixel, rgbPlanesToYcbcr, narrow10FromSignal, nitsToPq, pqToNits, bt2111Bars, codePatternToPqFrame, measureFrame, computeScopes, ycbcrToRgbPlanes } from '../../src-main/common/colour';
 
 const require_ = createRequire(__filename);
 const FFMPEG: string = process.env.REMASTER_FFMPEG ?? (require_('@ffmpeg-installer/ffmpeg') as { path: string }).path;
@@ -123,4 +123,45 @@ test('published anchor through ffmpeg: SDR white -> 203 nits -> 10-bit narrow Y 
   assert.equal(ff[0], 573);
   assert.equal(narrow10FromSignal(sdrToHdrPixel(1, 1, 1)[0]), 573);
   assert.equal(ff[W * H], 512);
+});
+
+test('our Y\'CbCr encode read back by zscale: BT.2111 bars as yuv444p10le -> rgb48le, then measured', async (t) => {
+  const w = 384, h = 216;
+  const p = bt2111Bars(w, h);
+  const n = w * h;
+  // R'G'B' signals from the 10-bit codes (inside 0..1: the −7% and 109% patches clip as a full-range frame must)
+  const sig = (c: number) => Math.min(1, Math.max(0, (c - 64) / 876));
+  const planes = { r: Float32Array.from(p.r, sig), g: Float32Array.from(p.g, sig), b: Float32Array.from(p.b, sig) };
+  const y = rgbPlanesToYcbcr(planes, w, h, { matrix: 'bt2020nc', range: 'narrow', bits: 10 });
+  const raw = new Uint16Array(3 * n);
+  raw.set(y.y, 0); raw.set(y.cb, n); raw.set(y.cr, 2 * n);
+  // zscale outputs planar gbrp16le (G, B, R planes); interleave to rgb48 as the pipeline's frames are
+  const gbr = u16(await ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'yuv444p10le', '-s', `${w}x${h}`, '-i', '-', '-vf',
+    'zscale=min=2020_ncl:rin=limited:m=gbr:r=full,format=gbrp16le', '-f', 'rawvideo', '-'], Buffer.from(raw.buffer)));
+  const ff = new Uint16Array(3 * n);
+  for (let i = 0; i < n; i++) { ff[3 * i] = gbr[2 * n + i]; ff[3 * i + 1] = gbr[i]; ff[3 * i + 2] = gbr[n + i]; }
+  // In 10-bit narrow-range code units (one code = 65535/876 of the 16-bit full-range frame).
+  const CODE = 65535 / 876;
+  // ffmpeg decodes our Y'CbCr as our own decoder does (definitions identical: ≤ 1 code, in practice ~0)
+  const back = ycbcrToRgbPlanes(y);
+  const q16 = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 65535);
+  let worstDecode = 0;
+  for (let i = 0; i < n; i++) {
+    worstDecode = Math.max(worstDecode, Math.abs(ff[3 * i] - q16(back.r[i])), Math.abs(ff[3 * i + 1] - q16(back.g[i])), Math.abs(ff[3 * i + 2] - q16(back.b[i])));
+  }
+  // and the 10-bit 4:4:4 round trip stays within its quantisation bound: ±½ code on Y', Cb, Cr gives up
+  // to ½ + 1.8814·½·876/896 ≈ 1.42 codes on B', plus the 16-bit roundings
+  const ours = codePatternToPqFrame(p);
+  let worst = 0;
+  for (let i = 0; i < 3 * n; i++) worst = Math.max(worst, Math.abs(ff[i] - ours.data[i]) / CODE);
+  t.diagnostic(`ffmpeg decode vs ours: worst ${(worstDecode / CODE).toFixed(3)} codes; round trip vs the pattern: ${worst.toFixed(3)} codes`);
+  assert.ok(worstDecode / CODE <= 1);
+  assert.ok(worst <= 1.45);
+  const frame = { width: w, height: h, data: ff, layout: 'rgb48' as const };
+  const m = measureFrame(frame, { active: { x: 0, y: 0, width: w, height: h } });
+  const ref = measureFrame(ours, { active: { x: 0, y: 0, width: w, height: h } });
+  assert.ok(Math.abs(m.maxCll - ref.maxCll) / ref.maxCll < 0.01);
+  assert.ok(Math.abs(m.fall - ref.fall) / ref.fall < 0.01);
+  const s = computeScopes(frame);
+  for (const code of [414, 572, 940]) assert.ok(s.histogram.luma[code] > 0, `luma ${code}`);
 });

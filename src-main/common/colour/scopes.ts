@@ -20,7 +20,7 @@ export interface ScopeOptions {
   range?: 'narrow' | 'full';
   /**
    * Sample every n-th column of every n-th row for waveform, parade and histogram. Default: the step that
-   * gives about {@link WAVEFORM_SAMPLE_BUDGET} samples (1 up to ~1440p, 2 for UHD), so the cost per frame
+   * gives about {@link WAVEFORM_SAMPLE_BUDGET} samples (1 for HD, 2 for 1440p, 3 for UHD), so the cost per frame
    * stays flat whatever the resolution, as a scope's display resolution does.
    */
   waveformStep?: number;
@@ -38,8 +38,11 @@ export interface ScopeOptions {
   gamutMinNits?: number;
 }
 
-/** Samples the default steps aim for: a 512-column scope of 1024 levels shows no more than this. */
-export const WAVEFORM_SAMPLE_BUDGET = 2_000_000;
+/**
+ * Samples the default steps aim for. A million samples put ~2000 in each of 512 columns: a waveform
+ * looks the same with more (UHD: every 3rd pixel of every 3rd row; HD: every pixel).
+ */
+export const WAVEFORM_SAMPLE_BUDGET = 1_000_000;
 /** CIE xy on 256² bins and gamut shares to ±0.2 % need no more than this. */
 export const COLOUR_SAMPLE_BUDGET = 250_000;
 
@@ -127,8 +130,8 @@ const KR = 4304, KG = 11108, KB = 972;
  * - waveform, parade, histogram: every `waveformStep`-th pixel of every `waveformStep`-th row;
  * - CIE xy, false-colour shares, gamut shares: every `colourStep`-th, since they need linear light and
  *   matrices per pixel.
- * The default steps hold the samples near fixed budgets (a 3840x2160 frame: steps 2 and 6, 2.1 M waveform
- * and 0.23 M colour samples): more than a scope can show, at a fraction of the cost of every pixel.
+ * The default steps hold the samples near fixed budgets (a 3840x2160 frame: steps 3 and 6, 0.92 M waveform
+ * and 0.23 M colour samples): as much as a scope can show, at a fraction of the cost of every pixel.
  * Pass the previous result as `into` when computing frame after frame (a Web Worker does): its arrays
  * are cleared and refilled instead of allocating ~9 MB per frame, which otherwise costs as much as
  * the histogram itself in allocation and garbage collection. The returned object is then `into`.
@@ -168,25 +171,18 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
   const light = { maxCode: 0, sum: 0 };
   const pstep = step * ws, cstep = step * cs;
 
-  // Fast path for the common case (rgb48 from ffmpeg, every 2nd pixel, no pillarbox): a sampled row's
+  // Fast path for the common case (rgb48 from ffmpeg, sampled rows, no pillarbox): a sampled row's
   // light and waveform come from one read of the row, as 32-bit words (two pixels per three words).
-  const merge = f.layout === 'rgb48' && ws === 2 && (W & 1) === 0 && (d.byteOffset & 3) === 0 && ax0 === 0 && ax1 === W;
+  const merge = f.layout === 'rgb48' && ws >= 2 && (W & 1) === 0 && (d.byteOffset & 3) === 0 && ax0 === 0 && ax1 === W;
   const d32 = merge ? new Uint32Array(d.buffer, d.byteOffset, d.length >> 1) : null;
   for (let y = 0; y < H; y++) {
     const lightRow = y >= ay0 && y < ay1;
     if (y % ws === 0) {
-      if (d32 && lightRow) waveAndLightRow(d32, y, W, colOf, rows, wave, lut, light);
+      if (d32 && lightRow) waveAndLightRow(d32, y, W, ws, colOf, rows, wave, lut, light);
       else {
         if (lightRow) lightLevelRow(f, y, ax0, active.width, light);
         let p = y * W * step;
-        for (let x = 0; x < W; x += ws, p += pstep) {
-          const R = d[oR + p], G = d[oG + p], B = d[oB + p];
-          const c = colOf[x];
-          wave[c + (rows[(R * KR + G * KG + B * KB + 8192) >> 14] << 2)]++;
-          wave[c + (rows[R] << 2) + 1]++;
-          wave[c + (rows[G] << 2) + 2]++;
-          wave[c + (rows[B] << 2) + 3]++;
-        }
+        for (let x = 0; x < W; x += ws, p += pstep) bump(wave, colOf[x], rows, d[oR + p], d[oG + p], d[oB + p]);
       }
       waveSamples += Math.ceil(W / ws);
     } else if (lightRow) lightLevelRow(f, y, ax0, active.width, light);
@@ -220,12 +216,11 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
     }
   }
 
-  const hist = [cleared(into?.histogram.luma, SCOPE_LEVELS), cleared(into?.histogram.red, SCOPE_LEVELS), cleared(into?.histogram.green, SCOPE_LEVELS), cleared(into?.histogram.blue, SCOPE_LEVELS)];
+  const h0 = cleared(into?.histogram.luma, SCOPE_LEVELS), h1 = cleared(into?.histogram.red, SCOPE_LEVELS);
+  const h2 = cleared(into?.histogram.green, SCOPE_LEVELS), h3 = cleared(into?.histogram.blue, SCOPE_LEVELS);
   for (let c = 0; c < C; c++) {
-    const base = c << 12;
-    for (let code = 0; code < SCOPE_LEVELS; code++) {
-      const i = base + (code << 2);
-      hist[0][code] += wave[i]; hist[1][code] += wave[i + 1]; hist[2][code] += wave[i + 2]; hist[3][code] += wave[i + 3];
+    for (let code = 0, i = c << 12; code < SCOPE_LEVELS; code++, i += 4) {
+      h0[code] += wave[i]; h1[code] += wave[i + 1]; h2[code] += wave[i + 2]; h3[code] += wave[i + 3];
     }
   }
   const n = active.width * active.height;
@@ -239,7 +234,7 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
   const result: Scopes = {
     width: W, height: H, range,
     waveform: { columns: C, levels: SCOPE_LEVELS, data: wave, samples: waveSamples },
-    histogram: { luma: hist[0], red: hist[1], green: hist[2], blue: hist[3] },
+    histogram: { luma: h0, red: h1, green: h2, blue: h3 },
     cie: { size: N, xMax: CIE_X_MAX, yMax: CIE_Y_MAX, density, samples: cieSamples },
     falseColour: { edges, counts, shares: Array.from(counts, (c) => (samples ? c / samples : 0)) },
     gamut: { outsideBt709: lightLevel.outsideBt709, outsideP3: lightLevel.outsideP3 },
@@ -248,24 +243,32 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
   return reuse && into ? Object.assign(into, result) : result;
 }
 
-/** One rgb48 row, every pixel's light and every 2nd pixel's waveform counts (see computeScopes). */
-function waveAndLightRow(d32: Uint32Array, y: number, W: number, colOf: Int32Array, rows: Uint16Array, wave: Uint32Array, lut: Float32Array, acc: { maxCode: number; sum: number }): void {
-  let q = (y * W * 3) >> 1, sum = 0, maxCode = acc.maxCode;
+/** Count one sample into the waveform/parade cell of its column (the four planes share a cell). */
+function bump(wave: Uint32Array, c: number, rows: Uint16Array, R: number, G: number, B: number): void {
+  wave[c + (rows[(R * KR + G * KG + B * KB + 8192) >> 14] << 2)]++;
+  wave[c + (rows[R] << 2) + 1]++;
+  wave[c + (rows[G] << 2) + 2]++;
+  wave[c + (rows[B] << 2) + 3]++;
+}
+
+/**
+ * One rgb48 row read once as 32-bit words (two pixels per three words): every pixel's light, and every
+ * ws-th pixel's waveform counts (ws >= 2, so at most one sample per pair). See computeScopes.
+ */
+function waveAndLightRow(d32: Uint32Array, y: number, W: number, ws: number, colOf: Int32Array, rows: Uint16Array, wave: Uint32Array, lut: Float32Array, acc: { maxCode: number; sum: number }): void {
+  let q = (y * W * 3) >> 1, sum = 0, maxCode = acc.maxCode, next = 0;
   for (let x = 0; x < W; x += 2, q += 3) {
     const w0 = d32[q], w1 = d32[q + 1], w2 = d32[q + 2];
     const R = w0 & 0xffff, G = w0 >>> 16, B = w1 & 0xffff;
-    const c = colOf[x];
-    wave[c + (rows[(R * KR + G * KG + B * KB + 8192) >> 14] << 2)]++;
-    wave[c + (rows[R] << 2) + 1]++;
-    wave[c + (rows[G] << 2) + 2]++;
-    wave[c + (rows[B] << 2) + 3]++;
+    const R2 = w1 >>> 16, G2 = w2 & 0xffff, B2 = w2 >>> 16;
+    if (x === next) { bump(wave, colOf[x], rows, R, G, B); next += ws; }
+    else if (x + 1 === next) { bump(wave, colOf[x + 1], rows, R2, G2, B2); next += ws; }
     let m = R;
     if (G > m) m = G;
     if (B > m) m = B;
-    let m2 = w1 >>> 16;
-    const g2 = w2 & 0xffff, b2 = w2 >>> 16;
-    if (g2 > m2) m2 = g2;
-    if (b2 > m2) m2 = b2;
+    let m2 = R2;
+    if (G2 > m2) m2 = G2;
+    if (B2 > m2) m2 = B2;
     if (m2 > m) { if (m2 > maxCode) maxCode = m2; } else if (m > maxCode) maxCode = m;
     sum += lut[m] + lut[m2];
   }

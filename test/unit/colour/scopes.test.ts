@@ -68,14 +68,19 @@ test('BT.2111 bars in CIE xy: primaries at BT.2020 corners, greys at D65', () =>
   assert.ok(s.gamut.outsideP3 > 0.1 && s.gamut.outsideBt709 >= s.gamut.outsideP3);
 });
 
-test('rgb48 and planar layouts give identical scopes', () => {
+test('rgb48 and planar layouts give identical scopes (planar takes the general path, rgb48 the fast one)', () => {
   const n = W * H;
   const planar: PqFrame = { width: W, height: H, layout: 'planar', data: new Uint16Array(3 * n) };
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) planar.data[c * n + i] = frame.data[3 * i + c];
-  const a = computeScopes(frame), b = computeScopes(planar);
-  assert.deepEqual(a.waveform.data, b.waveform.data);
-  assert.deepEqual(a.cie.density, b.cie.density);
-  assert.deepEqual(a.lightLevel, b.lightLevel);
+  for (const waveformStep of [1, 2, 3, 4]) {
+    const a = computeScopes(frame, { waveformStep }), b = computeScopes(planar, { waveformStep });
+    assert.deepEqual(a.waveform.data, b.waveform.data, `step ${waveformStep}`);
+    assert.equal(a.waveform.samples, Math.ceil(W / waveformStep) * Math.ceil(H / waveformStep));
+    assert.equal(a.histogram.luma.reduce((x, y) => x + y, 0), a.waveform.samples);
+    assert.deepEqual(a.cie.density, b.cie.density);
+    assert.equal(a.lightLevel.maxCll, b.lightLevel.maxCll);
+    assert.ok(Math.abs(a.lightLevel.fall / b.lightLevel.fall - 1) < 1e-12);
+  }
 });
 
 test('waveform scale and false colour bands on a PQ stair', () => {
