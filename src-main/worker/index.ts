@@ -100,7 +100,8 @@ function tiling(modelPath: string): { tileMargin: number; tileAlign: number } {
     const c = JSON.parse(readFileSync(card, 'utf8')) as { receptive_field_input_px?: number; tile_alignment_input_px?: number };
     const rf = Number(c.receptive_field_input_px ?? 0);
     const align = Math.max(1, Math.round(Number(c.tile_alignment_input_px ?? 1)));
-    if (rf > 0) return { tileMargin: Math.ceil(rf / 2) + 2, tileAlign: align };
+    // The card gives the receptive field's radius in input pixels: a margin of that much makes tiles exact.
+    if (rf > 0) return { tileMargin: Math.ceil(rf), tileAlign: align };
   } catch {
     // no card: a plain analytic model
   }

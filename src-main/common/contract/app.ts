@@ -25,7 +25,7 @@ export const ModelInfo = z.object({
   scale: z.number().int(),
   inputs: z.array(z.string()),
   outputs: z.array(z.string()),
-  /** Input pixels a tile needs beyond its own area for exact results (half the receptive field, rounded up). */
+  /** Input pixels a tile needs beyond its own area for exact results (the receptive field radius). */
   tileMargin: z.number().int().nonnegative(),
   /** Tile origins must be multiples of this many input pixels (models with a downsampled context branch). */
   tileAlign: z.number().int().positive(),
