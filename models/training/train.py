@@ -99,18 +99,30 @@ def loss_fn(hdr, base, tgt, overshoot_weight=1.0):
     return (w * err).mean()
 
 
-def validate(model, val):
+ALPHAS = (1.0, 0.75, 0.5, 0.25)   # residual strengths tried at validation (folded into the last conv on save)
+
+
+def _metrics(v, hdr, base):
+    r = {'name': v['name'], 'kind': v['kind'],
+         'psnr': D.psnr_pq(hdr, v['target']), 'psnr_base': D.psnr_pq(base, v['target']),
+         'de_itp': D.delta_e_itp(hdr, v['target']), 'de_itp_base': D.delta_e_itp(base, v['target'])}
+    r['gain'] = r['psnr'] - r['psnr_base']
+    return r
+
+
+def validate(model, val, alphas=(1.0,)):
+    """Returns {alpha: [per-image metrics]} for outputs clip(base + alpha * residual)."""
     model.eval()
-    res = []
+    res = {a: [] for a in alphas}
     with torch.no_grad():
         for v in val:
-            hdr, base = model(torch.from_numpy(v['lr'])[None])
-            hdr, base = hdr[0].numpy(), base[0].numpy()
-            r = {'name': v['name'], 'kind': v['kind'],
-                 'psnr': D.psnr_pq(hdr, v['target']), 'psnr_base': D.psnr_pq(base, v['target']),
-                 'de_itp': D.delta_e_itp(hdr, v['target']), 'de_itp_base': D.delta_e_itp(base, v['target'])}
-            r['gain'] = r['psnr'] - r['psnr_base']
-            res.append(r)
+            x = torch.from_numpy(v['lr'])[None]
+            base = model.baseline(x)
+            resid = model.residual(x)
+            b = base[0].numpy()
+            for a in alphas:
+                hdr = torch.clamp(base + a * resid, 0.0, 1.0)[0].numpy()
+                res[a].append(_metrics(v, hdr, b))
     model.train()
     return res
 
@@ -119,6 +131,24 @@ def summarise(res):
     g = {k: float(np.mean([r['gain'] for r in res if r['kind'] == k])) for k in ('photo', 'hdr')}
     return {'gain_photo': g['photo'], 'gain_hdr': g['hdr'], 'min_gain': min(r['gain'] for r in res),
             'score': g['photo'] + g['hdr']}
+
+
+def fold_alpha(state, alpha):
+    """State dict with the residual scaled by alpha (the last conv is linear and the residual's only output)."""
+    st = {k: v.clone() for k, v in state.items()}
+    st['last.weight'] *= alpha
+    st['last.bias'] *= alpha
+    return st
+
+
+def pick(res_by_alpha):
+    """Best (alpha, summary) with no image worse than the baseline, or None."""
+    best = None
+    for a, res in res_by_alpha.items():
+        s = summarise(res)
+        if s['min_gain'] >= 0.0 and (best is None or s['score'] > best[1]['score']):
+            best = (a, s)
+    return best
 
 
 def main():
@@ -193,20 +223,33 @@ def main():
 
     def do_val():
         nonlocal best
-        res = validate(ema, val)
+        by_alpha = validate(ema, val, ALPHAS)
+        res = by_alpha[1.0]
         summ = summarise(res)
         entry = {'step': step, 'train_seconds': round(train_s, 1), 'time': time.strftime('%H:%M:%S'),
-                 'loss': float(np.mean(recent)) if recent else None, **summ, 'images': res}
+                 'loss': float(np.mean(recent)) if recent else None, **summ, 'images': res,
+                 'alphas': {str(a): summarise(r) for a, r in by_alpha.items()}}
         log.append(entry)
-        ok = summ['min_gain'] >= 0.0
-        if ok and (best is None or summ['score'] > best['score']):
-            best = {'step': step, **summ, 'images': res, 'train_seconds': train_s}
-            torch.save({'config': cfg.to_dict(), 'state': ema.state_dict(), 'step': step, 'val': res,
-                        'train_seconds': train_s}, os.path.join(run_dir, 'best.pt'))
+        snap_dir = os.path.join(run_dir, 'snapshots')
+        os.makedirs(snap_dir, exist_ok=True)
+        torch.save({'config': cfg.to_dict(), 'state': ema.state_dict(), 'step': step, 'train_seconds': train_s},
+                   os.path.join(snap_dir, f'step{step:07d}.pt'))
+        choice = pick(by_alpha)
+        new_best = False
+        if choice is not None and (best is None or choice[1]['score'] > best['score']):
+            a_best, s_best = choice
+            best = {'step': step, 'residual_scale': a_best, **s_best, 'images': by_alpha[a_best],
+                    'train_seconds': train_s}
+            torch.save({'config': cfg.to_dict(), 'state': fold_alpha(ema.state_dict(), a_best), 'step': step,
+                        'residual_scale': a_best, 'val': by_alpha[a_best], 'train_seconds': train_s},
+                       os.path.join(run_dir, 'best.pt'))
+            new_best = True
+        alpha_txt = ' '.join(f"a{a}:{summarise(r)['score']:+.2f}/{summarise(r)['min_gain']:+.2f}"
+                             for a, r in by_alpha.items() if a != 1.0)
         print(f"[val] step {step} t {train_s/60:.1f}m loss {entry['loss']} photo {summ['gain_photo']:+.2f} "
               f"hdr {summ['gain_hdr']:+.2f} min {summ['min_gain']:+.2f} | " +
-              ' '.join(f"{r['name']} {r['gain']:+.2f}" for r in res) + (' *best*' if best and best['step'] == step else ''),
-              flush=True)
+              ' '.join(f"{r['name']} {r['gain']:+.2f}" for r in res) + f" | {alpha_txt}" +
+              (f" *best* (alpha {best['residual_scale']})" if new_best else ''), flush=True)
         with open(os.path.join(run_dir, 'log.json'), 'w') as f:
             json.dump(log, f)
         save(last)

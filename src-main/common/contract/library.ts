@@ -213,6 +213,8 @@ export const libraryMethods = {
   /** Relink one clip to a file: the file's fingerprint must match the clip's. */
   'library.relinkClip': { request: z.object({ clipId: ClipId, path: FilePath }).strict(), response: Clip },
   /** Search a folder (inside the media roots, recursively, bounded) for the project's missing clips by fingerprint. */
+  /** Takes the new content at a clip's own path (status 'changed'): re-probe, trim shots, rebuild proxies. */
+  'library.acceptChangedMedia': { request: z.object({ clipId: ClipId }).strict(), response: Clip },
   'library.relinkSearch': { request: z.object({ projectId: ProjectId, folder: FilePath }).strict(), response: z.object({ relinked: z.array(Clip), stillMissing: z.number().int() }) },
   'library.setClipOptions': { request: z.object({ clipId: ClipId, options: ClipOptions.partial() }).strict(), response: Clip },
   'library.removeClip': { request: z.object({ clipId: ClipId }).strict(), response: z.object({ removed: z.boolean() }) },

@@ -65,6 +65,11 @@ export interface LibraryService {
   getClip(clipId: string): Clip;
   checkMedia(projectId: string): Clip[];
   relinkClip(clipId: string, path: string): Clip;
+  /**
+   * Accepts new content at a clip's own path (a re-export of the same shot): re-probes, keeps the shots
+   * that still fit, trims the one that runs past the new end, and rebuilds the proxies.
+   */
+  acceptChangedMedia(clipId: string): Promise<Clip>;
   relinkSearch(projectId: string, folder: string): { relinked: Clip[]; stillMissing: number };
   setClipOptions(clipId: string, options: Partial<ClipOptions>): Clip;
   removeClip(clipId: string): boolean;
@@ -549,6 +554,25 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
       emitChanged(c.project_id, 'clips');
       return toClip(clipRow(clipId));
     },
+    async acceptChangedMedia(clipId) {
+      const c = read(() => clipRow(clipId));
+      const probe = await media.probe(c.path);
+      const fp = media.fingerprint(c.path);
+      const st = statSync(c.path);
+      write(() =>
+        db.transaction(() => {
+          db.prepare('UPDATE clips SET size = ?, mtime_ms = ?, fingerprint = ?, probe_json = ? WHERE id = ?').run(st.size, st.mtimeMs, fp, JSON.stringify(probe), clipId);
+          const last = probe.durationFrames - 1;
+          const dropped = db.prepare('SELECT id FROM shots WHERE clip_id = ? AND first_frame > ?').all(clipId, last) as { id: string }[];
+          for (const d of dropped) db.prepare('DELETE FROM shots WHERE id = ?').run(d.id);
+          db.prepare('UPDATE shots SET last_frame = ? WHERE clip_id = ? AND last_frame > ?').run(last, clipId, last);
+          if (dropped.length) log.info(`${basename(c.path)} is shorter now: ${dropped.length} shot(s) past frame ${last} removed`);
+        })(),
+      );
+      emitChanged(c.project_id, 'shots');
+      rebuildProxies(clipId).done.catch(() => undefined);
+      return toClip(clipRow(clipId));
+    },
     relinkSearch(projectId, folder) {
       read(() => projectRow(projectId));
       const missing = lib.listClips(projectId).filter((c) => c.status !== 'ok');
@@ -770,6 +794,7 @@ export function libraryHandlers(lib: LibraryService, deps: { media: MediaService
     },
     'library.checkMedia': (r) => lib.checkMedia(r.projectId),
     'library.relinkClip': (r) => lib.relinkClip(r.clipId, check(r.path)),
+    'library.acceptChangedMedia': (r) => lib.acceptChangedMedia(r.clipId),
     'library.relinkSearch': (r) => lib.relinkSearch(r.projectId, check(r.folder)),
     'library.setClipOptions': (r) => lib.setClipOptions(r.clipId, r.options),
     'library.removeClip': (r) => ({ removed: lib.removeClip(r.clipId) }),

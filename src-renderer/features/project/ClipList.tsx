@@ -53,6 +53,13 @@ export function ClipList({ clips }: { clips: Clip[] }) {
               Relink…
             </Button>
           )}
+          {c.status === 'changed' && (
+            <Tooltip title="The file at this path has new content (a re-export?). Use it: re-probe, keep the shots that fit, rebuild proxies.">
+              <Button size="small" onClick={() => void api.call('library.acceptChangedMedia', { clipId: c.id })} data-testid="accept-changed">
+                Use new version
+              </Button>
+            </Tooltip>
+          )}
           <Divider sx={{ mt: 1 }} />
         </Box>
       ))}

@@ -1,0 +1,43 @@
+// A clip re-exported in place (same path, new content): flagged as changed, then taken in by the colorist —
+// shots that still fit are kept, the one past the new end is trimmed, proxies are rebuilt from the new file.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EventHub } from '../../src-main/core/events';
+import { openLibrary } from '../../src-main/core/library';
+import { frameNumberClip, quietLog, tempDir } from '../helpers/media-fixtures';
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
+
+test('changed media: re-probe, keep fitting shots, trim the last, rebuild proxies', async () => {
+  const lib = openLibrary({ dataDir: join(tmp.dir, 'data'), log: quietLog, events: new EventHub() });
+  try {
+    const footage = join(tmp.dir, 'footage');
+    mkdirSync(footage);
+    const file = join(footage, 'A001.mp4');
+    copyFileSync(frameNumberClip(100), file);
+    const p = lib.createProject('Re-export');
+    await lib.importClips(p.id, [file], { knownCuts: { [file]: [40, 70] } }).done;
+    const clip = lib.listClips(p.id)[0];
+    assert.equal(clip.frameCount, 100);
+    assert.deepEqual(lib.listShots(p.id).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 69], [70, 99]]);
+
+    // The editor re-exports a shorter version to the same path.
+    copyFileSync(frameNumberClip(60), file);
+    assert.equal(lib.checkMedia(p.id)[0].status, 'changed');
+    const accepted = await lib.acceptChangedMedia(clip.id);
+    assert.equal(accepted.status, 'ok');
+    assert.equal(accepted.frameCount, 60);
+    assert.deepEqual(lib.listShots(p.id).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 59]]);
+    // Proxies come from the new file: 60 frames of them.
+    for (let i = 0; i < 200 && lib.getClip(clip.id).proxyState !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(lib.getClip(clip.id).proxyState, 'ready');
+    const last = lib.proxyFrame(clip.id, 59).path;
+    assert.ok(last && existsSync(last));
+    assert.equal(readdirSync(dirname(last)).filter((f) => f.endsWith('.jpg')).length, 60);
+  } finally {
+    lib.close();
+  }
+});
