@@ -114,10 +114,12 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal):
         'macs_per_input_pixel': macs_per_input_pixel(model),
         'receptive_field_input_px': receptive_field(cfg), 'tile_alignment_input_px': 16 if cfg.context else 1,
         'onnx_ops': ops,
+        'residual_scale': ck.get('residual_scale', 1.0),
         'training': {'steps': ck.get('step'), 'train_seconds': round(ck.get('train_seconds', 0.0), 1),
                      'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
                      'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
-                                    'with no validation image worse than the baseline',
+                                    'and residual strengths 1, 0.75, 0.5, 0.25 (folded into the last conv) with '
+                                    'no validation image worse than the baseline',
                      'loss': 'squared error in PQ (the paper\'s L2), weight x4 where the baseline is near SDR white (PQ > 0.55)',
                      'data': manifest, 'degradations': 'Keys a=-0.5 antialiased downscale, Gaussian noise '
                      'sigma<=2/255, 8-bit quantisation, JPEG q60-95 4:2:0 (70%)',
@@ -136,7 +138,8 @@ def card_md(c):
          f"- opset 17, dynamic N/h/w; receptive field radius <= {c['receptive_field_input_px']} input px; "
          f"tile origins multiple of {c['tile_alignment_input_px']} input px for bit-identical tiling", '',
          '## Configuration', '', f"- parameters: {c['parameters']:,}", f"- MACs per input pixel: {c['macs_per_input_pixel']:,.0f}",
-         f"- config: `{json.dumps(c['config'])}`", f"- ONNX ops: {', '.join(c['onnx_ops'])}", '']
+         f"- config: `{json.dumps(c['config'])}`",
+         f"- residual strength folded into the last conv at selection: {c['residual_scale']}", f"- ONNX ops: {', '.join(c['onnx_ops'])}", '']
     t = c['training']
     L += ['## Training', '', f"- steps: {t['steps']}, training time {t['train_seconds'] / 60:.1f} min on {t['hardware']}",
           f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",

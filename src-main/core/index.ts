@@ -64,6 +64,10 @@ export function createCore(opts: CoreOptions): Core {
   const handlers: Handlers = {
     'app.info': () => ({ name: 'Remaster', version: appVersion(), host: opts.host, platform: process.platform, dataDir: opts.dataDir }),
     'inference.status': () => inference.status(),
+    'inference.restart': async () => {
+      await inference.restart().catch(() => undefined); // the status carries the error
+      return inference.status();
+    },
     'dialog.pickMedia': async (r) => ({ files: opts.pickFiles ? await opts.pickFiles(r) : null }),
     ...libraryHandlers(library, { media, restrictToRoots: opts.host === 'headless' }),
   };

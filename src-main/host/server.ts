@@ -54,9 +54,13 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const clients = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
+    // Node drops its own error handler before 'upgrade': without ours, a client resetting the connection
+    // after a refusal would crash the host, before any token check could help.
+    const onSocketError = (e: Error): void => log.debug('WebSocket handshake socket error', e.message);
+    socket.on('error', onSocketError);
     const reject = (status: number, why: string): void => {
       log.warn(`refused WebSocket connection: ${why}`, { origin: req.headers.origin, host: req.headers.host });
-      socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
     };
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api') return reject(404, 'Not Found');
@@ -65,7 +69,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     const origin = req.headers.origin;
     const host = req.headers.host;
     if (!origin || !host || origin !== `http://${host}` || !allowedHost(host, bind, port)) return reject(403, 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', onSocketError);
+      wss.emit('connection', ws, req);
+    });
   });
 
   wss.on('connection', (ws) => {
@@ -161,8 +168,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         res.writeHead(404, headers).end();
         return;
       }
-      res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'private, max-age=60' });
-      createReadStream(file).pipe(res);
+      sendFile(req, res, file, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'private, max-age=60' });
       return;
     }
     if (rel === '/' || rel === '') rel = '/index.html';
@@ -175,9 +181,24 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('Not found');
       return;
     }
-    res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    sendFile(req, res, file, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+  }
+
+  /** Streams a file; a file that vanished meanwhile (a proxy being rebuilt) is a 404, never a crash. */
+  function sendFile(req: IncomingMessage, res: ServerResponse, file: string, headers: Record<string, string>): void {
+    const stream = createReadStream(file);
+    stream.once('open', () => {
+      res.writeHead(200, headers);
+      if (req.method === 'HEAD') {
+        res.end();
+        stream.destroy();
+      } else stream.pipe(res);
+    });
+    stream.once('error', (e) => {
+      log.debug(`could not send ${file}`, e.message);
+      if (!res.headersSent) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      else res.destroy();
+    });
   }
 }
 

@@ -184,7 +184,9 @@ port.onMessage((raw) => {
 });
 
 process.on('uncaughtException', (e) => {
+  // State after an unexpected exception is unknown: exit, and the parent starts a clean worker.
   process.stderr.write(`inference worker: ${e.stack ?? e.message}\n`);
+  process.exit(1);
 });
 
 port.post({ type: 'hello', pid: process.pid });

@@ -143,6 +143,25 @@ describe('contract over WebSocket', () => {
     assert.equal(await attempt(`${base}?token=${host.token}`, `http://127.0.0.1:${host.port}`), 101);
   });
 
+  test('a refused handshake followed by a connection reset does not take the host down', async () => {
+    const { connect } = await import('node:net');
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const sock = connect(host.port, '127.0.0.1', () => {
+          sock.write(`GET /api?token=wrong HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          sock.resetAndDestroy();
+          resolve();
+        });
+        sock.on('error', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await fetch(`http://127.0.0.1:${host.port}/`);
+    assert.equal(res.status, 200);
+    const gone = await fetch(`http://127.0.0.1:${host.port}/media/${encodeURIComponent('/nonexistent/x.jpg')}?token=${host.token}`);
+    assert.equal(gone.status, 404);
+  });
+
   test('the host serves the renderer with a strict CSP and nothing outside it', async () => {
     const res = await fetch(`http://127.0.0.1:${host.port}/`);
     assert.equal(res.status, 200);

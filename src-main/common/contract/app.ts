@@ -54,6 +54,8 @@ export const appMethods = {
     response: z.object({ files: z.array(z.string()).nullable() }),
   },
   'inference.status': { request: Empty, response: InferenceStatus },
+  /** A fresh worker, forgetting earlier failures (after fixing a model or installing a GPU provider). */
+  'inference.restart': { request: Empty, response: InferenceStatus },
 } as const;
 
 export const appEvents = {

@@ -25,6 +25,7 @@ interface QueuedRun {
 interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 export interface InferenceClientOptions {
@@ -32,9 +33,11 @@ export interface InferenceClientOptions {
   modelPath: string;
   log: Logger;
   onStatus?: (s: InferenceStatus) => void;
-  /** Restarts allowed within `restartWindowMs` before the worker is declared failed. */
+  /** Starts (first start included) allowed within `restartWindowMs` before the worker is declared failed. */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /** A run that takes longer than this is treated as a hung worker: base ms plus ms per input pixel. */
+  runTimeout?: { baseMs: number; perPixelMs: number };
 }
 
 export class InferenceClient {
@@ -45,9 +48,11 @@ export class InferenceClient {
   private info: WorkerInfo | null = null;
   private error: string | null = null;
   private restarts = 0;
-  private recentRestarts: number[] = [];
+  private recentStarts: number[] = [];
   private closing = false;
   private ready: Promise<void> | null = null;
+  /** Set when the model cannot be used at all (not a model, wrong contract): no retry until restart(). */
+  private fatal: ServiceError | null = null;
   private queue: QueuedRun[] = [];
   private seq = 0;
   private running = false;
@@ -68,8 +73,29 @@ export class InferenceClient {
 
   /** Starts the worker and loads the model; resolves when it is ready (or rejects if it cannot be). */
   start(): Promise<void> {
-    if (!this.ready) this.ready = this.launch();
+    if (this.closing) return Promise.reject(new ServiceError('worker_failed', 'Inference is shutting down'));
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (!this.ready) {
+      if (!this.mayStart()) {
+        this.error = 'Inference worker keeps failing; restart it from the status bar or check the log';
+        this.setState('failed');
+        return Promise.reject(new ServiceError('worker_failed', this.error));
+      }
+      this.ready = this.launch();
+    }
     return this.ready;
+  }
+
+  /** A fresh worker on request (the UI's "restart worker"), forgetting earlier failures. */
+  async restart(): Promise<void> {
+    this.fatal = null;
+    this.recentStarts = [];
+    const w = this.worker;
+    this.worker = null;
+    this.ready = null;
+    this.failPending('worker_failed', 'Inference worker restarted');
+    w?.kill();
+    return this.start();
   }
 
   /**
@@ -104,33 +130,12 @@ export class InferenceClient {
     return this.queue.length;
   }
 
-  private async pumpRuns(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.queue.length) {
-        const job = this.queue.shift()!;
-        if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
-        try {
-          await this.start();
-          this.setState('busy');
-          job.resolve((await this.request({ type: 'run', input: job.input, dims: job.dims })) as RunOutput);
-        } catch (e) {
-          job.reject(e);
-        }
-      }
-    } finally {
-      this.running = false;
-      if (this.state === 'busy') this.setState('ready');
-    }
-  }
-
   async workerInfo(): Promise<WorkerInfo> {
     await this.start();
     return (await this.request({ type: 'info' })) as WorkerInfo;
   }
 
-  /** Kills the worker process as a crash would (used by tests and by "restart worker" in the UI). */
+  /** Kills the worker process as a crash would (used by tests). */
   killWorker(): void {
     this.worker?.kill();
   }
@@ -143,6 +148,7 @@ export class InferenceClient {
     this.closing = true;
     const w = this.worker;
     this.worker = null;
+    this.ready = null;
     this.failPending('worker_failed', 'Inference worker stopped');
     for (const job of this.queue.splice(0)) job.reject(new ServiceError('worker_failed', 'Inference worker stopped'));
     if (w) {
@@ -153,12 +159,45 @@ export class InferenceClient {
     this.setState('stopped');
   }
 
+  private mayStart(): boolean {
+    const now = Date.now();
+    const window = this.opts.restartWindowMs ?? 60_000;
+    this.recentStarts = this.recentStarts.filter((t) => now - t < window);
+    if (this.recentStarts.length >= (this.opts.maxRestarts ?? 5)) return false;
+    this.recentStarts.push(now);
+    return true;
+  }
+
+  private async pumpRuns(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length) {
+        const job = this.queue.shift()!;
+        if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+        try {
+          await this.start();
+          this.setState('busy');
+          const t = this.opts.runTimeout ?? { baseMs: 60_000, perPixelMs: 0.05 };
+          const timeout = t.baseMs + t.perPixelMs * job.dims[0] * job.dims[2] * job.dims[3];
+          job.resolve((await this.request({ type: 'run', input: job.input, dims: job.dims }, timeout)) as RunOutput);
+        } catch (e) {
+          job.reject(e);
+        }
+      }
+    } finally {
+      this.running = false;
+      if (this.state === 'busy') this.setState('ready');
+    }
+  }
+
   private async launch(): Promise<void> {
     this.setState(this.restarts > 0 ? 'restarting' : 'starting');
     const w = this.opts.launcher();
     this.worker = w;
+    let loaded = false;
     const hello = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Inference worker did not start within 30 s')), 30_000);
+      const timer = setTimeout(() => reject(new ServiceError('worker_failed', 'Inference worker did not start within 30 s')), 30_000);
       w.onMessage((raw) => {
         const msg = WorkerReply.safeParse(raw);
         if (!msg.success) {
@@ -174,64 +213,87 @@ export class InferenceClient {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
+        if (p.timer) clearTimeout(p.timer);
         if (m.ok) p.resolve(m.value);
         else p.reject(new ServiceError(m.error.code, m.error.message));
       });
       w.onExit((code) => {
         clearTimeout(timer);
-        reject(new Error(`Inference worker exited during start (code ${code})`));
-        this.onExit(w, code);
+        reject(new ServiceError('worker_failed', `Inference worker exited during start (code ${code})`));
+        // Exits during start are handled by the catch below; only a ready worker's death means a restart.
+        if (loaded) this.onExit(w, code);
+        else if (this.worker === w) {
+          this.worker = null;
+          this.failPending('worker_failed', `Inference worker exited during start (code ${code})`);
+        }
       });
     });
     try {
       await hello;
-      this.info = (await this.request({ type: 'load', modelPath: this.opts.modelPath })) as WorkerInfo;
+      this.info = (await this.request({ type: 'load', modelPath: this.opts.modelPath }, 120_000)) as WorkerInfo;
+      if (this.worker !== w) throw new ServiceError('worker_failed', 'Inference worker stopped while loading the model');
+      loaded = true;
       this.error = null;
       this.setState('ready');
       this.opts.log.info(`inference worker ready: ${this.info.device}, model ${this.info.model?.name ?? '-'}`, { pid: w.pid });
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      // Never leave a half-started worker behind.
+      if (this.worker === w) this.worker = null;
+      w.kill();
+      const err = e instanceof ServiceError ? e : new ServiceError('worker_failed', e instanceof Error ? e.message : String(e));
+      if (err.code === 'bad_input') this.fatal = err; // the model itself is unusable: retrying cannot help
+      this.error = err.message;
       this.opts.log.error('inference worker failed to start', this.error);
-      this.setState('failed');
+      if (!this.closing) this.setState('failed');
       this.ready = null;
-      throw e instanceof ServiceError ? e : new ServiceError('worker_failed', this.error);
+      throw err;
     }
   }
 
   private onExit(w: WorkerHandle, code: number | null): void {
     if (this.worker !== w) return;
     this.worker = null;
+    this.ready = null;
     this.failPending('worker_failed', `Inference worker stopped unexpectedly (exit code ${code ?? 'signal'}); it is being restarted`);
     if (this.closing) return;
-    const now = Date.now();
-    const window = this.opts.restartWindowMs ?? 60_000;
-    this.recentRestarts = this.recentRestarts.filter((t) => now - t < window);
-    if (this.recentRestarts.length >= (this.opts.maxRestarts ?? 5)) {
-      this.error = 'Inference worker keeps crashing; restart Remaster or check the log';
-      this.opts.log.error(this.error);
-      this.ready = null;
-      this.setState('failed');
-      return;
-    }
-    this.recentRestarts.push(now);
     this.restarts++;
     this.opts.log.warn(`inference worker exited (code ${code}); restarting`);
-    this.ready = this.launch();
-    this.ready.catch(() => undefined);
+    this.start().catch(() => undefined);
   }
 
   private failPending(code: 'worker_failed' | 'cancelled', message: string): void {
     const all = [...this.pending.values()];
     this.pending.clear();
-    for (const p of all) p.reject(new ServiceError(code, message));
+    for (const p of all) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new ServiceError(code, message));
+    }
   }
 
-  private request(body: Record<string, unknown>): Promise<unknown> {
+  private request(body: Record<string, unknown>, timeoutMs?: number): Promise<unknown> {
     const w = this.worker;
     if (!w) return Promise.reject(new ServiceError('worker_failed', 'Inference worker is not running'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const p: Pending = { resolve, reject };
+      if (timeoutMs) {
+        // A hung worker (a stuck GPU driver, say) must not block every later request: kill and restart it.
+        p.timer = setTimeout(() => {
+          if (!this.pending.has(id)) return;
+          this.pending.delete(id);
+          reject(new ServiceError('worker_failed', `Inference worker did not answer within ${Math.round(timeoutMs / 1000)} s; restarting it`));
+          this.opts.log.error(`inference request ${String(body.type)} timed out; killing the worker`);
+          if (this.worker === w) {
+            // Detach first, so the next request starts a fresh worker instead of reaching the dying one.
+            this.worker = null;
+            this.ready = null;
+            this.restarts++;
+            this.failPending('worker_failed', 'Inference worker was restarted after it stopped answering');
+          }
+          w.kill();
+        }, timeoutMs);
+      }
+      this.pending.set(id, p);
       w.post({ id, ...body });
     });
   }

@@ -1,5 +1,5 @@
 // App version, inference device and worker state, fed by the real worker through the contract.
-import { Box, Tooltip, Typography } from '@mui/material';
+import { Box, Button, Tooltip, Typography } from '@mui/material';
 import { useCallback, useState } from 'react';
 import type { InferenceStatus, WorkerState } from '../../../src-main/common/contract';
 import { useApi, useCall, useEvent } from '../../api';
@@ -43,6 +43,11 @@ export function StatusBar() {
           <Typography variant="caption" data-testid="worker-state">
             Worker {status?.state ?? '…'}
           </Typography>
+          {status?.state === 'failed' && (
+            <Button size="small" sx={{ py: 0, minWidth: 0, fontSize: 11 }} onClick={() => void api.call('inference.restart', {}).then((r) => r.ok && setLive(r.value))}>
+              Restart
+            </Button>
+          )}
         </Box>
       </Tooltip>
     </Box>
