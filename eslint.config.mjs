@@ -18,20 +18,26 @@ export default tseslint.config(
   {
     files: ['src-main/common/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'react', 'react-dom', '@mui/*', 'ws', 'better-sqlite3', 'onnxruntime-node', 'fluent-ffmpeg', '**/core/**', '**/host/**', '**/electron/**', '**/worker/**', '**/src-renderer/**'], message: 'src-main/common is pure TypeScript: no Node, DOM, Electron or main-side imports.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'react', 'react-dom', '@mui/*', 'ws', 'better-sqlite3', 'onnxruntime-node', 'fluent-ffmpeg', '**/core/**', '**/core', '**/host/**', '**/host', '**/electron/**', '**/electron', '**/worker/**', '**/worker', '**/cli/**', '**/src-renderer/**'], message: 'src-main/common is pure TypeScript: no Node, DOM, Electron or main-side imports.' }] }],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'require', '__dirname'],
     },
   },
   {
-    files: ['src-main/core/**/*.ts', 'src-main/host/**/*.ts', 'src-main/worker/**/*.ts', 'src-main/cli/**/*.ts'],
+    files: ['src-main/host/**/*.ts', 'src-main/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/src-renderer/**'], message: 'Only src-main/electron and src-preload import Electron.' }] }],
     },
   },
   {
-    files: ['src-main/core/**/*.ts', 'src-main/common/**/*.ts', 'src-main/worker/**/*.ts'],
+    files: ['src-main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/host/**', '**/cli/**', '**/src-renderer/**'], message: 'Layers import downward only.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/electron', '**/host/**', '**/host', '**/cli/**', '**/cli', '**/src-renderer/**'], message: 'Layers import downward only.' }] }],
+    },
+  },
+  {
+    files: ['src-main/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/host/**', '**/cli/**', '**/core/**', '**/core', '**/src-renderer/**'], message: 'The worker imports only src-main/common.' }] }],
     },
   },
   {

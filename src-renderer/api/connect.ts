@@ -14,6 +14,8 @@ export interface ConnectedApi extends RemasterApi {
   transport: 'electron' | 'websocket';
   /** URL for a cache file (proxy frame, thumbnail) the core returned by path. */
   mediaUrl(path: string): string;
+  /** Called once if the connection to the host is lost (browser mode: the host stopped or restarted). */
+  onDisconnect(cb: () => void): () => void;
 }
 
 export async function connectApi(): Promise<ConnectedApi> {
@@ -26,6 +28,7 @@ function electronApi(): ConnectedApi {
   return {
     transport: 'electron',
     mediaUrl: (path) => `app://remaster/media/${encodeURIComponent(path)}`,
+    onDisconnect: () => () => undefined, // the main process outlives its windows
     call: async <M extends MethodName>(method: M, request: Request<M>) => {
       const fn = bridge.invoke[method];
       if (!fn) return { ok: false, error: { code: 'unknown_method', message: `Unknown method ${method}` } } as Result<Response<M>>;
@@ -65,14 +68,20 @@ function websocketApi(): Promise<ConnectedApi> {
       if (parsed.success) for (const l of listeners.get(msg.event) ?? []) l(parsed.data);
     }
   });
+  const disconnectListeners = new Set<() => void>();
   ws.addEventListener('close', () => {
     for (const p of pending.values()) p({ ok: false, error: { code: 'internal', message: 'Connection to the Remaster host was lost' } });
     pending.clear();
+    for (const l of disconnectListeners) l();
   });
 
   const api: ConnectedApi = {
     transport: 'websocket',
     mediaUrl: (path) => `/media/${encodeURIComponent(path)}?token=${encodeURIComponent(token)}`,
+    onDisconnect: (cb) => {
+      disconnectListeners.add(cb);
+      return () => disconnectListeners.delete(cb);
+    },
     call: <M extends MethodName>(method: M, request: Request<M>) =>
       new Promise<Result<Response<M>>>((resolve) => {
         if (ws.readyState !== WebSocket.OPEN) {

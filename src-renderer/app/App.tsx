@@ -1,5 +1,5 @@
-import { Box, CssBaseline, ThemeProvider } from '@mui/material';
-import { useState } from 'react';
+import { Box, Button, CssBaseline, Dialog, DialogActions, DialogContent, DialogTitle, ThemeProvider, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
 import { ApiProvider, type ConnectedApi } from '../api';
 import { LibraryScreen } from '../features/library';
 import { ProjectScreen } from '../features/project';
@@ -8,6 +8,8 @@ import { theme } from './theme';
 
 export function App({ api }: { api: ConnectedApi }) {
   const [projectId, setProjectId] = useState<string | null>(null);
+  const [lost, setLost] = useState(false);
+  useEffect(() => api.onDisconnect(() => setLost(true)), [api]);
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
@@ -18,6 +20,18 @@ export function App({ api }: { api: ConnectedApi }) {
           </Box>
           <StatusBar />
         </Box>
+        <Dialog open={lost} data-testid="connection-lost">
+          <DialogTitle>Lost connection to Remaster</DialogTitle>
+          <DialogContent>
+            <Typography variant="body2">
+              The Remaster host stopped answering. Nothing saved is lost: the library is on the host. Start it again
+              (`npm start` or `remaster serve`) and open the new address it prints, or reload if it is still running.
+            </Typography>
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={() => location.reload()}>Reload</Button>
+          </DialogActions>
+        </Dialog>
       </ApiProvider>
     </ThemeProvider>
   );

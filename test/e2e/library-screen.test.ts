@@ -61,6 +61,23 @@ test('library screen: empty state, status bar with the real device, New project'
   await page.close();
 });
 
+test('when the host goes away the page says so instead of failing silently', { skip: !chromiumAvailable() && 'no chromium' }, async () => {
+  const tmp2 = tempDir();
+  const core2 = testCore(tmp2.dir);
+  const host2 = await startHost({ core: core2, port: 0 });
+  const page = await browser.newPage();
+  try {
+    await page.goto(host2.url);
+    await page.getByTestId('library-screen').waitFor();
+    await host2.close();
+    await page.getByTestId('connection-lost').getByText('Lost connection to Remaster').waitFor();
+  } finally {
+    await page.close();
+    await core2.close();
+    tmp2.cleanup();
+  }
+});
+
 test('a URL without the token explains what to do', { skip: !chromiumAvailable() && 'no chromium' }, async () => {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${host.port}/`);

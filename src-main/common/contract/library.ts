@@ -154,6 +154,7 @@ export const Job = z.object({
   fraction: z.number().min(0).max(1),
   etaSeconds: z.number().nullable(),
   message: z.string(),
+  /** Why it failed; on a done job, what went wrong along the way (e.g. files an import skipped). */
   error: z.string().nullable(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),

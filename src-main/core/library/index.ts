@@ -396,7 +396,7 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
         throw new ServiceError(f.code as ServiceError['code'], result.failures.map((x) => x.message).join('; '), result.failures);
       }
       const msg = `Imported ${result.clips.length} clip${result.clips.length === 1 ? '' : 's'}` + (result.failures.length ? `; ${result.failures.length} failed: ${result.failures.map((f) => f.message).join('; ')}` : '');
-      return { value: result, message: msg };
+      return { value: result, message: msg, warning: result.failures.length ? msg : undefined };
     });
     return { jobId: id, done };
   }

@@ -43,7 +43,7 @@ export class JobManager {
     }
   }
 
-  start<T>(kind: Kind, projectId: string | null, message: string, fn: (job: RunningJob) => Promise<{ value: T; message: string }>): { id: string; done: Promise<T> } {
+  start<T>(kind: Kind, projectId: string | null, message: string, fn: (job: RunningJob) => Promise<{ value: T; message: string; warning?: string }>): { id: string; done: Promise<T> } {
     const id = randomUUID();
     const job: Job = { id, kind, projectId, state: 'queued', fraction: 0, etaSeconds: null, message, error: null, createdAt: new Date().toISOString(), finishedAt: null };
     const e: Entry = { job, ctl: new AbortController(), started: 0, lastEmit: 0 };
@@ -72,7 +72,8 @@ export class JobManager {
       try {
         const r = await fn(running);
         if (e.ctl.signal.aborted) throw new ServiceError('cancelled', `${message}: cancelled`);
-        this.finish(e, 'done', r.message, null);
+        // A done job may still carry a warning (some files of an import failed): kept in `error` for the UI.
+        this.finish(e, 'done', r.message, r.warning ?? null);
         return r.value;
       } catch (err) {
         const cancelled = e.ctl.signal.aborted || (err instanceof ServiceError && err.code === 'cancelled');

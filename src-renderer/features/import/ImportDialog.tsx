@@ -4,11 +4,18 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../../api';
 import { MediaBrowser } from './MediaBrowser';
 
-export function ImportDialog({ projectId, open, onClose }: { projectId: string; open: boolean; onClose(): void }) {
+export function ImportDialog({ projectId, open, onClose: close }: { projectId: string; open: boolean; onClose(): void }) {
   const api = useApi();
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [browse, setBrowse] = useState(false);
+  // Each opening starts clean: no leftover selection, error or browser from the last one.
+  const onClose = () => {
+    setPicked(new Set());
+    setError(null);
+    setBrowse(false);
+    close();
+  };
 
   const importFiles = async (files: string[]) => {
     const r = await api.call('library.importClips', { projectId, files });
@@ -17,8 +24,6 @@ export function ImportDialog({ projectId, open, onClose }: { projectId: string; 
       setBrowse(true);
       return;
     }
-    setPicked(new Set());
-    setBrowse(false);
     onClose();
   };
 

@@ -5,11 +5,17 @@ import type { Clip } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
 import { MediaBrowser } from './MediaBrowser';
 
-export function RelinkDialog({ clip, onClose }: { clip: Clip | null; onClose(): void }) {
+export function RelinkDialog({ clip, onClose: close }: { clip: Clip | null; onClose(): void }) {
   const api = useApi();
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [browse, setBrowse] = useState(false);
+  const onClose = () => {
+    setPicked(new Set());
+    setError(null);
+    setBrowse(false);
+    close();
+  };
 
   const relink = async (path: string) => {
     if (!clip) return;
@@ -19,7 +25,6 @@ export function RelinkDialog({ clip, onClose }: { clip: Clip | null; onClose(): 
       setBrowse(true);
       return;
     }
-    setPicked(new Set());
     onClose();
   };
 

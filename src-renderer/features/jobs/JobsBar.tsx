@@ -26,22 +26,23 @@ export function JobsBar({ projectId }: { projectId: string | null }) {
     ),
   );
 
-  const visible = [...jobs.values()].filter((j) => j.state === 'running' || j.state === 'queued' || j.state === 'failed');
+  const visible = [...jobs.values()].filter((j) => j.state === 'running' || j.state === 'queued' || j.state === 'failed' || (j.state === 'done' && j.error));
   if (visible.length === 0) return null;
   return (
     <Stack sx={{ gap: 1, px: 2, py: 1, borderTop: 1, borderColor: 'divider' }} data-testid="jobs-bar">
       {visible.map((j) =>
-        j.state === 'failed' ? (
+        j.state === 'failed' || j.state === 'done' ? (
           <Alert
             key={j.id}
-            severity="error"
+            severity={j.state === 'failed' ? 'error' : 'warning'}
+            data-testid="job-alert"
             onClose={() => setJobs((prev) => {
               const next = new Map(prev);
               next.delete(j.id);
               return next;
             })}
           >
-            {j.kind} failed: {j.error ?? j.message}
+            {j.state === 'failed' ? `${j.kind} failed: ${j.error ?? j.message}` : j.error}
           </Alert>
         ) : (
           <Box key={j.id} sx={{ display: 'flex', alignItems: 'center', gap: 2 }} data-testid="job">

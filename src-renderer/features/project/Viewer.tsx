@@ -18,9 +18,14 @@ export function Viewer({ clip, frame }: { clip: Clip | null; frame: number | nul
     let stale = false;
     void api.call('media.proxyFrame', { clipId: clip.id, frame }).then((r) => {
       if (stale) return;
-      if (!r.ok) setNote(r.error.message);
-      else if (!r.value.path) setNote(clip.proxyState === 'building' ? 'Building scrub proxies…' : 'No proxy for this frame');
-      else {
+      // Never leave another frame on screen under a caption saying something else.
+      if (!r.ok) {
+        setSrc(null);
+        setNote(r.error.message);
+      } else if (!r.value.path) {
+        setSrc(null);
+        setNote(clip.proxyState === 'building' ? 'Building scrub proxies…' : 'No proxy for this frame');
+      } else {
         setNote(null);
         setSrc(api.mediaUrl(r.value.path));
       }
@@ -32,7 +37,19 @@ export function Viewer({ clip, frame }: { clip: Clip | null; frame: number | nul
 
   return (
     <Box sx={{ flex: 1, position: 'relative', bgcolor: '#000', display: 'flex', alignItems: 'center', justifyContent: 'center', overflow: 'hidden' }} data-testid="viewer">
-      {src && <Box component="img" src={src} alt="" data-testid="viewer-frame" sx={{ width: '100%', height: '100%', objectFit: 'contain' }} />}
+      {src && (
+        <Box
+          component="img"
+          src={src}
+          alt=""
+          data-testid="viewer-frame"
+          onError={() => {
+            setSrc(null);
+            setNote('This frame could not be loaded (its proxy may be rebuilding)');
+          }}
+          sx={{ width: '100%', height: '100%', objectFit: 'contain' }}
+        />
+      )}
       {!clip && (
         <Typography color="text.secondary" variant="body2">
           Import footage to begin.
