@@ -116,6 +116,8 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal):
         'onnx_ops': ops,
         'residual_scale': ck.get('residual_scale', 1.0),
         'training': {'steps': ck.get('step'), 'train_seconds': round(ck.get('train_seconds', 0.0), 1),
+                     'run_total_steps': ck.get('run_steps'), 'run_total_train_seconds': ck.get('run_train_seconds'),
+                     'run_args': ck.get('run_args', {}),
                      'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
                      'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
                                     'and residual strengths 1, 0.75, 0.5, 0.25 (folded into the last conv) with '
@@ -141,7 +143,10 @@ def card_md(c):
          f"- config: `{json.dumps(c['config'])}`",
          f"- residual strength folded into the last conv at selection: {c['residual_scale']}", f"- ONNX ops: {', '.join(c['onnx_ops'])}", '']
     t = c['training']
-    L += ['## Training', '', f"- steps: {t['steps']}, training time {t['train_seconds'] / 60:.1f} min on {t['hardware']}",
+    L += ['## Training', '', f"- selected checkpoint: step {t['steps']} after {t['train_seconds'] / 60:.1f} min of training "
+          f"on {t['hardware']} (whole run so far: {t['run_total_steps']} steps, "
+          f"{(t['run_total_train_seconds'] or 0) / 60:.1f} min)",
+          f"- run arguments: `{json.dumps(t['run_args'])}`",
           f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",
           f"- HDR targets: {t['hdr_targets']}", f"- photo targets: {t['photo_targets']}", '',
           '### Data (exact files and licences)', '', '| kind | name | split | file | licence |', '|---|---|---|---|---|']
@@ -223,6 +228,11 @@ def main():
         run_dir = os.path.dirname(os.path.abspath(ckp))
         log_path = os.path.join(run_dir, 'log.json')
         run_log = json.load(open(log_path)) if os.path.exists(log_path) else []
+        last_path = os.path.join(run_dir, 'last.pt')
+        if os.path.exists(last_path):
+            lk = torch.load(last_path, map_location='cpu')
+            ck = dict(ck, run_args=lk.get('args', {}), run_steps=lk.get('step'),
+                      run_train_seconds=lk.get('train_seconds'))
         c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest,
                  pan_stats(model))
         base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')

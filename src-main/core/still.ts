@@ -1,5 +1,5 @@
 // `remaster still`: one SDR image up-converted to an HDR BT.2020 PQ 16-bit TIFF through the real worker.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { applyGradeFrame, DEFAULT_GRADE, GradeParams } from '../common/colour';
 import { ServiceError } from '../common/contract';
@@ -35,8 +35,20 @@ export function modelForScale(scale: number): string {
   throw new ServiceError('not_found', `No x${scale} model in ${modelsDir()}`);
 }
 
+/** Same path, or the same file reached another way (a link, a case-insensitive file system). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false; // the output does not exist yet
+  }
+}
+
 export async function upconvertStill(input: string, output: string, opts: StillOptions) {
-  if (resolve(input) === resolve(output)) throw new ServiceError('bad_input', 'The output would overwrite the source image; choose another name');
+  if (sameFile(input, output)) throw new ServiceError('bad_input', 'The output would overwrite the source image; choose another name');
   const params = GradeParams.parse({ modelStrength: opts.strength, diffuseWhite: opts.whiteNits });
   const bin = resolveBinaries();
   const image = await readSdrImage(bin, input, { maxPixels: MAX_OUTPUT_PIXELS / (opts.scale * opts.scale) });

@@ -59,6 +59,9 @@ function lockDown(contents: WebContents): void {
   contents.on('will-navigate', (e, url) => {
     if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
   });
+  contents.on('will-redirect', (e, url) => {
+    if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
+  });
   contents.on('will-attach-webview', (e) => e.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     // Links to documentation open in the user's browser, never inside the app.
@@ -94,8 +97,19 @@ function createWindow(): BrowserWindow {
 
 app.on('web-contents-created', (_e, contents) => lockDown(contents));
 
+// One Remaster per user: a second launch focuses the first window instead of opening the library twice.
+if (!app.requestSingleInstanceLock()) app.quit();
+app.on('second-instance', () => {
+  const win = [...windows][0];
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
 app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer();
   core = createCore({
     host: 'electron',

@@ -41,3 +41,31 @@ test('changed media: re-probe, keep fitting shots, trim the last, rebuild proxie
     lib.close();
   }
 });
+
+test('an import cut short by quitting leaves nothing behind: the file can be imported again after reopening', async () => {
+  const dataDir = join(tmp.dir, 'data-quit');
+  const footage = join(tmp.dir, 'footage-quit');
+  mkdirSync(footage);
+  const file = join(footage, 'B002.mp4');
+  copyFileSync(frameNumberClip(100), file);
+  let lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
+  const p = lib.createProject('Quit mid-import');
+  const { done } = lib.importClips(p.id, [file]);
+  // Quit as soon as the clip row exists (the import is decoding).
+  for (let i = 0; i < 200 && lib.listClips(p.id).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(lib.listClips(p.id).length, 1);
+  lib.close();
+  await done.catch(() => undefined);
+
+  lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
+  try {
+    assert.equal(lib.listClips(p.id).length, 0, 'the half-imported clip is gone');
+    const jobs = lib.listJobs(p.id);
+    assert.ok(jobs.every((j) => j.state !== 'running' && j.state !== 'queued'));
+    await lib.importClips(p.id, [file]).done;
+    assert.equal(lib.listClips(p.id).length, 1);
+    assert.ok(lib.listShots(p.id).length >= 1);
+  } finally {
+    lib.close();
+  }
+});

@@ -176,7 +176,9 @@ function tryOpen(file: string, readOnly: boolean, busyTimeoutMs: number): { db: 
     return { db, problem: null };
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    if (err.code === 'SQLITE_BUSY') throw e; // locked: not corruption
+    // Only a file SQLite calls corrupt (or not a database) is treated as corrupt. Locked, full disk, no
+    // permission, I/O errors: the library is left exactly as it is and the user is told.
+    if (!/^SQLITE_(CORRUPT|NOTADB)/.test(err.code ?? '')) throw e;
     try {
       db?.close();
     } catch {
@@ -201,7 +203,15 @@ export function openDatabase(opts: { dataDir: string; log: Logger; busyTimeoutMs
   try {
     opened = tryOpen(file, readOnly, busy);
   } catch (e) {
-    throw new ServiceError('io', `Library ${file} is locked by another process (${(e as Error).message}); close the other Remaster or wait.`);
+    const code = (e as { code?: string }).code ?? '';
+    const why = /BUSY|LOCKED/.test(code)
+      ? 'is locked by another process; close the other Remaster or wait'
+      : /FULL/.test(code)
+        ? 'cannot be opened: the disk is full'
+        : /CANTOPEN|PERM|READONLY/.test(code)
+          ? 'cannot be opened: check the folder exists and you may write to it'
+          : 'cannot be opened';
+    throw new ServiceError('io', `Library ${file} ${why} (${(e as Error).message}). It was not changed.`);
   }
   if (!opened.db) {
     const problem = opened.problem;
@@ -213,7 +223,15 @@ export function openDatabase(opts: { dataDir: string; log: Logger; busyTimeoutMs
     const backups = listBackups(dataDir);
     let restored: string | null = null;
     for (const b of backups) {
-      copyFileSync(b, file);
+      // Through a temporary file, so a full disk mid-copy never leaves a half library in place.
+      const tmp = `${file}.restoring`;
+      try {
+        copyFileSync(b, tmp);
+        renameSync(tmp, file);
+      } catch (e) {
+        if (existsSync(tmp)) unlinkSync(tmp);
+        throw new ServiceError('io', `Library ${file} was corrupt and moved to ${aside}; restoring backup ${b} failed (${(e as Error).message}). Free some disk space and start again.`);
+      }
       const t = tryOpen(file, false, busy);
       if (t.db) {
         opened = t;

@@ -1,7 +1,7 @@
 // The project library service: projects, clips, shots, grade history and jobs in one SQLite database,
 // plus the media work of importing (probe, fingerprint, shot detection, proxies) as cancellable jobs.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   ServiceError,
@@ -157,6 +157,25 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
   const roots = new MediaRoots(opts.mediaRoots ?? defaultMediaRoots());
   const jobs = new JobManager(db, events, log, opened.readOnly);
   let closed = false;
+  if (!opened.readOnly && !jobs.othersRunning()) recoverInterruptedImports();
+
+  /**
+   * An import that never finished (Remaster quit or crashed mid-way) leaves a clip without shots: remove it
+   * and its partial cache so the file can be imported again. Proxy builds that were cut short are marked failed.
+   */
+  function recoverInterruptedImports(): void {
+    try {
+      const orphans = db.prepare('SELECT id, project_id, path FROM clips c WHERE NOT EXISTS (SELECT 1 FROM shots s WHERE s.clip_id = c.id)').all() as { id: string; project_id: string; path: string }[];
+      for (const o of orphans) {
+        db.prepare('DELETE FROM clips WHERE id = ?').run(o.id);
+        rmSync(join(cacheRoot, o.project_id, o.id), { recursive: true, force: true });
+        log.warn(`removed ${basename(o.path)}: its import was interrupted; import it again`);
+      }
+      db.prepare("UPDATE clips SET proxy_state = 'failed' WHERE proxy_state = 'building'").run();
+    } catch (e) {
+      log.warn('could not tidy interrupted imports', e);
+    }
+  }
 
   const emitChanged = (projectId: string | null, what?: 'projects' | 'clips' | 'shots' | 'grades' | 'jobs'): void => {
     try {
@@ -594,7 +613,8 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
           seen++;
           let st;
           try {
-            st = statSync(p);
+            // lstat: links are not followed, so the search stays inside the folder it was given.
+            st = lstatSync(p);
           } catch {
             continue;
           }

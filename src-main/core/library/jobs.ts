@@ -36,10 +36,24 @@ export class JobManager {
   ) {
     if (!readOnly) {
       try {
-        db.prepare("UPDATE jobs SET state = 'failed', error = 'Interrupted: Remaster stopped while the job ran', finished_at = ? WHERE state IN ('queued', 'running')").run(new Date().toISOString());
+        // Only jobs whose process is gone were interrupted: a CLI import or a second host on the same
+        // library may be running its own jobs right now.
+        const open = db.prepare("SELECT id, detail_json FROM jobs WHERE state IN ('queued', 'running')").all() as { id: string; detail_json: string | null }[];
+        const mark = db.prepare("UPDATE jobs SET state = 'failed', error = 'Interrupted: Remaster stopped while the job ran', finished_at = ? WHERE id = ?");
+        for (const j of open) if (!ownerAlive(j.detail_json)) mark.run(new Date().toISOString(), j.id);
       } catch (e) {
         log.warn('could not mark interrupted jobs', e);
       }
+    }
+  }
+
+  /** True when another live process has unfinished jobs in this library. */
+  othersRunning(): boolean {
+    try {
+      const open = this.db.prepare("SELECT detail_json FROM jobs WHERE state IN ('queued', 'running')").all() as { detail_json: string | null }[];
+      return open.some((j) => ownerAlive(j.detail_json) && ownerPid(j.detail_json) !== process.pid);
+    } catch {
+      return true; // when unsure, assume someone is
     }
   }
 
@@ -112,7 +126,7 @@ export class JobManager {
     const j = e.job;
     try {
       if (insert) {
-        this.db.prepare('INSERT INTO jobs (id, kind, project_id, state, fraction, message, error, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(j.id, j.kind, j.projectId, j.state, j.fraction, j.message, j.error, j.createdAt, j.finishedAt);
+        this.db.prepare('INSERT INTO jobs (id, kind, project_id, state, fraction, message, error, created_at, finished_at, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(j.id, j.kind, j.projectId, j.state, j.fraction, j.message, j.error, j.createdAt, j.finishedAt, JSON.stringify({ pid: process.pid }));
       } else {
         this.db.prepare('UPDATE jobs SET state = ?, fraction = ?, message = ?, error = ?, finished_at = ? WHERE id = ?').run(j.state, j.fraction, j.message, j.error, j.finishedAt, j.id);
       }
@@ -155,5 +169,26 @@ export class JobManager {
       if (e.job.state === 'queued') this.finish(e, 'cancelled', 'Cancelled', null);
     }
     return { ...e.job };
+  }
+}
+
+function ownerPid(detail: string | null): number | null {
+  try {
+    const pid = (JSON.parse(detail ?? '{}') as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process that started a job still exists (signal 0 only checks). */
+function ownerAlive(detail: string | null): boolean {
+  const pid = ownerPid(detail);
+  if (pid === null || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -34,7 +34,7 @@ export class MediaRoots {
     this.roots = real;
   }
 
-  private inside(real: string): boolean {
+  inside(real: string): boolean {
     return this.roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
   }
 
@@ -47,6 +47,9 @@ export class MediaRoots {
       throw new ServiceError('not_found', `${p}: no such file or folder`);
     }
     if (!this.inside(real)) throw new ServiceError('bad_request', `${p}: outside the media folders this host may read (${this.roots.join(', ') || 'none configured'})`);
+    // Hidden folders (~/.ssh, ~/.config…) hold keys and settings, never footage: not even inside a root.
+    const root = this.roots.find((r) => real === r || real.startsWith(r + sep)) ?? '';
+    if (real.slice(root.length).split(sep).some((part) => part.startsWith('.'))) throw new ServiceError('bad_request', `${p}: hidden files and folders are not shown`);
     return real;
   }
 

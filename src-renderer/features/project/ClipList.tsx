@@ -60,6 +60,16 @@ export function ClipList({ clips }: { clips: Clip[] }) {
               </Button>
             </Tooltip>
           )}
+          <Button
+            size="small"
+            color="inherit"
+            sx={{ opacity: 0.7 }}
+            onClick={() => {
+              if (window.confirm(`Remove ${c.name} and its shots from the project? The file itself is not touched.`)) void api.call('library.removeClip', { clipId: c.id });
+            }}
+          >
+            Remove from project
+          </Button>
           <Divider sx={{ mt: 1 }} />
         </Box>
       ))}
