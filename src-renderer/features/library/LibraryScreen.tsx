@@ -3,11 +3,13 @@ import { Alert, Box, Button, Card, CardActionArea, CardContent, Chip, IconButton
 import AddIcon from '@mui/icons-material/Add';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
 import MovieFilterOutlinedIcon from '@mui/icons-material/MovieFilterOutlined';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ProjectSummary } from '../../../src-main/common/contract';
 import { useApi, useCall, useEvent } from '../../api';
 import { JobsBar } from '../jobs';
 import { NewProjectDialog } from './NewProjectDialog';
+
+const FIRST_RUN_KEY = 'remaster.firstRunDone';
 
 export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
   const api = useApi();
@@ -17,6 +19,13 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
   const [menu, setMenu] = useState<{ anchor: HTMLElement; project: ProjectSummary } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { reload } = projects;
+  // A newcomer's first start lands in the demo project; after that, the library is home.
+  useEffect(() => {
+    const demo = projects.value?.find((p) => p.isDemo);
+    if (!demo || localStorage.getItem(FIRST_RUN_KEY)) return;
+    localStorage.setItem(FIRST_RUN_KEY, new Date().toISOString());
+    if (projects.value?.length === 1) onOpen(demo.id);
+  }, [projects.value, onOpen]);
   useEvent('library.changed', useCallback(() => void reload(), [reload]));
   useEvent('job.progress', useCallback((j: { state: string }) => j.state === 'done' && void reload(), [reload]));
 
