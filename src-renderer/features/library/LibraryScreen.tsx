@@ -63,7 +63,7 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
       )}
       {projects.value && projects.value.length > 0 && (
         <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 2 }} data-testid="project-list">
-          {projects.value.map((p) => (
+          {recentFirst(projects.value).map((p) => (
             <Card key={p.id} variant="outlined" data-testid="project-card" sx={{ position: 'relative' }}>
               <CardActionArea onClick={() => onOpen(p.id)}>
                 <CardContent>
@@ -114,4 +114,10 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
       />
     </Box>
   );
+}
+
+/** Most recently opened (or changed) first: the project a colorist left is the one they come back to. */
+function recentFirst(list: ProjectSummary[]): ProjectSummary[] {
+  const key = (p: ProjectSummary) => p.lastOpenedAt ?? p.updatedAt;
+  return [...list].sort((a, b) => key(b).localeCompare(key(a)));
 }
