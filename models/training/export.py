@@ -9,6 +9,7 @@ Writes models/srItm-x2.onnx, models/srItm-x4.onnx, models/srItm-x{2,4}.card.{jso
 """
 import argparse
 import hashlib
+import math
 import json
 import os
 import platform
@@ -171,7 +172,7 @@ def card_md(c):
               '| | mean | 99.9th percentile |', '|---|---|---|',
               f"| model | {tp['model']['mean_codes']:.3f} | {tp['model']['p999_codes']:.2f} |",
               f"| baseline | {tp['baseline']['mean_codes']:.3f} | {tp['baseline']['p999_codes']:.2f} |"]
-    L += ['', '## Learning curve (EMA weights, validation gain in dB)', '',
+    L += ['', '## Learning curve (EMA weights at full residual strength, validation PQ-PSNR gain over the baseline in dB)', '',
           '| step | train min | loss | photo | HDR | worst image |', '|---|---|---|---|---|---|']
     curve = c['learning_curve']
     idx = sorted(set(np.linspace(0, len(curve) - 1, min(len(curve), 16)).round().astype(int).tolist())) if curve else []
@@ -218,7 +219,9 @@ def main():
         meta = {'remaster.contract': 'sdr->hdr,base', 'remaster.scale': str(s), 'remaster.scale_int': s,
                 'remaster.kind': 'sritm', 'remaster.config': cfg.to_dict(), 'remaster.sdr_white_nits': '203',
                 'remaster.receptive_field': str(receptive_field(cfg)),
-                'remaster.tile_alignment': str(16 if cfg.context else 1), 'remaster.params': str(count_params(model))}
+                'remaster.tile_alignment': str(16 if cfg.context else 1),
+                'remaster.tile_overlap': str(16 * math.ceil((receptive_field(cfg) + 6) / 16)),
+                'remaster.params': str(count_params(model))}
         ops = export_onnx(model, path, {k: v for k, v in meta.items()})
         with torch.no_grad():
             hdr, bl = model(x)

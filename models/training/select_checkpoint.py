@@ -1,7 +1,7 @@
 """Re-validates saved EMA checkpoints (snapshots, last.pt) with the residual strengths of train.ALPHAS and writes
 the best one (no validation image worse than the baseline, highest mean gain) as a best.pt-style file.
 
-Usage: /usr/bin/python3 models/training/select_checkpoint.py OUT.pt CKPT [CKPT ...]
+Usage: /usr/bin/python3 models/training/select_checkpoint.py [--alphas 1,0.75,0.5] OUT.pt CKPT [CKPT ...]
 """
 import os
 import sys
@@ -16,7 +16,12 @@ from train import ALPHAS, fold_alpha, pick, summarise, validate  # noqa: E402
 
 def main():
     torch.set_num_threads(1)
-    out, paths = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    alphas = ALPHAS
+    if args[0] == '--alphas':
+        alphas = tuple(float(x) for x in args[1].split(','))
+        args = args[2:]
+    out, paths = args[0], args[1:]
     best = None
     for p in paths:
         ck = torch.load(p, map_location='cpu')
@@ -24,7 +29,7 @@ def main():
         m = SRITM(cfg)
         m.load_state_dict(ck.get('ema', ck['state']))
         val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'))
-        by_alpha = validate(m, val, ALPHAS)
+        by_alpha = validate(m, val, alphas)
         for a, r in by_alpha.items():
             s = summarise(r)
             print(f"{os.path.basename(p)} step {ck['step']} alpha {a}: photo {s['gain_photo']:+.2f} hdr {s['gain_hdr']:+.2f} "

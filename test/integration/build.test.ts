@@ -48,4 +48,6 @@ test("electron-builder.yml passes electron-builder's own schema, with the securi
   const targets = JSON.stringify([cfg.linux, cfg.mac, cfg.win]);
   for (const t of ['AppImage', 'deb', 'dmg', 'nsis']) assert.ok(targets.includes(t), t);
   assert.ok((cfg.asarUnpack as string[]).some((p) => p.includes('.node')));
+  const extra = JSON.stringify(cfg.extraResources);
+  for (const r of ['"models"', 'ffmpeg-installer', 'ffprobe-installer', 'assets/demo']) assert.ok(extra.includes(r), r);
 });

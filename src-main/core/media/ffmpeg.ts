@@ -1,8 +1,10 @@
 // The only place that knows how to find and start ffmpeg / ffprobe. Everything else goes through MediaService.
-// Binaries: REMASTER_FFMPEG / REMASTER_FFPROBE (or the paths given to createMediaService) win over
-// @ffmpeg-installer / @ffprobe-installer. Processes are spawned directly (rawvideo over pipes); fluent-ffmpeg
-// is not needed for this and is not imported anywhere.
+// Binaries: REMASTER_FFMPEG / REMASTER_FFPROBE (or the paths given to createMediaService) win over the
+// app's resources (packaged) and @ffmpeg-installer / @ffprobe-installer. Decoding and probing spawn them
+// directly (rawvideo over pipes); only encoders go through fluent-ffmpeg, in encode.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 
 export interface Binaries {
@@ -20,9 +22,17 @@ function fromInstaller(pkg: string): string | null {
   }
 }
 
+/** The binaries electron-builder copies into the app's resources (extraResources, see electron-builder.yml). */
+function fromResources(name: 'ffmpeg' | 'ffprobe'): string | null {
+  const res = (process as { resourcesPath?: string }).resourcesPath;
+  if (!res) return null;
+  const p = join(res, 'ffmpeg', process.platform === 'win32' ? `${name}.exe` : name);
+  return existsSync(p) ? p : null;
+}
+
 export function resolveBinaries(override: Partial<Binaries> = {}): Binaries {
-  const ffmpeg = override.ffmpeg ?? process.env.REMASTER_FFMPEG ?? fromInstaller('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg';
-  const ffprobe = override.ffprobe ?? process.env.REMASTER_FFPROBE ?? fromInstaller('@ffprobe-installer/ffprobe') ?? 'ffprobe';
+  const ffmpeg = override.ffmpeg ?? process.env.REMASTER_FFMPEG ?? fromResources('ffmpeg') ?? fromInstaller('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg';
+  const ffprobe = override.ffprobe ?? process.env.REMASTER_FFPROBE ?? fromResources('ffprobe') ?? fromInstaller('@ffprobe-installer/ffprobe') ?? 'ffprobe';
   return { ffmpeg, ffprobe };
 }
 
