@@ -101,7 +101,8 @@ function tiling(modelPath: string): { tileMargin: number; tileAlign: number } {
     const rf = Number(c.receptive_field_input_px ?? 0);
     const align = Math.max(1, Math.round(Number(c.tile_alignment_input_px ?? 1)));
     // The card gives the receptive field's radius in input pixels: a margin of that much makes tiles exact.
-    if (rf > 0) return { tileMargin: Math.ceil(rf), tileAlign: align };
+    // Rounded up to the alignment grid, as the model card asks (84 px with a 16 px grid: 96).
+    if (rf > 0) return { tileMargin: Math.ceil(rf / align) * align, tileAlign: align };
   } catch {
     // no card: a plain analytic model
   }
