@@ -134,7 +134,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       unsubscribe();
       for (const c of clients) c.terminate();
       wss.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Browsers keep idle HTTP connections open; without this, close() would wait for them forever.
+      server.closeAllConnections();
+      await closed;
     },
   };
 
