@@ -7,16 +7,16 @@ import ffmpeg from 'fluent-ffmpeg';
 import { ServiceError } from '../../common/contract';
 import type { Binaries } from './ffmpeg';
 
-/** Writes interleaved rgb48 codes as a deflate-compressed 16-bit TIFF. */
-export function writeTiff16(bin: Binaries, file: string, width: number, height: number, rgb48: Uint16Array): Promise<void> {
+/** Pipes one raw frame (`inputOptions` describe it) into ffmpeg and writes `file` with `outputOptions`. */
+function encodeRawFrame(bin: Binaries, file: string, frame: Uint16Array, inputOptions: string[], outputOptions: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const input = new PassThrough();
     ffmpeg()
       .setFfmpegPath(bin.ffmpeg)
       .input(input)
       .inputFormat('rawvideo')
-      .inputOptions(['-pix_fmt rgb48le', `-s ${width}x${height}`])
-      .outputOptions(['-frames:v 1', '-c:v tiff', '-compression_algo deflate', '-pix_fmt rgb48le'])
+      .inputOptions(inputOptions)
+      .outputOptions(outputOptions)
       .output(file)
       .on('error', (e: Error, _stdout: string | null, stderr: string | null) => {
         const why = (stderr || e.message).trim().split('\n').slice(-1)[0];
@@ -24,8 +24,13 @@ export function writeTiff16(bin: Binaries, file: string, width: number, height: 
       })
       .on('end', () => resolve())
       .run();
-    input.end(Buffer.from(rgb48.buffer, rgb48.byteOffset, rgb48.byteLength));
+    input.end(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
   });
+}
+
+/** Writes interleaved rgb48 codes as a deflate-compressed 16-bit TIFF. */
+export function writeTiff16(bin: Binaries, file: string, width: number, height: number, rgb48: Uint16Array): Promise<void> {
+  return encodeRawFrame(bin, file, rgb48, ['-pix_fmt rgb48le', `-s ${width}x${height}`], ['-frames:v 1', '-c:v tiff', '-compression_algo deflate', '-pix_fmt rgb48le']);
 }
 
 export interface VideoTags {
@@ -43,30 +48,14 @@ export function writeStillVideo(bin: Binaries, file: string, width: number, heig
   const frames = Math.max(1, Math.round((seconds * 24000) / 1001));
   // The MOV muxer of ffmpeg 4.x writes the colr atom (primaries, transfer, matrix) only when asked.
   const codec = mov ? ['-c:v prores_ks', '-profile:v 4444xq', '-vendor apl0', '-movflags +write_colr'] : ['-c:v ffv1', '-level 3'];
-  return new Promise((resolve, reject) => {
-    const input = new PassThrough();
-    ffmpeg()
-      .setFfmpegPath(bin.ffmpeg)
-      .input(input)
-      .inputFormat('rawvideo')
-      .inputOptions(['-pix_fmt yuv444p10le', `-s ${width}x${height}`, '-framerate 24000/1001'])
-      .outputOptions([
-        // One frame in, repeated by the loop filter: no need to pipe the same picture again and again.
-        `-vf loop=loop=${frames - 1}:size=1:start=0`,
-        ...codec,
-        '-pix_fmt yuv444p10le',
-        `-color_primaries ${tags.primaries}`,
-        `-color_trc ${tags.transfer}`,
-        `-colorspace ${tags.matrix}`,
-        '-color_range tv',
-      ])
-      .output(file)
-      .on('error', (e: Error, _stdout: string | null, stderr: string | null) => {
-        const why = (stderr || e.message).trim().split('\n').slice(-1)[0];
-        reject(new ServiceError(/No space left/i.test(stderr ?? '') ? 'io' : 'internal', `Could not write ${basename(file)}: ${why}`));
-      })
-      .on('end', () => resolve())
-      .run();
-    input.end(Buffer.from(yuv444p10le.buffer, yuv444p10le.byteOffset, yuv444p10le.byteLength));
-  });
+  return encodeRawFrame(bin, file, yuv444p10le, ['-pix_fmt yuv444p10le', `-s ${width}x${height}`, '-framerate 24000/1001'], [
+    // One frame in, repeated by the loop filter: no need to pipe the same picture again and again.
+    `-vf loop=loop=${frames - 1}:size=1:start=0`,
+    ...codec,
+    '-pix_fmt yuv444p10le',
+    `-color_primaries ${tags.primaries}`,
+    `-color_trc ${tags.transfer}`,
+    `-colorspace ${tags.matrix}`,
+    '-color_range tv',
+  ]);
 }
