@@ -6,9 +6,9 @@ CONFIGS = {
     'paper': dict(channels=64, base_blocks=6, detail_skip_blocks=5, fusion_blocks=10, context=False),
     # shipped: same topology family, shallower and narrower, with the context branch
     'small': dict(channels=16, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=8,
-                  context=True, context_channels=16),
+                  context=True, context_channels=16, context_pool='blur'),
     'medium': dict(channels=24, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=12,
-                   context=True, context_channels=16),
+                   context=True, context_channels=16, context_pool='blur'),
 }
 
 

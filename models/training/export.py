@@ -25,6 +25,7 @@ import data as D  # noqa: E402
 import sdrhdr  # noqa: E402
 from model import SRITM, SRITMConfig, count_params, macs_per_input_pixel  # noqa: E402
 from temporal import pan_stats  # noqa: E402
+import fp16  # noqa: E402
 
 MODELS = os.path.normpath(os.path.join(HERE, '..'))
 GOLDEN = os.path.join(MODELS, 'golden')
@@ -47,7 +48,8 @@ def receptive_field(cfg):
     convs = 1 + 3 + 2 * cfg.base_blocks + 2 + 2 + 2 * cfg.detail_skip_blocks + 1 + 2 * cfg.fusion_blocks + 1 + 1
     r = convs + 4 + 2   # 3x3 convs (+1 each), guided filter (two 5x5 boxes), Keys taps
     if cfg.context:
-        r = max(r, 4 * (2 + 1) + 16 * (2 + 1) + 16 + 8)  # 1/4 path, 1/16 path, pooling windows, bilinear
+        r = max(r, 4 * (2 + 1) + 16 * (2 + 1) + 16 + 8   # 1/4 path, 1/16 path, pooling windows, bilinear
+                + (2 + 4 * 2 if getattr(cfg, 'context_pool', 'box') == 'blur' else 0))  # blur taps at 1/1, 1/4
     return int(r)
 
 
@@ -101,7 +103,7 @@ def cpu_name():
 def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal):
     cfg = model.cfg
     val = ck.get('val', [])
-    curve = [{k: e[k] for k in ('step', 'train_seconds', 'loss', 'gain_photo', 'gain_hdr', 'min_gain')}
+    curve = [{k: e.get(k) for k in ('run', 'step', 'train_seconds', 'loss', 'gain_photo', 'gain_hdr', 'min_gain')}
              for e in run_log]
     card = {
         'name': name, 'file': os.path.basename(onnx_path), 'bytes': os.path.getsize(onnx_path),
@@ -118,7 +120,7 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal):
         'residual_scale': ck.get('residual_scale', 1.0),
         'training': {'steps': ck.get('step'), 'train_seconds': round(ck.get('train_seconds', 0.0), 1),
                      'run_total_steps': ck.get('run_steps'), 'run_total_train_seconds': ck.get('run_train_seconds'),
-                     'run_args': ck.get('run_args', {}),
+                     'run_args': ck.get('run_args', {}), 'lineage': ck.get('lineage', []),
                      'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
                      'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
                                     'and residual strengths 1, 0.75, 0.5, 0.25 (folded into the last conv) with '
@@ -148,6 +150,7 @@ def card_md(c):
           f"on {t['hardware']} (whole run so far: {t['run_total_steps']} steps, "
           f"{(t['run_total_train_seconds'] or 0) / 60:.1f} min)",
           f"- run arguments: `{json.dumps(t['run_args'])}`",
+          *[f"- {n}" for n in t.get('lineage', [])],
           f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",
           f"- HDR targets: {t['hdr_targets']}", f"- photo targets: {t['photo_targets']}", '',
           '### Data (exact files and licences)', '', '| kind | name | split | file | licence |', '|---|---|---|---|---|']
@@ -173,17 +176,43 @@ def card_md(c):
               f"| model | {tp['model']['mean_codes']:.3f} | {tp['model']['p999_codes']:.2f} |",
               f"| baseline | {tp['baseline']['mean_codes']:.3f} | {tp['baseline']['p999_codes']:.2f} |"]
     L += ['', '## Learning curve (EMA weights at full residual strength, validation PQ-PSNR gain over the baseline in dB)', '',
-          '| step | train min | loss | photo | HDR | worst image |', '|---|---|---|---|---|---|']
+          'Steps and minutes count from the start of the first run of the lineage above.', '',
+          '| run | step | train min | loss | photo | HDR | worst image |', '|---|---|---|---|---|---|---|']
     curve = c['learning_curve']
     idx = sorted(set(np.linspace(0, len(curve) - 1, min(len(curve), 16)).round().astype(int).tolist())) if curve else []
     for i in idx:
         e = curve[i]
         loss = f"{e['loss']:.4f}" if e['loss'] is not None else '-'
-        L.append(f"| {e['step']} | {e['train_seconds'] / 60:.1f} | {loss} | {e['gain_photo']:+.2f} | "
+        L.append(f"| {e.get('run') or ''} | {e['step']} | {e['train_seconds'] / 60:.1f} | {loss} | {e['gain_photo']:+.2f} | "
                  f"{e['gain_hdr']:+.2f} | {e['min_gain']:+.2f} |")
     if c.get('speed'):
         L += ['', '## Speed', '', '```', json.dumps(c['speed'], indent=1), '```']
     return '\n'.join(L) + '\n'
+
+
+def run_history(run_dir):
+    """The validation log of a run with the runs it was fine-tuned from (same scale) in front, steps and training
+    seconds counted from the first run's start; each entry names its run. Returns (log, lineage notes, (steps,
+    seconds) of training before this run)."""
+    log_path = os.path.join(run_dir, 'log.json')
+    log = json.load(open(log_path)) if os.path.exists(log_path) else []
+    name = os.path.basename(run_dir)
+    last_path = os.path.join(run_dir, 'last.pt')
+    args = torch.load(last_path, map_location='cpu').get('args', {}) if os.path.exists(last_path) else {}
+    init = args.get('init_from') or ''
+    if not init or not os.path.exists(init):
+        return [dict(e, run=e.get('run', name)) for e in log], [], (0, 0.0)
+    parent = torch.load(init, map_location='cpu')
+    parent_dir = os.path.dirname(os.path.abspath(init))
+    note = f"{name}: initialised from {os.path.basename(parent_dir)}/{os.path.basename(init)} (step {parent.get('step')})"
+    if parent['config']['scale'] != args.get('scale', parent['config']['scale']):
+        return [dict(e, run=e.get('run', name)) for e in log], [note + ', another scale: upsampler and last conv new'], (0, 0.0)
+    plog, pnotes, (pstep, psec) = run_history(parent_dir)
+    step0, sec0 = pstep + parent.get('step', 0), psec + parent.get('train_seconds', 0.0)
+    plog = [e for e in plog if e['step'] <= step0]
+    own = [dict(e, run=name, step=e['step'] + step0, train_seconds=round(e['train_seconds'] + sec0, 1))
+           for e in log if e['step'] > 0]
+    return plog + own, pnotes + [note], (step0, sec0)
 
 
 def main():
@@ -223,19 +252,20 @@ def main():
                 'remaster.tile_overlap': str(16 * math.ceil((receptive_field(cfg) + 6) / 16)),
                 'remaster.params': str(count_params(model))}
         ops = export_onnx(model, path, {k: v for k, v in meta.items()})
+        fp16.convert(path, fp16.fp16_path(path))   # the GPU variant (network in float16, baseline float32)
         with torch.no_grad():
             hdr, bl = model(x)
         gold['models'][fname] = {'hdr': write_f32(os.path.join(GOLDEN, f'srItm-x{s}.hdr.f32'), hdr.numpy()),
                                  'base': write_f32(os.path.join(GOLDEN, f'srItm-x{s}.base.f32'), bl.numpy()),
                                  'source': f'PyTorch {torch.__version__}, checkpoint step {ck.get("step")}'}
         run_dir = os.path.dirname(os.path.abspath(ckp))
-        log_path = os.path.join(run_dir, 'log.json')
-        run_log = json.load(open(log_path)) if os.path.exists(log_path) else []
+        run_log, lineage, (step0, sec0) = run_history(run_dir)
         last_path = os.path.join(run_dir, 'last.pt')
         if os.path.exists(last_path):
             lk = torch.load(last_path, map_location='cpu')
-            ck = dict(ck, run_args=lk.get('args', {}), run_steps=lk.get('step'),
-                      run_train_seconds=lk.get('train_seconds'))
+            ck = dict(ck, run_args=lk.get('args', {}), run_steps=step0 + lk.get('step', 0),
+                      run_train_seconds=sec0 + lk.get('train_seconds', 0.0), lineage=lineage,
+                      step=step0 + ck.get('step', 0), train_seconds=sec0 + ck.get('train_seconds', 0.0))
         c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest,
                  pan_stats(model))
         base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')

@@ -99,6 +99,18 @@ def loss_fn(hdr, base, tgt, overshoot_weight=1.0):
     return (w * err).mean()
 
 
+def context_shift_loss(model, x, rng, margin=24):
+    """Squared difference of the context FiLM maps of a crop and of the same crop shifted by (ky, kx) input
+    pixels, compared away from the borders. Convolutions are shift-equivariant; the strided pooling of the
+    context branch is not, and that showed as flicker on slow pans."""
+    ky, kx = (int(v) for v in rng.integers(1, 16, size=2))
+    s1, h1 = model.context_maps(x)
+    s2, h2 = model.context_maps(x[:, :, ky:, kx:])
+    a = torch.cat([s1, h1], 1)[:, :, ky:, kx:][..., margin:-margin, margin:-margin]
+    b = torch.cat([s2, h2], 1)[..., margin:-margin, margin:-margin]
+    return ((a - b) ** 2).mean()
+
+
 ALPHAS = (1.0, 0.75, 0.5, 0.25)   # residual strengths tried at validation (folded into the last conv on save)
 
 
@@ -169,6 +181,8 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--overshoot-weight', type=float, default=1.0,
                     help='extra weight on brightening near-white pixels whose target is not brighter')
+    ap.add_argument('--consistency', type=float, default=0.0,
+                    help='weight of the context shift-consistency loss (flicker on slow pans); 0 = off')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     run_dir = os.path.join(D.CACHE, 'runs', a.run)
@@ -198,8 +212,9 @@ def main():
             src = torch.load(a.init_from, map_location='cpu')
             sd = src.get('ema', src['state'])
             own = model.state_dict()
-            copied = [k for k, v in sd.items() if k in own and own[k].shape == v.shape and not k.startswith('ups.')
-                      and not k.startswith('last.')]
+            same_scale = src['config']['scale'] == cfg.scale   # fine-tuning: keep the upsampler and last conv too
+            copied = [k for k, v in sd.items() if k in own and own[k].shape == v.shape
+                      and (same_scale or not (k.startswith('ups.') or k.startswith('last.')))]
             own.update({k: sd[k] for k in copied})
             model.load_state_dict(own)
             print(f'initialised {len(copied)} tensors from {a.init_from}', flush=True)
@@ -212,6 +227,8 @@ def main():
         p.requires_grad_(False)
     val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'))
     sampler = Sampler(cfg.scale, lr_patch, rng)
+    # larger crops for the shift-consistency loss (the context branch works at 1/4 and 1/16 resolution)
+    wide_sampler = Sampler(cfg.scale, 128 if cfg.scale == 2 else 96, rng) if a.consistency > 0 and cfg.context else None
     print(f'config {cfg.to_dict()} params {count_params(model)}', flush=True)
 
     def save(path, extra=None):
@@ -269,6 +286,8 @@ def main():
         x, tgt = sampler.batch(a.batch)
         hdr, base = model(x)
         loss = loss_fn(hdr, base, tgt, a.overshoot_weight)
+        if wide_sampler is not None:
+            loss = loss + a.consistency * context_shift_loss(model, wide_sampler.batch(4)[0], rng)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { WorkerRequest, type ProviderChoice, type WorkerInfo, type RunOutput } from '../common/worker/protocol';
+import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunOutput } from '../common/worker/protocol';
 import type { ExecutionProvider, ModelInfo } from '../common/contract';
 
 interface Port {
@@ -44,7 +44,18 @@ let session: ort.InferenceSession | null = null;
 let provider: ExecutionProvider = 'cpu';
 let providerNote: string | null = null;
 let model: ModelInfo | null = null;
-const choice = (process.env.REMASTER_PROVIDER ?? 'auto') as ProviderChoice;
+const choice = ProviderChoice.catch('auto').parse(process.env.REMASTER_PROVIDER ?? 'auto');
+const precisionChoice = PrecisionChoice.catch('auto').parse(process.env.REMASTER_PRECISION ?? 'auto');
+
+/** The file to load for a provider: the float16 variant beside the model on GPUs (or when asked for), if any. */
+function fileFor(modelPath: string, ep: ExecutionProvider, notes: string[]): { file: string; precision: 'fp32' | 'fp16' } {
+  const wantHalf = precisionChoice === 'fp16' || (precisionChoice === 'auto' && ep !== 'cpu');
+  if (!wantHalf || /\.fp16\.onnx$/i.test(modelPath)) return { file: modelPath, precision: /\.fp16\.onnx$/i.test(modelPath) ? 'fp16' : 'fp32' };
+  const half = modelPath.replace(/\.onnx$/i, '.fp16.onnx');
+  if (existsSync(half)) return { file: half, precision: 'fp16' };
+  if (precisionChoice === 'fp16') notes.push(`no float16 variant of ${basename(modelPath)}: running float32`);
+  return { file: modelPath, precision: 'fp32' };
+}
 
 async function load(modelPath: string): Promise<ModelInfo> {
   let lastError: unknown = null;
@@ -55,8 +66,9 @@ async function load(modelPath: string): Promise<ModelInfo> {
       continue;
     }
     try {
-      const s = await ort.InferenceSession.create(modelPath, { executionProviders: [ep], graphOptimizationLevel: 'all' });
-      const info = await validate(s, modelPath);
+      const { file, precision } = fileFor(modelPath, ep, notes);
+      const s = await ort.InferenceSession.create(file, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+      const info = { ...(await validate(s, modelPath)), precision };
       await session?.release();
       session = s;
       provider = ep;
@@ -77,7 +89,7 @@ async function load(modelPath: string): Promise<ModelInfo> {
 class ContractError extends Error {}
 
 /** A model must take `sdr` [N,3,h,w] and give `hdr` and `base` at an integer scale (models/README.md). */
-async function validate(s: ort.InferenceSession, modelPath: string): Promise<ModelInfo> {
+async function validate(s: ort.InferenceSession, modelPath: string): Promise<Omit<ModelInfo, 'precision'>> {
   const name = basename(modelPath).replace(/\.onnx$/i, '');
   if (!s.inputNames.includes('sdr')) throw new ContractError(`${name} does not meet the model contract: no input named "sdr" (has ${s.inputNames.join(', ')})`);
   for (const o of ['hdr', 'base']) {
@@ -113,7 +125,7 @@ function info(): WorkerInfo {
   return {
     pid: process.pid,
     provider,
-    device: `${providerNames[provider]} (onnxruntime ${runtimeVersion})`,
+    device: `${providerNames[provider]}${model?.precision === 'fp16' ? ' fp16' : ''} (onnxruntime ${runtimeVersion})`,
     runtimeVersion,
     model,
     providerNote,

@@ -50,6 +50,24 @@ test('projects: create, list, rename, duplicate, delete, recent; WAL and foreign
   lib.close();
 });
 
+test('deleting a project while its proxies are building leaves no cache folder behind', async () => {
+  const { lib, dataDir } = fresh();
+  const p = lib.createProject('Short-lived');
+  const file = frameNumberClip(100);
+  const [clip] = (await lib.importClips(p.id, [file]).done).clips;
+  const cache = join(dataDir, 'cache', p.id);
+  assert.ok(existsSync(cache));
+  const rebuild = lib.rebuildProxies(clip.id);
+  // Let the build start writing, then delete under it.
+  while (lib.listJobs(p.id, true).every((j) => j.state !== 'running')) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(lib.deleteProject(p.id));
+  await rebuild.done.catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(existsSync(cache), false);
+  assert.ok(statSync(file).isFile(), 'the source is untouched');
+  lib.close();
+});
+
 test('import: clip row with probe and fingerprint, shots, proxies; source untouched; progress events', async () => {
   const { lib, seen } = fresh();
   const p = lib.createProject('Import');

@@ -67,6 +67,20 @@ for (const [file, gold] of Object.entries(manifest.models)) {
   });
 }
 
+// The float16 variants (GPU providers) against the same golden outputs: the residual may move by a quarter of a
+// 10-bit code at most; the baseline stays float32 and must match as tightly as the float32 file.
+for (const [file, gold] of Object.entries(manifest.models)) {
+  const half = file.replace(/\.onnx$/, '.fp16.onnx');
+  if (!existsSync(join(modelsDir, half))) continue;
+  test(`${half}: within a quarter 10-bit code of the golden outputs, baseline exact`, async () => {
+    const out = await run(half, fixtureTensor());
+    const dh = maxAbsDiff(out.hdr.data as Float32Array, readF32(gold.hdr));
+    assert.ok(dh * 876 <= 0.25, `hdr max diff ${(dh * 876).toFixed(3)} codes`);
+    const baseRef = 'same_as' in gold.base ? readF32(gold.hdr) : readF32(gold.base);
+    assert.ok(maxAbsDiff(out.base.data as Float32Array, baseRef) <= manifest.tolerance_max_abs);
+  });
+}
+
 // ---- independent reference of the analytic baseline (Keys a = -0.5 half-pixel edge-clamped upscale, clamp,
 // BT.1886 2.4, 203 cd/m2, BT.709 -> BT.2020 from the primaries, PQ inverse EOTF)
 function keys(x: number, a = -0.5): number {

@@ -1,6 +1,7 @@
 // The real inference worker process running a real ONNX model on real pixels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
@@ -102,4 +103,27 @@ test('malformed messages to the worker get a typed error and do not crash it', a
   assert.equal(byId(8).error?.code, 'bad_request');
   assert.equal(byId(9).ok, true, 'still answering after garbage');
   assert.equal(byId(9).value?.pid, handle.pid);
+});
+
+test('the float16 variant (GPU default) gives the float32 result within a quarter of a 10-bit code', async (t) => {
+  const trained = join(appRoot(), 'models', 'srItm-x2.onnx');
+  const fixture = new Float32Array(readFileSync(join(appRoot(), 'models', 'golden', 'fixture-1x3x24x40.f32')).buffer.slice(0));
+  const full = new InferenceClient({ launcher: forkLauncher({ REMASTER_PRECISION: 'auto' }), modelPath: trained, log });
+  const half = new InferenceClient({ launcher: forkLauncher({ REMASTER_PRECISION: 'fp16' }), modelPath: trained, log });
+  t.after(() => Promise.all([full.close(), half.close()]));
+  await Promise.all([full.start(), half.start()]);
+  // On the CPU, auto means float32; fp16 asked for loads srItm-x2.fp16.onnx and says so.
+  assert.equal((await full.workerInfo()).model?.precision, 'fp32');
+  const info = await half.workerInfo();
+  assert.equal(info.model?.precision, 'fp16');
+  assert.match(info.device, /^CPU fp16 \(onnxruntime/);
+  assert.equal(info.model?.tileMargin, (await full.workerInfo()).model?.tileMargin, 'same card, same tiling');
+  const [a, b] = await Promise.all([full.run(fixture, [1, 3, 24, 40]), half.run(fixture, [1, 3, 24, 40])]);
+  let worst = 0;
+  for (let i = 0; i < a.hdr.length; i++) worst = Math.max(worst, Math.abs(a.hdr[i] - b.hdr[i]) * 876);
+  console.log(`fp16 vs fp32 on the golden fixture: worst ${worst.toFixed(3)} 10-bit codes`);
+  assert.ok(worst <= 0.25, `worst ${worst} codes`);
+  assert.ok(a.base.every((v, i) => v === b.base[i]), 'the analytic baseline stays float32: identical');
+  // And the model's residual is really there in half precision (not a baseline-only file).
+  assert.ok(b.hdr.some((v, i) => Math.abs(v - b.base[i]) * 876 > 1));
 });

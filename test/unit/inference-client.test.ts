@@ -32,7 +32,7 @@ function fakeLauncher(script: Behaviour[]) {
         if (req.type === 'load') {
           if (behaviour === 'bad-model') reply({ type: 'reply', id: req.id, ok: false, error: { code: 'bad_input', message: 'x.onnx is not a usable ONNX model' } });
           else if (behaviour === 'crash-on-load') die(1);
-          else reply({ type: 'reply', id: req.id, ok: true, value: { pid: 1, provider: 'cpu', device: 'CPU (fake)', runtimeVersion: '0', model: { name: 'm', file: 'm', scale: 2, inputs: ['sdr'], outputs: ['hdr', 'base'], tileMargin: 0, tileAlign: 1 }, providerNote: null } });
+          else reply({ type: 'reply', id: req.id, ok: true, value: { pid: 1, provider: 'cpu', device: 'CPU (fake)', runtimeVersion: '0', model: { name: 'm', file: 'm', scale: 2, inputs: ['sdr'], outputs: ['hdr', 'base'], tileMargin: 0, tileAlign: 1, precision: 'fp32' }, providerNote: null } });
         } else if (req.type === 'run' && behaviour !== 'hang-on-run') {
           reply({ type: 'reply', id: req.id, ok: true, value: { hdr: new Float32Array(4), base: new Float32Array(4), dims: [1, 1, 2, 2], ms: 1 } });
         }

@@ -29,6 +29,8 @@ export const ModelInfo = z.object({
   tileMargin: z.number().int().nonnegative(),
   /** Tile origins must be multiples of this many input pixels (models with a downsampled context branch). */
   tileAlign: z.number().int().positive(),
+  /** Arithmetic of the loaded network: its float16 variant runs on GPU providers (models/README.md). */
+  precision: z.enum(['fp32', 'fp16']),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

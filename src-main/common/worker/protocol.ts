@@ -10,6 +10,10 @@ const Dims = z.tuple([z.number().int().positive(), z.number().int().positive(), 
 export const ProviderChoice = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
 export type ProviderChoice = z.infer<typeof ProviderChoice>;
 
+/** `auto`: the model's float16 variant (`NAME.fp16.onnx`) on GPU providers when it exists, float32 on the CPU. */
+export const PrecisionChoice = z.enum(['auto', 'fp32', 'fp16']);
+export type PrecisionChoice = z.infer<typeof PrecisionChoice>;
+
 export const WorkerRequest = z.discriminatedUnion('type', [
   z.object({ id: Id, type: z.literal('info') }),
   z.object({ id: Id, type: z.literal('load'), modelPath: z.string().min(1) }),

@@ -527,9 +527,12 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
       write(() => {
         db.prepare('DELETE FROM projects WHERE id = ?').run(projectId);
       });
-      // Our caches only; source media are never touched.
-      rmSync(join(cacheRoot, projectId), { recursive: true, force: true });
       emitChanged(null, 'projects');
+      // Our caches only; source media are never touched. Removed once the cancelled jobs have stopped, so a proxy
+      // build still writing its last frame cannot leave a half-recreated folder behind.
+      const dir = join(cacheRoot, projectId);
+      rmSync(dir, { recursive: true, force: true });
+      void jobs.idle().then(() => rmSync(dir, { recursive: true, force: true })).catch((e: unknown) => log.warn(`could not remove ${dir}`, e));
       return true;
     },
     importClips,

@@ -101,6 +101,11 @@ export class JobManager {
     return { id, done };
   }
 
+  /** Settles when every job started so far has finished (cancelled ones included). */
+  idle(): Promise<void> {
+    return this.chain.then(() => undefined);
+  }
+
   private finish(e: Entry, state: Job['state'], message: string, error: string | null): void {
     e.job.state = state;
     e.job.message = message;
