@@ -1,5 +1,6 @@
 """Re-validates saved EMA checkpoints (snapshots, last.pt) with the residual strengths of train.ALPHAS and writes
-the best one (no validation image worse than the baseline, highest mean gain) as a best.pt-style file.
+the best one (no validation image worse than the baseline, highest mean gain, and no added flicker on the slow
+pan of temporal.py) as a best.pt-style file.
 
 Usage: /usr/bin/python3 models/training/select_checkpoint.py [--alphas 1,0.75,0.5] OUT.pt CKPT [CKPT ...]
 """
@@ -11,7 +12,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 from model import SRITM, SRITMConfig  # noqa: E402
-from train import ALPHAS, fold_alpha, pick, summarise, validate  # noqa: E402
+from temporal import flicker_ok, pan_stats  # noqa: E402
+from train import ALPHAS, fold_alpha, summarise, validate  # noqa: E402
 
 
 def main():
@@ -22,29 +24,37 @@ def main():
         alphas = tuple(float(x) for x in args[1].split(','))
         args = args[2:]
     out, paths = args[0], args[1:]
-    best = None
+    cands = []   # (score, path, alpha, summary, per-image results)
     for p in paths:
         ck = torch.load(p, map_location='cpu')
         cfg = SRITMConfig.from_dict(ck['config'])
         m = SRITM(cfg)
         m.load_state_dict(ck.get('ema', ck['state']))
         val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'))
-        by_alpha = validate(m, val, alphas)
-        for a, r in by_alpha.items():
+        for a, r in validate(m, val, alphas).items():
             s = summarise(r)
             print(f"{os.path.basename(p)} step {ck['step']} alpha {a}: photo {s['gain_photo']:+.2f} hdr {s['gain_hdr']:+.2f} "
                   f"min {s['min_gain']:+.2f} | " + ' '.join(f"{x['name']} {x['gain']:+.2f}" for x in r), flush=True)
-        c = pick(by_alpha)
-        if c is not None and (best is None or c[1]['score'] > best[0][1]['score']):
-            best = (c, ck, m, by_alpha[c[0]])
-    if best is None:
-        print('no checkpoint is at least as good as the baseline on every validation image')
+            if s['min_gain'] >= 0.0:
+                cands.append((s['score'], p, a, s, r))
+    # Best validation score first; the first that adds no flicker on the slow pan wins.
+    for score, p, a, s, res in sorted(cands, key=lambda c: -c[0]):
+        ck = torch.load(p, map_location='cpu')
+        m = SRITM(SRITMConfig.from_dict(ck['config']))
+        state = fold_alpha(ck.get('ema', ck['state']), a)
+        m.load_state_dict(state)
+        tp = pan_stats(m)
+        ok = flicker_ok(tp)
+        print(f"{os.path.basename(p)} alpha {a} score {score:+.2f}: pan interior mean {tp['model']['mean_codes']:.2f} "
+              f"(baseline {tp['baseline']['mean_codes']:.2f}), p99.9 {tp['model']['p999_codes']:.2f} "
+              f"(baseline {tp['baseline']['p999_codes']:.2f}) -> {'ok' if ok else 'adds flicker'}", flush=True)
+        if not ok:
+            continue
+        torch.save({'config': m.cfg.to_dict(), 'state': state, 'step': ck['step'], 'residual_scale': a, 'val': res,
+                    'train_seconds': ck.get('train_seconds', 0.0), 'source': os.path.abspath(p)}, out)
+        print(f"wrote {out}: step {ck['step']} alpha {a} score {score:+.2f} min {s['min_gain']:+.2f}")
         return
-    (a, s), ck, m, res = best
-    torch.save({'config': m.cfg.to_dict(), 'state': fold_alpha(m.state_dict(), a), 'step': ck['step'],
-                'residual_scale': a, 'val': res, 'train_seconds': ck.get('train_seconds', 0.0),
-                'source': os.path.abspath(paths[0])}, out)
-    print(f"wrote {out}: step {ck['step']} alpha {a} score {s['score']:+.2f} min {s['min_gain']:+.2f}")
+    print('no checkpoint is at least as good as the baseline on every validation image without adding flicker')
 
 
 if __name__ == '__main__':
