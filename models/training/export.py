@@ -123,8 +123,9 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal):
                      'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
                      'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
                                     'and residual strengths 1, 0.75, 0.5, 0.25 (folded into the last conv) with '
-                                    'no validation image worse than the baseline and no added flicker on the slow '
-                                    'pan (select_checkpoint.py)',
+                                    'no validation image worse than the baseline'
+                                    + (' and no added flicker on the slow pan (select_checkpoint.py)'
+                                       if 'source' in ck else ' (train.py best.pt)'),
                      'loss': 'squared error in PQ (the paper\'s L2), weight x4 where the baseline is near SDR white (PQ > 0.55)'
                              + (f"; plus {ck['run_args']['consistency']} x the squared difference of the context "
                                 'branch\'s FiLM maps between a 128 px crop (96 at x4) and the same crop shifted by '
@@ -200,7 +201,7 @@ def card_md(c):
     return '\n'.join(L) + '\n'
 
 
-def run_history(run_dir):
+def run_history(run_dir, _seen=()):
     """The validation log of a run with the runs it was fine-tuned from (same scale) in front, steps and training
     seconds counted from the first run's start; each entry names its run. Returns (log, lineage notes, (steps,
     seconds) of training before this run)."""
@@ -210,14 +211,14 @@ def run_history(run_dir):
     last_path = os.path.join(run_dir, 'last.pt')
     args = torch.load(last_path, map_location='cpu').get('args', {}) if os.path.exists(last_path) else {}
     init = args.get('init_from') or ''
-    if not init or not os.path.exists(init):
+    if not init or not os.path.exists(init) or os.path.abspath(run_dir) in _seen:
         return [dict(e, run=e.get('run', name)) for e in log], [], (0, 0.0)
     parent = torch.load(init, map_location='cpu')
     parent_dir = os.path.dirname(os.path.abspath(init))
     note = f"{name}: initialised from {os.path.basename(parent_dir)}/{os.path.basename(init)} (step {parent.get('step')})"
     if parent['config']['scale'] != args.get('scale', parent['config']['scale']):
         return [dict(e, run=e.get('run', name)) for e in log], [note + ', another scale: upsampler and last conv new'], (0, 0.0)
-    plog, pnotes, (pstep, psec) = run_history(parent_dir)
+    plog, pnotes, (pstep, psec) = run_history(parent_dir, _seen + (os.path.abspath(run_dir),))
     step0, sec0 = pstep + parent.get('step', 0), psec + parent.get('train_seconds', 0.0)
     plog = [e for e in plog if e['step'] <= step0]
     own = [dict(e, run=name, step=e['step'] + step0, train_seconds=round(e['train_seconds'] + sec0, 1))
@@ -263,7 +264,7 @@ def main():
                 'remaster.tile_overlap': str(16 * math.ceil((receptive_field(cfg) + 6) / 16)),
                 'remaster.params': str(count_params(model))}
         ops = export_onnx(model, path, {k: v for k, v in meta.items()})
-        fp16.convert(path, fp16.fp16_path(path))   # the GPU variant (network in float16, baseline float32)
+        half = fp16.convert(path, fp16.fp16_path(path))   # the GPU variant (network in float16, baseline float32)
         with torch.no_grad():
             hdr, bl = model(x)
         gold['models'][fname] = {'hdr': write_f32(os.path.join(golden, f'srItm-x{s}.hdr.f32'), hdr.numpy()),
@@ -280,6 +281,7 @@ def main():
         tp = pan_stats(model)
         tp['no_added_flicker'] = flicker_ok(tp)
         c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp)
+        c['fp16'] = half   # the worker runs the variant only when these hashes match the files
         base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')
         with open(base_name + '.json', 'w') as f:
             json.dump(c, f, indent=1)

@@ -101,8 +101,10 @@ def loss_fn(hdr, base, tgt, overshoot_weight=1.0):
 
 def context_shift_loss(model, x, rng, margin=24):
     """Squared difference of the context FiLM maps of a crop and of the same crop shifted by (ky, kx) input
-    pixels, compared away from the borders. Convolutions are shift-equivariant; the strided pooling of the
-    context branch is not, and that showed as flicker on slow pans."""
+    pixels, leaving out `margin` pixels at the edges. Convolutions are shift-equivariant; the strided pooling of
+    the context branch is not, and that showed as flicker on slow pans. The context branch sees ~90 px, so on a
+    128 px crop the compared area still feels the crop's edges (which move with the shift): the term also asks for
+    steadiness near frame edges, a harmless extra."""
     ky, kx = (int(v) for v in rng.integers(1, 16, size=2))
     s1, h1 = model.context_maps(x)
     s2, h2 = model.context_maps(x[:, :, ky:, kx:])
@@ -184,6 +186,7 @@ def main():
     ap.add_argument('--consistency', type=float, default=0.0,
                     help='weight of the context shift-consistency loss (flicker on slow pans); 0 = off')
     a = ap.parse_args()
+    a.init_from = os.path.abspath(a.init_from) if a.init_from else ''   # recorded in checkpoints (card lineage)
     torch.set_num_threads(a.threads)
     run_dir = os.path.join(D.CACHE, 'runs', a.run)
     os.makedirs(run_dir, exist_ok=True)

@@ -1,6 +1,7 @@
 // The inference worker: loads an ONNX model with onnxruntime-node and runs it, one request at a time.
 // Runs as an Electron utilityProcess under Electron and as a child_process.fork under the headless host;
 // it cannot tell the difference except for which port it talks through.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -47,40 +48,68 @@ let model: ModelInfo | null = null;
 const choice = ProviderChoice.catch('auto').parse(process.env.REMASTER_PROVIDER ?? 'auto');
 const precisionChoice = PrecisionChoice.catch('auto').parse(process.env.REMASTER_PRECISION ?? 'auto');
 
-/** The file to load for a provider: the float16 variant beside the model on GPUs (or when asked for), if any. */
-function fileFor(modelPath: string, ep: ExecutionProvider, notes: string[]): { file: string; precision: 'fp32' | 'fp16' } {
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] : String(e));
+
+/**
+ * The float16 variant beside a model (`NAME.fp16.onnx`), used only when the model card vouches for the pair: the
+ * card's `fp16.sha256` and `fp16.fp32_sha256` must be the two files' hashes, so a variant left over from an
+ * older export, or a float32 file replaced by another, never runs with the wrong partner.
+ */
+function halfVariant(modelPath: string): { file: string | null; why: string | null } {
+  const file = modelPath.replace(/\.onnx$/i, '.fp16.onnx');
+  if (!existsSync(file)) return { file: null, why: `no float16 variant of ${basename(modelPath)}` };
+  const card = readCard(modelPath)?.fp16;
+  const hash = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+  if (!card || card.fp32_sha256 !== hash(modelPath) || card.sha256 !== hash(file)) {
+    return { file: null, why: `${basename(file)} was not made from this ${basename(modelPath)} (model card)` };
+  }
+  return { file, why: null };
+}
+
+/** Files to try on a provider, preferred first: the float16 variant on GPUs (or when asked for), then float32. */
+function filesFor(modelPath: string, ep: ExecutionProvider, notes: Set<string>): { file: string; precision: 'fp32' | 'fp16' }[] {
+  if (/\.fp16\.onnx$/i.test(modelPath)) return [{ file: modelPath, precision: 'fp16' }]; // chosen by the user as is
+  const full = { file: modelPath, precision: 'fp32' as const };
   const wantHalf = precisionChoice === 'fp16' || (precisionChoice === 'auto' && ep !== 'cpu');
-  if (!wantHalf || /\.fp16\.onnx$/i.test(modelPath)) return { file: modelPath, precision: /\.fp16\.onnx$/i.test(modelPath) ? 'fp16' : 'fp32' };
-  const half = modelPath.replace(/\.onnx$/i, '.fp16.onnx');
-  if (existsSync(half)) return { file: half, precision: 'fp16' };
-  if (precisionChoice === 'fp16') notes.push(`no float16 variant of ${basename(modelPath)}: running float32`);
-  return { file: modelPath, precision: 'fp32' };
+  if (!wantHalf) return [full];
+  const half = halfVariant(modelPath);
+  if (!half.file) {
+    if (precisionChoice === 'fp16' || half.why?.includes('model card')) notes.add(`${half.why}: running float32`);
+    return [full];
+  }
+  return [{ file: half.file, precision: 'fp16' }, full];
 }
 
 async function load(modelPath: string): Promise<ModelInfo> {
   let lastError: unknown = null;
-  const notes: string[] = [];
+  const notes = new Set<string>();
   for (const ep of candidates(choice)) {
     if (ep === 'cuda' && !cudaInstalled()) {
-      notes.push('CUDA libraries not installed (npm run setup:cuda)');
+      notes.add('CUDA libraries not installed (npm run setup:cuda)');
       continue;
     }
-    try {
-      const { file, precision } = fileFor(modelPath, ep, notes);
-      const s = await ort.InferenceSession.create(file, { executionProviders: [ep], graphOptimizationLevel: 'all' });
-      const info = { ...(await validate(s, modelPath)), precision };
-      await session?.release();
-      session = s;
-      provider = ep;
-      providerNote = notes.length ? notes.join('; ') : null;
-      model = info;
-      return info;
-    } catch (e) {
-      lastError = e;
-      if (e instanceof ContractError) throw e;
-      // The CPU provider always exists: when it cannot load the file, the file is the problem.
-      if (ep === 'cpu') throw new ContractError(`${basename(modelPath)} is not a usable ONNX model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-      notes.push(`${providerNames[ep]} unavailable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    for (const { file, precision } of filesFor(modelPath, ep, notes)) {
+      try {
+        const s = await ort.InferenceSession.create(file, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+        const info = { ...(await validate(s, file)), precision };
+        await session?.release();
+        session = s;
+        provider = ep;
+        providerNote = notes.size ? [...notes].join('; ') : null;
+        model = info;
+        return info;
+      } catch (e) {
+        lastError = e;
+        if (e instanceof ContractError) throw e;
+        if (precision === 'fp16' && file !== modelPath) {
+          // The variant failed here: the float32 file may still run on this provider.
+          notes.add(`${basename(file)} failed on ${providerNames[ep]}: ${firstLine(e)}`);
+          continue;
+        }
+        // The CPU provider always exists: when it cannot load the file, the file is the problem.
+        if (ep === 'cpu') throw new ContractError(`${basename(file)} is not a usable ONNX model: ${firstLine(e)}`);
+        notes.add(`${providerNames[ep]} unavailable: ${firstLine(e)}`);
+      }
     }
   }
   throw new Error(`Could not load ${basename(modelPath)}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
@@ -90,7 +119,7 @@ class ContractError extends Error {}
 
 /** A model must take `sdr` [N,3,h,w] and give `hdr` and `base` at an integer scale (models/README.md). */
 async function validate(s: ort.InferenceSession, modelPath: string): Promise<Omit<ModelInfo, 'precision'>> {
-  const name = basename(modelPath).replace(/\.onnx$/i, '');
+  const name = basename(modelPath).replace(/(\.fp16)?\.onnx$/i, '');
   if (!s.inputNames.includes('sdr')) throw new ContractError(`${name} does not meet the model contract: no input named "sdr" (has ${s.inputNames.join(', ')})`);
   for (const o of ['hdr', 'base']) {
     if (!s.outputNames.includes(o)) throw new ContractError(`${name} does not meet the model contract: no output named "${o}" (has ${s.outputNames.join(', ')})`);
@@ -105,19 +134,29 @@ async function validate(s: ort.InferenceSession, modelPath: string): Promise<Omi
   return { name, file: modelPath, scale, inputs: [...s.inputNames], outputs: [...s.outputNames], ...tiling(modelPath) };
 }
 
-/** Tiling needs from the model card beside the ONNX file (`NAME.card.json`); a bicubic-sized default otherwise. */
-function tiling(modelPath: string): { tileMargin: number; tileAlign: number } {
-  const card = modelPath.replace(/\.onnx$/i, '.card.json');
+interface ModelCard {
+  receptive_field_input_px?: number;
+  tile_alignment_input_px?: number;
+  fp16?: { file?: string; sha256?: string; fp32_sha256?: string };
+}
+
+/** The model card beside an ONNX file (`NAME.card.json`, also for `NAME.fp16.onnx`), if there is one. */
+function readCard(modelPath: string): ModelCard | null {
   try {
-    const c = JSON.parse(readFileSync(card, 'utf8')) as { receptive_field_input_px?: number; tile_alignment_input_px?: number };
-    const rf = Number(c.receptive_field_input_px ?? 0);
-    const align = Math.max(1, Math.round(Number(c.tile_alignment_input_px ?? 1)));
-    // The card gives the receptive field's radius in input pixels: a margin of that much makes tiles exact.
-    // Rounded up to the alignment grid, as the model card asks (84 px with a 16 px grid: 96).
-    if (rf > 0) return { tileMargin: Math.ceil(rf / align) * align, tileAlign: align };
+    return JSON.parse(readFileSync(modelPath.replace(/(\.fp16)?\.onnx$/i, '.card.json'), 'utf8')) as ModelCard;
   } catch {
-    // no card: a plain analytic model
+    return null; // no card: a plain analytic or user model
   }
+}
+
+/** Tiling needs from the model card; a bicubic-sized default without one. */
+function tiling(modelPath: string): { tileMargin: number; tileAlign: number } {
+  const c = readCard(modelPath);
+  const rf = Number(c?.receptive_field_input_px ?? 0);
+  const align = Math.max(1, Math.round(Number(c?.tile_alignment_input_px ?? 1)));
+  // The card gives the receptive field's radius in input pixels: a margin of that much makes tiles exact.
+  // Rounded up to the alignment grid, as the model card asks (94 px with a 16 px grid: 96).
+  if (rf > 0) return { tileMargin: Math.ceil(rf / align) * align, tileAlign: align };
   return { tileMargin: 4, tileAlign: 1 };
 }
 

@@ -58,14 +58,30 @@ test('deleting a project while its proxies are building leaves no cache folder b
   const cache = join(dataDir, 'cache', p.id);
   assert.ok(existsSync(cache));
   const rebuild = lib.rebuildProxies(clip.id);
-  // Let the build start writing, then delete under it.
-  while (lib.listJobs(p.id, true).every((j) => j.state !== 'running')) await new Promise((r) => setTimeout(r, 5));
+  // Let the build start writing (or finish: a short clip may be quick), then delete under it.
+  let settled = false;
+  void rebuild.done.finally(() => (settled = true)).catch(() => undefined);
+  while (!settled && lib.listJobs(p.id, true).every((j) => j.state !== 'running')) await new Promise((r) => setTimeout(r, 5));
   assert.ok(lib.deleteProject(p.id));
   await rebuild.done.catch(() => undefined);
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(existsSync(cache), false);
   assert.ok(statSync(file).isFile(), 'the source is untouched');
   lib.close();
+});
+
+test('a cache folder left by a deleted project is removed at the next open; other folders stay', () => {
+  const { lib, dataDir, events } = fresh();
+  const p = lib.createProject('Kept');
+  lib.close();
+  const left = join(dataDir, 'cache', '0b7c2a4e-3f4d-4c1a-9d2e-5a6b7c8d9e0f');
+  const kept = join(dataDir, 'cache', p.id);
+  const other = join(dataDir, 'cache', 'not-a-project');
+  for (const d of [left, kept, other]) mkdirSync(d, { recursive: true });
+  const again = openLibrary({ dataDir, log: quietLog, events });
+  assert.equal(existsSync(left), false);
+  assert.ok(existsSync(kept) && existsSync(other));
+  again.close();
 });
 
 test('import: clip row with probe and fingerprint, shots, proxies; source untouched; progress events', async () => {

@@ -1,7 +1,8 @@
 // The real inference worker process running a real ONNX model on real pixels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
@@ -126,4 +127,30 @@ test('the float16 variant (GPU default) gives the float32 result within a quarte
   assert.ok(a.base.every((v, i) => v === b.base[i]), 'the analytic baseline stays float32: identical');
   // And the model's residual is really there in half precision (not a baseline-only file).
   assert.ok(b.hdr.some((v, i) => Math.abs(v - b.base[i]) * 876 > 1));
+});
+
+test('a float16 variant the model card does not vouch for is never run; a variant chosen directly keeps its card', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'remaster-fp16-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const models = join(appRoot(), 'models');
+  copyFileSync(join(models, 'srItm-x2.onnx'), join(dir, 'srItm-x2.onnx'));
+  copyFileSync(join(models, 'srItm-x2.card.json'), join(dir, 'srItm-x2.card.json'));
+  // A variant left over from another export (here: the x4 network's) must not be paired with this x2 file.
+  copyFileSync(join(models, 'srItm-x4.fp16.onnx'), join(dir, 'srItm-x2.fp16.onnx'));
+  const stale = new InferenceClient({ launcher: forkLauncher({ REMASTER_PRECISION: 'fp16' }), modelPath: join(dir, 'srItm-x2.onnx'), log });
+  t.after(() => stale.close());
+  await stale.start();
+  const info = await stale.workerInfo();
+  assert.equal(info.model?.precision, 'fp32');
+  assert.match(info.providerNote ?? '', /srItm-x2\.fp16\.onnx was not made from this srItm-x2\.onnx/);
+  assert.equal(info.model?.scale, 2);
+
+  const direct = new InferenceClient({ launcher: forkLauncher(), modelPath: join(models, 'srItm-x2.fp16.onnx'), log });
+  t.after(() => direct.close());
+  await direct.start();
+  const d = await direct.workerInfo();
+  assert.equal(d.model?.precision, 'fp16');
+  assert.equal(d.model?.name, 'srItm-x2');
+  assert.equal(d.model?.tileMargin, 96, 'tiling from srItm-x2.card.json');
+  assert.equal(d.model?.tileAlign, 16);
 });

@@ -157,7 +157,23 @@ export function openLibrary(opts: OpenLibraryOptions): LibraryService {
   const roots = new MediaRoots(opts.mediaRoots ?? defaultMediaRoots());
   const jobs = new JobManager(db, events, log, opened.readOnly);
   let closed = false;
-  if (!opened.readOnly && !jobs.othersRunning()) recoverInterruptedImports();
+  if (!opened.readOnly && !jobs.othersRunning()) {
+    recoverInterruptedImports();
+    removeDeletedProjectCaches();
+  }
+
+  /** A project deleted while its jobs still ran, just before Remaster quit, can leave its cache folder behind. */
+  function removeDeletedProjectCaches(): void {
+    try {
+      const known = new Set((db.prepare('SELECT id FROM projects').all() as { id: string }[]).map((r) => r.id));
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      for (const name of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
+        if (uuid.test(name) && !known.has(name)) rmSync(join(cacheRoot, name), { recursive: true, force: true });
+      }
+    } catch (e) {
+      log.warn('could not tidy the cache folder', e);
+    }
+  }
 
   /**
    * An import that never finished (Remaster quit or crashed mid-way) leaves a clip without shots: remove it
