@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
-import { planTiles, upconvertFrame } from '../../src-main/core/inference/tiled';
+import { planTiles, TILE_OUTPUT_SIDE, upconvertFrame } from '../../src-main/core/inference/tiled';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { ServiceError } from '../../src-main/common/contract';
@@ -38,6 +38,12 @@ test('tile plan covers the frame exactly once, with aligned padded origins', () 
     for (let y = t.y0; y < t.y1; y++) for (let x = t.x0; x < t.x1; x++) covered[y * 1000 + x]++;
   }
   assert.ok(covered.every((c) => c === 1));
+  // As few tiles as the size allows, of even width: 1080p at x2's default (1152) is two 960x1080 halves.
+  const halves = planTiles(1920, 1080, Math.floor(TILE_OUTPUT_SIDE / 2), 96, 16);
+  assert.deepEqual(halves.map((t) => [t.x0, t.x1, t.y0, t.y1, t.px0, t.px1]), [[0, 960, 0, 1080, 0, 1056], [960, 1920, 0, 1080, 864, 1920]]);
+  const quarters = planTiles(1920, 1080, Math.floor(TILE_OUTPUT_SIDE / 4), 96, 16);
+  assert.equal(quarters.length, 8);
+  assert.ok(quarters.every((t) => t.x1 - t.x0 === 480 && t.y1 - t.y0 >= 520));
 });
 
 for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
