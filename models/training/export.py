@@ -257,11 +257,12 @@ def main():
         model.eval()
         fname = f'srItm-x{s}.onnx'
         path = os.path.join(a.out_dir, fname)
+        align = 16 if cfg.context else 1   # pooling grid of the context branch
         meta = {'remaster.contract': 'sdr->hdr,base', 'remaster.scale': str(s), 'remaster.scale_int': s,
                 'remaster.kind': 'sritm', 'remaster.config': cfg.to_dict(), 'remaster.sdr_white_nits': '203',
                 'remaster.receptive_field': str(receptive_field(cfg)),
-                'remaster.tile_alignment': str(16 if cfg.context else 1),
-                'remaster.tile_overlap': str(16 * math.ceil((receptive_field(cfg) + 6) / 16)),
+                'remaster.tile_alignment': str(align),
+                'remaster.tile_overlap': str(align * math.ceil(receptive_field(cfg) / align)),   # as the worker rounds it
                 'remaster.params': str(count_params(model))}
         ops = export_onnx(model, path, {k: v for k, v in meta.items()})
         half = fp16.convert(path, fp16.fp16_path(path))   # the GPU variant (network in float16, baseline float32)
