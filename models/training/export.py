@@ -8,6 +8,7 @@ Usage:
 Writes models/srItm-x2.onnx, models/srItm-x4.onnx, models/srItm-x{2,4}.card.{json,md}, models/golden/*.
 """
 import argparse
+import copy
 import hashlib
 import math
 import json
@@ -52,8 +53,22 @@ def receptive_field(cfg):
     return int(r)
 
 
+def bench_speed(bench):
+    """Per-model speed entries for the cards from `REMASTER_BENCH_JSON=FILE npm run bench inference` output."""
+    if 'lines' not in bench:
+        return bench   # already per model (older hand-made file)
+    out = {}
+    for fname in ('srItm-x2.onnx', 'srItm-x4.onnx'):
+        stem = fname[:-5] + ' '
+        lines = [l for l in bench['lines'] if l['name'].startswith(stem) or l['name'].startswith('onnxruntime 3x3 conv')]
+        if lines:
+            out[fname] = {'measured': bench['date'], 'cpu': f"{bench['cpu']} ({bench['cores']} cores)",
+                          'runtime': 'onnxruntime-node (npm run bench, inference.bench.ts)', 'figures': lines}
+    return out
+
+
 def export_onnx(model, path, meta):
-    model.eval()
+    model = copy.deepcopy(model).eval().fold_last_conv()   # same function, faster graph (see SRITM.fold_last_conv)
     x = torch.rand(1, 3, 32, 48)
     torch.onnx.export(Wrapper(model), (x,), path, opset_version=17, input_names=['sdr'],
                       output_names=['hdr', 'base'],
@@ -196,8 +211,15 @@ def card_md(c):
         loss = f"{e['loss']:.4f}" if e['loss'] is not None else '-'
         L.append(f"| {e.get('run') or ''} | {e['step']} | {e['train_seconds'] / 60:.1f} | {loss} | {e['gain_photo']:+.2f} | "
                  f"{e['gain_hdr']:+.2f} | {e['min_gain']:+.2f} |")
-    if c.get('speed'):
-        L += ['', '## Speed', '', '```', json.dumps(c['speed'], indent=1), '```']
+    sp = c.get('speed') or {}
+    if 'figures' in sp:
+        L += ['', '## Speed', '', f"`npm run bench` on {sp['cpu']}, {sp['measured']} (the machine is shared: figures move with load):", '']
+        for f in sp['figures']:
+            ratio = f" (ratio {f['ratio']:.2f}x to {f['baseline']['name']})" if 'ratio' in f and 'baseline' in f else ''
+            note = f" — {f['note']}" if f.get('note') else ''
+            L.append(f"- {f['name']}: {f['value']:.3g} {f['unit']}{ratio}{note}")
+    elif sp:
+        L += ['', '## Speed', '', '```', json.dumps(sp, indent=1), '```']
     return '\n'.join(L) + '\n'
 
 
@@ -234,7 +256,7 @@ def main():
     ap.add_argument('--out-dir', default=MODELS)
     a = ap.parse_args()
     torch.set_num_threads(1)
-    speed = json.load(open(a.speed_json)) if a.speed_json else {}
+    speed = bench_speed(json.load(open(a.speed_json))) if a.speed_json else {}
     manifest = json.load(open(os.path.join(D.DATA, 'manifest.json')))
     golden = os.path.join(a.out_dir, 'golden')
     os.makedirs(golden, exist_ok=True)

@@ -1,4 +1,5 @@
 """Checks of the network definition. Run: /usr/bin/python3 models/training/test_model.py"""
+import copy
 import os
 import sys
 import unittest
@@ -59,6 +60,22 @@ class Baseline(unittest.TestCase):
             return d
 
         self.assertLess(drift('blur'), 0.5 * drift('box'))
+
+    def test_folded_last_conv_is_the_same_function(self):
+        # export runs the last conv before the last pixel shuffle (SRITM.fold_last_conv): same output, x2 and x4
+        from configs import make_config
+        torch.manual_seed(3)
+        for s in (2, 4):
+            m = SRITM(make_config('small', s)).eval()
+            with torch.no_grad():
+                m.last.weight.normal_(0, 0.05)
+                m.last.bias.normal_(0, 0.01)
+                x = torch.rand(1, 3, 20, 28)
+                r = m.residual(x)
+                rf = copy.deepcopy(m).fold_last_conv().residual(x)
+            self.assertEqual(tuple(rf.shape), (1, 3, 20 * s, 28 * s))
+            self.assertGreater(float(r.abs().max()), 0.01)
+            self.assertLess(float((r - rf).abs().max()), 1e-5)
 
     def test_pq_reference_points(self):
         codes = np.round(64 + 876 * sdrhdr.pq_inverse_eotf(np.array([0.005, 100, 203, 1000, 4000, 10000])))

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunOutput } from '../common/worker/protocol';
+import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunOutput, type OutputWindow } from '../common/worker/protocol';
 import type { ExecutionProvider, ModelInfo } from '../common/contract';
 
 interface Port {
@@ -171,7 +171,7 @@ function info(): WorkerInfo {
   };
 }
 
-async function run(input: Float32Array, dims: [number, number, number, number]): Promise<RunOutput> {
+async function run(input: Float32Array, dims: [number, number, number, number], keep?: OutputWindow): Promise<RunOutput> {
   if (!session || !model) throw new Error('No model loaded');
   if (dims[1] !== 3) throw new Error(`Expected 3 channels, got ${dims[1]}`);
   if (input.length !== dims[0] * dims[1] * dims[2] * dims[3]) throw new Error(`Input has ${input.length} values, dims say ${dims.join('x')}`);
@@ -179,7 +179,21 @@ async function run(input: Float32Array, dims: [number, number, number, number]):
   const out = await session.run({ sdr: new ort.Tensor('float32', input, dims) });
   const hdr = out.hdr.data as Float32Array<ArrayBuffer>;
   const base = out.base.data as Float32Array<ArrayBuffer>;
-  return { hdr, base, dims: out.hdr.dims as unknown as [number, number, number, number], ms: performance.now() - t0 };
+  const [n, c, H, W] = out.hdr.dims as unknown as [number, number, number, number];
+  if (!keep) return { hdr, base, dims: [n, c, H, W], ms: performance.now() - t0 };
+  if (keep.x + keep.width > W || keep.y + keep.height > H) throw new ContractError(`Window ${keep.width}x${keep.height}+${keep.x}+${keep.y} is outside the ${W}x${H} output`);
+  return { hdr: crop(hdr, n * c, W, H, keep), base: crop(base, n * c, W, H, keep), dims: [n, c, keep.height, keep.width], ms: performance.now() - t0 };
+}
+
+function crop(planes: Float32Array, count: number, W: number, H: number, k: OutputWindow): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(count * k.width * k.height);
+  for (let p = 0; p < count; p++) {
+    for (let y = 0; y < k.height; y++) {
+      const src = p * W * H + (k.y + y) * W + k.x;
+      out.set(planes.subarray(src, src + k.width), (p * k.height + y) * k.width);
+    }
+  }
+  return out;
 }
 
 // One request at a time: onnxruntime already uses every core for one run.
@@ -202,7 +216,7 @@ async function pump(): Promise<void> {
       else if (req.type === 'load') {
         await load(req.modelPath);
         reply(req.id, { ok: true, value: info() });
-      } else if (req.type === 'run') reply(req.id, { ok: true, value: await run(req.input, req.dims) });
+      } else if (req.type === 'run') reply(req.id, { ok: true, value: await run(req.input, req.dims, req.keep) });
     } catch (e) {
       const code = e instanceof ContractError ? 'bad_input' : 'worker_failed';
       reply(req.id, { ok: false, code, message: e instanceof Error ? e.message : String(e) });

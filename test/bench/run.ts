@@ -1,6 +1,7 @@
 // `npm run bench`: runs every test/bench/*.bench.ts (or those named on the command line).
 // Each bench prints absolute figures and ratios against a baseline measured in the same process.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 export interface BenchContext {
@@ -15,8 +16,10 @@ async function main(): Promise<void> {
     .filter((f) => f.endsWith('.bench.ts'))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
     .sort();
+  const lines: Parameters<BenchContext['report']>[0][] = [];
   const ctx: BenchContext = {
     report(l) {
+      lines.push(l);
       const parts = [`${l.name}: ${fmt(l.value)} ${l.unit}`];
       if (l.baseline) parts.push(`baseline ${l.baseline.name}: ${fmt(l.baseline.value)} ${l.baseline.unit}`);
       if (l.ratio !== undefined) parts.push(`ratio ${l.ratio.toFixed(2)}x`);
@@ -29,6 +32,9 @@ async function main(): Promise<void> {
     const mod = (await import(join(dir, f))) as { default: (ctx: BenchContext) => Promise<void> };
     await mod.default(ctx);
   }
+  // REMASTER_BENCH_JSON=FILE keeps the figures (e.g. for the model cards: models/training/export.py --speed-json).
+  const out = process.env.REMASTER_BENCH_JSON;
+  if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, lines }, null, 1));
 }
 
 function fmt(v: number): string {

@@ -57,6 +57,20 @@ test('worker loads the model, reports its device and runs real pixels', async (t
   const white = await client.run(flatFrame(8, 8, [1, 1, 1]), [1, 3, 8, 8]);
   assert.equal(to10bitNarrow(white.hdr[0]), 573);
   assert.ok(white.base.every((v, i) => v === white.hdr[i]), 'the baseline model outputs hdr == base');
+
+  // A tile asks for its interior only: the window comes back bit-identical to that part of the whole output.
+  const keep = { x: 10, y: 3, width: 37, height: 21 };
+  const part = await client.run(input, [1, 3, h, w], { keep });
+  assert.deepEqual(part.dims, [1, 3, 21, 37]);
+  assert.equal(part.hdr.length, 3 * 21 * 37);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < keep.height; y++)
+      for (let x = 0; x < keep.width; x++) {
+        const i = (c * keep.height + y) * keep.width + x;
+        assert.equal(part.hdr[i], at(c, keep.x + x, keep.y + y));
+        assert.equal(part.base[i], out.base[c * W * H + (keep.y + y) * W + keep.x + x]);
+      }
+  await assert.rejects(client.run(input, [1, 3, h, w], { keep: { x: 40, y: 0, width: 30, height: 4 } }), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /outside the 64x32 output/.test(e.message));
 });
 
 test('a killed worker fails the in-flight request cleanly and is restarted', async (t) => {

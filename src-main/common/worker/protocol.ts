@@ -14,6 +14,14 @@ export type ProviderChoice = z.infer<typeof ProviderChoice>;
 export const PrecisionChoice = z.enum(['auto', 'fp32', 'fp16']);
 export type PrecisionChoice = z.infer<typeof PrecisionChoice>;
 
+export const OutputWindow = z.object({
+  x: z.number().int().nonnegative(),
+  y: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type OutputWindow = z.infer<typeof OutputWindow>;
+
 export const WorkerRequest = z.discriminatedUnion('type', [
   z.object({ id: Id, type: z.literal('info') }),
   z.object({ id: Id, type: z.literal('load'), modelPath: z.string().min(1) }),
@@ -23,6 +31,9 @@ export const WorkerRequest = z.discriminatedUnion('type', [
     /** NCHW float32, BT.709 R'G'B' in [0,1]. */
     input: z.instanceof(Float32Array),
     dims: Dims,
+    /** Output window to send back (output pixels); default the whole output. Tiles ask for their interior only:
+     *  the margins never cross the process boundary (a UHD frame's outputs are ~200 MB of float32). */
+    keep: OutputWindow.optional(),
   }),
   z.object({ id: Id, type: z.literal('cancel'), target: Id }),
 ]);

@@ -1,7 +1,7 @@
 // Talks to the inference worker: starts it, loads the model, restarts it when it dies, and fails in-flight
 // requests cleanly instead of leaving them hanging.
 import { ServiceError, type InferenceStatus, type WorkerState } from '../../common/contract';
-import { WorkerReply, type RunOutput, type WorkerInfo } from '../../common/worker/protocol';
+import { WorkerReply, type OutputWindow, type RunOutput, type WorkerInfo } from '../../common/worker/protocol';
 import type { Logger } from '../log';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
 
@@ -9,11 +9,14 @@ export interface RunOptions {
   /** 'preview' requests overtake queued 'render' requests. */
   priority?: 'preview' | 'render';
   signal?: AbortSignal;
+  /** Only this window of the output comes back (see WorkerRequest 'run'). */
+  keep?: OutputWindow;
 }
 
 interface QueuedRun {
   input: Float32Array;
   dims: [number, number, number, number];
+  keep?: OutputWindow;
   priority: 'preview' | 'render';
   seq: number;
   resolve(v: RunOutput): void;
@@ -106,7 +109,7 @@ export class InferenceClient {
     const signal = opts.signal;
     if (signal?.aborted) return Promise.reject(new ServiceError('cancelled', 'Cancelled'));
     return new Promise<RunOutput>((resolve, reject) => {
-      const job: QueuedRun = { input, dims, priority: opts.priority ?? 'render', resolve, reject, seq: this.seq++ };
+      const job: QueuedRun = { input, dims, keep: opts.keep, priority: opts.priority ?? 'render', resolve, reject, seq: this.seq++ };
       if (signal) {
         job.onAbort = () => {
           const i = this.queue.indexOf(job);
@@ -180,7 +183,7 @@ export class InferenceClient {
           this.setState('busy');
           const t = this.opts.runTimeout ?? { baseMs: 60_000, perPixelMs: 0.05 };
           const timeout = t.baseMs + t.perPixelMs * job.dims[0] * job.dims[2] * job.dims[3];
-          job.resolve((await this.request({ type: 'run', input: job.input, dims: job.dims }, timeout)) as RunOutput);
+          job.resolve((await this.request({ type: 'run', input: job.input, dims: job.dims, keep: job.keep }, timeout)) as RunOutput);
         } catch (e) {
           job.reject(e);
         }

@@ -82,17 +82,14 @@ export async function upconvertFrame(client: InferenceClient, sdr: Float32Array,
         input.set(sdr.subarray(src, src + tw), c * tw * th + y * tw);
       }
     }
-    const out = await client.run(input, [1, 3, th, tw], opts);
-    // Keep only the interior: rows/columns [x0..x1) of the frame, scaled.
-    const OW = tw * s;
-    const OH = th * s;
-    const ox = (t.x0 - t.px0) * s;
-    const oy = (t.y0 - t.py0) * s;
+    // Only the interior comes back: rows/columns [x0..x1) of the frame, scaled.
     const iw = (t.x1 - t.x0) * s;
     const ih = (t.y1 - t.y0) * s;
+    const keep = { x: (t.x0 - t.px0) * s, y: (t.y0 - t.py0) * s, width: iw, height: ih };
+    const out = await client.run(input, [1, 3, th, tw], { ...opts, keep });
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < ih; y++) {
-        const src = c * OW * OH + (oy + y) * OW + ox;
+        const src = (c * ih + y) * iw;
         const dst = c * W * H + (t.y0 * s + y) * W + t.x0 * s;
         hdr.set(out.hdr.subarray(src, src + iw), dst);
         base.set(out.base.subarray(src, src + iw), dst);
