@@ -7,6 +7,9 @@ CONFIGS = {
     # shipped: same topology family, shallower and narrower, with the context branch
     'small': dict(channels=16, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=8,
                   context=True, context_channels=16, context_pool='blur'),
+    # session 1's first stages (x2-small, x2-small-cont, x4-small): strided box pooling in the context branch
+    'small-box': dict(channels=16, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=8,
+                      context=True, context_channels=16, context_pool='box'),
     'medium': dict(channels=24, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=12,
                    context=True, context_channels=16, context_pool='blur'),
 }

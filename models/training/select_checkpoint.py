@@ -55,6 +55,7 @@ def main():
         print(f"wrote {out}: step {ck['step']} alpha {a} score {score:+.2f} min {s['min_gain']:+.2f}")
         return
     print('no checkpoint is at least as good as the baseline on every validation image without adding flicker')
+    sys.exit(1)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,67 @@
+#!/bin/sh
+# The shipped models' whole recipe: fetch the Debian packages, build the training data, train x2 and x4 through
+# the same stages as the shipped models (see the model cards' lineage), pick checkpoints on validation, export.
+#
+#   models/training/train.sh                  # everything (about 4 h per scale on one CPU thread; x2 and x4 run side by side)
+#   MINUTES_SCALE=0.5 models/training/train.sh   # every stage half as long
+#   OUT_DIR=/tmp/models models/training/train.sh # export somewhere else than models/
+#   DRY_RUN=1 models/training/train.sh        # print the commands only
+#
+# Resumable: a finished stage leaves runs/<run>/stage.done and is skipped next time; an interrupted stage
+# continues from runs/<run>/last.pt (train.py resumes by run name) with its full time budget again.
+# Differences from the shipped lineage: session 1's runs used box context pooling (config small-box here), and
+# the blur stages used --overshoot-weight 1 for their first ~2,400 steps before 4.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+CACHE=${REMASTER_TRAIN_CACHE:-/work/.cache/remaster-training}
+RUNS=$CACHE/runs
+SCALE=${MINUTES_SCALE:-1}
+OUT_DIR=${OUT_DIR:-$HERE/..}
+
+run() {
+  echo "+ $*"
+  [ -n "${DRY_RUN:-}" ] || "$@"
+}
+
+minutes() { awk -v m="$1" -v s="$SCALE" 'BEGIN { printf "%.2f", m * s }'; }
+
+# stage RUN MINUTES train.py-arguments...
+stage() {
+  name=$1; mins=$(minutes "$2"); shift 2
+  if [ -f "$RUNS/$name/stage.done" ]; then echo "= $name done"; return; fi
+  run "$PY" "$HERE/train.py" --run "$name" --minutes "$mins" "$@"
+  [ -n "${DRY_RUN:-}" ] || touch "$RUNS/$name/stage.done"
+}
+
+# 1. packages (root or sudo), then the data cache
+missing=$(for p in $(grep -v '^#' "$HERE/requirements-debian.txt"); do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+if [ -n "$missing" ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  run $SUDO apt-get update
+  run $SUDO apt-get install -y --no-install-recommends $missing
+fi
+[ -f "$CACHE/data/val_x4.pt" ] || run "$PY" "$HERE/prepare_data.py"
+mkdir -p "$RUNS"
+
+# 2. x2 first hour; x4 starts from it, then both lanes run side by side (one thread each)
+stage x2-small 60 --config small-box --scale 2 --decay-steps 8000
+x2_lane() {
+  if [ ! -d "$RUNS/x2-small-cont" ]; then run cp -r "$RUNS/x2-small" "$RUNS/x2-small-cont"; run rm -f "$RUNS/x2-small-cont/stage.done"; fi
+  stage x2-small-cont 56 --config small-box --scale 2 --decay-steps 20000
+  stage x2-blur 200 --config small --scale 2 --lr 2e-4 --lr-min 2e-5 --decay-steps 16500 --consistency 3 \
+    --overshoot-weight 4 --init-from "$RUNS/x2-small-cont/last.pt"
+}
+x4_lane() {
+  stage x4-small 48 --config small-box --scale 4 --decay-steps 6500 --init-from "$RUNS/x2-small/last.pt"
+  stage x4-blur 140 --config small --scale 4 --lr 2e-4 --lr-min 2e-5 --decay-steps 12000 --consistency 3 \
+    --overshoot-weight 4 --init-from "$RUNS/x4-small/last.pt"
+}
+if [ -n "${DRY_RUN:-}" ]; then x2_lane; x4_lane; else x2_lane & x4_lane & wait; fi
+
+# 3. pick (checkpoint, strength) on the held-out images without added flicker, then export with bench figures
+for r in x2-blur x4-blur; do
+  run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null | tail -n 12)
+done
+run "$PY" "$HERE/export.py" --x2 "$RUNS/x2-blur/selected.pt" --x4 "$RUNS/x4-blur/selected.pt" --out-dir "$OUT_DIR"
+echo "Exported to $OUT_DIR. Check: node --import tsx --test test/integration/model-golden.test.ts"
