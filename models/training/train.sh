@@ -7,10 +7,11 @@
 #   OUT_DIR=/tmp/models models/training/train.sh # export somewhere else than models/
 #   DRY_RUN=1 models/training/train.sh        # print the commands only
 #
-# Resumable: a finished stage leaves runs/<run>/stage.done and is skipped next time; an interrupted stage
+# Resumable: a finished stage leaves runs/<run>/stage.done (or <part>.done) and is skipped next time; an interrupted stage
 # continues from runs/<run>/last.pt (train.py resumes by run name) with its full time budget again.
 # Differences from the shipped lineage: session 1's runs used box context pooling (config small-box here), and
-# the blur stages used --overshoot-weight 1 for their first ~2,400 steps before 4.
+# the blur stages used --overshoot-weight 1 for their first ~2,400 steps before 4, and their schedules were
+# stretched between sessions (the cards list every invocation's arguments).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
@@ -26,12 +27,13 @@ run() {
 
 minutes() { awk -v m="$1" -v s="$SCALE" 'BEGIN { printf "%.2f", m * s }'; }
 
-# stage RUN MINUTES train.py-arguments...
+# stage RUN[:PART] MINUTES train.py-arguments...  (PART names a later stage of the same run, e.g. its annealing)
 stage() {
-  name=$1; mins=$(minutes "$2"); shift 2
-  if [ -f "$RUNS/$name/stage.done" ]; then echo "= $name done"; return; fi
+  name=${1%%:*}; marker=$RUNS/$name/${1#*:}.done; mins=$(minutes "$2"); shift 2
+  [ "$marker" != "$RUNS/$name/$name.done" ] || marker=$RUNS/$name/stage.done
+  if [ -f "$marker" ]; then echo "= $(basename "$marker" .done) of $name done"; return; fi
   run "$PY" "$HERE/train.py" --run "$name" --minutes "$mins" "$@"
-  [ -n "${DRY_RUN:-}" ] || touch "$RUNS/$name/stage.done"
+  [ -n "${DRY_RUN:-}" ] || touch "$marker"
 }
 
 # 1. packages (root or sudo), then the data cache
@@ -49,13 +51,15 @@ stage x2-small 60 --config small-box --scale 2 --decay-steps 8000
 x2_lane() {
   if [ ! -d "$RUNS/x2-small-cont" ]; then run cp -r "$RUNS/x2-small" "$RUNS/x2-small-cont"; run rm -f "$RUNS/x2-small-cont/stage.done"; fi
   stage x2-small-cont 56 --config small-box --scale 2 --decay-steps 20000
-  stage x2-blur 200 --config small --scale 2 --lr 2e-4 --lr-min 2e-5 --decay-steps 16500 --consistency 3 \
-    --overshoot-weight 4 --init-from "$RUNS/x2-small-cont/last.pt"
+  blur="--config small --lr 2e-4 --lr-min 2e-5 --consistency 3 --overshoot-weight 4"
+  stage x2-blur 200 $blur --scale 2 --decay-steps 16500 --init-from "$RUNS/x2-small-cont/last.pt"
+  stage x2-blur:anneal 20 $blur --scale 2 --decay-steps 14500   # a shorter schedule: lr drops to its end
 }
 x4_lane() {
   stage x4-small 48 --config small-box --scale 4 --decay-steps 6500 --init-from "$RUNS/x2-small/last.pt"
-  stage x4-blur 140 --config small --scale 4 --lr 2e-4 --lr-min 2e-5 --decay-steps 12000 --consistency 3 \
-    --overshoot-weight 4 --init-from "$RUNS/x4-small/last.pt"
+  blur="--config small --lr 2e-4 --lr-min 2e-5 --consistency 3 --overshoot-weight 4"
+  stage x4-blur 150 $blur --scale 4 --decay-steps 16500 --init-from "$RUNS/x4-small/last.pt"
+  stage x4-blur:anneal 38 $blur --scale 4 --decay-steps 13000
 }
 if [ -n "${DRY_RUN:-}" ]; then x2_lane; x4_lane; else x2_lane & x4_lane & wait; fi
 
