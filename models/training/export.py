@@ -4,7 +4,7 @@ model cards (.json + .md) and the golden outputs used by test/integration/model-
 Usage:
   /usr/bin/python3 models/training/export.py \
      --x2 /work/.cache/remaster-training/runs/x2-small/best.pt \
-     --x4 /work/.cache/remaster-training/runs/x4-small/best.pt [--speed-json FILE]
+     --x4 /work/.cache/remaster-training/runs/x4-small/best.pt [--speed-json FILE] [--gpu-json FILE...]
 Writes models/srItm-x2.onnx, models/srItm-x4.onnx, models/srItm-x{2,4}.card.{json,md}, models/golden/*.
 """
 import argparse
@@ -114,7 +114,25 @@ def cpu_name():
     return platform.processor()
 
 
-def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal):
+GPU_MODES = ('fp32', 'fp16', 'fp16_channels_last_cuda_graph', 'fp16_channels_last_with_host_copies',
+             'fp16_channels_last_torch_compile')
+
+
+def gpu_speed(runs, scale):
+    """The shipped model's entries from bench_cuda.py outputs (one per GPU), for the card of `scale`."""
+    out = []
+    for r in runs:
+        for c in r.get('configs', []):
+            if c['name'] != f'shipped x{scale}':
+                continue
+            out.append({'device': r['device'], 'measured': r.get('measured'), 'torch': r['torch'], 'cudnn': r['cudnn'],
+                        'input': c['input'], 'output': c['output'],
+                        'modes': {m: c['modes'][m] for m in GPU_MODES if 'ms_per_frame' in c['modes'].get(m, {})},
+                        'fp16_vs_fp32': r.get('fp16_accuracy', {}).get(f'shipped x{scale}')})
+    return out
+
+
+def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gpu=()):
     cfg = model.cfg
     val = ck.get('val', [])
     curve = [{k: e.get(k) for k in ('run', 'step', 'train_seconds', 'loss', 'gain_photo', 'gain_hdr', 'min_gain')}
@@ -151,6 +169,7 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal):
                      'clip + BT.1886 encode; target = min(light, 1000 cd/m2) with SDR white at 203 cd/m2, '
                      'BT.2020 PQ', 'photo_targets': 'BT.2408 baseline mapping of the full-resolution photo'},
         'validation': val, 'temporal_pan': temporal, 'learning_curve': curve, 'speed': speed,
+        'gpu_speed': list(gpu),
     }
     return card
 
@@ -220,6 +239,24 @@ def card_md(c):
             L.append(f"- {f['name']}: {f['value']:.3g} {f['unit']}{ratio}{note}")
     elif sp:
         L += ['', '## Speed', '', '```', json.dumps(sp, indent=1), '```']
+    if c.get('gpu_speed'):
+        L += ['', '## Speed on GPU', '',
+              'Measured with `models/training/bench_cuda.py`: the same network in PyTorch + cuDNN (onnxruntime\'s CUDA '
+              'provider could not be installed where it was measured), the last conv folded as in the ONNX file; '
+              'fp16 = the float16 variant\'s split (network in float16; baseline, sum and clip in float32). GPU time '
+              'per frame unless the mode says host copies (float32 `sdr` in, `hdr` and `base` out, pinned memory).', '',
+              '| GPU | frame | mode | ms / frame | frames / s |', '|---|---|---|---|---|']
+        for g in c['gpu_speed']:
+            frame = f"{g['input'][0]}x{g['input'][1]} -> {g['output'][0]}x{g['output'][1]}"
+            for m, f in g['modes'].items():
+                L.append(f"| {g['device']} ({g['measured']}) | {frame} | {m.replace('_', ' ')} | {f['ms_per_frame']:.1f} | {f['fps']:.1f} |")
+        for g in c['gpu_speed']:
+            a = g.get('fp16_vs_fp32')
+            if a:
+                L += ['', f"fp16 against fp32 on {g['device']} (held-out photo ColorfulCups, {a['image_px'][0]}x{a['image_px'][1]} "
+                      f"input, shipped weights): max {a['max_codes']:.2f}, p99.9 {a['p99_9_codes']:.2f}, mean "
+                      f"{a['mean_codes']:.3f} 10-bit codes in `hdr`; `base` identical: {a['base_identical']}."]
+                break
     return '\n'.join(L) + '\n'
 
 
@@ -253,10 +290,12 @@ def main():
     ap.add_argument('--x2', required=True)
     ap.add_argument('--x4', required=True)
     ap.add_argument('--speed-json', default='')
+    ap.add_argument('--gpu-json', nargs='*', default=[], help='bench_cuda.py outputs (one per GPU) for the cards')
     ap.add_argument('--out-dir', default=MODELS)
     a = ap.parse_args()
     torch.set_num_threads(1)
     speed = bench_speed(json.load(open(a.speed_json))) if a.speed_json else {}
+    gpu_runs = [json.load(open(p)) for p in a.gpu_json]
     manifest = json.load(open(os.path.join(D.DATA, 'manifest.json')))
     golden = os.path.join(a.out_dir, 'golden')
     os.makedirs(golden, exist_ok=True)
@@ -303,7 +342,8 @@ def main():
                       step=step0 + ck.get('step', 0), train_seconds=sec0 + ck.get('train_seconds', 0.0))
         tp = pan_stats(model)
         tp['no_added_flicker'] = flicker_ok(tp)
-        c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp)
+        c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp,
+                 gpu_speed(gpu_runs, s))
         c['fp16'] = half   # the worker runs the variant only when these hashes match the files
         base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')
         with open(base_name + '.json', 'w') as f:

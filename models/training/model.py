@@ -345,7 +345,7 @@ def save_checkpoint(path, model, extra=None):
 
 
 def load_model(path):
-    ck = torch.load(path, map_location='cpu')
+    ck = torch.load(path, map_location='cpu', weights_only=False)   # our own checkpoints (numpy scalars in 'val')
     m = SRITM(SRITMConfig.from_dict(ck['config']))
     m.load_state_dict(ck['state'])
     return m, ck

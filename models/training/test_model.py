@@ -7,7 +7,8 @@ import unittest
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import sdrhdr  # noqa: E402
 from model import SRITM, SRITMConfig, count_params, macs_per_input_pixel  # noqa: E402
 
@@ -80,6 +81,25 @@ class Baseline(unittest.TestCase):
     def test_pq_reference_points(self):
         codes = np.round(64 + 876 * sdrhdr.pq_inverse_eotf(np.array([0.005, 100, 203, 1000, 4000, 10000])))
         np.testing.assert_array_equal(codes, [77, 509, 573, 723, 855, 940])
+
+
+class GpuBench(unittest.TestCase):
+    def test_smoke_run_measures_every_configuration_and_feeds_the_cards(self):
+        import subprocess, tempfile, json
+        from export import gpu_speed
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, 'c.json')
+            subprocess.run([sys.executable, os.path.join(HERE, 'bench_cuda.py'), '--smoke', '--out', out], check=True,
+                           capture_output=True)
+            r = json.load(open(out))
+        self.assertEqual([c['name'] for c in r['configs']], ['paper x2', 'paper x4', 'shipped x2', 'shipped x4'])
+        self.assertAlmostEqual(r['configs'][0]['macs_per_input_pixel'] / 1e6, 2.50, delta=0.01)
+        for c in r['configs']:
+            self.assertGreater(c['modes']['fp32']['ms_per_frame'], 0)
+        g = gpu_speed([r], 4)
+        self.assertEqual(len(g), 1)
+        self.assertEqual(g[0]['output'], [192, 128])   # smoke: 48x32 input at x4
+        self.assertIn('fp32', g[0]['modes'])
 
 
 if __name__ == '__main__':
