@@ -320,6 +320,39 @@ class SRITM(nn.Module):
         return hdr, base
 
 
+def widen_state(narrow_state, wide):
+    """State dict for `wide` (same topology, more channels) that computes exactly what `narrow_state` computes.
+
+    Why: a wider network can start from a trained narrow one instead of from scratch (Net2Net-style). Each old
+    channel keeps its weights; weights from new channels into old ones are zero, so new channels cannot change
+    old ones or the output (the last conv's new inputs are zero too); new channels keep `wide`'s fresh
+    initialisation and start learning as soon as the zero weights leading out of them get gradients.
+    Concatenated inputs (the 1x1 merges of [base, detail]) and the context branch's [scale, shift] output are
+    mapped half by half."""
+    own = wide.state_dict()
+
+    def halves(n_old, n_new):
+        h, nh = n_old // 2, n_new // 2
+        return [j if j < h else j - h + nh for j in range(n_old)]
+
+    for k, v in narrow_state.items():
+        n = own[k]
+        if n.shape == v.shape:
+            own[k] = v.clone()
+            continue
+        out_idx = halves(v.shape[0], n.shape[0]) if k.startswith('context.out.') else list(range(v.shape[0]))
+        oi = torch.tensor(out_idx)
+        n = n.clone()
+        if v.dim() == 1:
+            n[oi] = v
+        else:
+            in_idx = halves(v.shape[1], n.shape[1]) if k.endswith('merge.weight') else list(range(v.shape[1]))
+            n[oi] = 0.0
+            n[oi[:, None], torch.tensor(in_idx)[None, :]] = v
+        own[k] = n
+    return own
+
+
 def count_params(model):
     return sum(p.numel() for p in model.parameters())
 

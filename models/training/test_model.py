@@ -83,6 +83,27 @@ class Baseline(unittest.TestCase):
         np.testing.assert_array_equal(codes, [77, 509, 573, 723, 855, 940])
 
 
+class Widening(unittest.TestCase):
+    def test_widened_model_computes_the_same_function(self):
+        from configs import make_config
+        from model import widen_state
+        for scale in (2, 4):
+            torch.manual_seed(scale)
+            narrow = SRITM(make_config('small', scale))
+            for p in narrow.parameters():   # trained-like: nothing zero (the last conv and FiLM output start at 0)
+                p.data.add_(0.05 * torch.randn_like(p))
+            wide = SRITM(make_config('medium', scale))
+            wide.load_state_dict(widen_state(narrow.state_dict(), wide))
+            x = torch.rand(1, 3, 40, 56)
+            with torch.no_grad():
+                r = narrow.residual(x)
+                # float rounding only (convolutions over more channels sum in another order)
+                self.assertLess(float((r - wide.residual(x)).abs().max()), 1e-5 * max(1.0, float(r.abs().max())))
+            # the new channels are live: weights out of them get gradients
+            wide.residual(x).square().mean().backward()
+            self.assertGreater(float(wide.last.weight.grad[:, 16:].abs().max()), 0.0)
+
+
 class GpuBench(unittest.TestCase):
     def test_smoke_run_measures_every_configuration_and_feeds_the_cards(self):
         import subprocess, tempfile, json

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 from configs import make_config  # noqa: E402
-from model import SRITM, SRITMConfig, count_params  # noqa: E402
+from model import widen_state, SRITM, SRITMConfig, count_params  # noqa: E402
 
 HL_PQ = 0.55          # baseline PQ above which a pixel counts as near SDR white (highlight-aware loss weight)
 
@@ -216,11 +216,16 @@ def main():
             sd = src.get('ema', src['state'])
             own = model.state_dict()
             same_scale = src['config']['scale'] == cfg.scale   # fine-tuning: keep the upsampler and last conv too
-            copied = [k for k, v in sd.items() if k in own and own[k].shape == v.shape
-                      and (same_scale or not (k.startswith('ups.') or k.startswith('last.')))]
-            own.update({k: sd[k] for k in copied})
-            model.load_state_dict(own)
-            print(f'initialised {len(copied)} tensors from {a.init_from}', flush=True)
+            narrower = src['config']['channels'] < cfg.channels
+            if narrower and same_scale:   # widen a trained model: the same function, room to learn more
+                model.load_state_dict(widen_state(sd, model))
+                print(f"widened {a.init_from} from {src['config']['channels']} to {cfg.channels} channels", flush=True)
+            else:
+                copied = [k for k, v in sd.items() if k in own and own[k].shape == v.shape
+                          and (same_scale or not (k.startswith('ups.') or k.startswith('last.')))]
+                own.update({k: sd[k] for k in copied})
+                model.load_state_dict(own)
+                print(f'initialised {len(copied)} tensors from {a.init_from}', flush=True)
         ema = copy.deepcopy(model)
         opt = torch.optim.Adam(model.parameters(), lr=a.lr)
         step, log, best, train_s = 0, [], None, 0.0
