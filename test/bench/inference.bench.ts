@@ -58,7 +58,7 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       }
       const t = best(times);
       const outMp = (w * scale * h * scale) / 1e6;
-      ctx.report({ name: `${name} ${w}x${h} -> ${w * scale}x${h * scale} (worker, default tiles)`, value: outMp / t, unit: 'output MP/s', note: `${(t * 1000).toFixed(0)} ms/frame, best of ${times.length}` });
+      ctx.report({ name: `${name} ${w}x${h} -> ${w * scale}x${h * scale} (worker on ${client.status().device}, default tiles)`, value: outMp / t, unit: 'output MP/s', note: `${(t * 1000).toFixed(0)} ms/frame, best of ${times.length}` });
       if (macs > 0) {
         const gflops = (2 * macs * w * h) / t / 1e9;
         ctx.report({ name: `${name} achieved`, value: gflops, unit: 'GFLOP/s', baseline: { name: '3x3 conv', value: conv, unit: 'GFLOP/s' }, ratio: gflops / conv });
