@@ -155,7 +155,8 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
                      'run_args': ck.get('run_args', {}), 'lineage': ck.get('lineage', []),
                      'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
                      'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
-                                    'and residual strengths 1, 0.75, 0.5, 0.25 (folded into the last conv) with '
+                                    'and residual strengths (train.py tries 1, 0.75, 0.5, 0.25; select_checkpoint.py '
+                                    'those given by --alphas; folded into the last conv) with '
                                     'no validation image worse than the baseline'
                                     + (' and no added flicker on the slow pan (select_checkpoint.py)'
                                        if 'source' in ck else ' (train.py best.pt)'),

@@ -67,5 +67,9 @@ if [ -n "${DRY_RUN:-}" ]; then x2_lane; x4_lane; else x2_lane & x4_lane & wait; 
 for r in x2-blur x4-blur; do
   run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null | tail -n 12)
 done
-run "$PY" "$HERE/export.py" --x2 "$RUNS/x2-blur/selected.pt" --x4 "$RUNS/x4-blur/selected.pt" --out-dir "$OUT_DIR"
+# speed for the cards: CPU figures from `REMASTER_BENCH_JSON=$CACHE/bench.json npm run bench inference` when that
+# file exists, GPU figures from the committed bench_cuda.py results
+speed=(); [ -f "$CACHE/bench.json" ] && speed=(--speed-json "$CACHE/bench.json")
+run "$PY" "$HERE/export.py" --x2 "$RUNS/x2-blur/selected.pt" --x4 "$RUNS/x4-blur/selected.pt" --out-dir "$OUT_DIR" \
+  "${speed[@]}" --gpu-json "$HERE"/results/cuda-*.json
 echo "Exported to $OUT_DIR. Check: node --import tsx --test test/integration/model-golden.test.ts"
