@@ -12,8 +12,9 @@ import sdrhdr
 
 CACHE = os.environ.get('REMASTER_TRAIN_CACHE', '/work/.cache/remaster-training')
 DATA = os.path.join(CACHE, 'data')
-HDRI_DIR = '/usr/share/blender/datafiles/studiolights/world'
-WALLPAPER_DIR = '/usr/share/wallpapers'
+# Debian's folders; overridable for a machine without those packages (a lent GPU machine: gpu_session.sh)
+HDRI_DIR = os.environ.get('REMASTER_HDRI_DIR', '/usr/share/blender/datafiles/studiolights/world')
+WALLPAPER_DIR = os.environ.get('REMASTER_WALLPAPER_DIR', '/usr/share/wallpapers')
 
 # Blender studio-light HDRIs (CC0, Greg Zaal / HDRI Haven; licence.txt next to them), 1024x512 equirectangular.
 HDRI_TRAIN = ['city', 'courtyard', 'forest', 'night', 'studio', 'sunrise']

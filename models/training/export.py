@@ -104,6 +104,17 @@ def write_f32(path, arr):
             'sha256': hashlib.sha256(a.tobytes()).hexdigest()}
 
 
+def hardware(curve):
+    """Training time per device, from the learning curve (entries before devices were logged ran on the CPU)."""
+    minutes, prev = {}, 0.0
+    for e in curve:
+        dev = e.get('device') or 'cpu'
+        minutes[dev] = minutes.get(dev, 0.0) + max(0.0, e['train_seconds'] - prev) / 60
+        prev = e['train_seconds']
+    name = lambda d: f'CPU {cpu_name()}, 1 thread per run (torch {torch.__version__})' if d == 'cpu' else d.replace('cuda', 'GPU', 1)
+    return '; '.join(f'{name(d)}: {m:.1f} min' for d, m in minutes.items())
+
+
 def cpu_name():
     try:
         for line in open('/proc/cpuinfo'):
@@ -118,24 +129,24 @@ GPU_MODES = ('fp32', 'fp16', 'fp16_channels_last_cuda_graph', 'fp16_channels_las
              'fp16_channels_last_torch_compile')
 
 
-def gpu_speed(runs, scale):
-    """The shipped model's entries from bench_cuda.py outputs (one per GPU), for the card of `scale`."""
+def gpu_speed(runs, cfg):
+    """The entries of bench_cuda.py outputs (one per GPU) measured with this model's configuration."""
     out = []
     for r in runs:
         for c in r.get('configs', []):
-            if c['name'] != f'shipped x{scale}':
+            if c['name'] != f'shipped x{cfg.scale}' or c['config'] != cfg.to_dict():
                 continue
             out.append({'device': r['device'], 'measured': r.get('measured'), 'torch': r['torch'], 'cudnn': r['cudnn'],
                         'input': c['input'], 'output': c['output'],
                         'modes': {m: c['modes'][m] for m in GPU_MODES if 'ms_per_frame' in c['modes'].get(m, {})},
-                        'fp16_vs_fp32': r.get('fp16_accuracy', {}).get(f'shipped x{scale}')})
+                        'fp16_vs_fp32': r.get('fp16_accuracy', {}).get(f'shipped x{cfg.scale}')})
     return out
 
 
 def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gpu=()):
     cfg = model.cfg
     val = ck.get('val', [])
-    curve = [{k: e.get(k) for k in ('run', 'step', 'train_seconds', 'loss', 'gain_photo', 'gain_hdr', 'min_gain')}
+    curve = [{k: e.get(k) for k in ('run', 'step', 'train_seconds', 'loss', 'gain_photo', 'gain_hdr', 'min_gain', 'device')}
              for e in run_log]
     card = {
         'name': name, 'file': os.path.basename(onnx_path), 'bytes': os.path.getsize(onnx_path),
@@ -153,7 +164,7 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
         'training': {'steps': ck.get('step'), 'train_seconds': round(ck.get('train_seconds', 0.0), 1),
                      'run_total_steps': ck.get('run_steps'), 'run_total_train_seconds': ck.get('run_train_seconds'),
                      'run_args': ck.get('run_args', {}), 'lineage': ck.get('lineage', []),
-                     'hardware': f'CPU {cpu_name()}, 1 thread (torch {torch.__version__}), no GPU',
+                     'hardware': hardware(curve),
                      'selected_by': 'validation: highest mean PQ-PSNR gain (photos + HDR) among EMA checkpoints '
                                     'and residual strengths (train.py tries 1, 0.75, 0.5, 0.25; select_checkpoint.py '
                                     'those given by --alphas; folded into the last conv) with '
@@ -186,8 +197,8 @@ def card_md(c):
          f"- residual strength folded into the last conv at selection: {c['residual_scale']}", f"- ONNX ops: {', '.join(c['onnx_ops'])}", '']
     t = c['training']
     L += ['## Training', '', f"- selected checkpoint: step {t['steps']} after {t['train_seconds'] / 60:.1f} min of training "
-          f"on {t['hardware']} (whole run so far: {t['run_total_steps']} steps, "
-          f"{(t['run_total_train_seconds'] or 0) / 60:.1f} min)",
+          f"(whole run so far: {t['run_total_steps']} steps, {(t['run_total_train_seconds'] or 0) / 60:.1f} min; "
+          f"by device: {t['hardware']})",
           f"- run arguments: `{json.dumps(t['run_args'])}`",
           *[f"- {n}" for n in t.get('lineage', [])],
           f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",
@@ -269,13 +280,16 @@ def run_history(run_dir, _seen=()):
     log = json.load(open(log_path)) if os.path.exists(log_path) else []
     name = os.path.basename(run_dir)
     last_path = os.path.join(run_dir, 'last.pt')
-    args = torch.load(last_path, map_location='cpu').get('args', {}) if os.path.exists(last_path) else {}
+    last = torch.load(last_path, map_location='cpu', weights_only=False) if os.path.exists(last_path) else {}
+    args = last.get('args', {})
     init = args.get('init_from') or ''
     if not init or not os.path.exists(init) or os.path.abspath(run_dir) in _seen:
         return [dict(e, run=e.get('run', name)) for e in log], [], (0, 0.0)
-    parent = torch.load(init, map_location='cpu')
+    parent = torch.load(init, map_location='cpu', weights_only=False)
     parent_dir = os.path.dirname(os.path.abspath(init))
     note = f"{name}: initialised from {os.path.basename(parent_dir)}/{os.path.basename(init)} (step {parent.get('step')})"
+    if 'config' in last and parent['config']['channels'] != last['config']['channels']:
+        note += f", widened from {parent['config']['channels']} to {last['config']['channels']} channels (same function)"
     if parent['config']['scale'] != args.get('scale', parent['config']['scale']):
         return [dict(e, run=e.get('run', name)) for e in log], [note + ', another scale: upsampler and last conv new'], (0, 0.0)
     plog, pnotes, (pstep, psec) = run_history(parent_dir, _seen + (os.path.abspath(run_dir),))
@@ -311,7 +325,7 @@ def main():
             'hdr': write_f32(os.path.join(golden, f'baseline-x{s}.base.f32'), base),
             'base': {'same_as': 'hdr'}, 'source': 'float64 numpy reference (models/training/sdrhdr.py)'}
     for s, ckp in ((2, a.x2), (4, a.x4)):
-        ck = torch.load(ckp, map_location='cpu')
+        ck = torch.load(ckp, map_location='cpu', weights_only=False)
         cfg = SRITMConfig.from_dict(ck['config'])
         assert cfg.scale == s
         model = SRITM(cfg)
@@ -337,14 +351,14 @@ def main():
         run_log, lineage, (step0, sec0) = run_history(run_dir)
         last_path = os.path.join(run_dir, 'last.pt')
         if os.path.exists(last_path):
-            lk = torch.load(last_path, map_location='cpu')
+            lk = torch.load(last_path, map_location='cpu', weights_only=False)
             ck = dict(ck, run_args=lk.get('args', {}), run_steps=step0 + lk.get('step', 0),
                       run_train_seconds=sec0 + lk.get('train_seconds', 0.0), lineage=lineage,
                       step=step0 + ck.get('step', 0), train_seconds=sec0 + ck.get('train_seconds', 0.0))
         tp = pan_stats(model)
         tp['no_added_flicker'] = flicker_ok(tp)
         c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp,
-                 gpu_speed(gpu_runs, s))
+                 gpu_speed(gpu_runs, cfg))
         c['fp16'] = half   # the worker runs the variant only when these hashes match the files
         base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')
         with open(base_name + '.json', 'w') as f:

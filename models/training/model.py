@@ -20,11 +20,18 @@ import dataclasses
 import json
 import math
 
+import sys
+
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 import sdrhdr
+
+if not hasattr(np, '_core'):   # checkpoints written under numpy 2 (a lent GPU machine) name numpy._core
+    sys.modules.setdefault('numpy._core', np.core)
+    sys.modules.setdefault('numpy._core.multiarray', np.core.multiarray)
 
 
 @dataclasses.dataclass

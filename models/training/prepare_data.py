@@ -33,8 +33,12 @@ def main():
                                    'size': list(im.shape[:2]), 'split': 'val' if name in D.PHOTO_VAL else 'train'})
     for name in D.HDRI_TRAIN + D.HDRI_VAL:
         path = os.path.join(D.HDRI_DIR, name + '.exr')
-        im = D.read_exr(path)
-        np.save(os.path.join(D.DATA, f'hdri_{name}.npy'), im)
+        npy = os.path.join(D.DATA, f'hdri_{name}.npy')
+        if os.path.exists(npy):   # already converted (or carried to a machine whose OpenCV lacks OpenEXR)
+            im = np.load(npy)
+        else:
+            im = D.read_exr(path)
+            np.save(npy, im)
         manifest['hdris'].append({'name': name, 'file': path, 'licence': 'CC0-1.0 (Greg Zaal, HDRI Haven; see '
                                   'license.txt)', 'size': list(im.shape[:2]), 'max': float(im.max()),
                                   'split': 'val' if name in D.HDRI_VAL else 'train'})

@@ -26,11 +26,11 @@ def main():
     out, paths = args[0], args[1:]
     cands = []   # (score, path, alpha, summary, per-image results)
     for p in paths:
-        ck = torch.load(p, map_location='cpu')
+        ck = torch.load(p, map_location='cpu', weights_only=False)
         cfg = SRITMConfig.from_dict(ck['config'])
         m = SRITM(cfg)
         m.load_state_dict(ck.get('ema', ck['state']))
-        val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'))
+        val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'), weights_only=False)
         for a, r in validate(m, val, alphas).items():
             s = summarise(r)
             print(f"{os.path.basename(p)} step {ck['step']} alpha {a}: photo {s['gain_photo']:+.2f} hdr {s['gain_hdr']:+.2f} "
@@ -39,7 +39,7 @@ def main():
                 cands.append((s['score'], p, a, s, r))
     # Best validation score first; the first that adds no flicker on the slow pan wins.
     for score, p, a, s, res in sorted(cands, key=lambda c: -c[0]):
-        ck = torch.load(p, map_location='cpu')
+        ck = torch.load(p, map_location='cpu', weights_only=False)
         m = SRITM(SRITMConfig.from_dict(ck['config']))
         state = fold_alpha(ck.get('ema', ck['state']), a)
         m.load_state_dict(state)

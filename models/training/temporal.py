@@ -69,7 +69,7 @@ if __name__ == '__main__':
     ap.add_argument('--frames', type=int, default=12)
     a = ap.parse_args()
     torch.set_num_threads(1)
-    ck = torch.load(a.checkpoint, map_location='cpu')
+    ck = torch.load(a.checkpoint, map_location='cpu', weights_only=False)
     model = SRITM(SRITMConfig.from_dict(ck['config']))
     model.load_state_dict(ck.get('ema', ck['state']))
     print(json.dumps(pan_stats(model, frames=a.frames), indent=1))

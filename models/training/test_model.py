@@ -117,7 +117,9 @@ class GpuBench(unittest.TestCase):
         self.assertAlmostEqual(r['configs'][0]['macs_per_input_pixel'] / 1e6, 2.50, delta=0.01)
         for c in r['configs']:
             self.assertGreater(c['modes']['fp32']['ms_per_frame'], 0)
-        g = gpu_speed([r], 4)
+        from configs import make_config
+        self.assertEqual(gpu_speed([r], make_config('medium', 4)), [])   # measured with another configuration
+        g = gpu_speed([r], make_config('small', 4))
         self.assertEqual(len(g), 1)
         self.assertEqual(g[0]['output'], [192, 128])   # smoke: 48x32 input at x4
         self.assertIn('fp32', g[0]['modes'])

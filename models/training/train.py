@@ -86,6 +86,26 @@ class Sampler:
         return D.degrade(hr_sdr, self.s, self.rng), tgt
 
 
+class BatchStream(torch.utils.data.IterableDataset):
+    """Endless (lr batch, target, consistency crops) from Samplers in DataLoader worker processes: on a GPU the
+    network step takes milliseconds and one process making patches (crops, Keys resampling, JPEG) would starve it.
+    Each worker draws from its own seeded generator, so a resumed run continues with a new stream."""
+
+    def __init__(self, scale, lr_patch, batch, wide_patch, seed):
+        super().__init__()
+        self.scale, self.lr_patch, self.batch, self.wide_patch, self.seed = scale, lr_patch, batch, wide_patch, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        torch.set_num_threads(1)
+        rng = np.random.default_rng([*self.seed, info.id if info else 0])
+        sampler = Sampler(self.scale, self.lr_patch, rng)
+        wide = Sampler(self.scale, self.wide_patch, rng) if self.wide_patch else None
+        while True:
+            x, tgt = sampler.batch(self.batch)
+            yield x, tgt, (wide.batch(4)[0] if wide is not None else torch.zeros(0))
+
+
 def loss_fn(hdr, base, tgt, overshoot_weight=1.0):
     """Highlight-aware weighted squared error in PQ. Pixels where the baseline is near SDR white count 4x; with
     overshoot_weight > 1 those of them whose target is not above the baseline (white surfaces) are also
@@ -127,15 +147,16 @@ def _metrics(v, hdr, base):
 def validate(model, val, alphas=(1.0,)):
     """Returns {alpha: [per-image metrics]} for outputs clip(base + alpha * residual)."""
     model.eval()
+    dev = next(model.parameters()).device
     res = {a: [] for a in alphas}
     with torch.no_grad():
         for v in val:
-            x = torch.from_numpy(v['lr'])[None]
+            x = torch.from_numpy(v['lr'])[None].to(dev)
             base = model.baseline(x)
             resid = model.residual(x)
-            b = base[0].numpy()
+            b = base[0].cpu().numpy()
             for a in alphas:
-                hdr = torch.clamp(base + a * resid, 0.0, 1.0)[0].numpy()
+                hdr = torch.clamp(base + a * resid, 0.0, 1.0)[0].cpu().numpy()
                 res[a].append(_metrics(v, hdr, b))
     model.train()
     return res
@@ -165,6 +186,11 @@ def pick(res_by_alpha):
     return best
 
 
+def cpu(state):
+    """A state dict on the CPU (checkpoints load anywhere)."""
+    return {k: v.detach().cpu() for k, v in state.items()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--run', required=True)
@@ -177,6 +203,10 @@ def main():
     ap.add_argument('--lr', type=float, default=5e-4)
     ap.add_argument('--lr-min', type=float, default=5e-5)
     ap.add_argument('--decay-steps', type=int, default=20000, help='cosine decay length in steps')
+    ap.add_argument('--decay-minutes', type=float, default=0,
+                    help='cosine decay over this much training time of this invocation instead (a fixed GPU lease)')
+    ap.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
+    ap.add_argument('--workers', type=int, default=0, help='processes making batches (0: in the training process)')
     ap.add_argument('--ema', type=float, default=0.999)
     ap.add_argument('--val-minutes', type=float, default=4)
     ap.add_argument('--init-from', default='', help='checkpoint to copy matching weights from (e.g. x2 -> x4)')
@@ -194,14 +224,13 @@ def main():
     lr_patch = a.lr_patch or (48 if a.scale == 2 else 32)
 
     if os.path.exists(last):
-        ck = torch.load(last, map_location='cpu')
+        ck = torch.load(last, map_location='cpu', weights_only=False)
         cfg = SRITMConfig.from_dict(ck['config'])
         model = SRITM(cfg)
         model.load_state_dict(ck['state'])
         ema = SRITM(cfg)
         ema.load_state_dict(ck['ema'])
-        opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-        opt.load_state_dict(ck['opt'])
+        opt = torch.optim.Adam(model.parameters(), lr=a.lr)   # its state is loaded below, on the device
         step, log, best, train_s = ck['step'], ck['log'], ck['best'], ck['train_seconds']
         rng = np.random.default_rng()
         rng.bit_generator.state = ck['rng']
@@ -212,7 +241,7 @@ def main():
         cfg = make_config(a.config, a.scale)
         model = SRITM(cfg)
         if a.init_from:
-            src = torch.load(a.init_from, map_location='cpu')
+            src = torch.load(a.init_from, map_location='cpu', weights_only=False)
             sd = src.get('ema', src['state'])
             own = model.state_dict()
             same_scale = src['config']['scale'] == cfg.scale   # fine-tuning: keep the upsampler and last conv too
@@ -230,17 +259,31 @@ def main():
         opt = torch.optim.Adam(model.parameters(), lr=a.lr)
         step, log, best, train_s = 0, [], None, 0.0
         rng = np.random.default_rng(a.seed)
+    dev = torch.device(a.device)
+    device_name = f'cuda ({torch.cuda.get_device_name(dev)})' if dev.type == 'cuda' else 'cpu'   # for the model card
+    torch.backends.cudnn.benchmark = dev.type == 'cuda'   # fixed patch sizes: let cuDNN pick its fastest kernels
+    model.to(dev)
+    ema.to(dev)
+    if os.path.exists(last):
+        opt.load_state_dict(ck['opt'])   # after the move: the Adam moments follow the parameters' device
     ema.eval()
     for p in ema.parameters():
         p.requires_grad_(False)
-    val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'))
-    sampler = Sampler(cfg.scale, lr_patch, rng)
+    val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'), weights_only=False)
     # larger crops for the shift-consistency loss (the context branch works at 1/4 and 1/16 resolution)
-    wide_sampler = Sampler(cfg.scale, 128 if cfg.scale == 2 else 96, rng) if a.consistency > 0 and cfg.context else None
+    wide_patch = (128 if cfg.scale == 2 else 96) if a.consistency > 0 and cfg.context else 0
+    if a.workers > 0:
+        stream = iter(torch.utils.data.DataLoader(
+            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step]), batch_size=None,
+            num_workers=a.workers, pin_memory=dev.type == 'cuda', prefetch_factor=8, persistent_workers=True))
+    else:
+        sampler = Sampler(cfg.scale, lr_patch, rng)
+        wide_sampler = Sampler(cfg.scale, wide_patch, rng) if wide_patch else None
+        stream = iter(lambda: (*sampler.batch(a.batch), wide_sampler.batch(4)[0] if wide_sampler else None), None)
     print(f'config {cfg.to_dict()} params {count_params(model)}', flush=True)
 
     def save(path, extra=None):
-        torch.save({'config': cfg.to_dict(), 'state': model.state_dict(), 'ema': ema.state_dict(),
+        torch.save({'config': cfg.to_dict(), 'state': cpu(model.state_dict()), 'ema': cpu(ema.state_dict()),
                     'opt': opt.state_dict(), 'step': step, 'log': log, 'best': best, 'train_seconds': train_s,
                     'rng': rng.bit_generator.state, 'torch_rng': torch.get_rng_state(),
                     'args': vars(a), **(extra or {})}, path + '.tmp')
@@ -251,13 +294,13 @@ def main():
         by_alpha = validate(ema, val, ALPHAS)
         res = by_alpha[1.0]
         summ = summarise(res)
-        entry = {'step': step, 'train_seconds': round(train_s, 1), 'time': time.strftime('%H:%M:%S'),
+        entry = {'step': step, 'train_seconds': round(train_s, 1), 'time': time.strftime('%H:%M:%S'), 'device': device_name,
                  'loss': float(np.mean(recent)) if recent else None, **summ, 'images': res,
                  'alphas': {str(a): summarise(r) for a, r in by_alpha.items()}}
         log.append(entry)
         snap_dir = os.path.join(run_dir, 'snapshots')
         os.makedirs(snap_dir, exist_ok=True)
-        torch.save({'config': cfg.to_dict(), 'state': ema.state_dict(), 'step': step, 'train_seconds': train_s},
+        torch.save({'config': cfg.to_dict(), 'state': cpu(ema.state_dict()), 'step': step, 'train_seconds': train_s},
                    os.path.join(snap_dir, f'step{step:07d}.pt'))
         choice = pick(by_alpha)
         new_best = False
@@ -265,7 +308,7 @@ def main():
             a_best, s_best = choice
             best = {'step': step, 'residual_scale': a_best, **s_best, 'images': by_alpha[a_best],
                     'train_seconds': train_s}
-            torch.save({'config': cfg.to_dict(), 'state': fold_alpha(ema.state_dict(), a_best), 'step': step,
+            torch.save({'config': cfg.to_dict(), 'state': fold_alpha(cpu(ema.state_dict()), a_best), 'step': step,
                         'residual_scale': a_best, 'val': by_alpha[a_best], 'train_seconds': train_s},
                        os.path.join(run_dir, 'best.pt'))
             new_best = True
@@ -284,18 +327,21 @@ def main():
         do_val()
     t_end = time.time() + a.minutes * 60
     t_val = time.time() + a.val_minutes * 60
+    train_s0 = train_s
     model.train()
     while time.time() < t_end:
         t0 = time.time()
-        lr = a.lr_min + 0.5 * (a.lr - a.lr_min) * (1 + math.cos(math.pi * min(step / a.decay_steps, 1.0)))
+        done = (train_s - train_s0) / (a.decay_minutes * 60) if a.decay_minutes else step / a.decay_steps
+        lr = a.lr_min + 0.5 * (a.lr - a.lr_min) * (1 + math.cos(math.pi * min(done, 1.0)))
         warm = min(1.0, (step + 1) / 200)
         for g in opt.param_groups:
             g['lr'] = lr * warm
-        x, tgt = sampler.batch(a.batch)
+        x, tgt, xw = next(stream)
+        x, tgt = x.to(dev, non_blocking=True), tgt.to(dev, non_blocking=True)
         hdr, base = model(x)
         loss = loss_fn(hdr, base, tgt, a.overshoot_weight)
-        if wide_sampler is not None:
-            loss = loss + a.consistency * context_shift_loss(model, wide_sampler.batch(4)[0], rng)
+        if wide_patch:
+            loss = loss + a.consistency * context_shift_loss(model, xw.to(dev, non_blocking=True), rng)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -305,7 +351,7 @@ def main():
             for pe, pm in zip(ema.parameters(), model.parameters()):
                 pe.mul_(d).add_(pm.detach(), alpha=1 - d)
         step += 1
-        recent = (recent + [float(loss)])[-100:]
+        recent = (recent + [float(loss)])[-100:]   # float() waits for the GPU: train_s is true time
         train_s += time.time() - t0
         if step % 50 == 0:
             print(f'step {step} loss {np.mean(recent):.5f} lr {lr:.2e} {train_s/step:.2f}s/step', flush=True)

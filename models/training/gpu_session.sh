@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Training on a lent GPU machine, which has CUDA PyTorch but neither Debian's data packages nor a network:
+#   here:   models/training/gpu_session.sh pack DIR                  (sources + initial checkpoints -> DIR, ~32 MB)
+#   there:  models/training/gpu_session.sh train DIR MINUTES OUT     (x2 and x4 side by side on the one GPU)
+#   here:   tar -C "$REMASTER_TRAIN_CACHE/runs" -xf OUT/x2-gpu.tar (and x4-gpu.tar), then select_checkpoint.py
+# Environment: CONFIG (default medium), INIT_X2 / INIT_X4 (default the shipped lineage's x{2,4}-blur/selected.pt;
+# a narrower checkpoint is widened), WORKERS per run (default 6), DEVICE (default cuda; cpu to try the script).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=${REMASTER_TRAIN_CACHE:-/work/.cache/remaster-training}
+PY=${PY:-python3}
+
+case "${1:-}" in
+pack)
+  D=$2
+  mkdir -p "$D/wallpapers"
+  # the photographs as Debian ships them (JPEG, with their metadata.json: licence and author)
+  /usr/bin/python3 - "$D" "$HERE" <<'EOF'
+import os, shutil, sys
+sys.path.insert(0, sys.argv[2])
+import data as D
+out = sys.argv[1]
+for name in D.PHOTO_TRAIN + D.PHOTO_VAL:
+    src = D.photo_file(name)
+    dst = os.path.join(out, 'wallpapers', name, 'contents', 'images', os.path.basename(src))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copyfile(src, dst)   # follows Debian's 1920x1080.jpg -> 2560x1600.jpg link
+    shutil.copyfile(os.path.join(D.WALLPAPER_DIR, name, 'metadata.json'),
+                    os.path.join(out, 'wallpapers', name, 'metadata.json'))
+EOF
+  # the HDRIs as converted by prepare_data.py, in float16 (17.8 MB instead of 49; max 33,952 < 65,504):
+  # the machine's OpenCV may lack OpenEXR's DWAB codec
+  /usr/bin/python3 -c "
+import numpy as np, os, sys
+d = '$CACHE/data'
+np.savez_compressed('$D/hdri16.npz', **{n[5:-4]: np.load(os.path.join(d, n)).astype(np.float16)
+                                        for n in os.listdir(d) if n.startswith('hdri_') and n.endswith('.npy')})"
+  cp "${INIT_X2:-$CACHE/runs/x2-blur/selected.pt}" "$D/init-x2.pt"
+  cp "${INIT_X4:-$CACHE/runs/x4-blur/selected.pt}" "$D/init-x4.pt"
+  du -sh "$D"
+  ;;
+train)
+  D=$(cd "$2" && pwd); MIN=$3; OUT=$4
+  export REMASTER_TRAIN_CACHE=${REMASTER_TRAIN_CACHE:-/tmp/remaster-gpu} REMASTER_WALLPAPER_DIR=$D/wallpapers
+  mkdir -p "$REMASTER_TRAIN_CACHE/data" "$OUT"
+  "$PY" -c "
+import numpy as np
+z = np.load('$D/hdri16.npz')
+for n in z.files:
+    np.save('$REMASTER_TRAIN_CACHE/data/hdri_' + n + '.npy', z[n].astype(np.float32))"
+  "$PY" "$HERE/prepare_data.py" > "$OUT/prepare.log" 2>&1
+  common=(--config "${CONFIG:-medium}" --device "${DEVICE:-cuda}" --workers "${WORKERS:-6}" --minutes "$MIN" --decay-minutes "$MIN"
+          --val-minutes 1 --lr 2e-4 --lr-min 2e-5 --overshoot-weight 4 --consistency 3)
+  "$PY" "$HERE/train.py" --run x2-gpu --scale 2 --init-from "$D/init-x2.pt" "${common[@]}" > "$OUT/x2.log" 2>&1 &
+  "$PY" "$HERE/train.py" --run x4-gpu --scale 4 --init-from "$D/init-x4.pt" "${common[@]}" > "$OUT/x4.log" 2>&1 &
+  wait
+  for r in x2-gpu x4-gpu; do tar -C "$REMASTER_TRAIN_CACHE/runs" -cf "$OUT/$r.tar" "$r"; done
+  ;;
+*)
+  sed -n 2,8p "$0"; exit 2 ;;
+esac
