@@ -2,8 +2,10 @@
 the best one (no validation image worse than the baseline, highest mean gain, and no added flicker on the slow
 pan of temporal.py) as a best.pt-style file.
 
-Usage: /usr/bin/python3 models/training/select_checkpoint.py [--alphas 1,0.75,0.5] OUT.pt CKPT [CKPT ...]
+Usage: /usr/bin/python3 models/training/select_checkpoint.py [--alphas 1,0.75,0.5] [--de-safe] OUT.pt CKPT [CKPT ...]
+(--de-safe: no image's ΔE_ITP worse than the baseline's either)
 """
+import argparse
 import os
 import sys
 
@@ -18,12 +20,15 @@ from train import ALPHAS, fold_alpha, summarise, validate  # noqa: E402
 
 def main():
     torch.set_num_threads(1)
-    args = sys.argv[1:]
-    alphas = ALPHAS
-    if args[0] == '--alphas':
-        alphas = tuple(float(x) for x in args[1].split(','))
-        args = args[2:]
-    out, paths = args[0], args[1:]
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--alphas', default=','.join(str(a) for a in ALPHAS), help='residual strengths to try')
+    ap.add_argument('--de-safe', action='store_true',
+                    help='also require every image\'s mean ΔE_ITP to be no worse than the baseline\'s')
+    ap.add_argument('out')
+    ap.add_argument('checkpoints', nargs='+')
+    a = ap.parse_args()
+    alphas = tuple(float(x) for x in a.alphas.split(','))
+    out, paths, de_safe = a.out, a.checkpoints, a.de_safe
     cands = []   # (score, path, alpha, summary, per-image results)
     for p in paths:
         ck = torch.load(p, map_location='cpu', weights_only=False)
@@ -35,7 +40,10 @@ def main():
             s = summarise(r)
             print(f"{os.path.basename(p)} step {ck['step']} alpha {a}: photo {s['gain_photo']:+.2f} hdr {s['gain_hdr']:+.2f} "
                   f"min {s['min_gain']:+.2f} | " + ' '.join(f"{x['name']} {x['gain']:+.2f}" for x in r), flush=True)
-            if s['min_gain'] >= 0.0:
+            worse_de = [x['name'] for x in r if x['de_itp'] > x['de_itp_base']]
+            if worse_de:
+                print(f"    ΔE_ITP worse than the baseline on {', '.join(worse_de)}", flush=True)
+            if s['min_gain'] >= 0.0 and not (de_safe and worse_de):
                 cands.append((s['score'], p, a, s, r))
     # Best validation score first; the first that adds no flicker on the slow pan wins.
     for score, p, a, s, res in sorted(cands, key=lambda c: -c[0]):
