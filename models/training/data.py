@@ -155,3 +155,18 @@ def delta_e_itp(a, b):
     x, y = ictcp_from_pq2020(a), ictcp_from_pq2020(b)
     d = np.stack([x[0] - y[0], 0.5 * (x[1] - y[1]), x[2] - y[2]])
     return float(np.mean(720.0 * np.sqrt(np.sum(d * d, axis=0))))
+
+
+_LMS_T = torch.tensor(_LMS, dtype=torch.float32)
+_ICTCP_T = torch.tensor(_ICTCP, dtype=torch.float32)
+
+
+def ictcp_torch(pq):
+    """Differentiable ictcp_from_pq2020 for [N,3,H,W] tensors (for a chroma loss). The clamps keep the PQ curve's
+    infinite slope at 0 out of the gradients."""
+    p = torch.pow(pq.clamp(1e-6, 1.0), 1.0 / sdrhdr.PQ_M2)
+    y = torch.pow((p - sdrhdr.PQ_C1).clamp(min=0.0) / (sdrhdr.PQ_C2 - sdrhdr.PQ_C3 * p), 1.0 / sdrhdr.PQ_M1)
+    lms = torch.einsum('ij,njhw->nihw', _LMS_T.to(pq.device), y).clamp(min=1e-10)
+    ym = torch.pow(lms, sdrhdr.PQ_M1)
+    lms_pq = torch.pow((sdrhdr.PQ_C1 + sdrhdr.PQ_C2 * ym) / (1.0 + sdrhdr.PQ_C3 * ym), sdrhdr.PQ_M2)
+    return torch.einsum('ij,njhw->nihw', _ICTCP_T.to(pq.device), lms_pq)

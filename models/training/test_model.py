@@ -104,6 +104,19 @@ class Widening(unittest.TestCase):
             self.assertGreater(float(wide.last.weight.grad[:, 16:].abs().max()), 0.0)
 
 
+class ChromaLoss(unittest.TestCase):
+    def test_torch_ictcp_matches_the_metric_and_has_finite_gradients(self):
+        import data as D
+        torch.manual_seed(0)
+        x = torch.rand(2, 3, 8, 9) * 0.9 + 0.02
+        t = D.ictcp_torch(x)
+        for n in range(2):
+            self.assertLess(float(np.abs(t[n].numpy() - D.ictcp_from_pq2020(x[n].numpy())).max()), 1e-4)
+        z = torch.cat([x, torch.zeros(1, 3, 8, 9)]).requires_grad_(True)   # black has an infinite PQ slope
+        D.ictcp_torch(z).sum().backward()
+        self.assertTrue(bool(torch.isfinite(z.grad).all()))
+
+
 class GpuBench(unittest.TestCase):
     def test_smoke_run_measures_every_configuration_and_feeds_the_cards(self):
         import subprocess, tempfile, json

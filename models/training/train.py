@@ -119,6 +119,13 @@ def loss_fn(hdr, base, tgt, overshoot_weight=1.0):
     return (w * err).mean()
 
 
+def chroma_loss(hdr, tgt):
+    """Squared error of the ΔE_ITP chroma terms (0.5 Ct, Cp; BT.2124). The PQ R'G'B' loss does not weigh chroma
+    as ΔE_ITP does: the x2 model lowered ColorfulCups' intensity error but raised its chroma error."""
+    a, b = D.ictcp_torch(hdr), D.ictcp_torch(tgt)
+    return ((0.5 * (a[:, 1] - b[:, 1])) ** 2 + (a[:, 2] - b[:, 2]) ** 2).mean()
+
+
 def context_shift_loss(model, x, rng, margin=24):
     """Squared difference of the context FiLM maps of a crop and of the same crop shifted by (ky, kx) input
     pixels, leaving out `margin` pixels at the edges. Convolutions are shift-equivariant; the strided pooling of
@@ -213,6 +220,8 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--overshoot-weight', type=float, default=1.0,
                     help='extra weight on brightening near-white pixels whose target is not brighter')
+    ap.add_argument('--chroma-weight', type=float, default=0.0,
+                    help='weight of the ICtCp chroma loss (ΔE_ITP\'s Ct/Cp terms); 0 = off')
     ap.add_argument('--consistency', type=float, default=0.0,
                     help='weight of the context shift-consistency loss (flicker on slow pans); 0 = off')
     a = ap.parse_args()
@@ -340,6 +349,8 @@ def main():
         x, tgt = x.to(dev, non_blocking=True), tgt.to(dev, non_blocking=True)
         hdr, base = model(x)
         loss = loss_fn(hdr, base, tgt, a.overshoot_weight)
+        if a.chroma_weight:
+            loss = loss + a.chroma_weight * chroma_loss(hdr, tgt)
         if wide_patch:
             loss = loss + a.consistency * context_shift_loss(model, xw.to(dev, non_blocking=True), rng)
         opt.zero_grad(set_to_none=True)
