@@ -167,6 +167,4 @@ def ictcp_torch(pq):
     p = torch.pow(pq.clamp(1e-6, 1.0), 1.0 / sdrhdr.PQ_M2)
     y = torch.pow((p - sdrhdr.PQ_C1).clamp(min=0.0) / (sdrhdr.PQ_C2 - sdrhdr.PQ_C3 * p), 1.0 / sdrhdr.PQ_M1)
     lms = torch.einsum('ij,njhw->nihw', _LMS_T.to(pq.device), y).clamp(min=1e-10)
-    ym = torch.pow(lms, sdrhdr.PQ_M1)
-    lms_pq = torch.pow((sdrhdr.PQ_C1 + sdrhdr.PQ_C2 * ym) / (1.0 + sdrhdr.PQ_C3 * ym), sdrhdr.PQ_M2)
-    return torch.einsum('ij,njhw->nihw', _ICTCP_T.to(pq.device), lms_pq)
+    return torch.einsum('ij,njhw->nihw', _ICTCP_T.to(pq.device), pq_torch(lms * 10000.0))

@@ -19,7 +19,6 @@ parameters):
 import dataclasses
 import json
 import math
-
 import sys
 
 import numpy as np
