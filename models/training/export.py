@@ -68,7 +68,7 @@ def bench_speed(bench):
 
 
 def export_onnx(model, path, meta):
-    model = copy.deepcopy(model).eval().fold_last_conv()   # same function, faster graph (see SRITM.fold_last_conv)
+    model = copy.deepcopy(model).eval().for_export()   # same function, faster graph (see SRITM.for_export)
     x = torch.rand(1, 3, 32, 48)
     torch.onnx.export(Wrapper(model), (x,), path, opset_version=17, input_names=['sdr'],
                       output_names=['hdr', 'base'],

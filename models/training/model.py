@@ -90,6 +90,7 @@ class AnalyticBaseline(nn.Module):
     def __init__(self, scale):
         super().__init__()
         self.scale = scale
+        self.export_form = False   # set by SRITM.for_export()
         self.register_buffer('kernel', keys_upsample_kernel(scale).float().repeat(3, 1, 1, 1), persistent=False)
         m = torch.tensor(sdrhdr.M709_TO_2020, dtype=torch.float64).float()
         self.register_buffer('m', m.reshape(3, 3, 1, 1), persistent=False)
@@ -98,16 +99,27 @@ class AnalyticBaseline(nn.Module):
         y = F.conv2d(F.pad(x, (2, 2, 2, 2), mode='replicate'), self.kernel, groups=3)
         return F.pixel_shuffle(y, self.scale)
 
-    @staticmethod
-    def pq(nits):
+    def pow(self, x, e):
+        """x ** e for x >= 0. The export form is exp(e log x) (0 -> exp(-inf) = 0): onnxruntime's vectorised Exp
+        and Log beat its Pow, three of which run at output resolution (UHD: 150 -> 106 ms each, measured)."""
+        return torch.exp(torch.log(x) * e) if self.export_form else torch.pow(x, e)
+
+    def pq(self, nits):
         y = torch.clamp(nits, min=0.0) * (1.0 / 10000.0)
-        ym = torch.pow(y, sdrhdr.PQ_M1)
-        return torch.pow((sdrhdr.PQ_C2 * ym + sdrhdr.PQ_C1) / (sdrhdr.PQ_C3 * ym + 1.0), sdrhdr.PQ_M2)
+        ym = self.pow(y, sdrhdr.PQ_M1)
+        return self.pow((sdrhdr.PQ_C2 * ym + sdrhdr.PQ_C1) / (sdrhdr.PQ_C3 * ym + 1.0), sdrhdr.PQ_M2)
+
+    def to2020(self, lin):
+        """BT.709 -> BT.2020 primaries. The export form is a MatMul over the flattened planes: as a 1x1 conv
+        onnxruntime pads the 3 channels to its 8-channel blocked layout and back (UHD: 124 -> 102 ms)."""
+        if self.export_form:
+            return torch.matmul(self.m.view(3, 3), lin.flatten(2)).view(lin.shape)
+        return F.conv2d(lin, self.m)
 
     def forward(self, x):
         v = torch.clamp(self.upsample(x), 0.0, 1.0)
-        lin = torch.pow(v, sdrhdr.GAMMA) * sdrhdr.SDR_WHITE_NITS
-        return self.pq(F.conv2d(lin, self.m))
+        lin = self.pow(v, sdrhdr.GAMMA) * sdrhdr.SDR_WHITE_NITS
+        return self.pq(self.to2020(lin))
 
 
 def box5(x):
@@ -164,10 +176,22 @@ class SkipBlock(ResBlock):
     def __init__(self, c, modulated=False, smf_c=None):
         super().__init__(c, modulated, smf_c)
         self.merge = conv1(2 * c, c)
+        self.split_merge = False   # set by SRITM.for_export()
 
     def forward(self, d, base_feat, smf=None):
-        t = self.merge(F.relu(torch.cat([base_feat, d], 1)))
+        t = merge_relu(self.merge, base_feat, d, self.split_merge)
         return d + self.residual(t, smf)
+
+
+def merge_relu(conv, a, b, split):
+    """conv1(relu(cat(a, b))). The split form, conv(relu(a)) + conv(relu(b)) with the weight's halves, is the same
+    sum: onnxruntime then neither concatenates nor converts the 2C-channel tensor out of its blocked layout, the
+    ReLU of a block's output is shared with the next block's (common subexpression), and the Add fuses into the
+    second convolution."""
+    if not split:
+        return conv(F.relu(torch.cat([a, b], 1)))
+    c = conv.in_channels // 2
+    return F.conv2d(F.relu(a), conv.weight[:, :c], conv.bias) + F.conv2d(F.relu(b), conv.weight[:, c:])
 
 
 class ContextBranch(nn.Module):
@@ -203,13 +227,25 @@ class ContextBranch(nn.Module):
         y = F.interpolate(x, scale_factor=4.0, mode='bilinear', align_corners=False, recompute_scale_factor=False)
         return y[:, :, :like.shape[2], :like.shape[3]]
 
-    def forward(self, x):
+    def features(self, x):
         q = F.relu(self.q2(F.relu(self.q1(self.pool4(x)))))                # 1/4
         s = F.relu(self.s2(F.relu(self.s1(self.pool4(q)))))                # 1/16
         q = F.relu(self.mix(q + self.up4(s, q)))
-        g = self.out(self.up4(q, x))
-        scale, shift = torch.chunk(g, 2, dim=1)
+        return self.up4(q, x)
+
+    def forward(self, x):
+        scale, shift = torch.chunk(self.out(self.features(x)), 2, dim=1)
         return scale, shift
+
+    def film(self, f, x, split=False):
+        """f * (1 + scale) + shift. The split form runs `out` as two convolutions, the first with 1 added to its
+        bias: no slicing of the 2C-channel map out of the blocked layout, one Add fewer."""
+        if not split:
+            scale, shift = self(x)
+            return f * (1.0 + scale) + shift
+        g = self.features(x)
+        c, w, b = self.out.out_channels // 2, self.out.weight, self.out.bias
+        return f * F.conv2d(g, w[:c], b[:c] + 1.0) + F.conv2d(g, w[c:], b[c:])
 
 
 class SRITM(nn.Module):
@@ -239,6 +275,7 @@ class SRITM(nn.Module):
         self.ups = nn.ModuleList([conv3(c, 4 * c) for _ in range(int(round(math.log2(cfg.scale))))])
         self.last = conv3(c, 3)
         self.folded_last = None   # set by fold_last_conv() for export
+        self.split_merges = False  # set by for_export()
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -281,42 +318,61 @@ class SRITM(nn.Module):
         for i, blk in enumerate(self.d_blocks):
             bf = base_feats[min(i + 1, len(base_feats) - 1)]  # base features at the same depth
             d = blk(d, bf, smf_d)
-        f = self.f_in(self.f_merge(F.relu(torch.cat([b, d], 1))))
+        f = self.f_in(merge_relu(self.f_merge, b, d, self.split_merges))
         for blk in self.f_blocks:
             f = blk(f)
         f = self.f_out(F.relu(f))
         if self.context is not None:
-            scale, shift = self.context(in_b)
-            f = f * (1.0 + scale) + shift
+            f = self.context.film(f, in_b, self.split_merges)
         if self.folded_last is not None:   # inference graph: the last conv runs before the last shuffle
             for up in self.ups[:-1]:
                 f = F.pixel_shuffle(F.relu(up(F.relu(f))), 2)
             g = F.relu(self.ups[-1](F.relu(f)))
-            return F.pixel_shuffle(F.conv2d(g, self.folded_last[0], self.folded_last[1], padding=1), 2)
+            z = F.conv2d(g, self.folded_last[0], self.folded_last[1], padding=1)   # [N, 4*3, H+1, W+1]
+            o = z.shape[1] // 4
+            # Sub-pixel (i, j) is the window at offset (i, j); stacked as channel o*4 + i*2 + j for the shuffle.
+            win = (slice(0, -1), slice(1, None))   # offset 0 or 1, static (no shape ops in the graph)
+            ph = [z[:, (2 * i + j) * o:(2 * i + j + 1) * o, win[i], win[j]] for i in (0, 1) for j in (0, 1)]
+            return F.pixel_shuffle(torch.stack(ph, 2).flatten(1, 2), 2)
         for up in self.ups:
             f = F.pixel_shuffle(F.relu(up(F.relu(f))), 2)
         return self.last(F.relu(f))
 
     def fold_last_conv(self):
-        """Rewrite (pixel shuffle x2 -> 3x3 conv C->3) as (3x3 conv 4C->12 -> pixel shuffle x2), exactly.
+        """Rewrite (pixel shuffle x2 -> 3x3 conv C->3) as (2x2 conv 4C->12 -> pick sub-pixels -> pixel shuffle x2),
+        exactly.
 
         Why: in onnxruntime's CPU graph the 4C-channel tensor before the last shuffle is converted out of the
         blocked (NCHWc) layout and shuffled, which cost more than the convolutions around it (x2 1080x1152
         tile: 632 ms reorder + 246 ms DepthToSpace of 3.1 s). Shuffling 12 channels instead is cheap. Each
         high-resolution tap (dy, dx) of output sub-pixel (i, j) reads low-resolution pixel
         ((i + dy) // 2, (j + dx) // 2) at sub-pixel ((i + dy) % 2, (j + dx) % 2): one weight per entry, no sums.
-        Zero padding matches too (high-resolution row -1 is low-resolution row -1). Used for export only."""
+        Sub-pixel i reads only low-resolution rows p - 1 + i and p + i, so a 2x2 window starting at row
+        p - 1 + i covers it: one 2x2 conv with padding 1 computes every sub-pixel's window, and sub-pixel (i, j)
+        is its output shifted by (i, j). A 3x3 low-resolution kernel needs 2.25x the multiply-adds (measured,
+        x2 tile 1080x1056: 445 -> 371 ms for this step). Zero padding matches (high-resolution row -1 is
+        low-resolution row -1). Output channels are sub-pixel major: (i * 2 + j) * 3 + o. Used for export only."""
         w, b = self.last.weight.detach(), self.last.bias.detach()
         o, c = w.shape[0], w.shape[1]
-        k = torch.zeros(o, 2, 2, c, 2, 2, 3, 3, dtype=w.dtype)   # [o, i, j, c, ii, jj, ky, kx] (CRD order)
+        k = torch.zeros(2, 2, o, c, 2, 2, 2, 2, dtype=w.dtype)   # [i, j, o, c, ii, jj, ky, kx] (input CRD order)
         for i in range(2):
             for j in range(2):
                 for dy in (-1, 0, 1):
                     for dx in (-1, 0, 1):
                         ry, ii = divmod(i + dy, 2)
                         rx, jj = divmod(j + dx, 2)
-                        k[:, i, j, :, ii, jj, ry + 1, rx + 1] = w[:, :, dy + 1, dx + 1]
-        self.folded_last = (k.reshape(o * 4, c * 4, 3, 3), b.repeat_interleave(4))
+                        k[i, j, :, :, ii, jj, ry + 1 - i, rx + 1 - j] = w[:, :, dy + 1, dx + 1]
+        self.folded_last = (k.reshape(4 * o, c * 4, 2, 2), b.repeat(4))
+        return self
+
+    def for_export(self):
+        """The inference graph: the same function (within float rounding, test_model.py) in the form
+        onnxruntime's CPU provider runs fastest (models/README.md, Speed). Training never uses it."""
+        self.fold_last_conv()
+        self.split_merges = True
+        for blk in self.d_blocks:
+            blk.split_merge = True
+        self.baseline.export_form = True
         return self
 
     def forward(self, x):

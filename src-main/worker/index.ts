@@ -2,10 +2,10 @@
 // Runs as an Electron utilityProcess under Electron and as a child_process.fork under the headless host;
 // it cannot tell the difference except for which port it talks through.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunOutput, type OutputWindow } from '../common/worker/protocol';
+import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunFileOutput, type RunOutput, type OutputWindow } from '../common/worker/protocol';
 import type { ExecutionProvider, ModelInfo } from '../common/contract';
 
 interface Port {
@@ -196,6 +196,35 @@ function crop(planes: Float32Array, count: number, W: number, H: number, k: Outp
   return out;
 }
 
+let fileFallbackNoted = false;
+
+/** Hands the result over through the main side's scratch file (one copy instead of the IPC pipe's several). */
+function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileOutput {
+  if (!file) return out;
+  try {
+    // Reused, not truncated: the pages stay allocated between runs; the reply says how many bytes are valid.
+    const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
+    try {
+      let pos = 0;
+      for (const plane of [out.hdr, out.base]) {
+        const bytes = new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength);
+        for (let done = 0; done < bytes.length; ) {
+          const n = writeSync(fd, bytes, done, bytes.length - done, pos);
+          done += n;
+          pos += n;
+        }
+      }
+      return { file, bytes: pos, dims: out.dims, ms: out.ms };
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (!fileFallbackNoted) process.stderr.write(`inference worker: cannot write ${file} (${firstLine(e)}); sending results through IPC\n`);
+    fileFallbackNoted = true;
+    return out;
+  }
+}
+
 // One request at a time: onnxruntime already uses every core for one run.
 const port = parentPort();
 const queue: WorkerRequest[] = [];
@@ -216,7 +245,7 @@ async function pump(): Promise<void> {
       else if (req.type === 'load') {
         await load(req.modelPath);
         reply(req.id, { ok: true, value: info() });
-      } else if (req.type === 'run') reply(req.id, { ok: true, value: await run(req.input, req.dims, req.keep) });
+      } else if (req.type === 'run') reply(req.id, { ok: true, value: deliver(await run(req.input, req.dims, req.keep), req.outputFile) });
     } catch (e) {
       const code = e instanceof ContractError ? 'bad_input' : 'worker_failed';
       reply(req.id, { ok: false, code, message: e instanceof Error ? e.message : String(e) });

@@ -1,13 +1,14 @@
 // The real inference worker process running a real ONNX model on real pixels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
+import { newScratchFile, removeStaleScratch } from '../../src-main/core/inference/scratch';
 import { ServiceError, type InferenceStatus } from '../../src-main/common/contract';
 import { flatSdrToPq, to10bitNarrow } from '../helpers/reference';
 
@@ -73,6 +74,46 @@ test('worker loads the model, reports its device and runs real pixels', async (t
   await assert.rejects(client.run(input, [1, 3, h, w], { keep: { x: 40, y: 0, width: 30, height: 4 } }), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /outside the 64x32 output/.test(e.message));
 });
 
+test('results come back through the scratch file, bit-identical to the IPC path, with a fallback when it cannot be written', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'remaster-scratch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = newScratchFile(dir);
+  const viaFile = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: file });
+  const viaIpc = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: null });
+  // A folder that does not exist: the worker cannot write there and must send the arrays instead.
+  const unwritable = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: join(dir, 'missing', 'remaster-worker-1-x.f32') });
+  t.after(() => Promise.all([viaFile.close(), viaIpc.close(), unwritable.close()]));
+  const w = 48;
+  const h = 40;
+  const input = new Float32Array(3 * w * h).map((_, i) => ((i * 2654435761) % 997) / 997);
+  const keep = { x: 6, y: 4, width: 70, height: 50 };
+  const a = await viaFile.run(input, [1, 3, h, w], { keep });
+  assert.equal(statSync(file).size, 2 * 4 * 3 * 70 * 50, 'hdr then base, float32');
+  const b = await viaIpc.run(input, [1, 3, h, w], { keep });
+  const c = await unwritable.run(input, [1, 3, h, w], { keep });
+  assert.deepEqual(a.dims, [1, 3, 50, 70]);
+  for (const o of [b, c]) {
+    assert.deepEqual(o.dims, a.dims);
+    assert.ok(o.hdr.every((v, i) => v === a.hdr[i]) && o.base.every((v, i) => v === a.base[i]));
+  }
+  assert.equal(to10bitNarrow(a.hdr[0]), to10bitNarrow(b.hdr[0]));
+  // A smaller result reuses the file: only the bytes the reply names are read.
+  const white = await viaFile.run(flatFrame(8, 8, [1, 1, 1]), [1, 3, 8, 8]);
+  assert.equal(white.hdr.length, 3 * 16 * 16);
+  assert.ok(white.hdr.every((v) => to10bitNarrow(v) === 573));
+  await viaFile.close();
+  assert.equal(existsSync(file), false, 'closing the client removes its scratch file');
+
+  // Files left by a crashed app (a pid that no longer runs) are swept; a live process's file is kept.
+  const dead = join(dir, 'remaster-worker-999999999-dead.f32');
+  const live = join(dir, `remaster-worker-${process.pid}-live.f32`);
+  writeFileSync(dead, 'x');
+  writeFileSync(live, 'x');
+  assert.equal(removeStaleScratch(dir), 1);
+  assert.equal(existsSync(dead), false);
+  assert.equal(existsSync(live), true);
+});
+
 test('a killed worker fails the in-flight request cleanly and is restarted', async (t) => {
   const client = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log });
   t.after(() => client.close());
@@ -109,13 +150,16 @@ test('malformed messages to the worker get a typed error and do not crash it', a
   while (!replies.some((m) => (m as { type: string }).type === 'hello')) await new Promise((r) => setTimeout(r, 50));
   handle.post({ id: 7, type: 'run', input: 'not pixels', dims: [1, 3, 2, 2] });
   handle.post({ id: 8, type: 'explode' });
+  // The worker writes results only to a scratch file name the protocol allows: never to an arbitrary path.
+  handle.post({ id: 10, type: 'run', input: new Float32Array(12), dims: [1, 3, 2, 2], outputFile: '/etc/passwd' });
   handle.post('garbage');
   handle.post({ id: 9, type: 'info' });
-  while (replies.length < 4) await new Promise((r) => setTimeout(r, 50));
+  while (replies.length < 5) await new Promise((r) => setTimeout(r, 50));
   const byId = (id: number) => replies.find((m) => (m as { id?: number }).id === id) as { ok: boolean; error?: { code: string }; value?: { pid: number } };
   assert.equal(byId(7).ok, false);
   assert.equal(byId(7).error?.code, 'bad_request');
   assert.equal(byId(8).error?.code, 'bad_request');
+  assert.equal(byId(10).error?.code, 'bad_request');
   assert.equal(byId(9).ok, true, 'still answering after garbage');
   assert.equal(byId(9).value?.pid, handle.pid);
 });

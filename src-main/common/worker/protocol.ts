@@ -22,6 +22,9 @@ export const OutputWindow = z.object({
 });
 export type OutputWindow = z.infer<typeof OutputWindow>;
 
+/** Scratch files for run results: shared memory (/dev/shm) where it exists. */
+export const OUTPUT_FILE_NAME = /(^|[\\/])remaster-worker-[A-Za-z0-9-]+\.f32$/;
+
 export const WorkerRequest = z.discriminatedUnion('type', [
   z.object({ id: Id, type: z.literal('info') }),
   z.object({ id: Id, type: z.literal('load'), modelPath: z.string().min(1) }),
@@ -34,6 +37,9 @@ export const WorkerRequest = z.discriminatedUnion('type', [
     /** Output window to send back (output pixels); default the whole output. Tiles ask for their interior only:
      *  the margins never cross the process boundary (a UHD frame's outputs are ~200 MB of float32). */
     keep: OutputWindow.optional(),
+    /** Where to write the result instead of sending it in the reply (see RunFileOutput). Named by the main side,
+     *  in its scratch folder, and only a `remaster-worker-*.f32` name is accepted. */
+    outputFile: z.string().regex(OUTPUT_FILE_NAME).optional(),
   }),
   z.object({ id: Id, type: z.literal('cancel'), target: Id }),
 ]);
@@ -58,6 +64,22 @@ export const RunOutput = z.object({
   ms: z.number(),
 });
 export type RunOutput = z.infer<typeof RunOutput>;
+
+/**
+ * A run's result written to the request's `outputFile`: `hdr` then `base`, float32 little-endian, `bytes` in all.
+ * Why: structured clone through the IPC pipe copied a UHD frame's ~200 MB about five times (0.6-1 s per frame on
+ * the 2-core dev machine); a file in shared memory is one write and one read. The worker falls back to sending
+ * the arrays when the file cannot be written (a full /dev/shm, say).
+ */
+export const RunFileOutput = z.object({
+  file: z.string().regex(OUTPUT_FILE_NAME),
+  bytes: z.number().int().nonnegative(),
+  dims: Dims,
+  ms: z.number(),
+});
+export type RunFileOutput = z.infer<typeof RunFileOutput>;
+
+export const RunReply = z.union([RunOutput, RunFileOutput]);
 
 export const WorkerError = z.object({ code: ErrorCode, message: z.string() });
 

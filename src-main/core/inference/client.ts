@@ -1,9 +1,10 @@
 // Talks to the inference worker: starts it, loads the model, restarts it when it dies, and fails in-flight
 // requests cleanly instead of leaving them hanging.
 import { ServiceError, type InferenceStatus, type WorkerState } from '../../common/contract';
-import { WorkerReply, type OutputWindow, type RunOutput, type WorkerInfo } from '../../common/worker/protocol';
+import { RunReply, WorkerReply, type OutputWindow, type RunOutput, type WorkerInfo } from '../../common/worker/protocol';
 import type { Logger } from '../log';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
+import { newScratchFile, readRunFile, removeScratchFile } from './scratch';
 
 export interface RunOptions {
   /** 'preview' requests overtake queued 'render' requests. */
@@ -41,6 +42,9 @@ export interface InferenceClientOptions {
   restartWindowMs?: number;
   /** A run that takes longer than this is treated as a hung worker: base ms plus ms per input pixel. */
   runTimeout?: { baseMs: number; perPixelMs: number };
+  /** Scratch file the worker writes run results to (default: a fresh one in shared memory); null: results travel
+   *  inside the IPC reply. */
+  outputFile?: string | null;
 }
 
 export class InferenceClient {
@@ -59,8 +63,12 @@ export class InferenceClient {
   private queue: QueuedRun[] = [];
   private seq = 0;
   private running = false;
+  private readonly outputFile: string | null;
+  private inlineNoted = false;
 
-  constructor(private readonly opts: InferenceClientOptions) {}
+  constructor(private readonly opts: InferenceClientOptions) {
+    this.outputFile = opts.outputFile === undefined ? newScratchFile() : opts.outputFile;
+  }
 
   status(): InferenceStatus {
     return {
@@ -159,6 +167,7 @@ export class InferenceClient {
       w.kill();
       await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     }
+    if (this.outputFile) removeScratchFile(this.outputFile);
     this.setState('stopped');
   }
 
@@ -183,7 +192,8 @@ export class InferenceClient {
           this.setState('busy');
           const t = this.opts.runTimeout ?? { baseMs: 60_000, perPixelMs: 0.05 };
           const timeout = t.baseMs + t.perPixelMs * job.dims[0] * job.dims[2] * job.dims[3];
-          job.resolve((await this.request({ type: 'run', input: job.input, dims: job.dims, keep: job.keep }, timeout)) as RunOutput);
+          const reply = await this.request({ type: 'run', input: job.input, dims: job.dims, keep: job.keep, outputFile: this.outputFile ?? undefined }, timeout);
+          job.resolve(this.runOutput(reply));
         } catch (e) {
           job.reject(e);
         }
@@ -192,6 +202,21 @@ export class InferenceClient {
       this.running = false;
       if (this.state === 'busy') this.setState('ready');
     }
+  }
+
+  /** Checks a run reply at the process boundary; reads the scratch file when the result went there. */
+  private runOutput(reply: unknown): RunOutput {
+    const r = RunReply.safeParse(reply);
+    if (!r.success) throw new ServiceError('worker_failed', 'Inference worker sent a malformed run result');
+    if ('file' in r.data) {
+      if (r.data.file !== this.outputFile) throw new ServiceError('worker_failed', 'Inference worker wrote its result to an unexpected file');
+      return readRunFile(r.data);
+    }
+    if (this.outputFile && !this.inlineNoted) {
+      this.inlineNoted = true;
+      this.opts.log.warn(`inference worker could not write ${this.outputFile}; results travel through IPC (slower)`);
+    }
+    return r.data;
   }
 
   private async launch(): Promise<void> {

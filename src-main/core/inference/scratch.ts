@@ -1,0 +1,92 @@
+// Scratch files through which the inference worker hands back run results (see RunFileOutput in the worker
+// protocol): in shared memory where the OS has it, so a UHD frame's outputs cost one write and one read.
+import { randomUUID } from 'node:crypto';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServiceError } from '../../common/contract';
+import type { RunFileOutput, RunOutput } from '../../common/worker/protocol';
+
+/** /dev/shm on Linux (RAM-backed), else the OS temp folder (its page cache does the same job). */
+export function scratchDir(): string {
+  try {
+    if (statSync('/dev/shm').isDirectory()) {
+      accessSync('/dev/shm', constants.W_OK);
+      return '/dev/shm';
+    }
+  } catch {
+    // no shared-memory folder here
+  }
+  return tmpdir();
+}
+
+let staleSwept = false;
+
+/** A fresh scratch file name for one inference client; files left by dead Remaster processes are removed. */
+export function newScratchFile(dir = scratchDir()): string {
+  if (!staleSwept) {
+    staleSwept = true;
+    removeStaleScratch(dir);
+  }
+  return join(dir, `remaster-worker-${process.pid}-${randomUUID().slice(0, 8)}.f32`);
+}
+
+/** A crashed app leaves its scratch files behind, and in /dev/shm they hold RAM until reboot. */
+export function removeStaleScratch(dir: string): number {
+  let removed = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const m = /^remaster-worker-(\d+)-[A-Za-z0-9]+\.f32$/.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed++;
+    } catch {
+      // someone else's file or already gone
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
+  }
+}
+
+/** Reads a run result the worker wrote to its scratch file. */
+export function readRunFile(r: RunFileOutput): RunOutput {
+  const n = r.dims.reduce((a, b) => a * b, 1);
+  if (r.bytes !== 2 * 4 * n) throw new ServiceError('worker_failed', `Inference worker wrote ${r.bytes} bytes for a ${r.dims.join('x')} result`);
+  const out = new Float32Array(2 * n);
+  const bytes = new Uint8Array(out.buffer);
+  const fd = openSync(r.file, 'r');
+  try {
+    if (fstatSync(fd).size < r.bytes) throw new ServiceError('worker_failed', `Inference worker's result file is shorter than the ${r.bytes} bytes it reported`);
+    let done = 0;
+    while (done < r.bytes) {
+      const got = readSync(fd, bytes, done, r.bytes - done, done);
+      if (got === 0) throw new ServiceError('worker_failed', "Inference worker's result file ended early");
+      done += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { hdr: out.subarray(0, n), base: out.subarray(n), dims: r.dims, ms: r.ms };
+}
+
+export function removeScratchFile(file: string): void {
+  try {
+    if (existsSync(file)) unlinkSync(file);
+  } catch {
+    // best effort: a later start sweeps it
+  }
+}
