@@ -79,7 +79,7 @@ class Baseline(unittest.TestCase):
             self.assertLess(float((r - rf).abs().max()), 1e-5)
 
     def test_export_form_is_the_same_function(self):
-        # SRITM.for_export(): folded last conv, split merges and FiLM, exp-log powers, MatMul primaries
+        # SRITM.for_export(): folded last conv, exp-log powers, MatMul primaries
         from configs import make_config
         torch.manual_seed(5)
         for s in (2, 4):
