@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
-import { planTiles, TILE_OUTPUT_SIDE, upconvertFrame } from '../../src-main/core/inference/tiled';
+import { defaultTilePixels, planTiles, upconvertFrame } from '../../src-main/core/inference/tiled';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { ServiceError } from '../../src-main/common/contract';
@@ -28,22 +28,33 @@ function texturedFrame(w: number, h: number): Float32Array {
   return f;
 }
 
-test('tile plan covers the frame exactly once, with aligned padded origins', () => {
-  const tiles = planTiles(1000, 563, 256, 44, 16);
+test('tile plan covers the frame exactly once, with aligned padded origins, within the memory budget', () => {
+  const tiles = planTiles(1000, 563, { maxPixels: Infinity, maxSide: 256 }, 44, 16);
   const covered = new Uint8Array(1000 * 563);
   for (const t of tiles) {
     assert.equal(t.px0 % 16, 0);
     assert.equal(t.py0 % 16, 0);
+    assert.ok(t.x1 - t.x0 <= 256 && t.y1 - t.y0 <= 256);
     assert.ok(t.px0 <= Math.max(0, t.x0 - 44) && t.px1 >= Math.min(1000, t.x1 + 44));
     for (let y = t.y0; y < t.y1; y++) for (let x = t.x0; x < t.x1; x++) covered[y * 1000 + x]++;
   }
   assert.ok(covered.every((c) => c === 1));
-  // As few tiles as the size allows, of even width: 1080p at x2's default (1152) is two 960x1080 halves.
-  const halves = planTiles(1920, 1080, Math.floor(TILE_OUTPUT_SIDE / 2), 96, 16);
+  const area = (t: { px0: number; px1: number; py0: number; py1: number }) => (t.px1 - t.px0) * (t.py1 - t.py0);
+  // As few tiles as the budget allows, of even width: 1080p at x2 is two 960x1080 halves (1056x1080 padded).
+  const halves = planTiles(1920, 1080, { maxPixels: defaultTilePixels(2) }, 96, 16);
   assert.deepEqual(halves.map((t) => [t.x0, t.x1, t.y0, t.y1, t.px0, t.px1]), [[0, 960, 0, 1080, 0, 1056], [960, 1920, 0, 1080, 864, 1920]]);
-  const quarters = planTiles(1920, 1080, Math.floor(TILE_OUTPUT_SIDE / 4), 96, 16);
-  assert.equal(quarters.length, 8);
-  assert.ok(quarters.every((t) => t.x1 - t.x0 === 480 && t.y1 - t.y0 >= 520));
+  // x4: a 960x540 frame (UHD out) is one tile; 1080p (8K out) is six, none over the budget.
+  assert.equal(planTiles(960, 540, { maxPixels: defaultTilePixels(4) }, 96, 16).length, 1);
+  const x4hd = planTiles(1920, 1080, { maxPixels: defaultTilePixels(4) }, 96, 16);
+  assert.equal(x4hd.length, 6);
+  assert.ok(x4hd.every((t) => area(t) <= defaultTilePixels(4)));
+  // UHD at x2 (8K out): every tile within the budget, and planning stays cheap.
+  const t0 = performance.now();
+  const uhd = planTiles(3840, 2160, { maxPixels: defaultTilePixels(2) }, 96, 16);
+  assert.ok(performance.now() - t0 < 500);
+  assert.ok(uhd.every((t) => area(t) <= defaultTilePixels(2)) && uhd.length <= 12, `${uhd.length} tiles`);
+  // A margin larger than the budget still gives a plan: the smallest tiles it can.
+  assert.ok(planTiles(300, 200, { maxPixels: 100 }, 96, 16).length > 1);
 });
 
 for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
@@ -54,10 +65,10 @@ for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
     const w = 210;
     const h = 150;
     const frame = texturedFrame(w, h);
-    const whole = await upconvertFrame(client, frame, w, h, { tile: 4096 });
+    const whole = await upconvertFrame(client, frame, w, h, { maxTileSide: 4096 });
     let progress = 0;
-    const tiled = await upconvertFrame(client, frame, w, h, { tile: 64, onProgress: (d) => (progress = d) });
-    assert.equal(progress, planTiles(w, h, 64, client.status().model!.tileMargin, client.status().model!.tileAlign).length);
+    const tiled = await upconvertFrame(client, frame, w, h, { maxTileSide: 64, onProgress: (d) => (progress = d) });
+    assert.equal(progress, planTiles(w, h, { maxPixels: Infinity, maxSide: 64 }, client.status().model!.tileMargin, client.status().model!.tileAlign).length);
     assert.ok(progress > 4);
     let worst = 0;
     for (let i = 0; i < whole.hdr.length; i++) worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]), Math.abs(whole.base[i] - tiled.base[i]));
@@ -80,7 +91,7 @@ test('a cancelled render stops between tiles; a preview overtakes queued render 
   assert.deepEqual(order, ['r1', 'p', 'r2', 'r3']);
 
   const abort = new AbortController();
-  const job = upconvertFrame(client, texturedFrame(400, 300), 400, 300, { tile: 64, signal: abort.signal, onProgress: (d) => d === 2 && abort.abort() });
+  const job = upconvertFrame(client, texturedFrame(400, 300), 400, 300, { maxTileSide: 64, signal: abort.signal, onProgress: (d) => d === 2 && abort.abort() });
   await assert.rejects(job, (e: unknown) => e instanceof ServiceError && e.code === 'cancelled');
   assert.equal(client.queued, 0);
 });

@@ -5,8 +5,10 @@ import { ServiceError, type ModelInfo } from '../../common/contract';
 import type { InferenceClient, RunOptions } from './client';
 
 export interface UpconvertOptions extends RunOptions {
-  /** Largest tile interior side in input pixels (default: TILE_OUTPUT_SIDE / scale). */
-  tile?: number;
+  /** Largest padded tile in input pixels (default: defaultTilePixels(scale)). */
+  maxTilePixels?: number;
+  /** Largest tile interior side in input pixels (default: none; tests use it to force many tiles). */
+  maxTileSide?: number;
   onProgress?(done: number, total: number): void;
 }
 
@@ -20,43 +22,57 @@ export interface HdrFrame {
 }
 
 /**
- * Default tile interior side in output pixels (x2: 1152 input px, x4: 576). Measured with srItm on a 1920x1080
- * input (2-core dev machine, warm, 96-px margins): x2 runs 2 tiles, 1.10x the frame's pixels, 11.2 s vs 15.4 s
- * with 512-px tiles (12 tiles, 1.76x the pixels), worker peak 2.1 GB (0.8 GB with 512); x4 runs 8 tiles,
- * 35.9 s vs 46.2 s, peak 2.5 GB. Memory is bounded by the tile, not the frame.
+ * The tile budget, in padded input pixels: it bounds the worker's memory whatever the frame size. The shipped
+ * models' peak grows with input pixels about in proportion to the scale (x4 keeps 2x-resolution features), so
+ * the budget is 2.4 M / scale. Measured on the 2-core dev machine (medium models, VmHWM of the worker, one UHD
+ * frame): x2 1920x1080 runs as two 1056x1080 tiles, peak 2.35 GB; x4 960x540 runs as one tile, peak 2.28 GB,
+ * 3.2-3.6 s per frame where two 576x540 tiles (the side-based plan before) took 3.7-4.5 s at 1.89 GB.
  */
-export const TILE_OUTPUT_SIDE = 2304;
+export function defaultTilePixels(scale: number): number {
+  return Math.round(2_400_000 / scale);
+}
+
+interface Span {
+  a: number;
+  b: number;
+  pa: number;
+  pb: number;
+}
 
 /**
- * Plans the tiles of a w x h frame: interior rectangles and the padded rectangles actually run. Tiles are as
- * few as `tile` allows and of even size (1920 at tile 1152: two of 960, not 1152 + 768), origins on the
- * model's alignment grid.
+ * Plans the tiles of a w x h frame: interior rectangles and the padded rectangles actually run. Picks the grid
+ * with the fewest tiles whose padded tiles all fit `maxPixels` (then the least padded area in all); tiles of
+ * a grid are of even size (1920 in two: 960 + 960, not 1152 + 768) with origins on the model's alignment grid.
+ * When no grid fits (a margin larger than the budget), the one with the smallest largest tile.
  */
-export function planTiles(w: number, h: number, tile: number, margin: number, align: number) {
-  const tiles: { x0: number; y0: number; x1: number; y1: number; px0: number; py0: number; px1: number; py1: number }[] = [];
-  const even = (size: number) => {
-    const n = Math.ceil(size / Math.max(align, tile));
-    return Math.max(align, Math.ceil(Math.ceil(size / n) / align) * align);
+export function planTiles(w: number, h: number, limits: { maxPixels: number; maxSide?: number }, margin: number, align: number) {
+  const spans = (size: number, n: number): Span[] => {
+    const step = Math.max(align, Math.ceil(Math.ceil(size / n) / align) * align);
+    const out: Span[] = [];
+    for (let a = 0; a < size; a += step) {
+      const b = Math.min(size, a + step);
+      out.push({ a, b, pa: Math.max(0, Math.floor((a - margin) / align) * align), pb: Math.min(size, b + margin) });
+    }
+    return out;
   };
-  const stepX = even(w);
-  const stepY = even(h);
-  for (let y0 = 0; y0 < h; y0 += stepY) {
-    for (let x0 = 0; x0 < w; x0 += stepX) {
-      const x1 = Math.min(w, x0 + stepX);
-      const y1 = Math.min(h, y0 + stepY);
-      tiles.push({
-        x0,
-        y0,
-        x1,
-        y1,
-        px0: Math.max(0, Math.floor((x0 - margin) / align) * align),
-        py0: Math.max(0, Math.floor((y0 - margin) / align) * align),
-        px1: Math.min(w, x1 + margin),
-        py1: Math.min(h, y1 + margin),
-      });
+  const widest = (ss: Span[]) => Math.max(...ss.map((s) => s.pb - s.pa));
+  const total = (ss: Span[]) => ss.reduce((t, s) => t + s.pb - s.pa, 0);
+  const first = (size: number) => Math.max(1, Math.ceil(size / Math.max(align, limits.maxSide ?? size)));
+  const last = (size: number) => Math.min(first(size) + 255, Math.ceil(size / align));
+  let best: { cols: Span[]; rows: Span[]; fits: boolean; count: number; largest: number; area: number } | null = null;
+  const rowPlans: Span[][] = [];
+  for (let ny = first(h); ny <= last(h); ny++) rowPlans.push(spans(h, ny));
+  for (let nx = first(w); nx <= last(w); nx++) {
+    const cols = spans(w, nx);
+    if (best?.fits && cols.length > best.count) break; // more columns only adds tiles
+    for (const rows of rowPlans) {
+      const c = { cols, rows, count: cols.length * rows.length, largest: widest(cols) * widest(rows), area: total(cols) * total(rows), fits: false };
+      c.fits = c.largest <= limits.maxPixels;
+      const better = !best || (c.fits !== best.fits ? c.fits : c.fits ? c.count < best.count || (c.count === best.count && c.area < best.area) : c.largest < best.largest || (c.largest === best.largest && c.count < best.count));
+      if (better) best = c;
     }
   }
-  return tiles;
+  return best!.rows.flatMap((r) => best!.cols.map((c) => ({ x0: c.a, y0: r.a, x1: c.b, y1: r.b, px0: c.pa, py0: r.pa, px1: c.pb, py1: r.pb })));
 }
 
 export async function upconvertFrame(client: InferenceClient, sdr: Float32Array, width: number, height: number, opts: UpconvertOptions = {}): Promise<HdrFrame> {
@@ -69,7 +85,7 @@ export async function upconvertFrame(client: InferenceClient, sdr: Float32Array,
   const H = height * s;
   const hdr = new Float32Array(3 * W * H);
   const base = new Float32Array(3 * W * H);
-  const tiles = planTiles(width, height, opts.tile ?? Math.floor(TILE_OUTPUT_SIDE / s), model.tileMargin, model.tileAlign);
+  const tiles = planTiles(width, height, { maxPixels: opts.maxTilePixels ?? defaultTilePixels(s), maxSide: opts.maxTileSide }, model.tileMargin, model.tileAlign);
   let done = 0;
   for (const t of tiles) {
     if (opts.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
