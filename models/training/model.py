@@ -69,19 +69,8 @@ def conv1(i, o):
 
 # ------------------------------------------------------------------------------------- fixed (no-parameter) ops
 def keys_upsample_kernel(scale, a=sdrhdr.KEYS_A):
-    """Depthwise 5x5 kernels (s*s phases) reproducing Keys bicubic x`scale` with half-pixel centres, used after a
-    replicate pad of 2 and followed by pixel_shuffle. Returns tensor [s*s, 1, 5, 5] (float64)."""
-    import numpy as np
-    taps = np.zeros((scale, 5))
-    for p in range(scale):
-        src = (p + 0.5) / scale - 0.5        # relative to the input pixel index i
-        i0 = math.floor(src)
-        t = src - i0
-        w = sdrhdr.keys_weights(np.array([t]), a)[0]
-        for k in range(4):
-            taps[p, i0 - 1 + k + 2] += w[k]
-    ker = np.einsum('pi,qj->pqij', taps, taps).reshape(scale * scale, 1, 5, 5)
-    return torch.from_numpy(ker)
+    """Depthwise 5x5 kernels reproducing Keys bicubic x`scale` (sdrhdr.keys_phase_kernel) as a tensor."""
+    return torch.from_numpy(sdrhdr.keys_phase_kernel(scale, a))
 
 
 class AnalyticBaseline(nn.Module):

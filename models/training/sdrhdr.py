@@ -84,6 +84,20 @@ def resize_keys_1d(x, scale, axis):
     return np.moveaxis(out, -1, axis)
 
 
+def keys_phase_kernel(scale, a=KEYS_A):
+    """Depthwise 5x5 kernels (s*s sub-pixel phases, CRD order) reproducing Keys bicubic x`scale` with half-pixel
+    centres, used after an edge pad of 2 and followed by a depth-to-space (pixel shuffle). [s*s, 1, 5, 5] float64.
+    How the trained models and baseline-x*.onnx compute the upscale: faster in onnxruntime than its cubic Resize."""
+    taps = np.zeros((scale, 5))
+    for p in range(scale):
+        src = (p + 0.5) / scale - 0.5        # relative to the input pixel index i
+        i0 = int(np.floor(src))
+        w = keys_weights(np.array([src - i0]), a)[0]
+        for k in range(4):
+            taps[p, i0 - 1 + k + 2] += w[k]
+    return np.einsum('pi,qj->pqij', taps, taps).reshape(scale * scale, 1, 5, 5)
+
+
 def resize_keys(x, scale):
     """x: [..., H, W] -> [..., sH, sW]."""
     return resize_keys_1d(resize_keys_1d(x, scale, -2), scale, -1)
