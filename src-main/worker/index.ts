@@ -2,7 +2,7 @@
 // Runs as an Electron utilityProcess under Electron and as a child_process.fork under the headless host;
 // it cannot tell the difference except for which port it talks through.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunFileOutput, type RunOutput, type OutputWindow } from '../common/worker/protocol';
@@ -203,7 +203,8 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
   if (!file) return out;
   try {
     // Reused, not truncated: the pages stay allocated between runs; the reply says how many bytes are valid.
-    const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
+    // O_NOFOLLOW: never write through a link planted under the scratch file's name.
+    const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
     try {
       let pos = 0;
       for (const plane of [out.hdr, out.base]) {
@@ -219,6 +220,12 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
       closeSync(fd);
     }
   } catch (e) {
+    // A full shared-memory folder (Docker gives /dev/shm 64 MB) must not stay full: give back what was written.
+    try {
+      unlinkSync(file);
+    } catch {
+      // never created
+    }
     if (!fileFallbackNoted) process.stderr.write(`inference worker: cannot write ${file} (${firstLine(e)}); sending results through IPC\n`);
     fileFallbackNoted = true;
     return out;

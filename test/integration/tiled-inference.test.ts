@@ -53,8 +53,10 @@ test('tile plan covers the frame exactly once, with aligned padded origins, with
   const uhd = planTiles(3840, 2160, { maxPixels: defaultTilePixels(2) }, 96, 16);
   assert.ok(performance.now() - t0 < 500);
   assert.ok(uhd.every((t) => area(t) <= defaultTilePixels(2)) && uhd.length <= 12, `${uhd.length} tiles`);
-  // A margin larger than the budget still gives a plan: the smallest tiles it can.
-  assert.ok(planTiles(300, 200, { maxPixels: 100 }, 96, 16).length > 1);
+  // A margin that rivals the budget does not explode into tiny tiles: a padded tile may reach (4 x margin)^2.
+  const huge = planTiles(16384, 16384, { maxPixels: defaultTilePixels(4) }, 400, 16);
+  assert.ok(huge.length < 500 && huge.every((t) => area(t) <= 1600 ** 2), `${huge.length} tiles`);
+  assert.throws(() => planTiles(0, 10, { maxPixels: 1e6 }, 4, 1), /Cannot tile a 0x10 frame/);
 });
 
 for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {

@@ -77,7 +77,7 @@ test('worker loads the model, reports its device and runs real pixels', async (t
 test('results come back through the scratch file, bit-identical to the IPC path, with a fallback when it cannot be written', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'remaster-scratch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = newScratchFile(dir);
+  const file = newScratchFile(dir)!;
   const viaFile = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: file });
   const viaIpc = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: null });
   // A folder that does not exist: the worker cannot write there and must send the arrays instead.
@@ -91,6 +91,9 @@ test('results come back through the scratch file, bit-identical to the IPC path,
   assert.equal(statSync(file).size, 2 * 4 * 3 * 70 * 50, 'hdr then base, float32');
   const b = await viaIpc.run(input, [1, 3, h, w], { keep });
   const c = await unwritable.run(input, [1, 3, h, w], { keep });
+  // After one inline reply the client stops asking for the file: later runs go straight through IPC.
+  const c2 = await unwritable.run(input, [1, 3, h, w], { keep });
+  assert.ok(c2.hdr.every((v, i) => v === c.hdr[i]));
   assert.deepEqual(a.dims, [1, 3, 50, 70]);
   for (const o of [b, c]) {
     assert.deepEqual(o.dims, a.dims);

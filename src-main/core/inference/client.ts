@@ -63,8 +63,8 @@ export class InferenceClient {
   private queue: QueuedRun[] = [];
   private seq = 0;
   private running = false;
-  private readonly outputFile: string | null;
-  private inlineNoted = false;
+  /** Null once a run came back inline although a file was asked for (full or unwritable scratch folder). */
+  private outputFile: string | null;
 
   constructor(private readonly opts: InferenceClientOptions) {
     this.outputFile = opts.outputFile === undefined ? newScratchFile() : opts.outputFile;
@@ -212,9 +212,10 @@ export class InferenceClient {
       if (r.data.file !== this.outputFile) throw new ServiceError('worker_failed', 'Inference worker wrote its result to an unexpected file');
       return readRunFile(r.data);
     }
-    if (this.outputFile && !this.inlineNoted) {
-      this.inlineNoted = true;
-      this.opts.log.warn(`inference worker could not write ${this.outputFile}; results travel through IPC (slower)`);
+    if (this.outputFile) {
+      this.opts.log.warn(`inference worker could not write ${this.outputFile}; results travel through IPC from now on (slower)`);
+      removeScratchFile(this.outputFile);
+      this.outputFile = null;
     }
     return r.data;
   }

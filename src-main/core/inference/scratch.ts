@@ -2,13 +2,15 @@
 // protocol): in shared memory where the OS has it, so a UHD frame's outputs cost one write and one read.
 import { randomUUID } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import type { RunFileOutput, RunOutput } from '../../common/worker/protocol';
 
-/** /dev/shm on Linux (RAM-backed), else the OS temp folder (its page cache does the same job). */
-export function scratchDir(): string {
+/**
+ * The RAM-backed shared-memory folder (/dev/shm on Linux), or null where there is none: there results stay on
+ * the IPC path rather than put 200 MB of temp-file writes per UHD frame on the disk.
+ */
+export function scratchDir(): string | null {
   try {
     if (statSync('/dev/shm').isDirectory()) {
       accessSync('/dev/shm', constants.W_OK);
@@ -17,13 +19,15 @@ export function scratchDir(): string {
   } catch {
     // no shared-memory folder here
   }
-  return tmpdir();
+  return null;
 }
 
 let staleSwept = false;
 
-/** A fresh scratch file name for one inference client; files left by dead Remaster processes are removed. */
-export function newScratchFile(dir = scratchDir()): string {
+/** A fresh scratch file name for one inference client (null: no shared memory here); files left by dead Remaster
+ *  processes are removed first. */
+export function newScratchFile(dir: string | null = scratchDir()): string | null {
+  if (!dir) return null;
   if (!staleSwept) {
     staleSwept = true;
     removeStaleScratch(dir);
@@ -68,7 +72,12 @@ export function readRunFile(r: RunFileOutput): RunOutput {
   if (r.bytes !== 2 * 4 * n) throw new ServiceError('worker_failed', `Inference worker wrote ${r.bytes} bytes for a ${r.dims.join('x')} result`);
   const out = new Float32Array(2 * n);
   const bytes = new Uint8Array(out.buffer);
-  const fd = openSync(r.file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(r.file, 'r');
+  } catch (e) {
+    throw new ServiceError('worker_failed', `Cannot read the inference worker's result (${(e as Error).message})`);
+  }
   try {
     if (fstatSync(fd).size < r.bytes) throw new ServiceError('worker_failed', `Inference worker's result file is shorter than the ${r.bytes} bytes it reported`);
     let done = 0;

@@ -43,36 +43,44 @@ interface Span {
  * Plans the tiles of a w x h frame: interior rectangles and the padded rectangles actually run. Picks the grid
  * with the fewest tiles whose padded tiles all fit `maxPixels` (then the least padded area in all); tiles of
  * a grid are of even size (1920 in two: 960 + 960, not 1152 + 768) with origins on the model's alignment grid.
- * When no grid fits (a margin larger than the budget), the one with the smallest largest tile.
  */
 export function planTiles(w: number, h: number, limits: { maxPixels: number; maxSide?: number }, margin: number, align: number) {
-  const spans = (size: number, n: number): Span[] => {
-    const step = Math.max(align, Math.ceil(Math.ceil(size / n) / align) * align);
-    const out: Span[] = [];
-    for (let a = 0; a < size; a += step) {
-      const b = Math.min(size, a + step);
-      out.push({ a, b, pa: Math.max(0, Math.floor((a - margin) / align) * align), pb: Math.min(size, b + margin) });
+  if (!(w >= 1 && h >= 1)) throw new ServiceError('bad_input', `Cannot tile a ${w}x${h} frame`);
+  // Every distinct split of one axis, fewest pieces first, with its widest and total padded span.
+  const splits = (size: number) => {
+    const out: { spans: Span[]; widest: number; total: number }[] = [];
+    const first = Math.max(1, Math.ceil(size / Math.max(align, limits.maxSide ?? size)));
+    let previous = 0;
+    for (let n = first; n <= Math.ceil(size / align); n++) {
+      const step = Math.max(align, Math.ceil(Math.ceil(size / n) / align) * align);
+      const count = Math.ceil(size / step);
+      if (count === previous) continue; // the same split again
+      previous = count;
+      const spans: Span[] = [];
+      for (let a = 0; a < size; a += step) {
+        const b = Math.min(size, a + step);
+        spans.push({ a, b, pa: Math.max(0, Math.floor((a - margin) / align) * align), pb: Math.min(size, b + margin) });
+      }
+      out.push({ spans, widest: Math.max(...spans.map((x) => x.pb - x.pa)), total: spans.reduce((t, x) => t + x.pb - x.pa, 0) });
     }
     return out;
   };
-  const widest = (ss: Span[]) => Math.max(...ss.map((s) => s.pb - s.pa));
-  const total = (ss: Span[]) => ss.reduce((t, s) => t + s.pb - s.pa, 0);
-  const first = (size: number) => Math.max(1, Math.ceil(size / Math.max(align, limits.maxSide ?? size)));
-  const last = (size: number) => Math.min(first(size) + 255, Math.ceil(size / align));
-  let best: { cols: Span[]; rows: Span[]; fits: boolean; count: number; largest: number; area: number } | null = null;
-  const rowPlans: Span[][] = [];
-  for (let ny = first(h); ny <= last(h); ny++) rowPlans.push(spans(h, ny));
-  for (let nx = first(w); nx <= last(w); nx++) {
-    const cols = spans(w, nx);
-    if (best?.fits && cols.length > best.count) break; // more columns only adds tiles
-    for (const rows of rowPlans) {
-      const c = { cols, rows, count: cols.length * rows.length, largest: widest(cols) * widest(rows), area: total(cols) * total(rows), fits: false };
-      c.fits = c.largest <= limits.maxPixels;
-      const better = !best || (c.fits !== best.fits ? c.fits : c.fits ? c.count < best.count || (c.count === best.count && c.area < best.area) : c.largest < best.largest || (c.largest === best.largest && c.count < best.count));
-      if (better) best = c;
-    }
+  const cols = splits(w);
+  const rows = splits(h);
+  // A padded tile is allowed (4 x margin)^2 whatever the budget: a model whose margin rivals the budget (a huge
+  // receptive field) then costs memory rather than hundreds of times the work in margins.
+  const smallest = Math.min(...cols.map((c) => c.widest)) * Math.min(...rows.map((r) => r.widest));
+  const budget = Math.max(limits.maxPixels, (4 * margin) ** 2, smallest);
+  let best: { c: (typeof cols)[number]; r: (typeof rows)[number]; count: number; area: number } | null = null;
+  for (const c of cols) {
+    if (best && c.spans.length > best.count) break; // more columns only adds tiles
+    // Rows get narrower as they multiply: the first split that fits is this column count's fewest tiles.
+    const r = rows.find((x) => c.widest * x.widest <= budget);
+    if (!r) continue;
+    const cand = { c, r, count: c.spans.length * r.spans.length, area: c.total * r.total };
+    if (!best || cand.count < best.count || (cand.count === best.count && cand.area < best.area)) best = cand;
   }
-  return best!.rows.flatMap((r) => best!.cols.map((c) => ({ x0: c.a, y0: r.a, x1: c.b, y1: r.b, px0: c.pa, py0: r.pa, px1: c.pb, py1: r.pb })));
+  return best!.r.spans.flatMap((r) => best!.c.spans.map((c) => ({ x0: c.a, y0: r.a, x1: c.b, y1: r.b, px0: c.pa, py0: r.pa, px1: c.pb, py1: r.pb })));
 }
 
 export async function upconvertFrame(client: InferenceClient, sdr: Float32Array, width: number, height: number, opts: UpconvertOptions = {}): Promise<HdrFrame> {
