@@ -196,8 +196,6 @@ function crop(planes: Float32Array, count: number, W: number, H: number, k: Outp
   return out;
 }
 
-let fileFallbackNoted = false;
-
 /** Hands the result over through the main side's scratch file (one copy instead of the IPC pipe's several). */
 function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileOutput {
   if (!file) return out;
@@ -226,8 +224,8 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
     } catch {
       // never created
     }
-    if (!fileFallbackNoted) process.stderr.write(`inference worker: cannot write ${file} (${firstLine(e)}); sending results through IPC\n`);
-    fileFallbackNoted = true;
+    // Said once: the client stops asking for the file after this inline reply.
+    process.stderr.write(`inference worker: cannot write ${file} (${firstLine(e)}); sending results through IPC\n`);
     return out;
   }
 }
