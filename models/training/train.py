@@ -21,15 +21,48 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
+import sdrhdr  # noqa: E402
 from configs import make_config  # noqa: E402
 from model import widen_state, SRITM, SRITMConfig, count_params  # noqa: E402
 
 HL_PQ = 0.55          # baseline PQ above which a pixel counts as near SDR white (highlight-aware loss weight)
 
 
+def _colour_jitter(lin, rng):
+    """Linear BT.709 HxWx3 with its saturation scaled by 0.6-1.4 and a white-balance shift of a few percent:
+    ten photographs and six HDRIs hold few colours, and the x2 model drifted away from a held-out photograph
+    (white cups on saturated colours) the longer it trained."""
+    y = (lin * np.array([0.2126, 0.7152, 0.0722], np.float32)).sum(axis=2, keepdims=True)
+    out = y + rng.uniform(0.6, 1.4) * (lin - y)
+    gains = np.exp(rng.normal(0.0, 0.06, 3)).astype(np.float32)
+    gains /= float((gains * np.array([0.2126, 0.7152, 0.0722])).sum())   # same luminance
+    return np.clip(out * gains, 0.0, None).astype(np.float32)
+
+
+def _light_sources(lin, k, rng):
+    """Adds 1-3 small emitters (Gaussian cores 0.7-5 HR px, 1.5-10x SDR white after exposure k, with a faint
+    wide glow) to a scene-linear crop: the six training HDRIs have few lights, and telling a small clipped light
+    with a glow from a white surface is what the HDR half of the task is about."""
+    h, w, _ = lin.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    out = lin.copy()
+    for _ in range(int(rng.integers(1, 4))):
+        cy, cx = rng.uniform(0, h), rng.uniform(0, w)
+        core = rng.uniform(0.7, 5.0)
+        glow = core * rng.uniform(3.0, 8.0)
+        peak = rng.uniform(1.5, 10.0) / k
+        tint = np.array([1.0, rng.uniform(0.75, 1.0), rng.uniform(0.45, 1.0)], np.float32)
+        if rng.random() < 0.3:
+            tint = tint[::-1].copy()   # a cool light now and then
+        r2 = (yy - cy) ** 2 + (xx - cx) ** 2
+        shape = np.exp(-r2 / (2 * core ** 2)) + rng.uniform(0.02, 0.1) * np.exp(-r2 / (2 * glow ** 2))
+        out += (peak * shape)[..., None] * tint
+    return out
+
+
 class Sampler:
-    def __init__(self, scale, lr_patch, rng):
-        self.s, self.p, self.rng = scale, lr_patch, rng
+    def __init__(self, scale, lr_patch, rng, augment=False):
+        self.s, self.p, self.rng, self.augment = scale, lr_patch, rng, augment
         self.photos = [np.load(os.path.join(D.DATA, f'photo_{n}.npy')) for n in D.PHOTO_TRAIN]
         self.hdris = [np.load(os.path.join(D.DATA, f'hdri_{n}.npy')) for n in D.HDRI_TRAIN]
         self.hdri_p90 = []
@@ -47,6 +80,8 @@ class Sampler:
         return np.ascontiguousarray(a)
 
     def photo(self):
+        if self.augment:
+            return self._photo_augmented()
         im = self.photos[self.rng.integers(len(self.photos))]
         pre = 2 if self.rng.random() < 0.5 else 1     # denser detail: pre-downscale the source by 2
         hp = self.p * self.s * pre
@@ -63,6 +98,28 @@ class Sampler:
             t = D.keys_downscale(t, 2).clamp(0, 1)
         return t, D.target_from_sdr(t)
 
+    def _photo_augmented(self):
+        """--augment: any pre-downscale in 1-3 (not only 1 or 2) and colour jitter in linear light."""
+        im = self.photos[self.rng.integers(len(self.photos))]
+        hp = self.p * self.s
+        f = 1.0 if self.rng.random() < 0.3 else self.rng.uniform(1.25, 3.0)
+        src = int(round(hp * f))
+        cands = []
+        for _ in range(3):
+            y, x = self.rng.integers(0, im.shape[0] - src + 1), self.rng.integers(0, im.shape[1] - src + 1)
+            cands.append(im[y:y + src, x:x + src])
+        if self.rng.random() < 0.3:
+            c = max(cands, key=lambda a: int((a.min(axis=2) > 215).sum()))
+        else:
+            c = cands[0]
+        c = self._aug(c).astype(np.float32) / 255.0
+        if self.rng.random() < 0.6:
+            c = np.power(_colour_jitter(np.power(c, sdrhdr.GAMMA), self.rng).clip(0, 1), 1 / sdrhdr.GAMMA)
+        t = torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)).permute(2, 0, 1)[None]
+        if src != hp:
+            t = F.interpolate(t, size=(hp, hp), mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
+        return t, D.target_from_sdr(t)
+
     def hdr(self):
         i = self.rng.integers(len(self.hdris))
         im = self.hdris[i]
@@ -76,7 +133,13 @@ class Sampler:
             c = max(cands, key=lambda a: int((a.max(axis=2) * k > 1.0).sum()))
         else:
             c = cands[0]
-        t = torch.from_numpy(self._aug(c)).permute(2, 0, 1)[None]
+        c = self._aug(c)
+        if self.augment:
+            if self.rng.random() < 0.6:
+                c = _colour_jitter(c, self.rng)
+            if self.rng.random() < 0.3:
+                c = _light_sources(c, k, self.rng)
+        t = torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)).permute(2, 0, 1)[None]
         return D.hdr_pair(t, k)
 
     def batch(self, n):
@@ -91,16 +154,17 @@ class BatchStream(torch.utils.data.IterableDataset):
     network step takes milliseconds and one process making patches (crops, Keys resampling, JPEG) would starve it.
     Each worker draws from its own seeded generator, so a resumed run continues with a new stream."""
 
-    def __init__(self, scale, lr_patch, batch, wide_patch, seed):
+    def __init__(self, scale, lr_patch, batch, wide_patch, seed, augment=False):
         super().__init__()
         self.scale, self.lr_patch, self.batch, self.wide_patch, self.seed = scale, lr_patch, batch, wide_patch, seed
+        self.augment = augment
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         torch.set_num_threads(1)
         rng = np.random.default_rng([*self.seed, info.id if info else 0])
-        sampler = Sampler(self.scale, self.lr_patch, rng)
-        wide = Sampler(self.scale, self.wide_patch, rng) if self.wide_patch else None
+        sampler = Sampler(self.scale, self.lr_patch, rng, self.augment)
+        wide = Sampler(self.scale, self.wide_patch, rng, self.augment) if self.wide_patch else None
         while True:
             x, tgt = sampler.batch(self.batch)
             yield x, tgt, (wide.batch(4)[0] if wide is not None else torch.zeros(0))
@@ -224,6 +288,8 @@ def main():
                     help='weight of the ICtCp chroma loss (ΔE_ITP\'s Ct/Cp terms); 0 = off')
     ap.add_argument('--consistency', type=float, default=0.0,
                     help='weight of the context shift-consistency loss (flicker on slow pans); 0 = off')
+    ap.add_argument('--augment', action='store_true',
+                    help='more variety from the same sources: colour jitter, any pre-downscale 1-3, synthetic lights')
     a = ap.parse_args()
     a.init_from = os.path.abspath(a.init_from) if a.init_from else ''   # recorded in checkpoints (card lineage)
     torch.set_num_threads(a.threads)
@@ -283,11 +349,11 @@ def main():
     wide_patch = (128 if cfg.scale == 2 else 96) if a.consistency > 0 and cfg.context else 0
     if a.workers > 0:
         stream = iter(torch.utils.data.DataLoader(
-            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step]), batch_size=None,
+            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step], a.augment), batch_size=None,
             num_workers=a.workers, pin_memory=dev.type == 'cuda', prefetch_factor=8, persistent_workers=True))
     else:
-        sampler = Sampler(cfg.scale, lr_patch, rng)
-        wide_sampler = Sampler(cfg.scale, wide_patch, rng) if wide_patch else None
+        sampler = Sampler(cfg.scale, lr_patch, rng, a.augment)
+        wide_sampler = Sampler(cfg.scale, wide_patch, rng, a.augment) if wide_patch else None
         stream = iter(lambda: (*sampler.batch(a.batch), wide_sampler.batch(4)[0] if wide_sampler else None), None)
     print(f'config {cfg.to_dict()} params {count_params(model)}', flush=True)
 

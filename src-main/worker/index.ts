@@ -2,7 +2,7 @@
 // Runs as an Electron utilityProcess under Electron and as a child_process.fork under the headless host;
 // it cannot tell the difference except for which port it talks through.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunFileOutput, type RunOutput, type OutputWindow } from '../common/worker/protocol';
@@ -196,6 +196,28 @@ function crop(planes: Float32Array, count: number, W: number, H: number, k: Outp
   return out;
 }
 
+/** The run's input: sent inline, or read from the main side's scratch file (see WorkerRequest 'run'). */
+function receive(req: { input?: Float32Array; inputFile?: string; dims: [number, number, number, number] }): Float32Array {
+  if (req.input) return req.input;
+  const n = req.dims.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  const bytes = new Uint8Array(out.buffer);
+  // O_NOFOLLOW: never read through a link planted under the scratch file's name.
+  const fd = openSync(req.inputFile!, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    const size = fstatSync(fd).size;
+    if (size < bytes.length) throw new ContractError(`Input file holds ${size} bytes; ${req.dims.join('x')} float32 needs ${bytes.length}`);
+    for (let done = 0; done < bytes.length; ) {
+      const got = readSync(fd, bytes, done, bytes.length - done, done);
+      if (got === 0) throw new ContractError('Input file ended early');
+      done += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}
+
 /** Hands the result over through the main side's scratch file (one copy instead of the IPC pipe's several). */
 function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileOutput {
   if (!file) return out;
@@ -250,7 +272,7 @@ async function pump(): Promise<void> {
       else if (req.type === 'load') {
         await load(req.modelPath);
         reply(req.id, { ok: true, value: info() });
-      } else if (req.type === 'run') reply(req.id, { ok: true, value: deliver(await run(req.input, req.dims, req.keep), req.outputFile) });
+      } else if (req.type === 'run') reply(req.id, { ok: true, value: deliver(await run(receive(req), req.dims, req.keep), req.outputFile) });
     } catch (e) {
       const code = e instanceof ContractError ? 'bad_input' : 'worker_failed';
       reply(req.id, { ok: false, code, message: e instanceof Error ? e.message : String(e) });

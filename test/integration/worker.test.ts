@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
-import { forkLauncher } from '../../src-main/core/inference/launcher';
+import { forkLauncher, type WorkerLauncher } from '../../src-main/core/inference/launcher';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { newScratchFile, removeStaleScratch } from '../../src-main/core/inference/scratch';
@@ -74,14 +74,20 @@ test('worker loads the model, reports its device and runs real pixels', async (t
   await assert.rejects(client.run(input, [1, 3, h, w], { keep: { x: 40, y: 0, width: 30, height: 4 } }), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /outside the 64x32 output/.test(e.message));
 });
 
-test('results come back through the scratch file, bit-identical to the IPC path, with a fallback when it cannot be written', async (t) => {
+test('inputs and results travel through the scratch file, bit-identical to the IPC path, with a fallback when it cannot be written', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'remaster-scratch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = newScratchFile(dir)!;
-  const viaFile = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: file });
-  const viaIpc = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: null });
-  // A folder that does not exist: the worker cannot write there and must send the arrays instead.
-  const unwritable = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, outputFile: join(dir, 'missing', 'remaster-worker-1-x.f32') });
+  // What the client sends the worker, to see that the pixels went through the file.
+  const sent: { type?: string; input?: unknown; inputFile?: string; outputFile?: string }[] = [];
+  const watched: WorkerLauncher = () => {
+    const h = forkLauncher()();
+    return { ...h, post: (m) => (sent.push(m as (typeof sent)[number]), h.post(m)) };
+  };
+  const viaFile = new InferenceClient({ launcher: watched, modelPath: model, log, scratchFile: file });
+  const viaIpc = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, scratchFile: null });
+  // A folder that does not exist: nothing can be written there, so input and result travel inline.
+  const unwritable = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, scratchFile: join(dir, 'missing', 'remaster-worker-1-x.f32') });
   t.after(() => Promise.all([viaFile.close(), viaIpc.close(), unwritable.close()]));
   const w = 48;
   const h = 40;
@@ -89,6 +95,8 @@ test('results come back through the scratch file, bit-identical to the IPC path,
   const keep = { x: 6, y: 4, width: 70, height: 50 };
   const a = await viaFile.run(input, [1, 3, h, w], { keep });
   assert.equal(statSync(file).size, 2 * 4 * 3 * 70 * 50, 'hdr then base, float32');
+  const runs = sent.filter((m) => m.type === 'run');
+  assert.deepEqual(runs.map((m) => [m.input, m.inputFile, m.outputFile]), [[undefined, file, file]], 'the pixels went through the file, not the pipe');
   const b = await viaIpc.run(input, [1, 3, h, w], { keep });
   const c = await unwritable.run(input, [1, 3, h, w], { keep });
   // After one inline reply the client stops asking for the file: later runs go straight through IPC.
@@ -151,18 +159,39 @@ test('malformed messages to the worker get a typed error and do not crash it', a
   handle.onMessage((m) => replies.push(m));
   await new Promise((r) => setTimeout(r, 50));
   while (!replies.some((m) => (m as { type: string }).type === 'hello')) await new Promise((r) => setTimeout(r, 50));
+  handle.post({ id: 6, type: 'load', modelPath: model });
   handle.post({ id: 7, type: 'run', input: 'not pixels', dims: [1, 3, 2, 2] });
   handle.post({ id: 8, type: 'explode' });
   // The worker writes results only to a scratch file name the protocol allows: never to an arbitrary path.
   handle.post({ id: 10, type: 'run', input: new Float32Array(12), dims: [1, 3, 2, 2], outputFile: '/etc/passwd' });
+  // Nor read its input from anywhere else; and a run names exactly one input.
+  handle.post({ id: 11, type: 'run', inputFile: '/etc/passwd', dims: [1, 3, 2, 2] });
+  handle.post({ id: 12, type: 'run', dims: [1, 3, 2, 2] });
+  const dir = mkdtempSync(join(tmpdir(), 'remaster-scratch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const short = join(dir, 'remaster-worker-1-short.f32');
+  writeFileSync(short, Buffer.alloc(40));
+  handle.post({ id: 13, type: 'run', inputFile: short, dims: [1, 3, 2, 2] });
+  handle.post({ id: 14, type: 'run', input: new Float32Array(12), inputFile: short, dims: [1, 3, 2, 2] });
+  // A result file the worker cannot write: the arrays come back in the reply instead.
+  handle.post({ id: 15, type: 'run', input: new Float32Array(12).fill(1), dims: [1, 3, 2, 2], outputFile: join(dir, 'missing', 'remaster-worker-1-x.f32') });
   handle.post('garbage');
   handle.post({ id: 9, type: 'info' });
-  while (replies.length < 5) await new Promise((r) => setTimeout(r, 50));
+  while (replies.length < 11) await new Promise((r) => setTimeout(r, 50));
   const byId = (id: number) => replies.find((m) => (m as { id?: number }).id === id) as { ok: boolean; error?: { code: string }; value?: { pid: number } };
   assert.equal(byId(7).ok, false);
   assert.equal(byId(7).error?.code, 'bad_request');
   assert.equal(byId(8).error?.code, 'bad_request');
   assert.equal(byId(10).error?.code, 'bad_request');
+  assert.equal(byId(11).error?.code, 'bad_request');
+  assert.equal(byId(12).error?.code, 'bad_request');
+  assert.equal(byId(14).error?.code, 'bad_request');
+  assert.equal(byId(13).error?.code, 'bad_input');
+  assert.match((byId(13) as unknown as { error: { message: string } }).error.message, /holds 40 bytes; 1x3x2x2 float32 needs 48/);
+  const inline = byId(15) as unknown as { ok: boolean; value: { hdr: Float32Array; dims: number[] } };
+  assert.equal(inline.ok, true);
+  assert.deepEqual(inline.value.dims, [1, 3, 4, 4]);
+  assert.equal(to10bitNarrow(inline.value.hdr[0]), 573);
   assert.equal(byId(9).ok, true, 'still answering after garbage');
   assert.equal(byId(9).value?.pid, handle.pid);
 });

@@ -22,25 +22,31 @@ export const OutputWindow = z.object({
 });
 export type OutputWindow = z.infer<typeof OutputWindow>;
 
-/** Scratch files for run results: shared memory (/dev/shm) where it exists. */
-export const OUTPUT_FILE_NAME = /(^|[\\/])remaster-worker-[A-Za-z0-9-]+\.f32$/;
+/** Scratch files for run inputs and results: shared memory (/dev/shm) where it exists. */
+export const SCRATCH_FILE_NAME = /(^|[\\/])remaster-worker-[A-Za-z0-9-]+\.f32$/;
 
 export const WorkerRequest = z.discriminatedUnion('type', [
   z.object({ id: Id, type: z.literal('info') }),
   z.object({ id: Id, type: z.literal('load'), modelPath: z.string().min(1) }),
-  z.object({
-    id: Id,
-    type: z.literal('run'),
-    /** NCHW float32, BT.709 R'G'B' in [0,1]. */
-    input: z.instanceof(Float32Array),
-    dims: Dims,
-    /** Output window to send back (output pixels); default the whole output. Tiles ask for their interior only:
-     *  the margins never cross the process boundary (a UHD frame's outputs are ~200 MB of float32). */
-    keep: OutputWindow.optional(),
-    /** Where to write the result instead of sending it in the reply (see RunFileOutput). Named by the main side,
-     *  in its scratch folder, and only a `remaster-worker-*.f32` name is accepted. */
-    outputFile: z.string().regex(OUTPUT_FILE_NAME).optional(),
-  }),
+  z
+    .object({
+      id: Id,
+      type: z.literal('run'),
+      /** NCHW float32, BT.709 R'G'B' in [0,1]. */
+      input: z.instanceof(Float32Array).optional(),
+      /** Or the same values in this scratch file (from offset 0, float32 little-endian, as many as `dims` say):
+       *  an HD tile is 14 MB, which structured clone copies several times through the pipe (40-140 ms measured);
+       *  the file costs one write and one read. Same naming rule as `outputFile`, which may be the same file. */
+      inputFile: z.string().regex(SCRATCH_FILE_NAME).optional(),
+      dims: Dims,
+      /** Output window to send back (output pixels); default the whole output. Tiles ask for their interior only:
+       *  the margins never cross the process boundary (a UHD frame's outputs are ~200 MB of float32). */
+      keep: OutputWindow.optional(),
+      /** Where to write the result instead of sending it in the reply (see RunFileOutput). Named by the main side,
+       *  in its scratch folder, and only a `remaster-worker-*.f32` name is accepted. */
+      outputFile: z.string().regex(SCRATCH_FILE_NAME).optional(),
+    })
+    .refine((r) => (r.input === undefined) !== (r.inputFile === undefined), { message: 'needs exactly one of input and inputFile' }),
   z.object({ id: Id, type: z.literal('cancel'), target: Id }),
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequest>;
@@ -72,7 +78,7 @@ export type RunOutput = z.infer<typeof RunOutput>;
  * the arrays when the file cannot be written (a full /dev/shm, say).
  */
 export const RunFileOutput = z.object({
-  file: z.string().regex(OUTPUT_FILE_NAME),
+  file: z.string().regex(SCRATCH_FILE_NAME),
   bytes: z.number().int().nonnegative(),
   dims: Dims,
   ms: z.number(),

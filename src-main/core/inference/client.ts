@@ -4,7 +4,7 @@ import { ServiceError, type InferenceStatus, type WorkerState } from '../../comm
 import { RunReply, WorkerReply, type OutputWindow, type RunOutput, type WorkerInfo } from '../../common/worker/protocol';
 import type { Logger } from '../log';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
-import { newScratchFile, readRunFile, removeScratchFile } from './scratch';
+import { newScratchFile, readRunFile, removeScratchFile, writeScratchFile } from './scratch';
 
 export interface RunOptions {
   /** 'preview' requests overtake queued 'render' requests. */
@@ -42,9 +42,9 @@ export interface InferenceClientOptions {
   restartWindowMs?: number;
   /** A run that takes longer than this is treated as a hung worker: base ms plus ms per input pixel. */
   runTimeout?: { baseMs: number; perPixelMs: number };
-  /** Scratch file the worker writes run results to (default: a fresh one in shared memory); null: results travel
-   *  inside the IPC reply. */
-  outputFile?: string | null;
+  /** Scratch file that carries run inputs to the worker and results back (default: a fresh one in shared memory);
+   *  null: both travel inside the IPC messages. */
+  scratchFile?: string | null;
 }
 
 export class InferenceClient {
@@ -63,11 +63,11 @@ export class InferenceClient {
   private queue: QueuedRun[] = [];
   private seq = 0;
   private running = false;
-  /** Null once a run came back inline although a file was asked for (full or unwritable scratch folder). */
-  private outputFile: string | null;
+  /** Null once the scratch file could not be written, here or by the worker (a full or unwritable folder). */
+  private scratchFile: string | null;
 
   constructor(private readonly opts: InferenceClientOptions) {
-    this.outputFile = opts.outputFile === undefined ? newScratchFile() : opts.outputFile;
+    this.scratchFile = opts.scratchFile === undefined ? newScratchFile() : opts.scratchFile;
   }
 
   status(): InferenceStatus {
@@ -167,7 +167,7 @@ export class InferenceClient {
       w.kill();
       await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     }
-    if (this.outputFile) removeScratchFile(this.outputFile);
+    if (this.scratchFile) removeScratchFile(this.scratchFile);
     this.setState('stopped');
   }
 
@@ -192,7 +192,9 @@ export class InferenceClient {
           this.setState('busy');
           const t = this.opts.runTimeout ?? { baseMs: 60_000, perPixelMs: 0.05 };
           const timeout = t.baseMs + t.perPixelMs * job.dims[0] * job.dims[2] * job.dims[3];
-          const reply = await this.request({ type: 'run', input: job.input, dims: job.dims, keep: job.keep, outputFile: this.outputFile ?? undefined }, timeout);
+          // One request at a time: the file carries this run's input, then its result.
+          const input = this.stageInput(job.input);
+          const reply = await this.request({ type: 'run', ...input, dims: job.dims, keep: job.keep, outputFile: this.scratchFile ?? undefined }, timeout);
           job.resolve(this.runOutput(reply));
         } catch (e) {
           job.reject(e);
@@ -204,20 +206,35 @@ export class InferenceClient {
     }
   }
 
+  /** The run's input through the scratch file when there is one, else inline. */
+  private stageInput(input: Float32Array): { input: Float32Array } | { inputFile: string } {
+    if (!this.scratchFile) return { input };
+    try {
+      writeScratchFile(this.scratchFile, input);
+      return { inputFile: this.scratchFile };
+    } catch (e) {
+      this.dropScratch(`cannot write ${this.scratchFile} (${(e as Error).message})`);
+      return { input };
+    }
+  }
+
   /** Checks a run reply at the process boundary; reads the scratch file when the result went there. */
   private runOutput(reply: unknown): RunOutput {
     const r = RunReply.safeParse(reply);
     if (!r.success) throw new ServiceError('worker_failed', 'Inference worker sent a malformed run result');
     if ('file' in r.data) {
-      if (r.data.file !== this.outputFile) throw new ServiceError('worker_failed', 'Inference worker wrote its result to an unexpected file');
+      if (r.data.file !== this.scratchFile) throw new ServiceError('worker_failed', 'Inference worker wrote its result to an unexpected file');
       return readRunFile(r.data);
     }
-    if (this.outputFile) {
-      this.opts.log.warn(`inference worker could not write ${this.outputFile}; results travel through IPC from now on (slower)`);
-      removeScratchFile(this.outputFile);
-      this.outputFile = null;
-    }
+    if (this.scratchFile) this.dropScratch(`inference worker could not write ${this.scratchFile}`);
     return r.data;
+  }
+
+  /** From now on inputs and results travel through IPC (slower), and the file's memory is given back. */
+  private dropScratch(why: string): void {
+    this.opts.log.warn(`${why}; frames travel through IPC from now on (slower)`);
+    removeScratchFile(this.scratchFile!);
+    this.scratchFile = null;
   }
 
   private async launch(): Promise<void> {

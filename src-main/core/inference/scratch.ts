@@ -1,7 +1,8 @@
-// Scratch files through which the inference worker hands back run results (see RunFileOutput in the worker
-// protocol): in shared memory where the OS has it, so a UHD frame's outputs cost one write and one read.
+// Scratch files through which run inputs reach the inference worker and results come back (see the worker
+// protocol's 'run' request and RunFileOutput): in shared memory where the OS has it, so a UHD frame's outputs cost
+// one write and one read.
 import { randomUUID } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import type { RunFileOutput, RunOutput } from '../../common/worker/protocol';
@@ -63,6 +64,19 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
+  }
+}
+
+/** Writes a run's input to the scratch file (from offset 0; the file is reused, never truncated: the request's
+ *  dims say how much of it is valid). */
+export function writeScratchFile(file: string, data: Float32Array): void {
+  // O_NOFOLLOW: never write through a link planted under the scratch file's name.
+  const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
+  try {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
+  } finally {
+    closeSync(fd);
   }
 }
 
