@@ -177,6 +177,12 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
                                 '1-15 px (shift consistency, against flicker)' if ck.get('run_args', {}).get('consistency') else ''),
                      'data': manifest, 'degradations': 'Keys a=-0.5 antialiased downscale, Gaussian noise '
                      'sigma<=2/255, 8-bit quantisation, JPEG q60-95 4:2:0 (70%)',
+                     'augmentation': 'flips and transposes'
+                     + ('; in the last run (--augment) also: saturation x0.6-1.4 and white balance +-6% in linear '
+                        'light (60% of crops), photographs pre-downscaled by any factor 1-3 (bicubic, antialiased; '
+                        '70%), 1-3 synthetic light sources on 30% of HDR crops (Gaussian cores 0.7-5 px at 1.5-10x '
+                        'SDR white with a faint wide glow)' if ck.get('run_args', {}).get('augment') else
+                        '; photographs pre-downscaled x2 (Keys) in half the crops'),
                      'hdr_targets': 'HDRI x exposure (90th luminance percentile at 0.2-0.6 SDR white); SDR = '
                      'clip + BT.1886 encode; target = min(light, 1000 cd/m2) with SDR white at 203 cd/m2, '
                      'BT.2020 PQ', 'photo_targets': 'BT.2408 baseline mapping of the full-resolution photo'},
@@ -202,6 +208,7 @@ def card_md(c):
           f"- run arguments: `{json.dumps(t['run_args'])}`",
           *[f"- {n}" for n in t.get('lineage', [])],
           f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",
+          f"- augmentation: {t.get('augmentation', 'flips and transposes')}",
           f"- HDR targets: {t['hdr_targets']}", f"- photo targets: {t['photo_targets']}", '',
           '### Data (exact files and licences)', '', '| kind | name | split | file | licence |', '|---|---|---|---|---|']
     for p in t['data']['photos']:
