@@ -199,23 +199,24 @@ function crop(planes: Float32Array, count: number, W: number, H: number, k: Outp
 /** The run's input: sent inline, or read from the main side's scratch file (see WorkerRequest 'run'). */
 function receive(req: { input?: Float32Array; inputFile?: string; dims: [number, number, number, number] }): Float32Array {
   if (req.input) return req.input;
-  const n = req.dims.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  const bytes = new Uint8Array(out.buffer);
+  const need = 4 * req.dims.reduce((a, b) => a * b, 1);
   // O_NOFOLLOW: never read through a link planted under the scratch file's name.
   const fd = openSync(req.inputFile!, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
+    // A short file is a fault of the hand-over, not of the user's pixels: worker_failed, not bad_input.
     const size = fstatSync(fd).size;
-    if (size < bytes.length) throw new ContractError(`Input file holds ${size} bytes; ${req.dims.join('x')} float32 needs ${bytes.length}`);
-    for (let done = 0; done < bytes.length; ) {
-      const got = readSync(fd, bytes, done, bytes.length - done, done);
-      if (got === 0) throw new ContractError('Input file ended early');
+    if (size < need) throw new Error(`Input file holds ${size} bytes; ${req.dims.join('x')} float32 needs ${need}`);
+    const out = new Float32Array(need / 4);
+    const bytes = new Uint8Array(out.buffer);
+    for (let done = 0; done < need; ) {
+      const got = readSync(fd, bytes, done, need - done, done);
+      if (got === 0) throw new Error('Input file ended early');
       done += got;
     }
+    return out;
   } finally {
     closeSync(fd);
   }
-  return out;
 }
 
 /** Hands the result over through the main side's scratch file (one copy instead of the IPC pipe's several). */
@@ -223,8 +224,9 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
   if (!file) return out;
   try {
     // Reused, not truncated: the pages stay allocated between runs; the reply says how many bytes are valid.
-    // O_NOFOLLOW: never write through a link planted under the scratch file's name.
-    const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
+    // O_NOFOLLOW: never write through a link planted under the scratch file's name. No O_CREAT: the main side
+    // made the file (it wrote the input there), and a worker outliving its client must not re-create it.
+    const fd = openSync(file, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0));
     try {
       let pos = 0;
       for (const plane of [out.hdr, out.base]) {

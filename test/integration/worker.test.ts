@@ -99,7 +99,6 @@ test('inputs and results travel through the scratch file, bit-identical to the I
   assert.deepEqual(runs.map((m) => [m.input, m.inputFile, m.outputFile]), [[undefined, file, file]], 'the pixels went through the file, not the pipe');
   const b = await viaIpc.run(input, [1, 3, h, w], { keep });
   const c = await unwritable.run(input, [1, 3, h, w], { keep });
-  // After one inline reply the client stops asking for the file: later runs go straight through IPC.
   const c2 = await unwritable.run(input, [1, 3, h, w], { keep });
   assert.ok(c2.hdr.every((v, i) => v === c.hdr[i]));
   assert.deepEqual(a.dims, [1, 3, 50, 70]);
@@ -114,6 +113,30 @@ test('inputs and results travel through the scratch file, bit-identical to the I
   assert.ok(white.hdr.every((v) => to10bitNarrow(v) === 573));
   await viaFile.close();
   assert.equal(existsSync(file), false, 'closing the client removes its scratch file');
+
+  // The client can write the input but the worker cannot write the result (a full /dev/shm, say; here its
+  // requests name a file in a folder that does not exist): the result comes back inline, the client removes its
+  // file and sends everything through IPC from then on.
+  const resultFails = newScratchFile(dir)!;
+  const posted: typeof sent = [];
+  const failing: WorkerLauncher = () => {
+    const h = forkLauncher()();
+    const redirect = (m: (typeof sent)[number]) => (m.type === 'run' && m.outputFile ? { ...m, outputFile: join(dir, 'missing', 'remaster-worker-1-x.f32') } : m);
+    return { ...h, post: (m) => (posted.push(m as (typeof sent)[number]), h.post(redirect(m as (typeof sent)[number]))) };
+  };
+  const halfway = new InferenceClient({ launcher: failing, modelPath: model, log, scratchFile: resultFails });
+  t.after(() => halfway.close());
+  const d1 = await halfway.run(input, [1, 3, h, w], { keep });
+  assert.equal(existsSync(resultFails), false, 'the scratch file is given back once the worker could not use it');
+  const d2 = await halfway.run(input, [1, 3, h, w], { keep });
+  for (const o of [d1, d2]) assert.ok(o.hdr.every((v, i) => v === a.hdr[i]) && o.base.every((v, i) => v === a.base[i]));
+  assert.deepEqual(
+    posted.filter((m) => m.type === 'run').map((m) => [m.input instanceof Float32Array, m.inputFile, m.outputFile]),
+    [
+      [false, resultFails, resultFails],
+      [true, undefined, undefined],
+    ],
+  );
 
   // Files left by a crashed app (a pid that no longer runs) are swept; a live process's file is kept.
   const dead = join(dir, 'remaster-worker-999999999-dead.f32');
@@ -173,8 +196,8 @@ test('malformed messages to the worker get a typed error and do not crash it', a
   writeFileSync(short, Buffer.alloc(40));
   handle.post({ id: 13, type: 'run', inputFile: short, dims: [1, 3, 2, 2] });
   handle.post({ id: 14, type: 'run', input: new Float32Array(12), inputFile: short, dims: [1, 3, 2, 2] });
-  // A result file the worker cannot write: the arrays come back in the reply instead.
-  handle.post({ id: 15, type: 'run', input: new Float32Array(12).fill(1), dims: [1, 3, 2, 2], outputFile: join(dir, 'missing', 'remaster-worker-1-x.f32') });
+  // A result file the worker cannot write (here: one the main side never made): the arrays come back inline.
+  handle.post({ id: 15, type: 'run', input: new Float32Array(12).fill(1), dims: [1, 3, 2, 2], outputFile: join(dir, 'remaster-worker-1-never-made.f32') });
   handle.post('garbage');
   handle.post({ id: 9, type: 'info' });
   while (replies.length < 11) await new Promise((r) => setTimeout(r, 50));
@@ -186,7 +209,7 @@ test('malformed messages to the worker get a typed error and do not crash it', a
   assert.equal(byId(11).error?.code, 'bad_request');
   assert.equal(byId(12).error?.code, 'bad_request');
   assert.equal(byId(14).error?.code, 'bad_request');
-  assert.equal(byId(13).error?.code, 'bad_input');
+  assert.equal(byId(13).error?.code, 'worker_failed');
   assert.match((byId(13) as unknown as { error: { message: string } }).error.message, /holds 40 bytes; 1x3x2x2 float32 needs 48/);
   const inline = byId(15) as unknown as { ok: boolean; value: { hdr: Float32Array; dims: number[] } };
   assert.equal(inline.ok, true);
