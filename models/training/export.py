@@ -111,7 +111,10 @@ def hardware(curve):
         dev = e.get('device') or 'cpu'
         minutes[dev] = minutes.get(dev, 0.0) + max(0.0, e['train_seconds'] - prev) / 60
         prev = e['train_seconds']
-    name = lambda d: f'CPU {cpu_name()}, 1 thread per run (torch {torch.__version__})' if d == 'cpu' else d.replace('cuda', 'GPU', 1)
+    def name(d):
+        if not d.startswith('cpu'):
+            return d.replace('cuda', 'GPU', 1)
+        return f"CPU {cpu_name()}, {d[3:].strip(' ()') or '1 thread'} per run (torch {torch.__version__})"
     return '; '.join(f'{name(d)}: {m:.1f} min' for d, m in minutes.items())
 
 

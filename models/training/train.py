@@ -335,7 +335,8 @@ def main():
         step, log, best, train_s = 0, [], None, 0.0
         rng = np.random.default_rng(a.seed)
     dev = torch.device(a.device)
-    device_name = f'cuda ({torch.cuda.get_device_name(dev)})' if dev.type == 'cuda' else 'cpu'   # for the model card
+    device_name = (f'cuda ({torch.cuda.get_device_name(dev)})' if dev.type == 'cuda'   # for the model card
+                   else 'cpu' if a.threads == 1 else f'cpu ({a.threads} threads)')
     torch.backends.cudnn.benchmark = dev.type == 'cuda'   # fixed patch sizes: let cuDNN pick its fastest kernels
     model.to(dev)
     ema.to(dev)
