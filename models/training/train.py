@@ -60,6 +60,11 @@ def _light_sources(lin, k, rng):
     return out
 
 
+def _white_pixels(crop):
+    """Near-white pixels of an 8-bit crop: crops with white surfaces are preferred, they must stay at 203 cd/m2."""
+    return int((crop.min(axis=2) > 215).sum())
+
+
 class Sampler:
     def __init__(self, scale, lr_patch, rng, augment=False):
         self.s, self.p, self.rng, self.augment = scale, lr_patch, rng, augment
@@ -79,20 +84,23 @@ class Sampler:
             a = np.swapaxes(a, 0, 1)
         return np.ascontiguousarray(a)
 
+    def _crop(self, im, size, tries, prefer, p_prefer, rows=None):
+        """One of `tries` random size x size crops: the one `prefer` scores highest with probability p_prefer,
+        else the first. Rows limited to `rows` (y0, y1) when given."""
+        y0, y1 = rows or (0, im.shape[0])
+        cands = []
+        for _ in range(tries):
+            y, x = self.rng.integers(y0, y1 - size + 1), self.rng.integers(0, im.shape[1] - size + 1)
+            cands.append(im[y:y + size, x:x + size])
+        return max(cands, key=prefer) if self.rng.random() < p_prefer else cands[0]
+
     def photo(self):
         if self.augment:
             return self._photo_augmented()
         im = self.photos[self.rng.integers(len(self.photos))]
         pre = 2 if self.rng.random() < 0.5 else 1     # denser detail: pre-downscale the source by 2
         hp = self.p * self.s * pre
-        cands = []
-        for _ in range(3):
-            y, x = self.rng.integers(0, im.shape[0] - hp + 1), self.rng.integers(0, im.shape[1] - hp + 1)
-            cands.append(im[y:y + hp, x:x + hp])
-        if self.rng.random() < 0.3:   # bias towards bright/white surfaces: they must stay at 203 cd/m2
-            c = max(cands, key=lambda a: int((a.min(axis=2) > 215).sum()))
-        else:
-            c = cands[0]
+        c = self._crop(im, hp, 3, _white_pixels, 0.3)
         t = torch.from_numpy(self._aug(c).astype(np.float32) / 255.0).permute(2, 0, 1)[None]
         if pre == 2:
             t = D.keys_downscale(t, 2).clamp(0, 1)
@@ -104,15 +112,7 @@ class Sampler:
         hp = self.p * self.s
         f = 1.0 if self.rng.random() < 0.3 else self.rng.uniform(1.25, 3.0)
         src = int(round(hp * f))
-        cands = []
-        for _ in range(3):
-            y, x = self.rng.integers(0, im.shape[0] - src + 1), self.rng.integers(0, im.shape[1] - src + 1)
-            cands.append(im[y:y + src, x:x + src])
-        if self.rng.random() < 0.3:
-            c = max(cands, key=lambda a: int((a.min(axis=2) > 215).sum()))
-        else:
-            c = cands[0]
-        c = self._aug(c).astype(np.float32) / 255.0
+        c = self._aug(self._crop(im, src, 3, _white_pixels, 0.3)).astype(np.float32) / 255.0
         if self.rng.random() < 0.6:
             c = np.power(_colour_jitter(np.power(c, sdrhdr.GAMMA), self.rng).clip(0, 1), 1 / sdrhdr.GAMMA)
         t = torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)).permute(2, 0, 1)[None]
@@ -125,15 +125,8 @@ class Sampler:
         im = self.hdris[i]
         hp = self.p * self.s
         k = self.rng.uniform(0.2, 0.6) / self.hdri_p90[i]
-        cands = []
-        for _ in range(4):
-            y, x = self.rng.integers(32, 480 - hp + 1), self.rng.integers(0, im.shape[1] - hp + 1)
-            cands.append(im[y:y + hp, x:x + hp])
-        if self.rng.random() < 0.7:   # prefer crops with clipped highlights
-            c = max(cands, key=lambda a: int((a.max(axis=2) * k > 1.0).sum()))
-        else:
-            c = cands[0]
-        c = self._aug(c)
+        # prefer crops with clipped highlights (rows 32-480: the map's poles left out)
+        c = self._aug(self._crop(im, hp, 4, lambda a: int((a.max(axis=2) * k > 1.0).sum()), 0.7, rows=(32, 480)))
         if self.augment:
             if self.rng.random() < 0.6:
                 c = _colour_jitter(c, self.rng)
