@@ -12,9 +12,14 @@ TFLOP/s (2 x convolution MACs), for float32, TF32, float16 and float16 with chan
 CUDA graph; then float16 with the frame's host<->device copies (float32 in, `hdr` and `base` out, pinned memory);
 and the float16 result's difference from float32 on a real image with the shipped weights, in 10-bit
 narrow-range code values (876 codes span PQ 0..1).
+--compile adds torch.compile (Inductor fuses the element-wise work around cuDNN's convolutions); --fused adds
+the network with every conv -> ReLU pair as cuDNN's fused convolution + bias + ReLU (model.conv_relu), eager as
+a CUDA graph and compiled (the paper x2 also at batch 2, with a kernel profile); each compiled mode records its
+largest difference from float32 in codes. --autotune ends with the paper x2 compiled in Inductor's
+max-autotune mode (Triton convolution and matmul templates against cuDNN; a minute or more of compiling).
 
 Usage (on the GPU machine):  python3 models/training/bench_cuda.py --out cuda.json \
-        [--x2 x2.pt --x4 x4.pt] [--image photo.npy] [--compile]
+        [--x2 x2.pt --x4 x4.pt] [--image photo.npy] [--compile] [--fused] [--autotune] [--only 'paper x2' ...]
 Locally, to check the script:  /usr/bin/python3 models/training/bench_cuda.py --smoke --out /tmp/c.json
 """
 import argparse
@@ -29,6 +34,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model as network  # noqa: E402
 from configs import make_config  # noqa: E402
 from model import SRITM, SRITMConfig, load_model, macs_per_input_pixel, count_params  # noqa: E402
 
@@ -52,6 +58,46 @@ class Half(torch.nn.Module):
         base = self.baseline(x)
         res = self.net.residual(x.half()).float()
         return torch.clamp(base + res, 0.0, 1.0), base
+
+
+def cudnn_conv_relu():
+    """cuDNN's fused convolution + bias + ReLU (stride 1, same padding) as an op torch.compile treats as one opaque
+    kernel: Inductor fuses the element-wise work around cuDNN's convolutions but cannot put a ReLU into them, so
+    without this every conv -> ReLU pair writes the feature map and reads it back once more."""
+    def layout(x, w):
+        """cuDNN's rule (cudnn_conv_suggest_memory_format): channels-last output when the input or the weight is.
+        An output in another layout than cuDNN's costs a transposing copy per call (measured: 12 copies, 22 ms of
+        a 63-ms paper x2 frame, when this followed the input alone and the 6-channel inputs were NCHW)."""
+        cl = any(t.is_contiguous(memory_format=torch.channels_last) and not t.is_contiguous() for t in (x, w))
+        return torch.channels_last if cl else torch.contiguous_format
+
+    @torch.library.custom_op('remaster::conv_relu', mutates_args=())
+    def conv_relu(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor, pad: int) -> torch.Tensor:
+        if x.shape[1] % 8 or w.shape[0] % 8:   # cuDNN's fused engines want channel counts in multiples of 8
+            y = torch.relu(torch.nn.functional.conv2d(x, w, b, padding=pad))
+        else:
+            y = torch.cudnn_convolution_relu(x, w, b, (1, 1), (pad, pad), (1, 1), 1)
+        return y.contiguous(memory_format=layout(x, w))
+
+    @conv_relu.register_fake
+    def _(x, w, b, pad):
+        n, _, h, wd = x.shape
+        return torch.empty((n, w.shape[0], h + 2 * pad - w.shape[2] + 1, wd + 2 * pad - w.shape[3] + 1),
+                           dtype=x.dtype, device=x.device, memory_format=layout(x, w))
+    return conv_relu
+
+
+class FusedConvRelu:
+    """`with FusedConvRelu(op):` routes the network's conv -> ReLU pairs (model.conv_relu) through `op`."""
+
+    def __init__(self, op):
+        self.op = op
+
+    def __enter__(self):
+        network.fused_conv_relu = self.op
+
+    def __exit__(self, *exc):
+        network.fused_conv_relu = None
 
 
 def timed(fn, dev, seconds, min_iters=5, max_iters=60):
@@ -103,7 +149,7 @@ def prepare(model, dev):
     return model.to(dev)
 
 
-def bench_config(name, model, h, w, dev, seconds, do_compile):
+def bench_config(name, model, h, w, dev, seconds, do_compile, fused_op=None, extras=False):
     s = model.cfg.scale
     macs = macs_per_input_pixel(model.cpu(), 32, 32)
     flop = 2.0 * macs * h * w
@@ -157,23 +203,93 @@ def bench_config(name, model, h, w, dev, seconds, do_compile):
                 host_hdr.copy_(hdr, non_blocking=True)
                 host_base.copy_(base, non_blocking=True)
             attempt('fp16_channels_last_with_host_copies', with_copies)
-            if do_compile and time.time() - T0 < 300:
+            ref = m32(x)[0]
+
+            def compiled(mode, module, inp, **kw):
+                """torch.compile(module) timed on inp; returns the compiled callable (None on failure)."""
                 try:
-                    mc = torch.compile(m16cl)
+                    mc = torch.compile(module, dynamic=False, **kw)
                     t = time.time()
-                    mc(xcl)
+                    out = mc(inp)[0]
                     sync(dev)
-                    entry['compile_seconds'] = round(time.time() - t, 1)
-                    attempt('fp16_channels_last_torch_compile', lambda: mc(xcl))
+                    entry.setdefault('compile_seconds', {})[mode] = round(time.time() - t, 1)
+                    entry.setdefault('max_codes_vs_fp32', {})[mode] = round(float((out[:1] - ref).abs().max()) * 876, 3)
+                    attempt(mode, lambda: mc(inp))
+                    return mc
                 except Exception as e:
-                    entry['modes']['fp16_channels_last_torch_compile'] = {'error': f'{type(e).__name__}: {e}'[:300]}
+                    entry['modes'][mode] = {'error': f'{type(e).__name__}: {e}'[:300]}
+                    log(f'{name} {mode}: FAILED {e}')
+            if do_compile:
+                compiled('fp16_channels_last_torch_compile', m16cl, xcl)
+            if fused_op is not None:
+                with FusedConvRelu(fused_op):
+                    try:   # eager: cuDNN's fused conv + ReLU, everything else unfused, replayed as a CUDA graph
+                        replay, out = graphed(m16cl, xcl)
+                        replay()   # a captured graph's outputs hold nothing until it is replayed
+                        entry.setdefault('max_codes_vs_fp32', {})['fp16_cudnn_conv_relu_cuda_graph'] = \
+                            round(float((out[0] - ref).abs().max()) * 876, 3)
+                        attempt('fp16_cudnn_conv_relu_cuda_graph', replay)
+                    except Exception as e:
+                        entry['modes']['fp16_cudnn_conv_relu_cuda_graph'] = {'error': f'{type(e).__name__}: {e}'[:300]}
+                    if do_compile:
+                        mc = compiled('fp16_cudnn_conv_relu_compile', m16cl, xcl)
+                        if mc is not None and extras:
+                            profile(mc, xcl, entry)
+                            x2 = torch.cat([xcl, xcl]).contiguous(memory_format=torch.channels_last)
+                            mode = 'fp16_cudnn_conv_relu_compile_batch2'
+                            compiled(mode, m16cl, x2)
+                            if 'ms_per_frame' in entry['modes'].get(mode, {}):   # per frame, not per batch
+                                record(mode + '_per_frame', *(v / 2 for v in (entry['modes'][mode]['ms_per_frame'],
+                                                                              entry['modes'][mode]['ms_best'])),
+                                       entry['modes'][mode]['runs'])
             del m16, m16cl
         else:
             attempt('fp32', lambda: m32(x))
     del m32
     if dev.type == 'cuda':
+        torch._dynamo.reset()   # compiled graphs hold their modules; and one code object's recompile limit is 8
         torch.cuda.empty_cache()
     return entry
+
+
+def profile(fn, x, entry, rows=12):
+    """The GPU kernels of one call of fn(x), most time first (where the frame's time goes)."""
+    try:
+        from torch.profiler import ProfilerActivity, profile as prof
+        with prof(activities=[ProfilerActivity.CUDA]) as p:
+            fn(x)
+            torch.cuda.synchronize()
+        ev = [e for e in p.key_averages()]
+        key = 'device_time_total' if hasattr(ev[0], 'device_time_total') else 'cuda_time_total'
+        ev.sort(key=lambda e: -getattr(e, key))
+        total = sum(getattr(e, key) for e in ev)
+        entry['profile'] = {'kernel_ms': round(total / 1e3, 2), 'top': [
+            {'kernel': e.key[:120], 'calls': e.count, 'ms': round(getattr(e, key) / 1e3, 2)} for e in ev[:rows]]}
+        for t in entry['profile']['top']:
+            log(f"  {t['ms']:7.2f} ms {t['calls']:4d}x {t['kernel']}")
+    except Exception as e:
+        entry['profile'] = {'error': f'{type(e).__name__}: {e}'[:300]}
+
+
+def micro(dev, h, w, c, seconds):
+    """One C->C 3x3 conv at h x w in float16 channels-last: alone, followed by a separate ReLU, and cuDNN's fused
+    conv + ReLU; and the ReLU pass alone (what the fusion saves)."""
+    x = torch.rand(1, c, h, w, device=dev, dtype=torch.half).contiguous(memory_format=torch.channels_last)
+    conv = torch.nn.Conv2d(c, c, 3, 1, 1).to(dev).half().to(memory_format=torch.channels_last)
+    flop = 2.0 * c * c * 9 * h * w
+    out = {}
+    with torch.no_grad():
+        for k, fn in (('conv', lambda: conv(x)), ('conv_then_relu', lambda: torch.relu(conv(x))),
+                      ('relu_pass', lambda: torch.relu(x)),
+                      ('cudnn_conv_relu', lambda: torch.cudnn_convolution_relu(x, conv.weight, conv.bias,
+                                                                               (1, 1), (1, 1), (1, 1), 1))):
+            try:
+                ms = timed(fn, dev, seconds)[0]
+                out[k] = {'ms': round(ms, 3), 'tflop_per_s': round(flop / (ms * 1e-3) / 1e12, 1)}
+            except Exception as e:
+                out[k] = {'error': f'{type(e).__name__}: {e}'[:200]}
+    log('micro', out)
+    return out
 
 
 def fp16_accuracy(model, image, dev):
@@ -191,6 +307,14 @@ def fp16_accuracy(model, image, dev):
             'mean_codes': round(float(d.mean()), 4),
             'share_over_1_code': float((d > 1.0).float().mean()),
             'base_identical': bool(torch.equal(b16, b32))}
+
+
+class _nothing:
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        pass
 
 
 def load_image(path, h, w):
@@ -213,6 +337,10 @@ def main():
     ap.add_argument('--image')
     ap.add_argument('--seconds', type=float, default=2.0)
     ap.add_argument('--compile', action='store_true')
+    ap.add_argument('--fused', action='store_true', help="also cuDNN's fused conv + ReLU (model.conv_relu)")
+    ap.add_argument('--only', nargs='*', help="configurations to run, e.g. 'paper x2' 'shipped x4' (default all)")
+    ap.add_argument('--autotune', action='store_true',
+                    help="last: paper x2 compiled with mode='max-autotune-no-cudagraphs' (minutes of compiling)")
     ap.add_argument('--smoke', action='store_true', help='tiny sizes on whatever device (checks the script)')
     a = ap.parse_args()
     dev = torch.device('cuda' if torch.cuda.is_available() and not a.smoke else 'cpu')
@@ -230,20 +358,66 @@ def main():
     for s, p in ((2, a.x2), (4, a.x4)):
         if p:
             shipped[s] = load_model(p)[0].eval()
-    runs = [('paper x2', SRITM(SRITMConfig.paper(2)), hd), ('paper x4', SRITM(SRITMConfig.paper(4)), qhd)]
+    fused_op = None
+    if a.fused and dev.type == 'cuda':
+        try:
+            fused_op = cudnn_conv_relu()
+        except Exception as e:
+            res['fused_error'] = f'{type(e).__name__}: {e}'[:300]
+            log('fused op unavailable:', e)
+    seconds = a.seconds if not a.smoke else 0.2
+    if a.fused and dev.type == 'cuda':
+        torch.backends.cudnn.benchmark = True
+        res['micro_conv64_1080p'] = micro(dev, *hd, 64, seconds)
+    # the paper x2 first (the issue's goal), then the shipped models, then the paper x4
+    runs = [('paper x2', lambda: SRITM(SRITMConfig.paper(2)), hd)]
     for s in (2, 4):
-        runs.append((f'shipped x{s}', shipped.get(s) or SRITM(make_config('small', s)), hd if s == 2 else qhd))
-    for name, model, (h, w) in runs:
+        runs.append((f'shipped x{s}', lambda s=s: shipped.get(s) or SRITM(make_config('small', s)),
+                     hd if s == 2 else qhd))
+    runs.append(('paper x4', lambda: SRITM(SRITMConfig.paper(4)), qhd))
+    for name, build, (h, w) in runs:
+        if a.only and name not in a.only:
+            continue
+        model = build()
         if name.startswith('paper'):   # the paper model's last conv starts at zero: give it weights to compute
+            torch.manual_seed(0)
             torch.nn.init.normal_(model.last.weight, std=1e-3)
-        res['configs'].append(bench_config(name, model.eval(), h, w, dev, a.seconds if not a.smoke else 0.2,
-                                           a.compile))
+        res['configs'].append(bench_config(name, model.eval(), h, w, dev, seconds, a.compile, fused_op,
+                                           extras=name == 'paper x2'))
         save()
     if a.image and dev.type == 'cuda':   # float16 replicate padding has no CPU kernel
         for s, model in shipped.items():
             h, w = (hd if s == 2 else qhd)
             res['fp16_accuracy'][f'shipped x{s}'] = fp16_accuracy(model, load_image(a.image, h, w), dev)
             log('fp16 accuracy', s, res['fp16_accuracy'][f'shipped x{s}'])
+            save()
+    if a.autotune and dev.type == 'cuda':
+        model = SRITM(SRITMConfig.paper(2)).eval()
+        torch.manual_seed(0)
+        torch.nn.init.normal_(model.last.weight, std=1e-3)
+        m16cl = Half(prepare(model, dev)).to(dev).to(memory_format=torch.channels_last)
+        xcl = torch.rand(1, 3, *hd, device=dev).contiguous(memory_format=torch.channels_last)
+        entry = {'name': 'paper x2 max-autotune', 'modes': {}}
+        res['configs'].append(entry)
+        for mode, op in (('fp16_channels_last_max_autotune', None), ('fp16_cudnn_conv_relu_max_autotune', fused_op)):
+            if mode.startswith('fp16_cudnn') and op is None:
+                continue
+            with FusedConvRelu(op) if op is not None else _nothing():
+                try:
+                    t = time.time()
+                    torch._dynamo.reset()
+                    mc = torch.compile(m16cl, mode='max-autotune-no-cudagraphs', dynamic=False)
+                    with torch.no_grad():
+                        mc(xcl)
+                        sync(dev)
+                        entry.setdefault('compile_seconds', {})[mode] = round(time.time() - t, 1)
+                        ms, best, n = timed(lambda: mc(xcl), dev, seconds)
+                    entry['modes'][mode] = {'ms_per_frame': round(ms, 2), 'ms_best': round(best, 2), 'runs': n,
+                                            'fps': round(1e3 / ms, 2)}
+                    log(f'paper x2 {mode}: {ms:.2f} ms/frame ({1e3 / ms:.1f} fps), compiled in {time.time() - t:.0f} s')
+                except Exception as e:
+                    entry['modes'][mode] = {'error': f'{type(e).__name__}: {e}'[:300]}
+                    log(mode, 'FAILED', e)
             save()
     res['seconds'] = round(time.time() - T0, 1)
     save()

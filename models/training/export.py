@@ -129,7 +129,7 @@ def cpu_name():
 
 
 GPU_MODES = ('fp32', 'fp16', 'fp16_channels_last_cuda_graph', 'fp16_channels_last_with_host_copies',
-             'fp16_channels_last_torch_compile')
+             'fp16_channels_last_torch_compile', 'fp16_cudnn_conv_relu_compile')
 
 
 def gpu_speed(runs, cfg):

@@ -67,6 +67,18 @@ def conv1(i, o):
     return nn.Conv2d(i, o, 1, 1, 0)
 
 
+# relu(conv(x)) as one kernel where a backend has one: bench_cuda.py sets this to cuDNN's fused
+# convolution + bias + ReLU (it saves the ReLU's pass over the feature map, which at 1080p x 64 channels costs
+# as much memory traffic as the convolution). None: the two ops, as training and the ONNX export use them.
+fused_conv_relu = None
+
+
+def conv_relu(conv, x):
+    if fused_conv_relu is None:
+        return F.relu(conv(x))
+    return fused_conv_relu(x, conv.weight, conv.bias, conv.padding[0])
+
+
 # ------------------------------------------------------------------------------------- fixed (no-parameter) ops
 def keys_upsample_kernel(scale, a=sdrhdr.KEYS_A):
     """Depthwise 5x5 kernels reproducing Keys bicubic x`scale` (sdrhdr.keys_phase_kernel) as a tensor."""
@@ -136,7 +148,7 @@ class SMF(nn.Module):
         self.c1, self.c2, self.c3 = conv3(cin, c), conv3(c, c), conv3(c, c)
 
     def forward(self, x):
-        return F.relu(self.c3(F.relu(self.c2(F.relu(self.c1(x))))))
+        return conv_relu(self.c3, conv_relu(self.c2, conv_relu(self.c1, x)))
 
 
 class ResBlock(nn.Module):
@@ -149,14 +161,15 @@ class ResBlock(nn.Module):
         if modulated:
             self.ma, self.mb = conv3(smf_c, c), conv3(c, c)
 
-    def residual(self, x, smf):
-        r = self.b(F.relu(self.a(F.relu(x))))
+    def residual(self, rx, smf):
+        """The residual from relu(x) (callers that have relu(x) from a fused kernel pass it directly)."""
+        r = self.b(conv_relu(self.a, rx))
         if self.modulated:
-            r = r * self.mb(F.relu(self.ma(smf)))
+            r = r * self.mb(conv_relu(self.ma, smf))
         return r
 
     def forward(self, x, smf=None):
-        return x + self.residual(x, smf)
+        return x + self.residual(F.relu(x), smf)
 
 
 class SkipBlock(ResBlock):
@@ -167,8 +180,8 @@ class SkipBlock(ResBlock):
         self.merge = conv1(2 * c, c)
 
     def forward(self, d, base_feat, smf=None):
-        t = self.merge(F.relu(torch.cat([base_feat, d], 1)))
-        return d + self.residual(t, smf)
+        rt = conv_relu(self.merge, F.relu(torch.cat([base_feat, d], 1)))   # relu(t): t feeds only the residual
+        return d + self.residual(rt, smf)
 
 
 class ContextBranch(nn.Module):
@@ -205,9 +218,9 @@ class ContextBranch(nn.Module):
         return y[:, :, :like.shape[2], :like.shape[3]]
 
     def forward(self, x):
-        q = F.relu(self.q2(F.relu(self.q1(self.pool4(x)))))                # 1/4
-        s = F.relu(self.s2(F.relu(self.s1(self.pool4(q)))))                # 1/16
-        q = F.relu(self.mix(q + self.up4(s, q)))
+        q = conv_relu(self.q2, conv_relu(self.q1, self.pool4(x)))           # 1/4
+        s = conv_relu(self.s2, conv_relu(self.s1, self.pool4(q)))           # 1/16
+        q = conv_relu(self.mix, q + self.up4(s, q))
         g = self.out(self.up4(q, x))
         scale, shift = torch.chunk(g, 2, dim=1)
         return scale, shift
@@ -291,8 +304,8 @@ class SRITM(nn.Module):
             f = f * (1.0 + scale) + shift
         if self.folded_last is not None:   # inference graph: the last conv runs before the last shuffle
             for up in self.ups[:-1]:
-                f = F.pixel_shuffle(F.relu(up(F.relu(f))), 2)
-            g = F.relu(self.ups[-1](F.relu(f)))
+                f = F.pixel_shuffle(conv_relu(up, F.relu(f)), 2)
+            g = conv_relu(self.ups[-1], F.relu(f))
             z = F.conv2d(g, self.folded_last[0], self.folded_last[1], padding=1)   # [N, 4*3, H+1, W+1]
             o = z.shape[1] // 4
             # Sub-pixel (i, j) is the window at offset (i, j); stacked as channel o*4 + i*2 + j for the shuffle.
@@ -300,7 +313,7 @@ class SRITM(nn.Module):
             ph = [z[:, (2 * i + j) * o:(2 * i + j + 1) * o, win[i], win[j]] for i in (0, 1) for j in (0, 1)]
             return F.pixel_shuffle(torch.stack(ph, 2).flatten(1, 2), 2)
         for up in self.ups:
-            f = F.pixel_shuffle(F.relu(up(F.relu(f))), 2)
+            f = F.pixel_shuffle(conv_relu(up, F.relu(f)), 2)
         return self.last(F.relu(f))
 
     def fold_last_conv(self):

@@ -6,6 +6,7 @@ import unittest
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -78,6 +79,34 @@ class Baseline(unittest.TestCase):
             self.assertGreater(float(r.abs().max()), 0.01)
             self.assertLess(float((r - rf).abs().max()), 1e-5)
 
+    def test_fused_conv_relu_hook_covers_every_conv_relu_pair(self):
+        # bench_cuda.py --fused swaps model.fused_conv_relu for cuDNN's conv + bias + ReLU kernel: the network must
+        # route every conv -> ReLU pair through it (paper x2: 6 SMF, 22 first convs of residual blocks, 6
+        # modulation convs, 5 skip-block merges, 1 upsampling conv) and compute the same function
+        import model as network
+        from configs import make_config
+        torch.manual_seed(6)
+        calls = []
+
+        def op(x, w, b, pad):
+            calls.append(w.shape[0])
+            return F.relu(F.conv2d(x, w, b, padding=pad))
+        for cfg, expected in ((SRITMConfig.paper(2), 40), (make_config('medium', 4), 22)):
+            m = SRITM(cfg).eval()
+            with torch.no_grad():
+                for p in m.parameters():
+                    p.normal_(0, 0.05)
+                x = torch.rand(1, 3, 40, 48)
+                ref = m(x)[0]
+                calls.clear()
+                network.fused_conv_relu = op
+                try:
+                    out = m(x)[0]
+                finally:
+                    network.fused_conv_relu = None
+            self.assertEqual(len(calls), expected)
+            self.assertLess(float((out - ref).abs().max()), 1e-6)
+
     def test_export_form_is_the_same_function(self):
         # SRITM.for_export(): folded last conv, exp-log powers, MatMul primaries
         from configs import make_config
@@ -147,7 +176,7 @@ class GpuBench(unittest.TestCase):
             subprocess.run([sys.executable, os.path.join(HERE, 'bench_cuda.py'), '--smoke', '--out', out], check=True,
                            capture_output=True)
             r = json.load(open(out))
-        self.assertEqual([c['name'] for c in r['configs']], ['paper x2', 'paper x4', 'shipped x2', 'shipped x4'])
+        self.assertEqual([c['name'] for c in r['configs']], ['paper x2', 'shipped x2', 'shipped x4', 'paper x4'])
         self.assertAlmostEqual(r['configs'][0]['macs_per_input_pixel'] / 1e6, 2.50, delta=0.01)
         for c in r['configs']:
             self.assertGreater(c['modes']['fp32']['ms_per_frame'], 0)

@@ -33,12 +33,13 @@ export default async function bench(ctx: BenchContext): Promise<void> {
   try {
     const out = join(dir, 'gpu.json');
     const script = join(appRoot(), 'models', 'training', 'bench_cuda.py');
-    execFileSync(py, [script, '--out', out, ...(smoke ? ['--smoke'] : ['--compile'])], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(py, [script, '--out', out, ...(smoke ? ['--smoke'] : ['--compile', '--fused'])], { stdio: ['ignore', 'ignore', 'inherit'] });
     const r = JSON.parse(readFileSync(out, 'utf8')) as GpuResult;
     for (const c of r.configs) {
       const frame = `${c.input.join('x')} -> ${c.output.join('x')}`;
       const fp32 = c.modes.fp32;
-      for (const mode of ['fp16_channels_last_cuda_graph', 'fp16_channels_last_torch_compile', ...(smoke ? ['fp32'] : [])]) {
+      const modes = ['fp16_channels_last_cuda_graph', 'fp16_channels_last_torch_compile', 'fp16_cudnn_conv_relu_compile'];
+      for (const mode of [...modes, ...(smoke ? ['fp32'] : [])]) {
         const m = c.modes[mode];
         if (!m?.fps || !fp32?.fps) continue;
         ctx.report({
