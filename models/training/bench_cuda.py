@@ -88,7 +88,8 @@ def cudnn_conv_relu():
 
 
 class FusedConvRelu:
-    """`with FusedConvRelu(op):` routes the network's conv -> ReLU pairs (model.conv_relu) through `op`."""
+    """`with FusedConvRelu(op):` routes the network's conv -> ReLU pairs (model.conv_relu) through `op` (None:
+    the two ops, unchanged)."""
 
     def __init__(self, op):
         self.op = op
@@ -309,14 +310,6 @@ def fp16_accuracy(model, image, dev):
             'base_identical': bool(torch.equal(b16, b32))}
 
 
-class _nothing:
-    def __enter__(self):
-        pass
-
-    def __exit__(self, *exc):
-        pass
-
-
 def load_image(path, h, w):
     """An SDR frame [1,3,h,w] in [0,1] from a .npy (HWC or CHW, float or 8-bit), tiled/cropped to h x w."""
     a = np.load(path)
@@ -402,7 +395,7 @@ def main():
         for mode, op in (('fp16_channels_last_max_autotune', None), ('fp16_cudnn_conv_relu_max_autotune', fused_op)):
             if mode.startswith('fp16_cudnn') and op is None:
                 continue
-            with FusedConvRelu(op) if op is not None else _nothing():
+            with FusedConvRelu(op):
                 try:
                     t = time.time()
                     torch._dynamo.reset()

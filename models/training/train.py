@@ -66,8 +66,8 @@ def _white_pixels(crop):
 
 
 class Sampler:
-    def __init__(self, scale, lr_patch, rng, augment=False):
-        self.s, self.p, self.rng, self.augment = scale, lr_patch, rng, augment
+    def __init__(self, scale, lr_patch, rng, augment=False, lights=0.3):
+        self.s, self.p, self.rng, self.augment, self.lights = scale, lr_patch, rng, augment, lights
         self.photos = [np.load(os.path.join(D.DATA, f'photo_{n}.npy')) for n in D.PHOTO_TRAIN]
         self.hdris = [np.load(os.path.join(D.DATA, f'hdri_{n}.npy')) for n in D.HDRI_TRAIN]
         self.hdri_p90 = []
@@ -130,7 +130,7 @@ class Sampler:
         if self.augment:
             if self.rng.random() < 0.6:
                 c = _colour_jitter(c, self.rng)
-            if self.rng.random() < 0.3:
+            if self.rng.random() < self.lights:
                 c = _light_sources(c, k, self.rng)
         t = torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)).permute(2, 0, 1)[None]
         return D.hdr_pair(t, k)
@@ -147,17 +147,17 @@ class BatchStream(torch.utils.data.IterableDataset):
     network step takes milliseconds and one process making patches (crops, Keys resampling, JPEG) would starve it.
     Each worker draws from its own seeded generator, so a resumed run continues with a new stream."""
 
-    def __init__(self, scale, lr_patch, batch, wide_patch, seed, augment=False):
+    def __init__(self, scale, lr_patch, batch, wide_patch, seed, augment=False, lights=0.3):
         super().__init__()
         self.scale, self.lr_patch, self.batch, self.wide_patch, self.seed = scale, lr_patch, batch, wide_patch, seed
-        self.augment = augment
+        self.augment, self.lights = augment, lights
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         torch.set_num_threads(1)
         rng = np.random.default_rng([*self.seed, info.id if info else 0])
-        sampler = Sampler(self.scale, self.lr_patch, rng, self.augment)
-        wide = Sampler(self.scale, self.wide_patch, rng, self.augment) if self.wide_patch else None
+        sampler = Sampler(self.scale, self.lr_patch, rng, self.augment, self.lights)
+        wide = Sampler(self.scale, self.wide_patch, rng, self.augment, self.lights) if self.wide_patch else None
         while True:
             x, tgt = sampler.batch(self.batch)
             yield x, tgt, (wide.batch(4)[0] if wide is not None else torch.zeros(0))
@@ -283,6 +283,8 @@ def main():
                     help='weight of the context shift-consistency loss (flicker on slow pans); 0 = off')
     ap.add_argument('--augment', action='store_true',
                     help='more variety from the same sources: colour jitter, any pre-downscale 1-3, synthetic lights')
+    ap.add_argument('--lights', type=float, default=0.3,
+                    help='with --augment: share of HDR crops given synthetic light sources')
     a = ap.parse_args()
     a.init_from = os.path.abspath(a.init_from) if a.init_from else ''   # recorded in checkpoints (card lineage)
     torch.set_num_threads(a.threads)
@@ -343,11 +345,11 @@ def main():
     wide_patch = (128 if cfg.scale == 2 else 96) if a.consistency > 0 and cfg.context else 0
     if a.workers > 0:
         stream = iter(torch.utils.data.DataLoader(
-            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step], a.augment), batch_size=None,
+            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step], a.augment, a.lights), batch_size=None,
             num_workers=a.workers, pin_memory=dev.type == 'cuda', prefetch_factor=8, persistent_workers=True))
     else:
-        sampler = Sampler(cfg.scale, lr_patch, rng, a.augment)
-        wide_sampler = Sampler(cfg.scale, wide_patch, rng, a.augment) if wide_patch else None
+        sampler = Sampler(cfg.scale, lr_patch, rng, a.augment, a.lights)
+        wide_sampler = Sampler(cfg.scale, wide_patch, rng, a.augment, a.lights) if wide_patch else None
         stream = iter(lambda: (*sampler.batch(a.batch), wide_sampler.batch(4)[0] if wide_sampler else None), None)
     print(f'config {cfg.to_dict()} params {count_params(model)}', flush=True)
 
