@@ -146,6 +146,14 @@ def gpu_speed(runs, cfg):
     return out
 
 
+def light_sources(share):
+    """The card's words for train.py --lights."""
+    if not share:
+        return 'no synthetic light sources (--lights 0)'
+    return (f'1-3 synthetic light sources on {share * 100:.0f}% of HDR crops (Gaussian cores 0.7-5 px at 1.5-10x '
+            'SDR white with a faint wide glow)')
+
+
 def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gpu=()):
     cfg = model.cfg
     val = ck.get('val', [])
@@ -183,8 +191,8 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
                      'augmentation': 'flips and transposes'
                      + ('; in the last run (--augment) also: saturation x0.6-1.4 and white balance +-6% in linear '
                         'light (60% of crops), photographs pre-downscaled by any factor 1-3 (bicubic, antialiased; '
-                        '70%), 1-3 synthetic light sources on 30% of HDR crops (Gaussian cores 0.7-5 px at 1.5-10x '
-                        'SDR white with a faint wide glow)' if ck.get('run_args', {}).get('augment') else
+                        '70%), ' + light_sources(ck['run_args'].get('lights', 0.3))
+                        if ck.get('run_args', {}).get('augment') else
                         '; photographs pre-downscaled x2 (Keys) in half the crops'),
                      'hdr_targets': 'HDRI x exposure (90th luminance percentile at 0.2-0.6 SDR white); SDR = '
                      'clip + BT.1886 encode; target = min(light, 1000 cd/m2) with SDR white at 203 cd/m2, '

@@ -3,9 +3,10 @@
 #   here:   models/training/gpu_session.sh pack DIR                  (sources + initial checkpoints -> DIR, ~32 MB)
 #   there:  models/training/gpu_session.sh train DIR MINUTES OUT     (x2 and x4 side by side on the one GPU)
 #   here:   tar -C "$REMASTER_TRAIN_CACHE/runs" -xf OUT/x2-$RUN.tar (and x4-$RUN.tar), then select_checkpoint.py
-# Environment: CONFIG (default medium), INIT_X2 / INIT_X4 (default the shipped models' runs, x{2,4}-aug/selected.pt;
+# Environment: CONFIG (default medium), INIT_X2 / INIT_X4 (default the shipped models' runs, x2-nolights and x4-aug;
 # a narrower checkpoint is widened), RUN (run names x2-RUN and x4-RUN, default gpu2: x{2,4}-gpu hold session 4's),
-# WORKERS per run (default 6), DEVICE (default cuda; cpu to try the script). Training uses --augment (train.py).
+# WORKERS per run (default 6), DEVICE (default cuda; cpu to try the script). Training uses --augment (train.py), x2
+# without synthetic lights (--lights 0) as its shipped model was trained last.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${REMASTER_TRAIN_CACHE:-/work/.cache/remaster-training}
@@ -36,7 +37,7 @@ import numpy as np, os, sys
 d = '$CACHE/data'
 np.savez_compressed('$D/hdri16.npz', **{n[5:-4]: np.load(os.path.join(d, n)).astype(np.float16)
                                         for n in os.listdir(d) if n.startswith('hdri_') and n.endswith('.npy')})"
-  cp "${INIT_X2:-$CACHE/runs/x2-aug/selected.pt}" "$D/init-x2.pt"
+  cp "${INIT_X2:-$CACHE/runs/x2-nolights/selected.pt}" "$D/init-x2.pt"
   cp "${INIT_X4:-$CACHE/runs/x4-aug/selected.pt}" "$D/init-x4.pt"
   du -sh "$D"
   ;;
@@ -53,7 +54,7 @@ for n in z.files:
   common=(--config "${CONFIG:-medium}" --device "${DEVICE:-cuda}" --workers "${WORKERS:-6}" --minutes "$MIN" --decay-minutes "$MIN"
           --val-minutes 1 --lr 2e-4 --lr-min 2e-5 --overshoot-weight 4 --consistency 3 --augment)
   RUN=${RUN:-gpu2}
-  "$PY" "$HERE/train.py" --run "x2-$RUN" --scale 2 --init-from "$D/init-x2.pt" "${common[@]}" > "$OUT/x2.log" 2>&1 &
+  "$PY" "$HERE/train.py" --run "x2-$RUN" --scale 2 --init-from "$D/init-x2.pt" "${common[@]}" --lights 0 > "$OUT/x2.log" 2>&1 &
   "$PY" "$HERE/train.py" --run "x4-$RUN" --scale 4 --init-from "$D/init-x4.pt" "${common[@]}" > "$OUT/x4.log" 2>&1 &
   wait
   for r in "x2-$RUN" "x4-$RUN"; do tar -C "$REMASTER_TRAIN_CACHE/runs" -cf "$OUT/$r.tar" "$r"; done

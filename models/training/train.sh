@@ -98,9 +98,15 @@ stage x2-aug:anneal 28 $aug --scale 2 --lr 2.4e-5 --decay-minutes "$(minutes 28)
 for r in x2-aug x4-aug; do
   run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null)
 done
+# 6. session 7 (CPU): x2 once more without the synthetic lights (they cost ColorfulCups chroma accuracy) and with
+#    --consistency 6 (the later one wins), lr 3e-5 -> 5e-6 on a 95-minute cosine, stopped at 78 min
+stage x2-nolights 78 $aug --scale 2 --lights 0 --consistency 6 --lr 3e-5 --decay-minutes "$(minutes 95)" \
+  --init-from "$RUNS/x2-aug/selected.pt"
+run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/x2-nolights/selected.pt" \
+  $(ls "$RUNS/x2-nolights"/snapshots/*.pt 2>/dev/null)
 # speed for the cards: CPU figures from `REMASTER_BENCH_JSON=$CACHE/bench.json npm run bench inference` when that
 # file exists, GPU figures from the committed bench_cuda.py results (attached only to the configuration measured)
 speed=(); [ -f "$CACHE/bench.json" ] && speed=(--speed-json "$CACHE/bench.json")
-run "$PY" "$HERE/export.py" --x2 "$RUNS/x2-aug/selected.pt" --x4 "$RUNS/x4-aug/selected.pt" --out-dir "$OUT_DIR" \
+run "$PY" "$HERE/export.py" --x2 "$RUNS/x2-nolights/selected.pt" --x4 "$RUNS/x4-aug/selected.pt" --out-dir "$OUT_DIR" \
   "${speed[@]}" --gpu-json "$HERE"/results/cuda-*.json
 echo "Exported to $OUT_DIR. Check: node --import tsx --test test/integration/model-golden.test.ts"
