@@ -350,7 +350,12 @@ def main():
     shipped = {}
     for s, p in ((2, a.x2), (4, a.x4)):
         if p:
-            shipped[s] = load_model(p)[0].eval()
+            shipped[s], ck = load_model(p)
+            shipped[s].eval()
+            # which weights: fp16_accuracy depends on them (the speed only on the configuration)
+            src = ck.get('source') or p
+            run = os.path.basename(os.path.dirname(os.path.dirname(src))) if 'source' in ck else os.path.basename(p)
+            res.setdefault('weights', {})[f'shipped x{s}'] = f"{run} step {ck.get('step')}"
     fused_op = None
     if a.fused and dev.type == 'cuda':
         try:
