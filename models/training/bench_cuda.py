@@ -15,8 +15,8 @@ narrow-range code values (876 codes span PQ 0..1).
 --compile adds torch.compile (Inductor fuses the element-wise work around cuDNN's convolutions); --fused adds
 the network with every conv -> ReLU pair as cuDNN's fused convolution + bias + ReLU (model.conv_relu), eager as
 a CUDA graph and compiled (the paper x2 also at batch 2, with a kernel profile); each compiled mode records its
-largest difference from float32 in codes. --autotune ends with the paper x2 compiled in Inductor's
-max-autotune mode (Triton convolution and matmul templates against cuDNN; a minute or more of compiling).
+largest difference from float32 in codes. --autotune adds the paper x2 compiled in Inductor's max-autotune mode
+(Triton convolution and matmul templates against cuDNN; a minute or more of compiling per mode).
 
 Usage (on the GPU machine):  python3 models/training/bench_cuda.py --out cuda.json \
         [--x2 x2.pt --x4 x4.pt] [--image photo.npy] [--compile] [--fused] [--autotune] [--only 'paper x2' ...]
@@ -150,7 +150,7 @@ def prepare(model, dev):
     return model.to(dev)
 
 
-def bench_config(name, model, h, w, dev, seconds, do_compile, fused_op=None, extras=False):
+def bench_config(name, model, h, w, dev, seconds, do_compile, fused_op=None, extras=False, autotune=False):
     s = model.cfg.scale
     macs = macs_per_input_pixel(model.cpu(), 32, 32)
     flop = 2.0 * macs * h * w
@@ -209,6 +209,7 @@ def bench_config(name, model, h, w, dev, seconds, do_compile, fused_op=None, ext
             def compiled(mode, module, inp, **kw):
                 """torch.compile(module) timed on inp; returns the compiled callable (None on failure)."""
                 try:
+                    torch._dynamo.reset()   # each mode compiles afresh (one code object's recompile limit is 8)
                     mc = torch.compile(module, dynamic=False, **kw)
                     t = time.time()
                     out = mc(inp)[0]
@@ -243,12 +244,17 @@ def bench_config(name, model, h, w, dev, seconds, do_compile, fused_op=None, ext
                                 record(mode + '_per_frame', *(v / 2 for v in (entry['modes'][mode]['ms_per_frame'],
                                                                               entry['modes'][mode]['ms_best'])),
                                        entry['modes'][mode]['runs'])
+            if autotune:   # Inductor's Triton convolution and matmul templates against cuDNN (a minute of compiling)
+                compiled('fp16_channels_last_max_autotune', m16cl, xcl, mode='max-autotune-no-cudagraphs')
+                if fused_op is not None:
+                    with FusedConvRelu(fused_op):
+                        compiled('fp16_cudnn_conv_relu_max_autotune', m16cl, xcl, mode='max-autotune-no-cudagraphs')
             del m16, m16cl
         else:
             attempt('fp32', lambda: m32(x))
     del m32
     if dev.type == 'cuda':
-        torch._dynamo.reset()   # compiled graphs hold their modules; and one code object's recompile limit is 8
+        torch._dynamo.reset()   # compiled graphs hold their modules
         torch.cuda.empty_cache()
     return entry
 
@@ -270,27 +276,6 @@ def profile(fn, x, entry, rows=12):
             log(f"  {t['ms']:7.2f} ms {t['calls']:4d}x {t['kernel']}")
     except Exception as e:
         entry['profile'] = {'error': f'{type(e).__name__}: {e}'[:300]}
-
-
-def micro(dev, h, w, c, seconds):
-    """One C->C 3x3 conv at h x w in float16 channels-last: alone, followed by a separate ReLU, and cuDNN's fused
-    conv + ReLU; and the ReLU pass alone (what the fusion saves)."""
-    x = torch.rand(1, c, h, w, device=dev, dtype=torch.half).contiguous(memory_format=torch.channels_last)
-    conv = torch.nn.Conv2d(c, c, 3, 1, 1).to(dev).half().to(memory_format=torch.channels_last)
-    flop = 2.0 * c * c * 9 * h * w
-    out = {}
-    with torch.no_grad():
-        for k, fn in (('conv', lambda: conv(x)), ('conv_then_relu', lambda: torch.relu(conv(x))),
-                      ('relu_pass', lambda: torch.relu(x)),
-                      ('cudnn_conv_relu', lambda: torch.cudnn_convolution_relu(x, conv.weight, conv.bias,
-                                                                               (1, 1), (1, 1), (1, 1), 1))):
-            try:
-                ms = timed(fn, dev, seconds)[0]
-                out[k] = {'ms': round(ms, 3), 'tflop_per_s': round(flop / (ms * 1e-3) / 1e12, 1)}
-            except Exception as e:
-                out[k] = {'error': f'{type(e).__name__}: {e}'[:200]}
-    log('micro', out)
-    return out
 
 
 def fp16_accuracy(model, image, dev):
@@ -333,7 +318,7 @@ def main():
     ap.add_argument('--fused', action='store_true', help="also cuDNN's fused conv + ReLU (model.conv_relu)")
     ap.add_argument('--only', nargs='*', help="configurations to run, e.g. 'paper x2' 'shipped x4' (default all)")
     ap.add_argument('--autotune', action='store_true',
-                    help="last: paper x2 compiled with mode='max-autotune-no-cudagraphs' (minutes of compiling)")
+                    help="paper x2 also compiled with mode='max-autotune-no-cudagraphs' (minutes of compiling)")
     ap.add_argument('--smoke', action='store_true', help='tiny sizes on whatever device (checks the script)')
     a = ap.parse_args()
     dev = torch.device('cuda' if torch.cuda.is_available() and not a.smoke else 'cpu')
@@ -364,9 +349,6 @@ def main():
             res['fused_error'] = f'{type(e).__name__}: {e}'[:300]
             log('fused op unavailable:', e)
     seconds = a.seconds if not a.smoke else 0.2
-    if a.fused and dev.type == 'cuda':
-        torch.backends.cudnn.benchmark = True
-        res['micro_conv64_1080p'] = micro(dev, *hd, 64, seconds)
     # the paper x2 first (the issue's goal), then the shipped models, then the paper x4
     runs = [('paper x2', lambda: SRITM(SRITMConfig.paper(2)), hd)]
     for s in (2, 4):
@@ -381,41 +363,13 @@ def main():
             torch.manual_seed(0)
             torch.nn.init.normal_(model.last.weight, std=1e-3)
         res['configs'].append(bench_config(name, model.eval(), h, w, dev, seconds, a.compile, fused_op,
-                                           extras=name == 'paper x2'))
+                                           extras=name == 'paper x2', autotune=a.autotune and name == 'paper x2'))
         save()
     if a.image and dev.type == 'cuda':   # float16 replicate padding has no CPU kernel
         for s, model in shipped.items():
             h, w = (hd if s == 2 else qhd)
             res['fp16_accuracy'][f'shipped x{s}'] = fp16_accuracy(model, load_image(a.image, h, w), dev)
             log('fp16 accuracy', s, res['fp16_accuracy'][f'shipped x{s}'])
-            save()
-    if a.autotune and dev.type == 'cuda':
-        model = SRITM(SRITMConfig.paper(2)).eval()
-        torch.manual_seed(0)
-        torch.nn.init.normal_(model.last.weight, std=1e-3)
-        m16cl = Half(prepare(model, dev)).to(dev).to(memory_format=torch.channels_last)
-        xcl = torch.rand(1, 3, *hd, device=dev).contiguous(memory_format=torch.channels_last)
-        entry = {'name': 'paper x2 max-autotune', 'modes': {}}
-        res['configs'].append(entry)
-        for mode, op in (('fp16_channels_last_max_autotune', None), ('fp16_cudnn_conv_relu_max_autotune', fused_op)):
-            if mode.startswith('fp16_cudnn') and op is None:
-                continue
-            with FusedConvRelu(op):
-                try:
-                    t = time.time()
-                    torch._dynamo.reset()
-                    mc = torch.compile(m16cl, mode='max-autotune-no-cudagraphs', dynamic=False)
-                    with torch.no_grad():
-                        mc(xcl)
-                        sync(dev)
-                        entry.setdefault('compile_seconds', {})[mode] = round(time.time() - t, 1)
-                        ms, best, n = timed(lambda: mc(xcl), dev, seconds)
-                    entry['modes'][mode] = {'ms_per_frame': round(ms, 2), 'ms_best': round(best, 2), 'runs': n,
-                                            'fps': round(1e3 / ms, 2)}
-                    log(f'paper x2 {mode}: {ms:.2f} ms/frame ({1e3 / ms:.1f} fps), compiled in {time.time() - t:.0f} s')
-                except Exception as e:
-                    entry['modes'][mode] = {'error': f'{type(e).__name__}: {e}'[:300]}
-                    log(mode, 'FAILED', e)
             save()
     res['seconds'] = round(time.time() - T0, 1)
     save()
