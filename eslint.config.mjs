@@ -1,4 +1,5 @@
-// Lint rules, including the layering rules: common imports nothing from Node, the DOM or Electron;
+// Lint rules, including the layering rules: common imports nothing from Node, the DOM or Electron; node (plain-Node
+// helpers) imports only common; the worker only common and node;
 // only src-main/electron and src-preload import 'electron'; the renderer never imports main-side code
 // except src-main/common.
 import tseslint from 'typescript-eslint';
@@ -35,9 +36,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src-main/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/electron', '**/host/**', '**/host', '**/cli/**', '**/cli', '**/core/**', '**/core', '**/worker/**', '**/worker', '**/src-renderer/**'], message: 'src-main/node imports only Node and src-main/common.' }] }],
+    },
+  },
+  {
     files: ['src-main/worker/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/host/**', '**/cli/**', '**/core/**', '**/core', '**/src-renderer/**'], message: 'The worker imports only src-main/common.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/electron/**', '**/host/**', '**/cli/**', '**/core/**', '**/core', '**/src-renderer/**'], message: 'The worker imports only src-main/common and src-main/node.' }] }],
     },
   },
   {

@@ -2,11 +2,12 @@
 // Runs as an Electron utilityProcess under Electron and as a child_process.fork under the headless host;
 // it cannot tell the difference except for which port it talks through.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunFileOutput, type RunOutput, type OutputWindow } from '../common/worker/protocol';
 import type { ExecutionProvider, ModelInfo } from '../common/contract';
+import { readFully, writeFully } from '../node/file-io';
 
 interface Port {
   post(msg: unknown): void;
@@ -207,12 +208,7 @@ function receive(req: { input?: Float32Array; inputFile?: string; dims: [number,
     const size = fstatSync(fd).size;
     if (size < need) throw new Error(`Input file holds ${size} bytes; ${req.dims.join('x')} float32 needs ${need}`);
     const out = new Float32Array(need / 4);
-    const bytes = new Uint8Array(out.buffer);
-    for (let done = 0; done < need; ) {
-      const got = readSync(fd, bytes, done, need - done, done);
-      if (got === 0) throw new Error('Input file ended early');
-      done += got;
-    }
+    if (!readFully(fd, new Uint8Array(out.buffer), 0)) throw new Error('Input file ended early');
     return out;
   } finally {
     closeSync(fd);
@@ -229,14 +225,7 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
     const fd = openSync(file, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0));
     try {
       let pos = 0;
-      for (const plane of [out.hdr, out.base]) {
-        const bytes = new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength);
-        for (let done = 0; done < bytes.length; ) {
-          const n = writeSync(fd, bytes, done, bytes.length - done, pos);
-          done += n;
-          pos += n;
-        }
-      }
+      for (const plane of [out.hdr, out.base]) pos = writeFully(fd, new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength), pos);
       return { file, bytes: pos, dims: out.dims, ms: out.ms };
     } finally {
       closeSync(fd);

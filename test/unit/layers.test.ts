@@ -39,12 +39,13 @@ test("only src-main/electron and src-preload import 'electron'", () => {
   }
 });
 
-test('core and worker never import upward (electron, host, cli, renderer); the worker imports only common', () => {
-  for (const layer of ['core', 'worker']) {
+test('node, core and worker never import upward (electron, host, cli, renderer); the worker imports only common and node; node only common', () => {
+  for (const layer of ['node', 'core', 'worker']) {
     for (const f of files(join(root, 'src-main', layer))) {
       for (const i of imports(f)) {
         assert.doesNotMatch(i, /\/(electron|host|cli)(\/|$)|src-renderer/, `${relative(root, f)} imports ${i}`);
-        if (layer === 'worker') assert.doesNotMatch(i, /\/core(\/|$)/, `${relative(root, f)} imports ${i}`);
+        if (layer !== 'core') assert.doesNotMatch(i, /\/core(\/|$)/, `${relative(root, f)} imports ${i}`);
+        if (layer === 'node') assert.doesNotMatch(i, /\/worker(\/|$)/, `${relative(root, f)} imports ${i}`);
       }
     }
   }

@@ -2,10 +2,11 @@
 // protocol's 'run' request and RunFileOutput): in shared memory where the OS has it, so a UHD frame's outputs cost
 // one write and one read.
 import { randomUUID } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import type { RunFileOutput, RunOutput } from '../../common/worker/protocol';
+import { readFully, writeFully } from '../../node/file-io';
 
 /**
  * The RAM-backed shared-memory folder (/dev/shm on Linux), or null where there is none: there results stay on
@@ -73,8 +74,7 @@ export function writeScratchFile(file: string, data: Float32Array): void {
   // O_NOFOLLOW: never write through a link planted under the scratch file's name.
   const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
   try {
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
+    writeFully(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 0);
   } finally {
     closeSync(fd);
   }
@@ -94,12 +94,7 @@ export function readRunFile(r: RunFileOutput): RunOutput {
   }
   try {
     if (fstatSync(fd).size < r.bytes) throw new ServiceError('worker_failed', `Inference worker's result file is shorter than the ${r.bytes} bytes it reported`);
-    let done = 0;
-    while (done < r.bytes) {
-      const got = readSync(fd, bytes, done, r.bytes - done, done);
-      if (got === 0) throw new ServiceError('worker_failed', "Inference worker's result file ended early");
-      done += got;
-    }
+    if (!readFully(fd, bytes, 0)) throw new ServiceError('worker_failed', "Inference worker's result file ended early");
   } finally {
     closeSync(fd);
   }
