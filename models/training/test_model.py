@@ -167,6 +167,28 @@ class ChromaLoss(unittest.TestCase):
         self.assertTrue(bool(torch.isfinite(z.grad).all()))
 
 
+class ErrorBudget(unittest.TestCase):
+    def test_highlight_split_and_perfect_highlight_gain(self):
+        import error_budget as E
+        self.assertAlmostEqual(E.SDR_WHITE_PQ, 0.5807, places=4)   # PQ of 203 cd/m2 (BT.2408)
+        torch.manual_seed(0)
+        m = SRITM(SRITMConfig(scale=2, channels=8, smf_channels=4)).eval()   # untrained: output == baseline
+        lr = torch.rand(1, 3, 12, 16) * 0.8
+        with torch.no_grad():
+            base = m.baseline(lr)[0].numpy()
+        target = base.copy()
+        target[:, :4, :8] = 0.75          # a highlight region the baseline cannot reach (0.75 PQ ~ 1000 cd/m2)
+        target[:, 10:, :] += 0.01         # and a small error elsewhere
+        r = E.image_budget(m, {'name': 't', 'kind': 'hdr', 'lr': lr[0].numpy(), 'target': target})
+        self.assertAlmostEqual(r['gain'], 0.0, places=6)
+        self.assertAlmostEqual(r['highlight_pct'], 100 * 32 / (24 * 32), places=6)
+        e_hl = ((base[:, :4, :8] - 0.75) ** 2).sum()
+        e_else = 0.01 ** 2 * 3 * 14 * 32
+        self.assertAlmostEqual(r['base_err_in_highlights_pct'], 100 * e_hl / (e_hl + e_else), places=3)
+        self.assertAlmostEqual(r['perfect_highlights_on_base'], 10 * np.log10((e_hl + e_else) / e_else), places=4)
+        self.assertAlmostEqual(r['perfect_highlights_on_model'], r['perfect_highlights_on_base'], places=6)
+
+
 class GpuBench(unittest.TestCase):
     def test_smoke_run_measures_every_configuration_and_feeds_the_cards(self):
         import subprocess, tempfile, json
