@@ -416,6 +416,24 @@ def save_checkpoint(path, model, extra=None):
     torch.save({'config': model.cfg.to_dict(), 'state': model.state_dict(), **(extra or {})}, path)
 
 
+def eight_orientations(model, x):
+    """The app's 'best' quality (src-main/core/inference/orientation.ts): the model on the 8 orientations of x (bit 0
+    mirrors left-right, bit 1 flips top-bottom, bit 2 then transposes), each `hdr` turned back and averaged; `base`
+    from the upright run (the baseline is the same in every orientation)."""
+    total, base0 = None, None
+    for k in range(8):
+        xx = x.flip(3) if k & 1 else x
+        xx = xx.flip(2) if k & 2 else xx
+        xx = xx.transpose(2, 3) if k & 4 else xx
+        hdr, base = model(xx)
+        hdr = hdr.transpose(2, 3) if k & 4 else hdr
+        hdr = hdr.flip(2) if k & 2 else hdr
+        hdr = hdr.flip(3) if k & 1 else hdr
+        total = hdr if total is None else total + hdr
+        base0 = base if base0 is None else base0
+    return total / 8, base0
+
+
 def load_model(path):
     ck = torch.load(path, map_location='cpu', weights_only=False)   # our own checkpoints (numpy scalars in 'val')
     m = SRITM(SRITMConfig.from_dict(ck['config']))

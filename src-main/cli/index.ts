@@ -10,7 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
   shots: { summary: 'shots PROJECT [--json]                    list a project\'s shots', load: async () => (await import('./commands/shots')).default },
   analyze: { summary: "analyze FILE [--json] [--per-frame]              measure an HDR file's light levels and gamut beside its HDR10 metadata", load: async () => (await import('./commands/analyze')).default },
   pattern: { summary: 'pattern bt2111|pq-stair|smpte-sdr OUT.(tif|mkv|mov) [--size WxH]   write a test pattern', load: async () => (await import('./commands/pattern')).default },
-  still: { summary: 'still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--model FILE]   up-convert one SDR image to HDR', load: async () => (await import('./commands/still')).default },
+  still: { summary: 'still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--quality standard|best] [--model FILE]   up-convert one SDR image to HDR', load: async () => (await import('./commands/still')).default },
 };
 
 function usage(): string {

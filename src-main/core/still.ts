@@ -5,7 +5,7 @@ import { applyGradeFrame, DEFAULT_GRADE, GradeParams } from '../common/colour';
 import { ServiceError } from '../common/contract';
 import { InferenceClient } from './inference/client';
 import { forkLauncher } from './inference/launcher';
-import { upconvertFrame } from './inference/tiled';
+import { upconvertFrame, type UpconvertQuality } from './inference/tiled';
 import type { Logger } from './log';
 import { resolveBinaries } from './media';
 import { writeTiff16 } from './media/encode';
@@ -19,6 +19,8 @@ export interface StillOptions {
   /** Where SDR 100% lands, nits (BT.2408: 203). */
   whiteNits: number;
   modelPath?: string;
+  /** 'best': the model on all eight orientations, averaged (8x the time). Default 'standard'. */
+  quality?: UpconvertQuality;
   log: Logger;
   onProgress?(done: number, total: number): void;
   signal?: AbortSignal;
@@ -59,7 +61,7 @@ export async function upconvertStill(input: string, output: string, opts: StillO
     const model = client.status().model!;
     if (model.scale !== opts.scale) throw new ServiceError('bad_input', `${basename(modelPath)} scales x${model.scale}, not x${opts.scale}`);
     const t0 = performance.now();
-    const hdr = await upconvertFrame(client, image.planes, image.width, image.height, { onProgress: opts.onProgress, signal: opts.signal, priority: 'render' });
+    const hdr = await upconvertFrame(client, image.planes, image.width, image.height, { quality: opts.quality, onProgress: opts.onProgress, signal: opts.signal, priority: 'render' });
     const n = hdr.width * hdr.height;
     const plane = (f: Float32Array, c: number) => f.subarray(c * n, (c + 1) * n);
     // A neutral grade passes the model's (or the baseline's) PQ values through untouched, so --strength 0

@@ -1,7 +1,7 @@
 // Tiled inference: seamless (tiled == whole frame within one 10-bit code), cancellable, previews first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
@@ -76,6 +76,51 @@ for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
     for (let i = 0; i < whole.hdr.length; i++) worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]), Math.abs(whole.base[i] - tiled.base[i]));
     assert.ok(worst * 876 < 1, `largest difference ${(worst * 876).toFixed(3)} 10-bit codes`);
     assert.equal(whole.width, w * client.status().model!.scale);
+  });
+}
+
+// Quality 'best': the model on eight orientations, averaged. Against PyTorch's average on the golden fixture
+// (models/golden, written by export.py), and seamless when tiled.
+const golden = JSON.parse(readFileSync(join(appRoot(), 'models', 'golden', 'manifest.json'), 'utf8')) as {
+  fixture: { file: string; shape: number[] };
+  tolerance_max_abs: number;
+  best?: Record<string, { file: string; shape: number[] }>;
+};
+const readGolden = (ref: { file: string }) => {
+  const buf = readFileSync(join(appRoot(), 'models', 'golden', ref.file));
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+};
+for (const file of ['srItm-x2.onnx', 'srItm-x4.onnx']) {
+  const ref = golden.best?.[file];
+  test(`${file}, quality best: the golden 8-orientation average within ${golden.tolerance_max_abs}; tiled agrees within one 10-bit code`, { skip: !ref && 'no golden output' }, async (t) => {
+    const client = new InferenceClient({ launcher: forkLauncher(), modelPath: join(appRoot(), 'models', file), log });
+    t.after(() => client.close());
+    const [, , h, w] = golden.fixture.shape;
+    const fixture = readGolden(golden.fixture);
+    let runs = 0;
+    const best = await upconvertFrame(client, fixture, w, h, { quality: 'best', onProgress: (d) => (runs = d) });
+    assert.equal(runs, 8, 'one tile, eight orientations');
+    const expected = readGolden(ref!);
+    assert.equal(best.hdr.length, expected.length);
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(best.hdr[i] - expected[i]));
+    assert.ok(worst <= golden.tolerance_max_abs, `max abs difference ${worst}`);
+    // The average differs from one run (else the test would prove nothing), by a fraction of a code on average.
+    const one = await upconvertFrame(client, fixture, w, h);
+    let moved = 0;
+    for (let i = 0; i < expected.length; i++) moved += Math.abs(one.hdr[i] - best.hdr[i]);
+    assert.ok(moved / expected.length > 1e-4, `mean change ${moved / expected.length}`);
+    for (let i = 0; i < one.base.length; i++) assert.equal(best.base[i], one.base[i]);
+
+    const W = 210;
+    const H = 150;
+    const frame = texturedFrame(W, H);
+    const whole = await upconvertFrame(client, frame, W, H, { quality: 'best', maxTileSide: 4096 });
+    const tiled = await upconvertFrame(client, frame, W, H, { quality: 'best', maxTileSide: 96 });
+    worst = 0;
+    for (let i = 0; i < whole.hdr.length; i++) worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]));
+    assert.ok(worst * 876 < 1, `largest tiled difference ${(worst * 876).toFixed(3)} 10-bit codes`);
+    t.diagnostic(`quality best: tiled vs whole frame at most ${(worst * 876).toFixed(3)} 10-bit codes`);
   });
 }
 

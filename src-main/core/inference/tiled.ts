@@ -3,8 +3,14 @@
 // agree (seamless by construction) while memory stays bounded for 4K output.
 import { ServiceError, type ModelInfo } from '../../common/contract';
 import type { InferenceClient, RunOptions } from './client';
+import { ORIENTATIONS, orient, orientRect, unorient, type Orientation } from './orientation';
+
+/** 'standard': one model run per tile. 'best': eight, on the tile's mirrored and transposed orientations, averaged
+ *  (8x the time; see orientation.ts). */
+export type UpconvertQuality = 'standard' | 'best';
 
 export interface UpconvertOptions extends RunOptions {
+  quality?: UpconvertQuality;
   /** Largest padded tile in input pixels (default: defaultTilePixels(scale)). */
   maxTilePixels?: number;
   /** Largest tile interior side in input pixels (default: none; tests use it to force many tiles). */
@@ -94,11 +100,17 @@ export async function upconvertFrame(client: InferenceClient, sdr: Float32Array,
   const hdr = new Float32Array(3 * W * H);
   const base = new Float32Array(3 * W * H);
   const tiles = planTiles(width, height, { maxPixels: opts.maxTilePixels ?? defaultTilePixels(s), maxSide: opts.maxTileSide }, model.tileMargin, model.tileAlign);
+  const orientations: readonly Orientation[] = opts.quality === 'best' ? ORIENTATIONS : [0];
+  const runs = tiles.length * orientations.length;
   let done = 0;
   for (const t of tiles) {
     if (opts.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
-    const tw = t.px1 - t.px0;
-    const th = t.py1 - t.py0;
+    // A mirrored tile must also start on the model's alignment grid (the context branch pools on it) counted from
+    // the frame's far edge, as the mirrored whole frame does: for 'best' the padded tile reaches on to such a line
+    // (at most align - 1 more pixels) so tiled and whole-frame results still agree.
+    const far = (p1: number, size: number) => (orientations.length > 1 ? size - Math.floor((size - p1) / model.tileAlign) * model.tileAlign : p1);
+    const tw = far(t.px1, width) - t.px0;
+    const th = far(t.py1, height) - t.py0;
     const input = new Float32Array(3 * tw * th);
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < th; y++) {
@@ -110,16 +122,29 @@ export async function upconvertFrame(client: InferenceClient, sdr: Float32Array,
     const iw = (t.x1 - t.x0) * s;
     const ih = (t.y1 - t.y0) * s;
     const keep = { x: (t.x0 - t.px0) * s, y: (t.y0 - t.py0) * s, width: iw, height: ih };
-    const out = await client.run(input, [1, 3, th, tw], { ...opts, keep });
+    let tileHdr: Float32Array | null = null;
+    let tileBase: Float32Array | null = null;
+    for (const k of orientations) {
+      if (opts.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
+      const o = k === 0 ? { data: input, width: tw, height: th } : orient(input, 3, tw, th, k);
+      const window = orientRect(keep, tw * s, th * s, k);
+      const out = await client.run(o.data, [1, 3, o.height, o.width], { ...opts, keep: window });
+      const back = k === 0 ? out.hdr : unorient(out.hdr, 3, window.width, window.height, k).data;
+      if (!tileHdr) {
+        tileHdr = orientations.length === 1 ? back : Float32Array.from(back);
+        tileBase = out.base; // the analytic baseline is the same in every orientation: the upright one is kept
+      } else for (let i = 0; i < back.length; i++) tileHdr[i] += back[i];
+      opts.onProgress?.(++done, runs);
+    }
+    if (orientations.length > 1) for (let i = 0; i < tileHdr!.length; i++) tileHdr![i] /= orientations.length;
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < ih; y++) {
         const src = (c * ih + y) * iw;
         const dst = c * W * H + (t.y0 * s + y) * W + t.x0 * s;
-        hdr.set(out.hdr.subarray(src, src + iw), dst);
-        base.set(out.base.subarray(src, src + iw), dst);
+        hdr.set(tileHdr!.subarray(src, src + iw), dst);
+        base.set(tileBase!.subarray(src, src + iw), dst);
       }
     }
-    opts.onProgress?.(++done, tiles.length);
   }
   return { width: W, height: H, hdr, base };
 }
