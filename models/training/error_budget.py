@@ -5,7 +5,8 @@ whose target is above SDR white, 203 cd/m2, in any channel), the model's error t
 the baseline's, and the gain a perfect highlight reconstruction would give on top of the baseline and on top of
 the model (target pasted into the highlights). For the HDR images it also shows what the input's degradation
 costs the baseline outside the highlights: PQ-PSNR there from a clean float downscale, the same in 8 bits, and
-the validation input (noise, JPEG).
+the validation input (noise, JPEG). Last, how far the model moves the flat patches of synthetic colour bars from
+the baseline (graphics are not in the training data; the right answer there is the baseline).
 
 Usage: /usr/bin/python3 models/training/error_budget.py CKPT [CKPT ...]   (x2 and/or x4 checkpoints)
 """
@@ -71,6 +72,35 @@ def degradation_cost(model, scale, name, v):
     return res
 
 
+def colour_bars(width=320, height=180):
+    """75 % colour bars (white, yellow, cyan, green, magenta, red, blue) over a 100 % white / black / ramp strip:
+    flat saturated graphics, nothing like the training data, and a picture whose right answer is the baseline."""
+    levels = [(1, 1, 1), (1, 1, 0), (0, 1, 1), (0, 1, 0), (1, 0, 1), (1, 0, 0), (0, 0, 1)]
+    im = np.zeros((height, width, 3), np.float32)
+    top = height * 2 // 3
+    for i, c in enumerate(levels):
+        im[:top, i * width // 7:(i + 1) * width // 7] = np.array(c, np.float32) * 0.75
+    im[top:, :width // 4] = 1.0
+    im[top:, width // 2:] = np.linspace(0, 1, width - width // 2, dtype=np.float32)[None, :, None]
+    return torch.from_numpy(np.round(im * 255) / 255).permute(2, 0, 1)[None].contiguous()
+
+
+def bars_residual(model):
+    """How far the model moves the flat parts of colour bars from the baseline (10-bit codes, mean over each patch,
+    8 output px in from its edges). At the edges a residual can be right (the baseline's bicubic rings there); on
+    a flat patch the right answer is the baseline."""
+    x = colour_bars()
+    s = model.cfg.scale
+    with torch.no_grad():
+        hdr, base = model(x)
+    r = ((hdr - base).abs() * 876)[0].max(0)[0]
+    h, w = r.shape
+    top, m = h * 2 // 3, 8 * s
+    bars = [float(r[m:top - m, i * w // 7 + m:(i + 1) * w // 7 - m].mean()) for i in range(7)]
+    return {'bars': bars, 'white': float(r[top + m:h - m, m:w // 4 - m].mean()),
+            'black': float(r[top + m:h - m, w // 4 + m:w // 2 - m].mean())}
+
+
 def main():
     torch.set_num_threads(1)
     ap = argparse.ArgumentParser()
@@ -96,6 +126,9 @@ def main():
                 c = degradation_cost(model, s, v['name'], v)
                 print(f"    baseline PQ-PSNR outside the highlights from a clean float / 8-bit / validation input: "
                       f"{c['clean']:.2f} / {c['8bit']:.2f} / {c['val']:.2f} dB")
+        b = bars_residual(model)
+        print('  flat colour patches, mean |model - baseline| in 10-bit codes (for a test signal the right answer is the baseline: 0): 75% bars W Y C G M R B '
+              + ' '.join(f'{v:.1f}' for v in b['bars']) + f", 100% white {b['white']:.1f}, black {b['black']:.1f}")
         print('  mean gain with perfect highlights on top of the model: ' +
               ', '.join(f'{k} {np.mean(g):+.2f}' for k, g in means.items()))
 

@@ -187,6 +187,11 @@ class ErrorBudget(unittest.TestCase):
         self.assertAlmostEqual(r['base_err_in_highlights_pct'], 100 * e_hl / (e_hl + e_else), places=3)
         self.assertAlmostEqual(r['perfect_highlights_on_base'], 10 * np.log10((e_hl + e_else) / e_else), places=4)
         self.assertAlmostEqual(r['perfect_highlights_on_model'], r['perfect_highlights_on_base'], places=6)
+        bars = E.colour_bars()
+        self.assertEqual(tuple(bars.shape), (1, 3, 180, 320))
+        self.assertEqual([round(float(v) * 255) for v in bars[0, :, 10, 320 * 2 // 7 + 5]], [0, 191, 191])   # 75 % cyan
+        b = E.bars_residual(m)   # the untrained model is the baseline: nothing moves
+        self.assertEqual(max(b['bars'] + [b['white'], b['black']]), 0.0)
 
 
 class GpuBench(unittest.TestCase):
