@@ -155,6 +155,16 @@ def light_sources(share):
             'SDR white with a faint wide glow)')
 
 
+class EightOrientations(torch.nn.Module):
+    """The model as quality 'best' runs it (for temporal.pan_stats)."""
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.cfg = model, model.cfg
+
+    def forward(self, x):
+        return eight_orientations(self.model, x)
+
+
 def validation_best(model, scale):
     """Per-image validation metrics of the app's 'best' quality (the model on 8 orientations, averaged)."""
     from train import _metrics
@@ -261,6 +271,12 @@ def card_md(c):
             g = [r['gain'] for r in c['validation_best'] if r['kind'] == kind]
             if g:
                 L.append(f"\nMean gain {kind}, quality 'best': {np.mean(g):+.2f} dB")
+        tb, tp = c.get('temporal_pan_best'), c.get('temporal_pan')
+        if tb and tp:
+            L.append(f"\nSlow pan (as below), quality 'best': interior mean {tb['model']['mean_codes']:.3f} codes, 99.9th "
+                     f"percentile {tb['model']['p999_codes']:.2f} (one run {tp['model']['mean_codes']:.3f} / "
+                     f"{tp['model']['p999_codes']:.2f}, baseline {tp['baseline']['mean_codes']:.3f} / "
+                     f"{tp['baseline']['p999_codes']:.2f}).")
     tp = c.get('temporal_pan')
     if tp:
         L += ['', '## Temporal stability (slow pan, aligned frame-to-frame |dPQ| in 10-bit codes)', '',
@@ -408,6 +424,7 @@ def main():
                  gpu_speed(gpu_runs, cfg))
         c['fp16'] = half   # the worker runs the variant only when these hashes match the files
         c['validation_best'] = validation_best(model, s)
+        c['temporal_pan_best'] = pan_stats(EightOrientations(model))
         base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')
         with open(base_name + '.json', 'w') as f:
             json.dump(c, f, indent=1)
