@@ -25,6 +25,7 @@ sys.path.insert(0, HERE)
 import data as D  # noqa: E402
 import sdrhdr  # noqa: E402
 from model import SRITM, SRITMConfig, count_params, eight_orientations, macs_per_input_pixel  # noqa: E402
+from error_budget import bars_residual  # noqa: E402
 from temporal import flicker_ok, pan_stats  # noqa: E402
 import fp16  # noqa: E402
 
@@ -177,6 +178,13 @@ def validation_best(model, scale):
     return out
 
 
+def graphics_share(share):
+    if not share:
+        return ''
+    return (f'; {share:.0%} of the photograph crops replaced by synthetic graphics (bars, flat 75 %/100 % patches, '
+            '1-3 px lines, ramps; hard edges; target = the baseline mapping)')
+
+
 def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gpu=()):
     cfg = model.cfg
     val = ck.get('val', [])
@@ -215,6 +223,7 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
                      + ('; in the last run (--augment) also: saturation x0.6-1.4 and white balance +-6% in linear '
                         'light (60% of crops), photographs pre-downscaled by any factor 1-3 (bicubic, antialiased; '
                         '70%), ' + light_sources(ck['run_args'].get('lights', 0.3))
+                        + graphics_share(ck['run_args'].get('graphics', 0.0))
                         if ck.get('run_args', {}).get('augment') else
                         '; photographs pre-downscaled x2 (Keys) in half the crops'),
                      'hdr_targets': 'HDRI x exposure (90th luminance percentile at 0.2-0.6 SDR white); SDR = '
@@ -292,6 +301,14 @@ def card_md(c):
               f"{tp['baseline_with_edges']['mean_codes']:.3f} | {tp['baseline_with_edges']['p999_codes']:.2f} |", '',
               f"No visible added flicker (interior mean at most +0.5 code over the baseline's, 99.9th percentile "
               f"within 1.25x): **{'yes' if tp['no_added_flicker'] else 'NO'}**."]
+    cb = c.get('colour_bars')
+    if cb:
+        L += ['', '## Graphics (colour bars)', '',
+              'Mean |model - baseline| over each flat patch of synthetic colour bars (`error_budget.py`), 10-bit codes; '
+              'on a test signal the right answer is the baseline (0):', '',
+              '| 75 % white | yellow | cyan | green | magenta | red | blue | 100 % white | black |',
+              '|---|---|---|---|---|---|---|---|---|',
+              '| ' + ' | '.join(f'{v:.1f}' for v in cb['bars'] + [cb['white'], cb['black']]) + ' |']
     L += ['', '## Learning curve (EMA weights at full residual strength, validation PQ-PSNR gain over the baseline in dB)', '',
           'Steps and minutes count from the start of the first run of the lineage above.', '',
           '| run | step | train min | loss | photo | HDR | worst image |', '|---|---|---|---|---|---|---|']
@@ -425,6 +442,7 @@ def main():
         c['fp16'] = half   # the worker runs the variant only when these hashes match the files
         c['validation_best'] = validation_best(model, s)
         c['temporal_pan_best'] = pan_stats(EightOrientations(model))
+        c['colour_bars'] = bars_residual(model)
         base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')
         with open(base_name + '.json', 'w') as f:
             json.dump(c, f, indent=1)

@@ -2,8 +2,9 @@
 the best one (no validation image worse than the baseline, highest mean gain, and no added flicker on the slow
 pan of temporal.py) as a best.pt-style file.
 
-Usage: /usr/bin/python3 models/training/select_checkpoint.py [--alphas 1,0.75,0.5] [--de-safe] OUT.pt CKPT [CKPT ...]
-(--de-safe: no image's ΔE_ITP worse than the baseline's either)
+Usage: /usr/bin/python3 models/training/select_checkpoint.py [--alphas 1,0.75,0.5] [--de-safe] [--bars-max CODES] OUT.pt CKPT [CKPT ...]
+(--de-safe: no image's ΔE_ITP worse than the baseline's either; --bars-max: no flat 75 % bar or black patch of colour
+bars moved by more than CODES 10-bit codes on average, error_budget.py)
 """
 import argparse
 import os
@@ -14,6 +15,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 from model import SRITM, SRITMConfig  # noqa: E402
+from error_budget import bars_residual  # noqa: E402
 from temporal import flicker_ok, pan_stats  # noqa: E402
 from train import ALPHAS, fold_alpha, summarise, validate  # noqa: E402
 
@@ -24,11 +26,14 @@ def main():
     ap.add_argument('--alphas', default=','.join(str(a) for a in ALPHAS), help='residual strengths to try')
     ap.add_argument('--de-safe', action='store_true',
                     help='also require every image\'s mean ΔE_ITP to be no worse than the baseline\'s')
+    ap.add_argument('--bars-max', type=float, default=0.0,
+                    help='also reject a checkpoint that moves a flat 75 %% bar or black patch of colour bars '
+                         '(error_budget.py) by more than this many 10-bit codes on average (0: no check)')
     ap.add_argument('out')
     ap.add_argument('checkpoints', nargs='+')
     a = ap.parse_args()
     alphas = tuple(float(x) for x in a.alphas.split(','))
-    out, paths, de_safe = a.out, a.checkpoints, a.de_safe
+    out, paths, de_safe, a_bars = a.out, a.checkpoints, a.de_safe, a.bars_max
     cands = []   # (score, path, alpha, summary, per-image results)
     for p in paths:
         ck = torch.load(p, map_location='cpu', weights_only=False)
@@ -51,6 +56,14 @@ def main():
         m = SRITM(SRITMConfig.from_dict(ck['config']))
         state = fold_alpha(ck.get('ema', ck['state']), a)
         m.load_state_dict(state)
+        if a_bars:
+            b = bars_residual(m)
+            # the 75 % bars and black; a large 100 % white patch is the light-or-surface question itself, reported only
+            worst = max(b['bars'] + [b['black']])
+            print(f"{os.path.basename(p)} alpha {a}: flat 75 % colour bars and black moved by up to {worst:.1f} codes "
+                  f"(100 % white {b['white']:.1f}) -> {'ok' if worst <= a_bars else 'too far'}", flush=True)
+            if worst > a_bars:
+                continue
         tp = pan_stats(m)
         ok = flicker_ok(tp)
         print(f"{os.path.basename(p)} alpha {a} score {score:+.2f}: pan interior mean {tp['model']['mean_codes']:.2f} "

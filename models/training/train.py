@@ -66,8 +66,8 @@ def _white_pixels(crop):
 
 
 class Sampler:
-    def __init__(self, scale, lr_patch, rng, augment=False, lights=0.3):
-        self.s, self.p, self.rng, self.augment, self.lights = scale, lr_patch, rng, augment, lights
+    def __init__(self, scale, lr_patch, rng, augment=False, lights=0.3, graphics=0.0):
+        self.s, self.p, self.rng, self.augment, self.lights, self.graphics = scale, lr_patch, rng, augment, lights, graphics
         self.photos = [np.load(os.path.join(D.DATA, f'photo_{n}.npy')) for n in D.PHOTO_TRAIN]
         self.hdris = [np.load(os.path.join(D.DATA, f'hdri_{n}.npy')) for n in D.HDRI_TRAIN]
         self.hdri_p90 = []
@@ -95,6 +95,8 @@ class Sampler:
         return max(cands, key=prefer) if self.rng.random() < p_prefer else cands[0]
 
     def photo(self):
+        if self.graphics and self.rng.random() < self.graphics:
+            return self._graphic()
         if self.augment:
             return self._photo_augmented()
         im = self.photos[self.rng.integers(len(self.photos))]
@@ -118,6 +120,34 @@ class Sampler:
         t = torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)).permute(2, 0, 1)[None]
         if src != hp:
             t = F.interpolate(t, size=(hp, hp), mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
+        return t, D.target_from_sdr(t)
+
+    def _colour(self):
+        """A graphics colour: mostly a primary, secondary, white or black at 75 % or 100 % (colour bars, titles), else
+        any R'G'B'."""
+        if self.rng.random() < 0.7:
+            return self.rng.integers(0, 2, 3).astype(np.float32) * (0.75 if self.rng.random() < 0.5 else 1.0)
+        return self.rng.uniform(0.0, 1.0, 3).astype(np.float32)
+
+    def _graphic(self):
+        """--graphics: a synthetic graphic instead of a photograph crop: vertical bars, flat rectangles, thin lines and
+        a ramp, with hard edges. Test signals, titles and logos are not in the photographs, the models moved flat
+        saturated patches of colour bars by up to 100 codes and a 100 % white patch by +100 (error_budget.py), and on
+        them the right answer is the baseline: the target is the baseline mapping of the clean graphic."""
+        rng, hp = self.rng, self.p * self.s
+        im = np.empty((hp, hp, 3), np.float32)
+        im[:] = self._colour()
+        if rng.random() < 0.5:   # bars
+            for e in np.sort(rng.integers(0, hp, int(rng.integers(2, 9)))):
+                im[:, e:] = self._colour()
+        for _ in range(int(rng.integers(1, 7))):   # flat patches and lines (1-3 px)
+            y0, x0 = rng.integers(0, hp, 2)
+            h, w = (rng.integers(1, 4), rng.integers(4, hp)) if rng.random() < 0.3 else rng.integers(3, hp // 2 + 1, 2)
+            im[y0:y0 + h, x0:x0 + w] = self._colour()
+        if rng.random() < 0.25:   # a ramp
+            y0 = int(rng.integers(0, hp - 4))
+            im[y0:y0 + hp // 4] = np.linspace(0, 1, hp, dtype=np.float32)[None, :, None] * self._colour().clip(0.5, 1)
+        t = torch.from_numpy(self._aug(im)).permute(2, 0, 1)[None]
         return t, D.target_from_sdr(t)
 
     def hdr(self):
@@ -147,16 +177,16 @@ class BatchStream(torch.utils.data.IterableDataset):
     network step takes milliseconds and one process making patches (crops, Keys resampling, JPEG) would starve it.
     Each worker draws from its own seeded generator, so a resumed run continues with a new stream."""
 
-    def __init__(self, scale, lr_patch, batch, wide_patch, seed, augment=False, lights=0.3):
+    def __init__(self, scale, lr_patch, batch, wide_patch, seed, augment=False, lights=0.3, graphics=0.0):
         super().__init__()
         self.scale, self.lr_patch, self.batch, self.wide_patch, self.seed = scale, lr_patch, batch, wide_patch, seed
-        self.augment, self.lights = augment, lights
+        self.augment, self.lights, self.graphics = augment, lights, graphics
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         torch.set_num_threads(1)
         rng = np.random.default_rng([*self.seed, info.id if info else 0])
-        sampler = Sampler(self.scale, self.lr_patch, rng, self.augment, self.lights)
+        sampler = Sampler(self.scale, self.lr_patch, rng, self.augment, self.lights, self.graphics)
         wide = Sampler(self.scale, self.wide_patch, rng, self.augment, self.lights) if self.wide_patch else None
         while True:
             x, tgt = sampler.batch(self.batch)
@@ -285,6 +315,8 @@ def main():
                     help='more variety from the same sources: colour jitter, any pre-downscale 1-3, synthetic lights')
     ap.add_argument('--lights', type=float, default=0.3,
                     help='with --augment: share of HDR crops given synthetic light sources')
+    ap.add_argument('--graphics', type=float, default=0.0,
+                    help='share of photograph crops replaced by synthetic graphics (bars, flat patches, lines; target = baseline)')
     a = ap.parse_args()
     a.init_from = os.path.abspath(a.init_from) if a.init_from else ''   # recorded in checkpoints (card lineage)
     torch.set_num_threads(a.threads)
@@ -345,10 +377,10 @@ def main():
     wide_patch = (128 if cfg.scale == 2 else 96) if a.consistency > 0 and cfg.context else 0
     if a.workers > 0:
         stream = iter(torch.utils.data.DataLoader(
-            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step], a.augment, a.lights), batch_size=None,
+            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step], a.augment, a.lights, a.graphics), batch_size=None,
             num_workers=a.workers, pin_memory=dev.type == 'cuda', prefetch_factor=8, persistent_workers=True))
     else:
-        sampler = Sampler(cfg.scale, lr_patch, rng, a.augment, a.lights)
+        sampler = Sampler(cfg.scale, lr_patch, rng, a.augment, a.lights, a.graphics)
         wide_sampler = Sampler(cfg.scale, wide_patch, rng, a.augment, a.lights) if wide_patch else None
         stream = iter(lambda: (*sampler.batch(a.batch), wide_sampler.batch(4)[0] if wide_sampler else None), None)
     print(f'config {cfg.to_dict()} params {count_params(model)}', flush=True)

@@ -1,7 +1,7 @@
 // The eight orientations of a picture (mirrors and transposition) for the 'best' quality: the model runs on
 // each orientation of a tile and the results, turned back, are averaged (geometric self-ensemble, Lim et al.,
 // EDSR, 2017). The network is not exactly equivariant to these, so its errors partly average out; measured on
-// the held-out images it adds 0.1-0.4 dB of PQ-PSNR for 8x the work (models/README.md, "Quality 'best'").
+// the held-out images it adds 0.05-0.3 dB of PQ-PSNR for 8x the work (models/README.md, "Quality 'best'").
 
 /** 0-7: bit 0 mirrors left-right, bit 1 flips top-bottom, bit 2 then transposes (swaps x and y). */
 export type Orientation = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
