@@ -235,6 +235,16 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
     return card
 
 
+def mean_gain_lines(rows, label):
+    """'Mean gain photo: +x dB' (and hdr) lines of a card's validation table."""
+    out = []
+    for kind in ('photo', 'hdr'):
+        g = [r['gain'] for r in rows if r['kind'] == kind]
+        if g:
+            out.append(f"\nMean gain {kind}{label}: {np.mean(g):+.2f} dB")
+    return out
+
+
 def card_md(c):
     L = [f"# {c['name']}", '', f"File `{c['file']}` ({c['bytes']} bytes). {c['architecture']}.", '',
          '## Contract', '', f"- input: {c['contract']['input']}",
@@ -263,10 +273,7 @@ def card_md(c):
     for r in c['validation']:
         L.append(f"| {r['name']} | {r['kind']} | {r['psnr']:.2f} | {r['psnr_base']:.2f} | {r['gain']:+.2f} | "
                  f"{r['de_itp']:.2f} | {r['de_itp_base']:.2f} |")
-    for kind in ('photo', 'hdr'):
-        g = [r['gain'] for r in c['validation'] if r['kind'] == kind]
-        if g:
-            L.append(f"\nMean gain {kind}: {np.mean(g):+.2f} dB")
+    L += mean_gain_lines(c['validation'], '')
     if c.get('validation_best'):
         L += ['', "### Quality 'best' (`remaster still --quality best`)", '',
               'The same model run on the 8 mirrored and transposed orientations of the picture, each result turned back '
@@ -276,10 +283,7 @@ def card_md(c):
         for r in c['validation_best']:
             L.append(f"| {r['name']} | {r['kind']} | {r['psnr']:.2f} | {r['gain']:+.2f} | "
                      f"{r['gain'] - one[r['name']]['gain']:+.2f} | {r['de_itp']:.2f} |")
-        for kind in ('photo', 'hdr'):
-            g = [r['gain'] for r in c['validation_best'] if r['kind'] == kind]
-            if g:
-                L.append(f"\nMean gain {kind}, quality 'best': {np.mean(g):+.2f} dB")
+        L += mean_gain_lines(c['validation_best'], ", quality 'best'")
         tb, tp = c.get('temporal_pan_best'), c.get('temporal_pan')
         if tb and tp:
             L.append(f"\nSlow pan (as below), quality 'best': interior mean {tb['model']['mean_codes']:.3f} codes, 99.9th "

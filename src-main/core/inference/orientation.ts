@@ -43,19 +43,15 @@ export function orient(data: Float32Array, channels: number, width: number, heig
   return { data: out, width: ow, height: oh };
 }
 
+/** The orientation that undoes k: mirrors are their own inverse; after a transpose, left-right and top-bottom
+ *  trade places. */
+function inverse(k: Orientation): Orientation {
+  return (k & 4 ? 4 | ((k & 1) << 1) | ((k & 2) >> 1) : k) as Orientation;
+}
+
 /** The inverse of orient: planar values in orientation k (ow x oh) turned back to the picture's own orientation. */
 export function unorient(data: Float32Array, channels: number, ow: number, oh: number, k: Orientation): Planes {
-  const width = k & 4 ? oh : ow;
-  const height = k & 4 ? ow : oh;
-  const n = width * height;
-  const out = new Float32Array(channels * n);
-  for (let c = 0; c < channels; c++) {
-    const src = data.subarray(c * n, (c + 1) * n);
-    const dst = out.subarray(c * n, (c + 1) * n);
-    let i = 0;
-    for (let yo = 0; yo < oh; yo++) for (let xo = 0; xo < ow; xo++) dst[source(k, xo, yo, width, height)] = src[i++];
-  }
-  return { data: out, width, height };
+  return orient(data, channels, ow, oh, inverse(k));
 }
 
 /** Where a rectangle of a width x height picture lies in the picture's orientation k. */
