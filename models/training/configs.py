@@ -12,6 +12,9 @@ CONFIGS = {
                       context=True, context_channels=16, context_pool='box'),
     'medium': dict(channels=24, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=12,
                    context=True, context_channels=16, context_pool='blur'),
+    # session 9 (CPU): `medium` widened by a third (Net2Net-style, the same function at the start)
+    'wide': dict(channels=32, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=16,
+                 context=True, context_channels=16, context_pool='blur'),
 }
 
 

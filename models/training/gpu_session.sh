@@ -3,10 +3,10 @@
 #   here:   models/training/gpu_session.sh pack DIR                  (sources + initial checkpoints -> DIR, ~32 MB)
 #   there:  models/training/gpu_session.sh train DIR MINUTES OUT     (x2 and x4 side by side on the one GPU)
 #   here:   tar -C "$REMASTER_TRAIN_CACHE/runs" -xf OUT/x2-$RUN.tar (and x4-$RUN.tar), then select_checkpoint.py
-# Environment: CONFIG (default medium), INIT_X2 / INIT_X4 (default the shipped models' runs, x2-nolights and x4-aug;
+# Environment: CONFIG (default medium), INIT_X2 / INIT_X4 (default the shipped models' runs, x2-gfx and x4-gfx;
 # a narrower checkpoint is widened), RUN (run names x2-RUN and x4-RUN, default gpu2: x{2,4}-gpu hold session 4's),
-# WORKERS per run (default 6), DEVICE (default cuda; cpu to try the script). Training uses --augment (train.py), x2
-# without synthetic lights (--lights 0) as its shipped model was trained last.
+# WORKERS per run (default 6), DEVICE (default cuda; cpu to try the script). Training uses --augment and --graphics 0.25
+# (train.py), x2 without synthetic lights (--lights 0), as the shipped models were trained last.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${REMASTER_TRAIN_CACHE:-/work/.cache/remaster-training}
@@ -37,8 +37,8 @@ import numpy as np, os, sys
 d = '$CACHE/data'
 np.savez_compressed('$D/hdri16.npz', **{n[5:-4]: np.load(os.path.join(d, n)).astype(np.float16)
                                         for n in os.listdir(d) if n.startswith('hdri_') and n.endswith('.npy')})"
-  cp "${INIT_X2:-$CACHE/runs/x2-nolights/selected.pt}" "$D/init-x2.pt"
-  cp "${INIT_X4:-$CACHE/runs/x4-aug/selected.pt}" "$D/init-x4.pt"
+  cp "${INIT_X2:-$CACHE/runs/x2-gfx/selected.pt}" "$D/init-x2.pt"
+  cp "${INIT_X4:-$CACHE/runs/x4-gfx/selected.pt}" "$D/init-x4.pt"
   du -sh "$D"
   ;;
 train)
@@ -52,7 +52,7 @@ for n in z.files:
     np.save('$REMASTER_TRAIN_CACHE/data/hdri_' + n + '.npy', z[n].astype(np.float32))"
   "$PY" "$HERE/prepare_data.py" > "$OUT/prepare.log" 2>&1
   common=(--config "${CONFIG:-medium}" --device "${DEVICE:-cuda}" --workers "${WORKERS:-6}" --minutes "$MIN" --decay-minutes "$MIN"
-          --val-minutes 1 --lr 2e-4 --lr-min 2e-5 --overshoot-weight 4 --consistency 3 --augment)
+          --val-minutes 1 --lr 2e-4 --lr-min 2e-5 --overshoot-weight 4 --consistency 6 --augment --graphics 0.25)
   RUN=${RUN:-gpu2}
   "$PY" "$HERE/train.py" --run "x2-$RUN" --scale 2 --init-from "$D/init-x2.pt" "${common[@]}" --lights 0 > "$OUT/x2.log" 2>&1 &
   "$PY" "$HERE/train.py" --run "x4-$RUN" --scale 4 --init-from "$D/init-x4.pt" "${common[@]}" > "$OUT/x4.log" 2>&1 &

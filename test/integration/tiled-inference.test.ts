@@ -59,6 +59,21 @@ test('tile plan covers the frame exactly once, with aligned padded origins, with
   assert.throws(() => planTiles(0, 10, { maxPixels: 1e6 }, 4, 1), /Cannot tile a 0x10 frame/);
 });
 
+test("quality 'best' tile plan: padded tiles end on the far edge's alignment grid and stay within the budget", () => {
+  // Sizes off the 16 px grid, so that the reach to the far edge's grid matters.
+  for (const [w, h, scale] of [[1000, 563, 2], [1918, 1078, 2], [957, 541, 4], [3838, 2158, 2]]) {
+    const budget = defaultTilePixels(scale);
+    const tiles = planTiles(w, h, { maxPixels: budget, mirrored: true }, 96, 16);
+    for (const t of tiles) {
+      assert.equal(t.px0 % 16, 0);
+      assert.equal((w - t.px1) % 16, 0, `tile ending at ${t.px1} of ${w}`);
+      assert.equal((h - t.py1) % 16, 0, `tile ending at ${t.py1} of ${h}`);
+      assert.ok(t.px1 >= Math.min(w, t.x1 + 96) && t.py1 >= Math.min(h, t.y1 + 96));
+      assert.ok((t.px1 - t.px0) * (t.py1 - t.py0) <= budget, `${w}x${h}: padded ${t.px1 - t.px0}x${t.py1 - t.py0} over ${budget}`);
+    }
+  }
+});
+
 for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
   const model = join(appRoot(), 'models', `${name}.onnx`);
   test(`${name}: tiled and whole-frame results agree within one 10-bit code`, { skip: !existsSync(model) && `${name}.onnx not present` }, async (t) => {

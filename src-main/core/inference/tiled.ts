@@ -49,8 +49,10 @@ interface Span {
  * Plans the tiles of a w x h frame: interior rectangles and the padded rectangles actually run. Picks the grid
  * with the fewest tiles whose padded tiles all fit `maxPixels` (then the least padded area in all); tiles of
  * a grid are of even size (1920 in two: 960 + 960, not 1152 + 768) with origins on the model's alignment grid.
+ * `mirrored`: the tiles will also run mirrored (quality 'best'), so each padded tile also ends on the alignment
+ * grid counted from the frame's far edge, where the mirrored whole frame starts; the budget counts that reach.
  */
-export function planTiles(w: number, h: number, limits: { maxPixels: number; maxSide?: number }, margin: number, align: number) {
+export function planTiles(w: number, h: number, limits: { maxPixels: number; maxSide?: number; mirrored?: boolean }, margin: number, align: number) {
   if (!(w >= 1 && h >= 1)) throw new ServiceError('bad_input', `Cannot tile a ${w}x${h} frame`);
   // Every distinct split of one axis, fewest pieces first, with its widest and total padded span.
   const splits = (size: number) => {
@@ -65,7 +67,9 @@ export function planTiles(w: number, h: number, limits: { maxPixels: number; max
       const spans: Span[] = [];
       for (let a = 0; a < size; a += step) {
         const b = Math.min(size, a + step);
-        spans.push({ a, b, pa: Math.max(0, Math.floor((a - margin) / align) * align), pb: Math.min(size, b + margin) });
+        const end = Math.min(size, b + margin);
+        const pb = limits.mirrored ? size - Math.floor((size - end) / align) * align : end;
+        spans.push({ a, b, pa: Math.max(0, Math.floor((a - margin) / align) * align), pb });
       }
       out.push({ spans, widest: Math.max(...spans.map((x) => x.pb - x.pa)), total: spans.reduce((t, x) => t + x.pb - x.pa, 0) });
     }
@@ -99,18 +103,15 @@ export async function upconvertFrame(client: InferenceClient, sdr: Float32Array,
   const H = height * s;
   const hdr = new Float32Array(3 * W * H);
   const base = new Float32Array(3 * W * H);
-  const tiles = planTiles(width, height, { maxPixels: opts.maxTilePixels ?? defaultTilePixels(s), maxSide: opts.maxTileSide }, model.tileMargin, model.tileAlign);
   const orientations: readonly Orientation[] = opts.quality === 'best' ? ORIENTATIONS : [0];
+  const limits = { maxPixels: opts.maxTilePixels ?? defaultTilePixels(s), maxSide: opts.maxTileSide, mirrored: orientations.length > 1 };
+  const tiles = planTiles(width, height, limits, model.tileMargin, model.tileAlign);
   const runs = tiles.length * orientations.length;
   let done = 0;
   for (const t of tiles) {
     if (opts.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
-    // A mirrored tile must also start on the model's alignment grid (the context branch pools on it) counted from
-    // the frame's far edge, as the mirrored whole frame does: for 'best' the padded tile reaches on to such a line
-    // (at most align - 1 more pixels) so tiled and whole-frame results still agree.
-    const far = (p1: number, size: number) => (orientations.length > 1 ? size - Math.floor((size - p1) / model.tileAlign) * model.tileAlign : p1);
-    const tw = far(t.px1, width) - t.px0;
-    const th = far(t.py1, height) - t.py0;
+    const tw = t.px1 - t.px0;
+    const th = t.py1 - t.py0;
     const input = new Float32Array(3 * tw * th);
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < th; y++) {
