@@ -5,8 +5,10 @@ whose target is above SDR white, 203 cd/m2, in any channel), the model's error t
 the baseline's, and the gain a perfect highlight reconstruction would give on top of the baseline and on top of
 the model (target pasted into the highlights). For the HDR images it also shows what the input's degradation
 costs the baseline outside the highlights: PQ-PSNR there from a clean float downscale, the same in 8 bits, and
-the validation input (noise, JPEG). Last, how far the model moves the flat patches of synthetic colour bars from
-the baseline (graphics are not in the training data; the right answer there is the baseline).
+the validation input (noise, JPEG). Then how far the model moves the flat patches of synthetic colour bars from
+the baseline (the right answer there is the baseline). Last, the same measure on the training images, made the way
+the validation images are (prepare_data.photo_item / hdri_item): the gap between seen and held-out images shows
+whether more training of this network would help or whether it lacks data.
 
 Usage: /usr/bin/python3 models/training/error_budget.py CKPT [CKPT ...]   (x2 and/or x4 checkpoints)
 """
@@ -101,6 +103,24 @@ def bars_residual(model):
             'black': float(r[top + m:h - m, w // 4 + m:w // 2 - m].mean())}
 
 
+SEEN_HDR_P90 = 0.4   # training HDRIs' exposure for this measure: the middle of training's 0.2-0.6
+
+
+def seen_images(scale):
+    """The training images as validation-style items (their own fixed degradations)."""
+    rng = np.random.default_rng(4321 + scale)
+    return [P.photo_item(n, scale, rng) for n in D.PHOTO_TRAIN] + \
+           [P.hdri_item(n, scale, rng, SEEN_HDR_P90) for n in D.HDRI_TRAIN]
+
+
+def mean_gains(model, items):
+    """Mean PQ-PSNR gain over the baseline per kind ('photo', 'hdr')."""
+    gains = {}
+    for v in items:
+        gains.setdefault(v['kind'], []).append(image_budget(model, v)['gain'])
+    return {k: float(np.mean(g)) for k, g in gains.items()}
+
+
 def main():
     torch.set_num_threads(1)
     ap = argparse.ArgumentParser()
@@ -131,6 +151,9 @@ def main():
               + ' '.join(f'{v:.1f}' for v in b['bars']) + f", 100% white {b['white']:.1f}, black {b['black']:.1f}")
         print('  mean gain with perfect highlights on top of the model: ' +
               ', '.join(f'{k} {np.mean(g):+.2f}' for k, g in means.items()))
+        seen, held = mean_gains(model, seen_images(s)), mean_gains(model, val)
+        print(f"  mean gain on training images (seen) / held-out: photo {seen['photo']:+.2f} / {held['photo']:+.2f}, "
+              f"hdr {seen['hdr']:+.2f} / {held['hdr']:+.2f}")
 
 
 if __name__ == '__main__':

@@ -44,29 +44,37 @@ def main():
                                   'split': 'val' if name in D.HDRI_VAL else 'train'})
     # fixed validation set
     for s in (2, 4):
-        val = []
         rng = np.random.default_rng(1234 + s)
-        for name in D.PHOTO_VAL:
-            im = np.load(os.path.join(D.DATA, f'photo_{name}.npy')).astype(np.float32) / 255.0
-            h, w = PHOTO_VAL_CROP
-            y0, x0 = (im.shape[0] - h) // 2, (im.shape[1] - w) // 2
-            hr = torch.from_numpy(np.ascontiguousarray(im[y0:y0 + h, x0:x0 + w])).permute(2, 0, 1)[None]
-            lr = D.degrade(hr, s, rng)
-            val.append({'name': name, 'kind': 'photo', 'lr': lr[0].numpy(), 'target': D.target_from_sdr(hr)[0].numpy()})
-        for name in D.HDRI_VAL:
-            im = np.load(os.path.join(D.DATA, f'hdri_{name}.npy'))[HDR_VAL_ROWS[0]:HDR_VAL_ROWS[1]]
-            lin = torch.from_numpy(np.ascontiguousarray(im)).permute(2, 0, 1)[None]
-            k = D.exposure_for(lin, HDR_VAL_P90[name])
-            sdr, tgt = D.hdr_pair(lin, k)
-            lr = D.degrade(sdr, s, rng)
-            clipped = float((sdr.max(1)[0] >= 0.999).float().mean())
-            val.append({'name': name, 'kind': 'hdr', 'lr': lr[0].numpy(), 'target': tgt[0].numpy(),
-                        'exposure': k, 'clipped_fraction': clipped})
+        val = [photo_item(name, s, rng) for name in D.PHOTO_VAL] + \
+              [hdri_item(name, s, rng, HDR_VAL_P90[name]) for name in D.HDRI_VAL]
         torch.save(val, os.path.join(D.DATA, f'val_x{s}.pt'))
         print(f'val x{s}:', [(v['name'], v['lr'].shape, v.get('clipped_fraction')) for v in val])
     with open(os.path.join(D.DATA, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
     print('wrote', D.DATA)
+
+
+def photo_item(name, scale, rng):
+    """A validation-style item from a photograph: its centre crop, degraded (D.degrade) and mapped to the target."""
+    im = np.load(os.path.join(D.DATA, f'photo_{name}.npy')).astype(np.float32) / 255.0
+    h, w = PHOTO_VAL_CROP
+    y0, x0 = (im.shape[0] - h) // 2, (im.shape[1] - w) // 2
+    hr = torch.from_numpy(np.ascontiguousarray(im[y0:y0 + h, x0:x0 + w])).permute(2, 0, 1)[None]
+    lr = D.degrade(hr, scale, rng)
+    return {'name': name, 'kind': 'photo', 'lr': lr[0].numpy(), 'target': D.target_from_sdr(hr)[0].numpy()}
+
+
+def hdri_item(name, scale, rng, p90):
+    """A validation-style item from an HDRI: rows HDR_VAL_ROWS exposed so that the 90th luminance percentile is at
+    `p90` x SDR white; SDR clipped, encoded and degraded; the target keeps the highlights."""
+    im = np.load(os.path.join(D.DATA, f'hdri_{name}.npy'))[HDR_VAL_ROWS[0]:HDR_VAL_ROWS[1]]
+    lin = torch.from_numpy(np.ascontiguousarray(im)).permute(2, 0, 1)[None]
+    k = D.exposure_for(lin, p90)
+    sdr, tgt = D.hdr_pair(lin, k)
+    lr = D.degrade(sdr, scale, rng)
+    clipped = float((sdr.max(1)[0] >= 0.999).float().mean())
+    return {'name': name, 'kind': 'hdr', 'lr': lr[0].numpy(), 'target': tgt[0].numpy(), 'exposure': k,
+            'clipped_fraction': clipped}
 
 
 if __name__ == '__main__':

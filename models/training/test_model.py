@@ -192,6 +192,27 @@ class ErrorBudget(unittest.TestCase):
         self.assertEqual([round(float(v) * 255) for v in bars[0, :, 10, 320 * 2 // 7 + 5]], [0, 191, 191])   # 75 % cyan
         b = E.bars_residual(m)   # the untrained model is the baseline: nothing moves
         self.assertEqual(max(b['bars'] + [b['white'], b['black']]), 0.0)
+        # mean gain per kind: two items of a kind average, the untrained model gains nothing
+        items = [{'name': n, 'kind': k, 'lr': lr[0].numpy(), 'target': t}
+                 for n, k, t in (('a', 'hdr', target), ('b', 'hdr', target + 0.002), ('c', 'photo', base + 0.01))]
+        g = E.mean_gains(m, items)
+        self.assertEqual(sorted(g), ['hdr', 'photo'])
+        self.assertAlmostEqual(g['hdr'], 0.0, places=6)
+        self.assertAlmostEqual(g['photo'], 0.0, places=6)
+
+    def test_training_images_are_made_like_the_validation_images(self):
+        import data as D
+        import error_budget as E
+        import prepare_data as P
+        if not os.path.exists(os.path.join(D.DATA, f'photo_{D.PHOTO_TRAIN[0]}.npy')):
+            self.skipTest('training data not prepared (prepare_data.py)')
+        seen = E.seen_images(2)
+        self.assertEqual([v['name'] for v in seen], D.PHOTO_TRAIN + D.HDRI_TRAIN)
+        v = seen[0]
+        self.assertEqual(v['target'].shape, (3,) + P.PHOTO_VAL_CROP)
+        self.assertEqual(v['lr'].shape, (3, P.PHOTO_VAL_CROP[0] // 2, P.PHOTO_VAL_CROP[1] // 2))
+        # the same item twice from the same seed: the measure is repeatable
+        self.assertTrue(np.array_equal(E.seen_images(2)[-1]['lr'], seen[-1]['lr']))
 
 
 class GpuBench(unittest.TestCase):
