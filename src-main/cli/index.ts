@@ -1,59 +1,75 @@
 // `remaster <command>`: the same core services as the app, without a window.
-import { defaultDataDir } from '../core/data-dir';
-import { ServiceError } from '../common/contract';
-import { CliError, exitCodeFor, type CliCommand, type CliContext } from './context';
+import { parseCommandArgs, splitCommandLine, UsageError } from './args';
+import { COMMANDS } from './commands';
+import { setTerminalLogLevel } from '../core/log';
+import { CliError, exitCodeFor, type CliContext, type CommandSpec } from './context';
+import { dataDirProblem, defaultDataDir } from './data-dir';
+import { commandHelp, commandsHelp, TOP_USAGE, usageLines } from './help';
 
-const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
-  serve: { summary: 'serve [--port N] [--bind ADDR] [--demo]   start the headless host (browser mode)', load: async () => (await import('./commands/serve')).default },
-  project: { summary: 'project create NAME | project list        manage projects', load: async () => (await import('./commands/project')).default },
-  import: { summary: 'import PROJECT FILE...                    import clips (probe, shots, proxies)', load: async () => (await import('./commands/import')).default },
-  shots: { summary: 'shots PROJECT [--json]                    list a project\'s shots', load: async () => (await import('./commands/shots')).default },
-  analyze: { summary: "analyze FILE [--json] [--per-frame]              measure an HDR file's light levels and gamut beside its HDR10 metadata", load: async () => (await import('./commands/analyze')).default },
-  pattern: { summary: 'pattern bt2111|pq-stair|smpte-sdr OUT.(tif|mkv|mov) [--size WxH]   write a test pattern', load: async () => (await import('./commands/pattern')).default },
-  still: { summary: 'still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--quality standard|best] [--model FILE]   up-convert one SDR image to HDR', load: async () => (await import('./commands/still')).default },
-};
+const TOP_HINT = `${TOP_USAGE}\n       (remaster --help lists the commands)`;
 
-function usage(): string {
-  return ['usage: remaster [--data DIR] <command> [options]', '', ...Object.values(commands).map((c) => '  ' + c.summary)].join('\n');
+/** The command the words name: `shots`, or `project` then a sub-command; the group's commands when incomplete. */
+function findCommand(words: string[]): { spec?: CommandSpec; group: CommandSpec[]; used: number } {
+  const one = COMMANDS.find((c) => c.name === words[0]);
+  if (one) return { spec: one, group: [one], used: 1 };
+  const group = COMMANDS.filter((c) => c.name.startsWith(`${words[0]} `));
+  return { spec: group.find((c) => c.name === `${words[0]} ${words[1]}`), group, used: 2 };
+}
+
+/** The one place a failure becomes a line on stderr and an exit code. */
+function report(prefix: string, e: unknown, usage?: string): 1 | 2 {
+  const reason = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`${prefix}: ${reason}\n${e instanceof UsageError && usage ? `${usage}\n` : ''}`);
+  return exitCodeFor(e);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = [...argv];
-  let dataDir = process.env.REMASTER_DATA || defaultDataDir();
-  const dataAt = args.indexOf('--data');
-  if (dataAt >= 0) {
-    const v = args[dataAt + 1];
-    if (!v) {
-      process.stderr.write('remaster: --data needs a folder\n');
-      return 2;
-    }
-    dataDir = v;
-    args.splice(dataAt, 2);
-  }
-  const name = args.shift();
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
-    return name ? 0 : 2;
-  }
-  const cmd = commands[name];
-  if (!cmd) {
-    process.stderr.write(`remaster: unknown command "${name}"\n${usage()}\n`);
-    return 2;
-  }
-  const ctx: CliContext = { dataDir, progress: (m) => process.stderr.write(m + '\n') };
+  // Log lines go to the data folder's log only, so a failure prints the command's own one line, unless
+  // --verbose (or REMASTER_VERBOSE) asks for them on the terminal too.
+  setTerminalLogLevel(process.env.REMASTER_VERBOSE ? 'debug' : 'none');
+  let line;
   try {
-    const run = await cmd.load();
-    return await run(args, ctx);
+    line = splitCommandLine(argv);
   } catch (e) {
-    if (e instanceof CliError) {
-      process.stderr.write(`remaster ${name}: ${e.message}\n`);
-      return e.exitCode;
+    return report('remaster', e, TOP_HINT);
+  }
+  if (line.verbose) setTerminalLogLevel('debug');
+  if (line.command.length === 0 || line.command[0] === 'help') {
+    // Asked for (--help, help): stdout and 0; a bare `remaster` is a usage error.
+    const asked = line.help || line.command[0] === 'help';
+    (asked ? process.stdout : process.stderr).write(commandsHelp(COMMANDS) + '\n');
+    return asked ? 0 : 2;
+  }
+  const { spec, group, used } = findCommand(line.command);
+  if (!spec) {
+    const [name, sub] = line.command;
+    if (group.length === 0) return report('remaster', new UsageError(`unknown command "${name}"`), TOP_HINT);
+    if (line.help || sub === '--help' || sub === '-h') {
+      process.stdout.write(commandsHelp(group) + '\n');
+      return 0;
     }
-    if (e instanceof ServiceError) {
-      process.stderr.write(`remaster ${name}: ${e.message}\n`);
-      return exitCodeFor(e);
+    const problem = sub === undefined ? 'missing sub-command' : `unknown sub-command "${sub}"`;
+    return report(`remaster ${name}`, new UsageError(problem), usageLines(group));
+  }
+  const prefix = `remaster ${spec.name}`;
+  try {
+    const input = parseCommandArgs(spec, line.command.slice(used));
+    if (input.help || line.help) {
+      process.stdout.write(commandHelp(spec) + '\n');
+      return 0;
     }
-    process.stderr.write(`remaster ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    const dataDir = line.data ?? (process.env.REMASTER_DATA || defaultDataDir());
+    const problem = dataDirProblem(
+      dataDir,
+      line.data ? '--data' : process.env.REMASTER_DATA ? 'REMASTER_DATA' : 'the data folder',
+    );
+    if (problem) throw new CliError(problem);
+    const ctx: CliContext = {
+      dataDir,
+      progress: (m) => process.stderr.write(m + '\n'),
+    };
+    return await spec.run(input, ctx);
+  } catch (e) {
+    return report(prefix, e, usageLines([spec]));
   }
 }

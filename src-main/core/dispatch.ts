@@ -19,8 +19,10 @@ export type Dispatch = (method: unknown, request: unknown) => Promise<Result<unk
 export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
   return async (method, request) => {
     if (!isMethodName(method)) {
-      log.warn('rejected call to unknown method', { method: String(method).slice(0, 100) });
-      return fail('unknown_method', `Unknown method: ${String(method).slice(0, 100)}`);
+      // Not String(method): an object without toString (Electron's IPC can carry one) would throw here.
+      const name = typeof method === 'string' ? method.slice(0, 100) : `(${typeof method})`;
+      log.warn('rejected call to unknown method', { method: name });
+      return fail('unknown_method', `Unknown method: ${name}`);
     }
     const spec = methods[method];
     const parsed = spec.request.safeParse(request ?? {});

@@ -1,57 +1,38 @@
 // The Electron shell: a thin adapter over the core. The only code (with src-preload) that imports 'electron'.
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type WebContents } from 'electron';
-import { existsSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APP_ORIGIN, APP_SCHEME, IPC_CALL, IPC_EVENT } from '../common/ipc-channels';
-import { MAX_MESSAGE_BYTES } from '../common/contract';
-import { contentSecurityPolicy } from '../common/csp';
 import { createCore, type Core } from '../core';
+import { createIpcGate } from '../core/ipc-gate';
 import { MEDIA_EXTENSIONS } from '../core/library';
 import { buildDir, rendererDir } from '../core/paths';
+import { securityHeaders, servedFile } from '../core/served-files';
 import { buildMenu } from './menu';
 import { utilityProcessLauncher } from './worker-launcher';
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 let core: Core | null = null;
 const windows = new Set<BrowserWindow>();
 
-/** Only our own renderer, loaded from app://remaster, may call the core. */
-function trustedSender(frame: Electron.WebFrameMain | null): boolean {
-  if (!frame) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
-}
-
-function tooLarge(request: unknown): boolean {
-  try {
-    return (JSON.stringify(request) ?? '').length > MAX_MESSAGE_BYTES;
-  } catch {
-    return true; // not serialisable as JSON: not something the contract can carry
-  }
-}
-
 function serveRenderer(): void {
-  const root = rendererDir();
+  const sources = {
+    host: 'electron' as const,
+    rendererDir: rendererDir(),
+    cacheFile: (p: string) => core?.cacheFile(p) ?? null,
+  };
   protocol.handle(APP_SCHEME, async (req) => {
     const url = new URL(req.url);
-    if (url.host !== 'remaster') return new Response('Not found', { status: 404 });
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-    if (rel.startsWith('/media/')) {
-      // Proxy frames and thumbnails from the cache only.
-      const cached = core?.cacheFile(rel.slice('/media/'.length));
-      return cached ? net.fetch(pathToFileURL(cached).toString()) : new Response('Not found', { status: 404 });
+    if (url.host !== 'remaster') {
+      return new Response('Not found', { status: 404, headers: securityHeaders('electron') });
     }
-    const file = normalize(join(root, rel));
-    if (!file.startsWith(normalize(root) + sep) || !existsSync(file)) return new Response('Not found', { status: 404 });
-    const res = await net.fetch(pathToFileURL(file).toString());
-    const headers = new Headers(res.headers);
-    headers.set('Content-Security-Policy', contentSecurityPolicy('electron'));
-    return new Response(res.body, { status: res.status, headers });
+    const served = servedFile(url.pathname, sources);
+    if (served.status !== 200) return new Response(served.body, { status: served.status, headers: served.headers });
+    const res = await net.fetch(pathToFileURL(served.file).toString());
+    return new Response(res.body, { status: res.status, headers: served.headers });
   });
 }
 
@@ -121,24 +102,19 @@ app.whenReady().then(() => {
       const opts: Electron.OpenDialogOptions = {
         title: title ?? 'Import footage',
         properties: multiple === false ? ['openFile'] : ['openFile', 'multiSelections'],
-        filters: [{ name: 'Video', extensions: [...MEDIA_EXTENSIONS].map((e) => e.slice(1)) }, { name: 'All files', extensions: ['*'] }],
+        filters: [
+          { name: 'Video', extensions: [...MEDIA_EXTENSIONS].map((e) => e.slice(1)) },
+          { name: 'All files', extensions: ['*'] },
+        ],
       };
       const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? [] : r.filePaths;
     },
   });
-  const log = core.log.child('electron');
-  ipcMain.handle(IPC_CALL, async (event, method: unknown, request: unknown) => {
-    if (!trustedSender(event.senderFrame)) {
-      log.warn('refused IPC call from an untrusted frame', { url: event.senderFrame?.url });
-      return { ok: false, error: { code: 'unauthorized', message: 'Untrusted sender' } };
-    }
-    if (tooLarge(request)) {
-      log.warn(`refused oversized IPC call to ${String(method).slice(0, 100)}`);
-      return { ok: false, error: { code: 'too_large', message: `Request is over the ${MAX_MESSAGE_BYTES}-byte limit` } };
-    }
-    return core!.dispatch(method, request);
-  });
+  const gate = createIpcGate(core.dispatch, core.log.child('electron'));
+  ipcMain.handle(IPC_CALL, (event, method: unknown, request: unknown) =>
+    gate({ url: event.senderFrame?.url ?? null }, method, request),
+  );
   core.events.subscribe((name, payload) => {
     for (const w of windows) if (!w.isDestroyed()) w.webContents.send(IPC_EVENT, name, payload);
   });

@@ -6,7 +6,10 @@ import { buildDir } from '../core/paths';
 
 export function utilityProcessLauncher(): WorkerLauncher {
   return () => {
-    const child = utilityProcess.fork(join(buildDir(), 'main', 'worker.cjs'), [], { serviceName: 'Remaster inference', stdio: 'inherit' });
+    const child = utilityProcess.fork(join(buildDir(), 'main', 'worker.cjs'), [], {
+      serviceName: 'Remaster inference',
+      stdio: 'inherit',
+    });
     return {
       get pid() {
         return child.pid;

@@ -1,15 +1,14 @@
 // The headless host: serves the built renderer over HTTP and the contract over a WebSocket, to a browser.
 // Browser mode, the end-to-end test target, and later remote review / render nodes.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, WireRequest, type WireMessage } from '../common/contract';
 import type { Core } from '../core';
 import { rendererDir } from '../core/paths';
-import { contentSecurityPolicy } from '../common/csp';
+import { securityHeaders, servedFile } from '../core/served-files';
 
 export interface HostOptions {
   core: Core;
@@ -19,6 +18,8 @@ export interface HostOptions {
   rendererDir?: string;
   /** Fixed token (tests); a random one per launch otherwise. */
   token?: string;
+  /** The command that started this host, named to whoever opens it without the token; npm's script by default. */
+  launchCommand?: string;
 }
 
 export interface RunningHost {
@@ -27,18 +28,6 @@ export interface RunningHost {
   token: string;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const { core } = opts;
@@ -68,7 +57,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     // The Origin must be this server itself: another site open in the same browser cannot drive the app.
     const origin = req.headers.origin;
     const host = req.headers.host;
-    if (!origin || !host || origin !== `http://${host}` || !allowedHost(host, bind, port)) return reject(403, 'Forbidden');
+    if (!origin || !host || origin !== `http://${host}` || !allowedHost(host, bind, port))
+      return reject(403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', onSocketError);
       wss.emit('connection', ws, req);
@@ -90,13 +80,27 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     };
     if (isBinary) {
       log.warn('rejected binary WebSocket message');
-      return send({ kind: 'response', id: -1, result: { ok: false, error: { code: 'bad_request', message: 'Binary messages are not part of the contract' } } });
+      return send({
+        kind: 'response',
+        id: -1,
+        result: { ok: false, error: { code: 'bad_request', message: 'Binary messages are not part of the contract' } },
+      });
     }
     if (data.length > MAX_MESSAGE_BYTES) {
       log.warn(`rejected oversized message (${data.length} bytes)`);
       // Recover the id from the start of the message if we can, so the caller's promise settles.
       const id = Number(/"id"\s*:\s*(\d+)/.exec(data.subarray(0, 200).toString('utf8'))?.[1] ?? -1);
-      return send({ kind: 'response', id, result: { ok: false, error: { code: 'too_large', message: `Message of ${data.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit` } } });
+      return send({
+        kind: 'response',
+        id,
+        result: {
+          ok: false,
+          error: {
+            code: 'too_large',
+            message: `Message of ${data.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`,
+          },
+        },
+      });
     }
     let parsed: WireRequest;
     try {
@@ -106,7 +110,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       parsed = r.data;
     } catch (e) {
       log.warn('rejected malformed WebSocket message', e instanceof Error ? e.message : e);
-      return send({ kind: 'response', id: -1, result: { ok: false, error: { code: 'bad_request', message: `Malformed message: ${e instanceof Error ? e.message : String(e)}` } } });
+      return send({
+        kind: 'response',
+        id: -1,
+        result: {
+          ok: false,
+          error: { code: 'bad_request', message: `Malformed message: ${e instanceof Error ? e.message : String(e)}` },
+        },
+      });
     }
     const result = await core.dispatch(parsed.method, parsed.request);
     send({ kind: 'response', id: parsed.id, result });
@@ -142,49 +153,29 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
 
   function serveStatic(rootDir: string, req: IncomingMessage, res: ServerResponse): void {
-    const headers = {
-      'Content-Security-Policy': contentSecurityPolicy('headless'),
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-cache',
-    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, headers).end();
+      res.writeHead(405, securityHeaders('headless')).end();
       return;
     }
     if (!req.headers.host || !allowedHost(req.headers.host, bind, port)) {
-      res.writeHead(403, headers).end('Forbidden host');
+      res.writeHead(403, securityHeaders('headless')).end('Forbidden host');
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    let rel: string;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      res.writeHead(400, headers).end();
+    // Cache files are for <img> tags, which cannot send headers: the token comes in the query.
+    const mayReadCache = tokenMatches(url.searchParams.get('token'), token);
+    if (!mayReadCache && (url.pathname === '/' || url.pathname === '/index.html')) {
+      res.writeHead(401, { ...securityHeaders('headless'), 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(noTokenPage(opts.launchCommand ?? launchCommandFromNpm()));
       return;
     }
-    if (rel.startsWith('/media/')) {
-      // Proxy frames and thumbnails from the cache, for <img> tags: token in the query, cache files only.
-      const file = tokenMatches(url.searchParams.get('token'), token) ? core.cacheFile(rel.slice('/media/'.length)) : null;
-      if (!file) {
-        res.writeHead(404, headers).end();
-        return;
-      }
-      sendFile(req, res, file, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'private, max-age=60' });
-      return;
-    }
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = normalize(join(rootDir, rel));
-    if (!file.startsWith(normalize(rootDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      if (!existsSync(join(rootDir, 'index.html'))) {
-        res.writeHead(503, { ...headers, 'Content-Type': 'text/plain' }).end('The renderer is not built: run `npm run build`.');
-        return;
-      }
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('Not found');
-      return;
-    }
-    sendFile(req, res, file, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+    const served = servedFile(url.pathname, {
+      host: 'headless',
+      rendererDir: rootDir,
+      cacheFile: mayReadCache ? (p) => core.cacheFile(p) : null,
+    });
+    if (served.status === 200) sendFile(req, res, served.file, served.headers);
+    else res.writeHead(served.status, served.headers).end(served.body);
   }
 
   /** Streams a file; a file that vanished meanwhile (a proxy being rebuilt) is a 404, never a crash. */
@@ -203,6 +194,25 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       else res.destroy();
     });
   }
+}
+
+/** How this process was started, as the user typed it: npm names the script it runs; otherwise the CLI. */
+function launchCommandFromNpm(): string {
+  const script = process.env.npm_lifecycle_event;
+  if (script === 'start') return 'npm start';
+  if (script === 'serve') return 'npm run serve';
+  if (script === 'remaster') return 'npm run remaster -- serve';
+  return 'remaster serve';
+}
+
+/** The page for an address without its token: the token is per launch, so only that terminal has it. */
+function noTokenPage(command: string): string {
+  const escaped = command.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Remaster</title>
+<style>body{background:#111;color:#ddd;font:15px system-ui,sans-serif;padding:48px;max-width:720px}code{color:#e8c170}</style>
+</head><body><h2>This address has no access token</h2>
+<p>Remaster opens only with the full address it printed when it started, token included. Look in the terminal
+where you ran <code>${escaped}</code> for the line after "Open:" and open that address.</p></body></html>`;
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {

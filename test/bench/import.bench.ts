@@ -35,7 +35,7 @@ export default async function (ctx: BenchContext): Promise<void> {
     t = performance.now();
     await lib.importClips(p1.id, [clip], { proxies: false }).done;
     const detSec = (performance.now() - t) / 1000;
-    ctx.report({ name: 'import + shot detection (720p demo clip)', value: frames / detSec, unit: 'fps', baseline: { name: "ffmpeg select='gt(scene,0.3)'", value: ffFps, unit: 'fps' }, ratio: frames / detSec / ffFps, note: `${lib.listShots(p1.id).length} shots found; ffmpeg's pass flagged ${ffCuts} frames` });
+    ctx.report({ name: 'import + shot detection (720p demo clip)', value: frames / detSec, unit: 'fps', baseline: { name: "ffmpeg select='gt(scene,0.3)'", value: ffFps, unit: 'fps' }, ratio: frames / detSec / ffFps, note: `${lib.api['shots.list']({ projectId: p1.id }).length} shots found; ffmpeg's pass flagged ${ffCuts} frames` });
 
     const p2 = lib.createProject('bench full');
     t = performance.now();
@@ -48,7 +48,7 @@ export default async function (ctx: BenchContext): Promise<void> {
     for (let i = 0; i < 300; i++) {
       const f = Math.floor(Math.random() * frames);
       const s = performance.now();
-      const px = lib.proxyFrame(clips[0].id, f);
+      const px = lib.api['media.proxyFrame']({ clipId: clips[0].id, frame: f });
       if (!px.path) throw new Error(`no proxy for frame ${f}`);
       readFileSync(px.path);
       lat.push(performance.now() - s);

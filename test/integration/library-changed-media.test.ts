@@ -22,19 +22,19 @@ test('changed media: re-probe, keep fitting shots, trim the last, rebuild proxie
     await lib.importClips(p.id, [file], { knownCuts: { [file]: [40, 70] } }).done;
     const clip = lib.listClips(p.id)[0];
     assert.equal(clip.frameCount, 100);
-    assert.deepEqual(lib.listShots(p.id).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 69], [70, 99]]);
+    assert.deepEqual(lib.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 69], [70, 99]]);
 
     // The editor re-exports a shorter version to the same path.
     copyFileSync(frameNumberClip(60), file);
-    assert.equal(lib.checkMedia(p.id)[0].status, 'changed');
-    const accepted = await lib.acceptChangedMedia(clip.id);
+    assert.equal(lib.api['library.checkMedia']({ projectId: p.id })[0].status, 'changed');
+    const accepted = await lib.api['library.acceptChangedMedia']({ clipId: clip.id });
     assert.equal(accepted.status, 'ok');
     assert.equal(accepted.frameCount, 60);
-    assert.deepEqual(lib.listShots(p.id).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 59]]);
+    assert.deepEqual(lib.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 59]]);
     // Proxies come from the new file: 60 frames of them.
     for (let i = 0; i < 200 && lib.getClip(clip.id).proxyState !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(lib.getClip(clip.id).proxyState, 'ready');
-    const last = lib.proxyFrame(clip.id, 59).path;
+    const last = lib.api['media.proxyFrame']({ clipId: clip.id, frame: 59 }).path;
     assert.ok(last && existsSync(last));
     assert.equal(readdirSync(dirname(last)).filter((f) => f.endsWith('.jpg')).length, 60);
   } finally {
@@ -60,11 +60,11 @@ test('an import cut short by quitting leaves nothing behind: the file can be imp
   lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
   try {
     assert.equal(lib.listClips(p.id).length, 0, 'the half-imported clip is gone');
-    const jobs = lib.listJobs(p.id);
+    const jobs = lib.api['jobs.list']({ projectId: p.id });
     assert.ok(jobs.every((j) => j.state !== 'running' && j.state !== 'queued'));
     await lib.importClips(p.id, [file]).done;
     assert.equal(lib.listClips(p.id).length, 1);
-    assert.ok(lib.listShots(p.id).length >= 1);
+    assert.ok(lib.api['shots.list']({ projectId: p.id }).length >= 1);
   } finally {
     lib.close();
   }

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { ServiceError, type EventName } from '../../src-main/common/contract';
 import { createDispatch, type Handlers } from '../../src-main/core/dispatch';
 import { EventHub } from '../../src-main/core/events';
-import { libraryHandlers, openLibrary, type LibraryService } from '../../src-main/core/library';
+import { openLibrary, type LibraryService } from '../../src-main/core/library';
 import { migrate, SCHEMA_VERSION } from '../../src-main/core/library/db';
 import { badFiles, frameNumberClip, probeClip, quietLog, readFrameNumber, tempDir } from '../helpers/media-fixtures';
 
@@ -29,23 +29,23 @@ test('projects: create, list, rename, duplicate, delete, recent; WAL and foreign
   const { lib, dataDir, seen } = fresh();
   assert.equal(lib.db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(lib.db.pragma('foreign_keys', { simple: true }), 1);
-  assert.equal(lib.status().schemaVersion, SCHEMA_VERSION);
+  assert.equal(lib.api['library.status']({}).schemaVersion, SCHEMA_VERSION);
   assert.ok(existsSync(join(dataDir, 'library.sqlite')));
   const a = lib.createProject('  Feature  ');
   assert.equal(a.name, 'Feature');
   assert.equal(a.clipCount, 0);
   assert.throws(() => lib.createProject('Feature'), code('conflict'));
   const b = lib.createProject('Commercial');
-  assert.deepEqual(lib.listProjects().map((p) => p.name), ['Commercial', 'Feature']);
-  lib.renameProject(b.id, 'Spot');
-  assert.throws(() => lib.renameProject(b.id, 'Feature'), code('conflict'));
-  lib.getProject(a.id);
-  assert.equal(lib.recentProjects(1)[0].id, a.id);
-  const c = lib.duplicateProject(a.id);
+  assert.deepEqual(lib.api['library.listProjects']({}).map((p) => p.name), ['Commercial', 'Feature']);
+  lib.api['library.renameProject']({ projectId: b.id, name: 'Spot' });
+  assert.throws(() => lib.api['library.renameProject']({ projectId: b.id, name: 'Feature' }), code('conflict'));
+  lib.api['library.getProject']({ projectId: a.id });
+  assert.equal(lib.api['library.recentProjects']({ limit: 1 })[0].id, a.id);
+  const c = lib.api['library.duplicateProject']({ projectId: a.id });
   assert.equal(c.name, 'Feature copy');
-  assert.equal(lib.duplicateProject(a.id).name, 'Feature copy 2');
-  assert.ok(lib.deleteProject(c.id));
-  assert.throws(() => lib.getProject(c.id), code('not_found'));
+  assert.equal(lib.api['library.duplicateProject']({ projectId: a.id }).name, 'Feature copy 2');
+  assert.ok(lib.api['library.deleteProject']({ projectId: c.id }).deleted);
+  assert.throws(() => lib.api['library.getProject']({ projectId: c.id }), code('not_found'));
   assert.ok(seen.some((s) => s.event === 'library.changed'));
   lib.close();
 });
@@ -61,8 +61,8 @@ test('deleting a project while its proxies are building leaves no cache folder b
   // Let the build start writing (or finish: a short clip may be quick), then delete under it.
   let settled = false;
   void rebuild.done.finally(() => (settled = true)).catch(() => undefined);
-  while (!settled && lib.listJobs(p.id, true).every((j) => j.state !== 'running')) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(lib.deleteProject(p.id));
+  while (!settled && lib.api['jobs.list']({ projectId: p.id, activeOnly: true }).every((j) => j.state !== 'running')) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(lib.api['library.deleteProject']({ projectId: p.id }).deleted);
   await rebuild.done.catch(() => undefined);
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(existsSync(cache), false);
@@ -101,7 +101,7 @@ test('import: clip row with probe and fingerprint, shots, proxies; source untouc
   assert.match(clip.fingerprint, /^[0-9a-f]{40}$/);
   const after = statSync(file);
   assert.equal(after.mtimeMs, before.mtimeMs);
-  const shots = lib.listShots(p.id);
+  const shots = lib.api['shots.list']({ projectId: p.id });
   assert.ok(shots.length >= 1);
   assert.equal(shots[0].firstFrame, 0);
   assert.equal(shots[shots.length - 1].lastFrame, 99);
@@ -110,13 +110,13 @@ test('import: clip row with probe and fingerprint, shots, proxies; source untouc
   assert.ok(prog.every((j) => j.id === jobId));
   assert.equal(prog[prog.length - 1].state, 'done');
   assert.equal(prog[prog.length - 1].fraction, 1);
-  assert.equal(lib.getJob(jobId).state, 'done');
+  assert.equal(lib.api['jobs.get']({ jobId }).state, 'done');
   // Scrub proxy: a JPEG per frame, found in well under 100 ms.
   const t0 = performance.now();
-  const px = lib.proxyFrame(clip.id, 57);
+  const px = lib.api['media.proxyFrame']({ clipId: clip.id, frame: 57 });
   assert.ok(performance.now() - t0 < 100);
   assert.ok(px.path && readFileSync(px.path).subarray(0, 2).equals(Buffer.from([0xff, 0xd8])));
-  assert.ok(lib.thumbnailPath(shots[0].id));
+  assert.ok(lib.api['media.thumbnail']({ shotId: shots[0].id }).path);
   // Core decode by clip id.
   const f = await lib.decodeFrame(clip.id, 42);
   assert.equal(readFrameNumber(f.data, f.width, f.height), 42);
@@ -130,51 +130,51 @@ test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', as
   const { lib, dataDir, events } = fresh();
   const p = lib.createProject('Edit');
   await lib.importClips(p.id, [frameNumberClip(100)], { detectShots: false, proxies: false }).done;
-  let shots = lib.listShots(p.id);
+  let shots = lib.api['shots.list']({ projectId: p.id });
   assert.equal(shots.length, 1);
-  shots = lib.splitShot(shots[0].id, 40);
-  shots = lib.splitShot(shots[1].id, 70);
+  shots = lib.api['shots.split']({ shotId: shots[0].id, frame: 40 });
+  shots = lib.api['shots.split']({ shotId: shots[1].id, frame: 70 });
   assert.deepEqual(shots.map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 69], [70, 99]]);
-  assert.throws(() => lib.splitShot(shots[0].id, 0), code('bad_input'));
-  assert.throws(() => lib.mergeShots([shots[0].id, shots[2].id]), code('bad_input'));
-  const reordered = lib.reorderShots(p.id, [shots[2].id, shots[0].id, shots[1].id]);
+  assert.throws(() => lib.api['shots.split']({ shotId: shots[0].id, frame: 0 }), code('bad_input'));
+  assert.throws(() => lib.api['shots.merge']({ shotIds: [shots[0].id, shots[2].id] }), code('bad_input'));
+  const reordered = lib.api['shots.reorder']({ projectId: p.id, shotIds: [shots[2].id, shots[0].id, shots[1].id] });
   assert.deepEqual(reordered.map((s) => s.firstFrame), [70, 0, 40]);
-  assert.throws(() => lib.reorderShots(p.id, [shots[0].id]), code('bad_input'));
+  assert.throws(() => lib.api['shots.reorder']({ projectId: p.id, shotIds: [shots[0].id] }), code('bad_input'));
 
   const s0 = shots[0].id;
-  lib.setGrade(s0, { exposure: 0.5 });
-  lib.setGrade(s0, { exposure: 0.7 });
-  lib.setGrade(s0, { exposure: 0.9 });
-  assert.deepEqual(lib.undoGrade(s0).params, grade(0.7));
+  lib.api['grades.set']({ shotId: s0, params: grade(0.5) });
+  lib.api['grades.set']({ shotId: s0, params: grade(0.7) });
+  lib.api['grades.set']({ shotId: s0, params: grade(0.9) });
+  assert.deepEqual(lib.api['grades.undo']({ shotId: s0 }).params, grade(0.7));
   lib.close();
 
   const again = openLibrary({ dataDir, log: quietLog, events });
-  let g = again.getGrade(s0);
+  let g = again.api['grades.get']({ shotId: s0 });
   assert.deepEqual(g.params, grade(0.7));
   assert.ok(g.canUndo && g.canRedo);
-  g = again.redoGrade(s0);
+  g = again.api['grades.redo']({ shotId: s0 });
   assert.deepEqual(g.params, grade(0.9));
-  assert.throws(() => again.redoGrade(s0), code('conflict'));
-  again.undoGrade(s0);
-  again.undoGrade(s0);
-  g = again.setGrade(s0, { exposure: 0.1 }); // drops the redo branch
+  assert.throws(() => again.api['grades.redo']({ shotId: s0 }), code('conflict'));
+  again.api['grades.undo']({ shotId: s0 });
+  again.api['grades.undo']({ shotId: s0 });
+  g = again.api['grades.set']({ shotId: s0, params: grade(0.1) }); // drops the redo branch
   assert.equal(g.version, 2);
   assert.equal(g.canRedo, false);
-  const copied = again.copyGrade(s0, [shots[1].id, shots[2].id]);
+  const copied = again.api['grades.copy']({ fromShotId: s0, toShotIds: [shots[1].id, shots[2].id] });
   assert.deepEqual(copied.map((c) => c.params), [grade(0.1), grade(0.1)]);
-  assert.equal(again.undoGrade(shots[1].id).params, null);
+  assert.equal(again.api['grades.undo']({ shotId: shots[1].id }).params, null);
   // Merge keeps the first shot's grade.
-  const merged = again.mergeShots([shots[0].id, shots[1].id]);
+  const merged = again.api['shots.merge']({ shotIds: [shots[0].id, shots[1].id] });
   assert.equal(merged.length, 2);
-  assert.deepEqual(again.getGrade(s0).params, grade(0.1));
+  assert.deepEqual(again.api['grades.get']({ shotId: s0 }).params, grade(0.1));
   // Duplicate carries the current grades; delete keeps media.
-  const dup = again.duplicateProject(p.id, 'Edit v2');
-  const dupShots = again.listShots(dup.id);
-  assert.deepEqual(dupShots.map((s) => [s.firstFrame, s.lastFrame]), again.listShots(p.id).map((s) => [s.firstFrame, s.lastFrame]));
-  assert.deepEqual(again.getGrade(dupShots.find((s) => s.firstFrame === 0)!.id).params, grade(0.1));
-  again.deleteProject(p.id);
+  const dup = again.api['library.duplicateProject']({ projectId: p.id, name: 'Edit v2' });
+  const dupShots = again.api['shots.list']({ projectId: dup.id });
+  assert.deepEqual(dupShots.map((s) => [s.firstFrame, s.lastFrame]), again.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]));
+  assert.deepEqual(again.api['grades.get']({ shotId: dupShots.find((s) => s.firstFrame === 0)!.id }).params, grade(0.1));
+  again.api['library.deleteProject']({ projectId: p.id });
   assert.ok(existsSync(frameNumberClip(100)));
-  assert.equal(again.listShots(dup.id).length, 2);
+  assert.equal(again.api['shots.list']({ projectId: dup.id }).length, 2);
   again.close();
 });
 
@@ -191,14 +191,14 @@ test('missing and moved media: status, relink by fingerprint, relink search', as
   const moved = join(tmp.dir, 'moved');
   mkdirSync(join(moved, 'deep'), { recursive: true });
   renameSync(src, join(moved, 'deep', 'renamed.mp4'));
-  assert.equal(lib.checkMedia(p.id)[0].status, 'missing');
+  assert.equal(lib.api['library.checkMedia']({ projectId: p.id })[0].status, 'missing');
   await assert.rejects(lib.decodeFrame(clips[0].id, 0), (e: unknown) => e instanceof ServiceError && e.code === 'not_found' && /a001\.mp4: media missing or moved/.test(e.message));
-  assert.throws(() => lib.relinkClip(clips[0].id, other), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /not the same media/.test(e.message));
-  const r = lib.relinkSearch(p.id, moved);
+  assert.throws(() => lib.api['library.relinkClip']({ clipId: clips[0].id, path: other }), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /not the same media/.test(e.message));
+  const r = lib.api['library.relinkSearch']({ projectId: p.id, folder: moved });
   assert.equal(r.relinked.length, 1);
   assert.equal(r.stillMissing, 0);
   assert.equal(r.relinked[0].path, join(moved, 'deep', 'renamed.mp4'));
-  assert.equal(lib.checkMedia(p.id)[0].status, 'ok');
+  assert.equal(lib.api['library.checkMedia']({ projectId: p.id })[0].status, 'ok');
   lib.close();
 });
 
@@ -214,7 +214,7 @@ test('bad files: import reports each by name, library stays consistent', async (
   assert.equal(r.failures.length, 7);
   for (const f of r.failures) assert.ok(f.message.includes(f.file.split('/').pop()!), f.message);
   assert.equal(lib.listClips(p.id).length, 1);
-  assert.equal(lib.getProject(p.id).shots.every((s) => s.clipId === r.clips[0].id), true);
+  assert.equal(lib.api['library.getProject']({ projectId: p.id }).shots.every((s) => s.clipId === r.clips[0].id), true);
   // All bad: the job fails with the files' messages.
   await assert.rejects(lib.importClips(p.id, [bad.zeroByte]).done, (e: unknown) => e instanceof ServiceError && /empty\.mov: empty file/.test(e.message));
   lib.close();
@@ -225,13 +225,13 @@ test('cancel: an import cancelled midway leaves no half-imported clip', async ()
   const p = lib.createProject('Cancel');
   const { jobId, done } = lib.importClips(p.id, [frameNumberClip(100)]);
   const off = events.subscribe((ev, payload) => {
-    if (ev === 'job.progress' && (payload as { state: string }).state === 'running') lib.cancelJob(jobId);
+    if (ev === 'job.progress' && (payload as { state: string }).state === 'running') lib.api['jobs.cancel']({ jobId });
   });
   await assert.rejects(done, code('cancelled'));
   off();
-  assert.equal(lib.getJob(jobId).state, 'cancelled');
+  assert.equal(lib.api['jobs.get']({ jobId }).state, 'cancelled');
   assert.equal(lib.listClips(p.id).length, 0);
-  assert.equal(lib.listShots(p.id).length, 0);
+  assert.equal(lib.api['shots.list']({ projectId: p.id }).length, 0);
   lib.close();
 });
 
@@ -247,8 +247,8 @@ test('migration from schema 1 keeps data and leaves a backup', () => {
   db.prepare('INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run('p1', 'Old project', t, t);
   db.close();
   const lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
-  assert.equal(lib.status().schemaVersion, SCHEMA_VERSION);
-  const [p] = lib.listProjects();
+  assert.equal(lib.api['library.status']({}).schemaVersion, SCHEMA_VERSION);
+  const [p] = lib.api['library.listProjects']({});
   assert.equal(p.name, 'Old project');
   assert.equal(p.lastOpenedAt, null);
   const backups = readdirSync(join(dataDir, 'backups'));
@@ -276,9 +276,9 @@ test('corrupt library: moved aside, latest backup restored (or a fresh start), w
   bytes.fill(0x41, 100, bytes.length); // header intact, every page garbage
   writeFileSync(file, bytes);
   lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
-  const rec = lib.status().recovery;
-  assert.ok(rec && /library\.sqlite was corrupt/.test(rec) && /backup .*library-v1-.*restored/.test(rec), rec ?? 'no message');
-  assert.deepEqual(lib.listProjects().map((p) => p.name), ['Saved']);
+  const rec = lib.api['library.status']({}).recovery;
+  assert.ok(rec && /library\.sqlite was corrupt/.test(rec) && /backup .*library-v\d-.*restored/.test(rec), rec ?? 'no message');
+  assert.deepEqual(lib.api['library.listProjects']({}).map((p) => p.name), ['Saved']);
   assert.ok(readdirSync(dataDir).some((f) => f.startsWith('library.sqlite.corrupt-')));
   lib.close();
 
@@ -287,8 +287,8 @@ test('corrupt library: moved aside, latest backup restored (or a fresh start), w
   mkdirSync(d2, { recursive: true });
   writeFileSync(join(d2, 'library.sqlite'), 'this is not sqlite'.repeat(100));
   lib = openLibrary({ dataDir: d2, log: quietLog, events: new EventHub() });
-  assert.match(lib.status().recovery ?? '', /new, empty library was started/);
-  assert.deepEqual(lib.listProjects(), []);
+  assert.match(lib.api['library.status']({}).recovery ?? '', /new, empty library was started/);
+  assert.deepEqual(lib.api['library.listProjects']({}), []);
   lib.close();
 });
 
@@ -303,8 +303,8 @@ test('locked library: a write names the file and the lock; read-only library ref
   lib.createProject('After lock');
   lib.close();
   const ro = openLibrary({ dataDir, log: quietLog, events: new EventHub(), readOnly: true });
-  assert.equal(ro.status().readOnly, true);
-  assert.equal(ro.listProjects().length, 2);
+  assert.equal(ro.api['library.status']({}).readOnly, true);
+  assert.equal(ro.api['library.listProjects']({}).length, 2);
   assert.throws(() => ro.createProject('Nope'), (e: unknown) => e instanceof ServiceError && e.code === 'io' && /library\.sqlite is read-only/.test(e.message));
   ro.close();
 });
@@ -319,23 +319,23 @@ test('media roots: browse only inside them, symlinks resolved', () => {
   symlinkSync(outside, join(root, 'escape'));
   symlinkSync(join(root, 'day1'), join(root, 'inside-link'));
   const { lib } = fresh({ mediaRoots: [root] });
-  const top = lib.browse();
+  const top = lib.api['media.browse']({});
   assert.equal(top.path, null);
   assert.equal(top.entries.length, 1);
-  const l = lib.browse(root);
+  const l = lib.api['media.browse']({ path: root });
   assert.deepEqual(l.entries.map((e) => e.name), ['day1', 'inside-link']);
   assert.equal(l.parent, null);
-  const d = lib.browse(join(root, 'day1'));
+  const d = lib.api['media.browse']({ path: join(root, 'day1') });
   assert.deepEqual(d.entries.map((e) => [e.name, e.kind, e.looksLikeMedia]), [['a.mov', 'file', true]]);
-  assert.throws(() => lib.browse(join(root, 'escape')), code('bad_request'));
-  assert.throws(() => lib.browse(join(root, '..', 'secret')), code('bad_request'));
-  assert.throws(() => lib.browse('/etc'), code('bad_request'));
+  assert.throws(() => lib.api['media.browse']({ path: join(root, 'escape') }), code('bad_request'));
+  assert.throws(() => lib.api['media.browse']({ path: join(root, '..', 'secret') }), code('bad_request'));
+  assert.throws(() => lib.api['media.browse']({ path: '/etc' }), code('bad_request'));
   lib.close();
 });
 
 test('contract handlers through the dispatcher: typed results, roots enforced on import', async () => {
   const { lib, events } = fresh({ mediaRoots: [join(tmp.dir, 'roots', 'media')] });
-  const handlers = { 'app.info': () => ({}), 'inference.status': () => ({}), ...libraryHandlers(lib, { media: lib.media }) } as unknown as Handlers;
+  const handlers = { 'app.info': () => ({}), 'inference.status': () => ({}), ...lib.api } as unknown as Handlers;
   const dispatch = createDispatch(handlers, quietLog);
   const created = await dispatch('library.createProject', { name: 'Via contract' });
   assert.ok(created.ok);
@@ -363,18 +363,18 @@ test('per-clip options: square pixels and deinterlace recorded, proxies rebuilt 
   const c = clips[0];
   assert.deepEqual(c.options, { deinterlace: 'auto', squarePixels: true });
   assert.equal(c.probe.fieldOrder, 'tt');
-  assert.deepEqual(lib.proxyFrame(c.id, 3), { path: lib.proxyFrame(c.id, 3).path, width: 288, height: 216 });
+  assert.deepEqual(lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }), { path: lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }).path, width: 288, height: 216 });
   const f = await lib.decodeFrame(c.id, 3);
   assert.equal(f.width, 768);
-  const changed = lib.setClipOptions(c.id, { squarePixels: false, deinterlace: 'off' });
+  const changed = lib.api['library.setClipOptions']({ clipId: c.id, options: { squarePixels: false, deinterlace: 'off' } });
   assert.deepEqual(changed.options, { deinterlace: 'off', squarePixels: false });
-  const job = lib.listJobs(p.id, true).find((j) => j.kind === 'proxies');
+  const job = lib.api['jobs.list']({ projectId: p.id, activeOnly: true }).find((j) => j.kind === 'proxies');
   assert.ok(job, 'a proxy rebuild job was started');
   await new Promise<void>((resolve) => {
-    const check = (): void => (lib.getJob(job.id).state === 'done' ? resolve() : void setTimeout(check, 50));
+    const check = (): void => (lib.api['jobs.get']({ jobId: job.id }).state === 'done' ? resolve() : void setTimeout(check, 50));
     check();
   });
-  assert.equal(lib.proxyFrame(c.id, 3).width, 270);
+  assert.equal(lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }).width, 270);
   assert.equal((await lib.decodeFrame(c.id, 3)).width, 720);
   // Recorded per clip: a reopened library decodes the same way.
   assert.deepEqual(lib.getClip(c.id).options, { deinterlace: 'off', squarePixels: false });
@@ -388,6 +388,6 @@ test('changed media: same path, different content is reported as changed', async
   copyFileSync(frameNumberClip(48), f);
   await lib.importClips(p.id, [f], { proxies: false }).done;
   copyFileSync(frameNumberClip(100), f);
-  assert.equal(lib.checkMedia(p.id)[0].status, 'changed');
+  assert.equal(lib.api['library.checkMedia']({ projectId: p.id })[0].status, 'changed');
   lib.close();
 });

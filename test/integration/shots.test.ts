@@ -60,7 +60,7 @@ test('ensureDemoProject: "Demo project" with the demo clip and its shots, once',
   const lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
   const id = await ensureDemoProject(lib);
   assert.ok(id);
-  const d = lib.getProject(id!);
+  const d = lib.api['library.getProject']({ projectId: id! });
   assert.equal(d.project.name, 'Demo project');
   assert.equal(d.project.isDemo, true);
   assert.equal(d.clips.length, 1);
@@ -69,7 +69,7 @@ test('ensureDemoProject: "Demo project" with the demo clip and its shots, once',
   assert.deepEqual(d.shots.map((s) => s.firstFrame), [0, 56, 108, 162, 204]);
   assert.equal(d.shots[0].startTimecode, '01:00:00:00');
   assert.equal(d.shots[1].startTimecode, '01:00:02:08');
-  lib.deleteProject(id!);
+  lib.api['library.deleteProject']({ projectId: id! });
   assert.equal(await ensureDemoProject(lib), null, 'not recreated after the user deleted it');
   lib.close();
 });

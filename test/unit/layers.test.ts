@@ -1,73 +1,99 @@
-// The layering rules, checked on the source itself (the lint config says the same for editors).
+// The layering rules (one table, .layers.mjs) checked through ESLint itself, as `npm run lint` and editors do:
+// the source tree passes, and each way of breaking a layer is caught.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
 import { appRoot } from '../../src-main/core/paths';
 
 const root = appRoot();
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx|mts)$/.test(n) ? [p] : [];
-  });
-}
-function imports(file: string): string[] {
-  const src = readFileSync(file, 'utf8');
-  return [...src.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+const layerRules = new Set(['layers/imports', 'no-restricted-globals']);
+const eslint = new ESLint({ cwd: root, ruleFilter: ({ ruleId }) => layerRules.has(ruleId) });
+
+/** The layer rule's complaints about `code` as if it were the file at `file` (repository-relative). */
+async function problems(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, file) });
+  return result!.messages.map((m) => `${m.ruleId}: ${m.message}`);
 }
 
-test('src-main/common imports nothing but zod and itself', () => {
-  for (const f of files(join(root, 'src-main', 'common'))) {
-    for (const i of imports(f)) {
-      const ok = i === 'zod' || (i.startsWith('.') && !/\/(core|host|electron|worker|cli)(\/|$)/.test(i) && !i.includes('src-renderer'));
-      assert.ok(ok, `${relative(root, f)} imports ${i}`);
-    }
-    const src = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-    assert.doesNotMatch(src, /\b(process\.|require\(|window\.|document\.)/, `${relative(root, f)} uses a runtime global`);
+test('the source tree keeps to the layer table', async () => {
+  const results = await eslint.lintFiles(['src-main', 'src-preload', 'src-renderer']);
+  assert.ok(results.length > 100, `linted only ${results.length} files`);
+  const found = results.flatMap((r) =>
+    r.messages.map((m) => `${r.filePath.slice(root.length + 1)}:${m.line} ${m.ruleId}: ${m.message}`),
+  );
+  assert.deepEqual(found, []);
+});
+
+test('core may not import host, even for side effects, nor worker, electron or cli, by any import form', async () => {
+  const cases: [string, RegExp][] = [
+    ["import '../host/server';", /core may not import host \(src-main\/host\/server\)/],
+    ["import { startHost } from '../host/server';\nvoid startHost;", /core may not import host/],
+    ["export * from '../host/server';", /core may not import host/],
+    ["import '../worker';", /core may not import worker \(src-main\/worker\)/],
+    ["import type { X } from '../worker/index';\nexport type Y = X;", /core may not import worker/],
+    ["export type Y = import('../worker/index').X;", /core may not import worker/],
+    ["export const w = () => import('../worker/index');", /core may not import worker/],
+    ['export const w = () => import(`../electron/main`);', /core may not import electron/],
+    ["export const c = require('../cli/index');", /core may not import cli/],
+    ["import c = require('../cli/index');\nexport { c };", /core may not import cli/],
+    ["import { app } from 'electron';\nvoid app;", /core may not import 'electron'/],
+    ["import '../../src-renderer/main';", /core may not import renderer/],
+  ];
+  for (const [code, expected] of cases) {
+    const found = await problems('src-main/core/x.ts', code);
+    assert.equal(found.length, 1, `${code} -> ${found.join(' | ')}`);
+    assert.match(found[0]!, expected, code);
   }
 });
 
-test("only src-main/electron and src-preload import 'electron'", () => {
-  for (const dir of ['src-main', 'src-renderer', 'src-preload']) {
-    for (const f of files(join(root, dir))) {
-      if (imports(f).includes('electron')) {
-        const rel = relative(root, f);
-        assert.ok(rel.startsWith('src-main/electron/') || rel.startsWith('src-preload/'), `${rel} imports electron`);
-      }
-    }
-  }
+test('each layer may import what the table allows', async () => {
+  const allowed: [string, string][] = [
+    [
+      'src-main/core/x.ts',
+      "import '../common/csp';\nimport '../node/file-io';\nimport 'node:fs';\nimport 'better-sqlite3';",
+    ],
+    ['src-main/cli/x.ts', "import '../host/server';\nimport '../core';\nimport 'path';"],
+    ['src-main/host/x.ts', "import '../core';\nimport 'ws';"],
+    ['src-main/electron/x.ts', "import 'electron';\nimport '../core';"],
+    ['src-main/worker/x.ts', "import '../node/file-io';\nimport 'onnxruntime-node';"],
+    ['src-preload/x.ts', "import 'electron';\nimport '../src-main/common/contract';"],
+    [
+      'src-renderer/features/project/x.ts',
+      "import '../library';\nimport '../jobs/index';\nimport './Viewer';\nimport '@mui/material';",
+    ],
+    ['src-main/core/media/encode.ts', "import 'fluent-ffmpeg';"],
+  ];
+  for (const [file, code] of allowed) assert.deepEqual(await problems(file, code), [], `${file}: ${code}`);
 });
 
-test('node, core and worker never import upward (electron, host, cli, renderer); the worker imports only common and node; node only common', () => {
-  for (const layer of ['node', 'core', 'worker']) {
-    for (const f of files(join(root, 'src-main', layer))) {
-      for (const i of imports(f)) {
-        assert.doesNotMatch(i, /\/(electron|host|cli)(\/|$)|src-renderer/, `${relative(root, f)} imports ${i}`);
-        if (layer !== 'core') assert.doesNotMatch(i, /\/core(\/|$)/, `${relative(root, f)} imports ${i}`);
-        if (layer === 'node') assert.doesNotMatch(i, /\/worker(\/|$)/, `${relative(root, f)} imports ${i}`);
-      }
-    }
-  }
-});
-
-test('the renderer reaches the main side only through src-main/common, and features only through index files', () => {
-  for (const f of files(join(root, 'src-renderer'))) {
-    const rel = relative(root, f);
-    if (rel.endsWith('vite.config.mts')) continue; // build tooling, runs in Node
-    for (const i of imports(f)) {
-      if (i.includes('src-main')) assert.match(i, /src-main\/common\//, `${rel} imports ${i}`);
-      const m = /features\/([^/]+)\/(.+)$/.exec(i);
-      if (m && !rel.includes(`features/${m[1]}/`)) assert.fail(`${rel} reaches into feature ${m[1]}: ${i}`);
-      assert.ok(!/^node:|^(fs|path|child_process)$/.test(i), `${rel} imports ${i}`);
-    }
-  }
-});
-
-test('fluent-ffmpeg (archived upstream) is confined to one media module', () => {
-  for (const dir of ['src-main', 'src-renderer', 'src-preload']) {
-    for (const f of files(join(root, dir))) {
-      if (imports(f).includes('fluent-ffmpeg')) assert.equal(relative(root, f), 'src-main/core/media/encode.ts');
-    }
+test('every other layer edge is refused', async () => {
+  const refused: [string, string, RegExp][] = [
+    ['src-main/common/x.ts', "import 'node:fs';", /common may not import 'node:fs'/],
+    ['src-main/common/x.ts', "import '../node/file-io';", /common may not import node/],
+    ['src-main/common/x.ts', 'export const p = process.pid;', /no-restricted-globals/],
+    ['src-main/node/x.ts', "import '../core/log';", /node may not import core/],
+    ['src-main/worker/x.ts', "import '../core/log';", /worker may not import core/],
+    ['src-main/host/x.ts', "import '../cli/index';", /host may not import cli/],
+    ['src-main/host/x.ts', "import 'electron';", /host may not import 'electron'/],
+    ['src-main/electron/x.ts', "import '../host/server';", /electron may not import host/],
+    ['src-main/electron/x.ts', "import '../worker/index';", /electron may not import worker/],
+    ['src-preload/x.ts', "import '../src-main/core';", /preload may not import core/],
+    ['src-preload/x.ts', "import 'node:fs';", /preload may not import 'node:fs'/],
+    ['src-renderer/app/x.ts', "import '../../src-main/core/paths';", /renderer may not import core/],
+    ['src-renderer/app/x.ts', "import 'node:path';", /renderer may not import 'node:path'/],
+    ['src-renderer/app/x.ts', "import '../features/project/Viewer';", /feature 'project' only through its index/],
+    ['src-renderer/features/library/x.ts', "import '../project/Viewer';", /feature 'project' only through its index/],
+    [
+      'src-main/core/x.ts',
+      "import 'fluent-ffmpeg';",
+      /'fluent-ffmpeg' is confined to src-main\/core\/media\/encode.ts/,
+    ],
+    ['src-main/core/x.ts', "import '../../package.json';", /outside every layer/],
+  ];
+  for (const [file, code, expected] of refused) {
+    const found = await problems(file, code);
+    assert.equal(found.length, 1, `${file}: ${code} -> ${found.join(' | ')}`);
+    assert.match(found[0]!, expected, `${file}: ${code}`);
   }
 });

@@ -1,7 +1,7 @@
 // Pure helpers of the library: timecode, shots from cuts, cut scoring.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatTimecode, parseTimecode } from '../../src-main/core/library/timecode';
+import { formatTimecode, parseTimecode } from '../../src-main/common/timecode';
 import { scoreCuts, shotsFromCuts } from '../../src-main/core/media/scenes';
 
 test('timecode: 24000/1001 non-drop, 25, start offsets', () => {

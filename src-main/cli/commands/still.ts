@@ -1,48 +1,67 @@
-// `remaster still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--quality standard|best] [--model FILE]`
-import { parseArgs } from 'node:util';
-import { createLogger } from '../../core/log';
-import { upconvertStill } from '../../core/still';
-import { CliError, type CliCommand } from '../context';
+// `remaster still`: one SDR image up-converted to HDR through the same worker and model as the app.
+import { join } from 'node:path';
+import { CliError, defineCommand } from '../context';
 
-const still: CliCommand = async (args, ctx) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { scale: { type: 'string', default: '2' }, strength: { type: 'string', default: '1' }, 'white-nits': { type: 'string', default: '203' }, quality: { type: 'string', default: 'standard' }, model: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
-  }
-  const [input, output, ...rest] = parsed.positionals;
-  if (!input || !output || rest.length) throw new CliError('usage: remaster still <in.png|jpg|tif> <out.tif> [--scale 2|4] [--strength S] [--white-nits N] [--quality standard|best] [--model FILE]');
-  if (!/\.tiff?$/i.test(output)) throw new CliError(`the output must be a .tif file (16-bit BT.2020 PQ), got ${output}`);
-  const scale = Number(parsed.values.scale);
-  if (scale !== 2 && scale !== 4) throw new CliError(`--scale must be 2 or 4, got ${parsed.values.scale}`);
-  const strength = Number(parsed.values.strength);
-  if (!(strength >= 0 && strength <= 1)) throw new CliError(`--strength must be between 0 and 1, got ${parsed.values.strength}`);
-  const white = Number(parsed.values['white-nits']);
-  if (!(white >= 80 && white <= 400)) throw new CliError(`--white-nits must be between 80 and 400, got ${parsed.values['white-nits']}`);
-  const quality = parsed.values.quality;
-  if (quality !== 'standard' && quality !== 'best') throw new CliError(`--quality must be standard or best, got ${quality}`);
-  const log = createLogger({ quiet: true, level: 'warn' });
-  let last = -1;
-  const r = await upconvertStill(input, output, {
-    scale,
-    strength,
-    whiteNits: white,
-    modelPath: parsed.values.model,
-    quality,
-    log,
-    onProgress: (d, t) => {
-      const pct = Math.floor((100 * d) / t);
-      if (pct !== last && t > 1) ctx.progress(`${quality === 'best' ? 'model runs' : 'tiles'} ${d}/${t} (${pct}%)`);
-      last = pct;
+export default defineCommand({
+  name: 'still',
+  args: ['IN', 'OUT.tif'],
+  summary: 'up-convert one SDR image (png, jpg, tif) to a 16-bit BT.2020 PQ TIFF',
+  options: {
+    scale: { type: 'string', value: '2|4', default: '2', help: 'upscale factor' },
+    strength: {
+      type: 'string',
+      value: 'S',
+      default: '1',
+      help: "the model's share, 0..1; 0 is the analytic BT.2408 mapping exactly",
     },
-  });
-  process.stdout.write(`${output}: ${r.width}x${r.height} BT.2020 PQ 16-bit TIFF (model ${r.model}${quality === 'best' ? ', quality best: 8 orientations' : ''}, ${r.device}, ${(r.ms / 1000).toFixed(1)} s)\n`);
-  return 0;
-};
-
-export default still;
+    'white-nits': { type: 'string', value: 'N', default: '203', help: 'where SDR 100% white lands, 80..400 nits' },
+    quality: {
+      type: 'string',
+      value: 'standard|best',
+      default: 'standard',
+      help: "best: the model averaged over the picture's 8 orientations, 8x the time",
+    },
+    model: { type: 'string', value: 'FILE', help: 'another .onnx model that meets models/README.md' },
+  },
+  async run({ args: [input, output], options }, ctx) {
+    if (!/\.tiff?$/i.test(output))
+      throw new CliError(`the output must be a .tif file (16-bit BT.2020 PQ), got ${output}`);
+    const scale = Number(options.scale);
+    if (scale !== 2 && scale !== 4) throw new CliError(`--scale must be 2 or 4, got ${options.scale}`);
+    const strength = Number(options.strength);
+    if (!(strength >= 0 && strength <= 1))
+      throw new CliError(`--strength must be between 0 and 1, got ${options.strength}`);
+    const white = Number(options['white-nits']);
+    if (!(white >= 80 && white <= 400))
+      throw new CliError(`--white-nits must be between 80 and 400, got ${options['white-nits']}`);
+    const quality = options.quality;
+    if (quality !== 'standard' && quality !== 'best')
+      throw new CliError(`--quality must be standard or best, got ${quality}`);
+    // Loaded here: `--help` does not need the inference client.
+    const [{ upconvertStill }, { createLogger }] = await Promise.all([
+      import('../../core/still'),
+      import('../../core/log'),
+    ]);
+    let last = -1;
+    const r = await upconvertStill(input, output, {
+      scale,
+      strength,
+      whiteNits: white,
+      modelPath: options.model,
+      quality,
+      // The log file keeps the worker's own lines; the terminal gets this command's message (main decides).
+      log: createLogger({ dir: join(ctx.dataDir, 'logs'), scope: 'cli' }),
+      onProgress: (done, total) => {
+        const pct = Math.floor((100 * done) / total);
+        if (pct !== last && total > 1)
+          ctx.progress(`${quality === 'best' ? 'model runs' : 'tiles'} ${done}/${total} (${pct}%)`);
+        last = pct;
+      },
+    });
+    const best = quality === 'best' ? ', quality best: 8 orientations' : '';
+    process.stdout.write(
+      `${output}: ${r.width}x${r.height} BT.2020 PQ 16-bit TIFF (model ${r.model}${best}, ${r.device}, ${(r.ms / 1000).toFixed(1)} s)\n`,
+    );
+    return 0;
+  },
+});

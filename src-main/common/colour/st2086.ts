@@ -1,5 +1,6 @@
 // SMPTE ST 2086 mastering display colour volume and CTA-861.3 content light level, in the exact
 // forms x265 and ffmpeg take and print.
+import { parseRational, rationalValue } from '../timecode';
 import { BT2020, D65, P3_D65, type Chromaticity, type ColourSpace } from './primaries';
 
 export interface MasteringDisplay {
@@ -95,10 +96,8 @@ export function ffmpegContentLightSideData(maxCll: number, maxFall: number): Ffm
 }
 
 const rational = (s: unknown): number => {
-  if (typeof s === 'number') return s;
-  if (typeof s !== 'string') return NaN;
-  const [a, b] = s.split('/');
-  return b === undefined ? Number(a) : Number(a) / Number(b);
+  const r = parseRational(s);
+  return r ? rationalValue(r) : NaN;
 };
 
 /** Read ffprobe's side data back (either rationals as strings or plain numbers). Undefined if incomplete. */

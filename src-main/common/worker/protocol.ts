@@ -35,8 +35,8 @@ export const WorkerRequest = z.discriminatedUnion('type', [
       /** NCHW float32, BT.709 R'G'B' in [0,1]. */
       input: z.instanceof(Float32Array).optional(),
       /** Or the same values in this scratch file (from offset 0, float32 little-endian, as many as `dims` say):
-       *  an HD tile is 14 MB, which structured clone copies several times through the pipe (40-140 ms measured);
-       *  the file costs one write and one read. Same naming rule as `outputFile`, which may be the same file. */
+       *  an HD tile is 14 MB, which structured clone copies several times through the pipe, while the file
+       *  costs one write and one read. Same naming rule as `outputFile`, which may be the same file. */
       inputFile: z.string().regex(SCRATCH_FILE_NAME).optional(),
       dims: Dims,
       /** Output window to send back (output pixels); default the whole output. Tiles ask for their interior only:

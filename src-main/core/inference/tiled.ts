@@ -30,9 +30,8 @@ export interface HdrFrame {
 /**
  * The tile budget, in padded input pixels: it bounds the worker's memory whatever the frame size. The shipped
  * models' peak grows with input pixels about in proportion to the scale (x4 keeps 2x-resolution features), so
- * the budget is 2.4 M / scale. Measured on the 2-core dev machine (medium models, VmHWM of the worker, one UHD
- * frame): x2 1920x1080 runs as two 1056x1080 tiles, peak 2.35 GB; x4 960x540 runs as one tile, peak 2.28 GB,
- * 3.2-3.6 s per frame where two 576x540 tiles (the side-based plan before) took 3.7-4.5 s at 1.89 GB.
+ * the budget is 2.4 M / scale: one 1080p frame at x2 runs as two halves and 960x540 at x4 as one tile, which
+ * is faster than more, smaller tiles (less margin recomputed). Peak memory figures: README, "Decisions".
  */
 export function defaultTilePixels(scale: number): number {
   return Math.round(2_400_000 / scale);

@@ -3,9 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourcesDir } from '../paths';
 import type { MediaService } from '../media';
-import type { LibraryService } from './index';
+import type { LibraryService } from './api';
+import { selectSetting, upsertSetting } from './settings-repo';
 
 export const DEMO_PROJECT_NAME = 'Demo project';
+const DEMO_CREATED = 'demo_created';
 
 export function demoClipPath(): string {
   return join(resourcesDir(), 'assets', 'demo', 'demo.mp4');
@@ -20,7 +22,10 @@ export function demoCuts(): number[] {
  * On the library's first start, creates "Demo project" from the demo clip (once: a user who deletes it keeps it
  * deleted). Resolves with the project id, or null when nothing was done. The import runs as a normal job.
  */
-export async function ensureDemoProject(lib: LibraryService, opts: { force?: boolean; media?: MediaService } = {}): Promise<string | null> {
+export async function ensureDemoProject(
+  lib: LibraryService,
+  opts: { force?: boolean; media?: MediaService } = {},
+): Promise<string | null> {
   try {
     return await createDemo(lib, opts.force === true);
   } catch (e) {
@@ -31,15 +36,15 @@ export async function ensureDemoProject(lib: LibraryService, opts: { force?: boo
 }
 
 async function createDemo(lib: LibraryService, force: boolean): Promise<string | null> {
-  if (lib.status().readOnly) return null;
-  const done = lib.db.prepare("SELECT value FROM settings WHERE key = 'demo_created'").get() as { value: string } | undefined;
-  if (done && !force) return null;
+  if (lib.api['library.status']({}).readOnly) return null;
+  if (selectSetting(lib.db, DEMO_CREATED) !== undefined && !force) return null;
   const clip = demoClipPath();
   if (!existsSync(clip)) return null;
-  lib.db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('demo_created', ?)").run(new Date().toISOString());
-  const existing = lib.listProjects().find((p) => p.isDemo);
+  upsertSetting(lib.db, DEMO_CREATED, new Date().toISOString());
+  const projects = lib.api['library.listProjects']({});
+  const existing = projects.find((p) => p.isDemo);
   if (existing) return existing.id;
-  const name = lib.listProjects().some((p) => p.name === DEMO_PROJECT_NAME) ? `${DEMO_PROJECT_NAME} (sample)` : DEMO_PROJECT_NAME;
+  const name = projects.some((p) => p.name === DEMO_PROJECT_NAME) ? `${DEMO_PROJECT_NAME} (sample)` : DEMO_PROJECT_NAME;
   const p = lib.createProject(name, { isDemo: true });
   let cuts: number[] | undefined;
   try {

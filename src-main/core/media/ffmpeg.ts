@@ -31,9 +31,49 @@ function fromResources(name: 'ffmpeg' | 'ffprobe'): string | null {
 }
 
 export function resolveBinaries(override: Partial<Binaries> = {}): Binaries {
-  const ffmpeg = override.ffmpeg ?? process.env.REMASTER_FFMPEG ?? fromResources('ffmpeg') ?? fromInstaller('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg';
-  const ffprobe = override.ffprobe ?? process.env.REMASTER_FFPROBE ?? fromResources('ffprobe') ?? fromInstaller('@ffprobe-installer/ffprobe') ?? 'ffprobe';
+  const ffmpeg =
+    override.ffmpeg ??
+    process.env.REMASTER_FFMPEG ??
+    fromResources('ffmpeg') ??
+    fromInstaller('@ffmpeg-installer/ffmpeg') ??
+    'ffmpeg';
+  const ffprobe =
+    override.ffprobe ??
+    process.env.REMASTER_FFPROBE ??
+    fromResources('ffprobe') ??
+    fromInstaller('@ffprobe-installer/ffprobe') ??
+    'ffprobe';
   return { ffmpeg, ffprobe };
+}
+
+/** Extensions ffmpeg's image2 demuxer claims, and then reads a `%` in the path as a frame-number pattern. */
+const IMAGE_SEQUENCE_EXT =
+  /\.(png|jpe?g|tiff?|dpx|exr|bmp|gif|tga|webp|jp2|j2k|pgm|ppm|pnm|pam|pbm|sgi|ras|sun|xbm|xwd|pcx|pix|im\d+)$/i;
+
+/**
+ * The input arguments for one source file, read as exactly that file: the `file:` protocol, so a name that
+ * starts with '-' or looks like a URL ('concat:', 'http:') is not an option or a protocol, and for an image
+ * whose path holds a '%', the image2 demuxer with `-pattern_type none`, so it is not a numbered sequence.
+ * Works for ffmpeg and ffprobe alike.
+ */
+export function inputArgs(file: string): string[] {
+  const literal = file.includes('%') && IMAGE_SEQUENCE_EXT.test(file) ? ['-f', 'image2', '-pattern_type', 'none'] : [];
+  return [...literal, '-i', `file:${file}`];
+}
+
+/** A folder as part of an image2 output pattern ('%06d.jpg'): a literal '%' must be written '%%'. */
+export const escapePattern = (path: string): string => path.replace(/%/g, '%%');
+
+/** Why a binary did not start, in words that say what to do: a spawn error alone names neither. */
+export function cannotRun(bin: string, e: NodeJS.ErrnoException): ServiceError {
+  const fix = 'or set REMASTER_FFMPEG / REMASTER_FFPROBE to a working ffmpeg';
+  if (e.code === 'EACCES' || e.code === 'EPERM')
+    return new ServiceError(
+      'internal',
+      `${bin} is not executable for this user (${e.code}): run \`chmod 755 ${bin}\` (npm ci does, in its postinstall step) ${fix}`,
+    );
+  if (e.code === 'ENOENT') return new ServiceError('internal', `${bin} not found: reinstall with npm ci ${fix}`);
+  return new ServiceError('internal', `Cannot run ${bin}: ${e.message}; ${fix}`);
 }
 
 export interface RunResult {
@@ -43,13 +83,17 @@ export interface RunResult {
 }
 
 /** Runs a binary to completion, collecting stdout (bounded) and stderr. Rejects only when it cannot start. */
-export function run(bin: string, args: string[], opts: { signal?: AbortSignal; maxStdout?: number } = {}): Promise<RunResult> {
+export function run(
+  bin: string,
+  args: string[],
+  opts: { signal?: AbortSignal; maxStdout?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
       child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     } catch (e) {
-      reject(new ServiceError('internal', `Cannot start ${bin}: ${(e as Error).message}`));
+      reject(cannotRun(bin, e as Error));
       return;
     }
     const chunks: Buffer[] = [];
@@ -70,7 +114,7 @@ export function run(bin: string, args: string[], opts: { signal?: AbortSignal; m
     });
     child.on('error', (e) => {
       opts.signal?.removeEventListener('abort', onAbort);
-      reject(new ServiceError('internal', `Cannot run ${bin}: ${e.message}. Set REMASTER_FFMPEG / REMASTER_FFPROBE to a working ffmpeg.`));
+      reject(cannotRun(bin, e));
     });
     child.on('close', (code) => {
       opts.signal?.removeEventListener('abort', onAbort);
@@ -84,14 +128,15 @@ export function run(bin: string, args: string[], opts: { signal?: AbortSignal; m
 }
 
 /**
- * Streams fixed-size raw frames from ffmpeg's stdout to `onFrame` (called in order, synchronously).
- * Resolves with the number of frames when ffmpeg exits cleanly.
+ * Streams fixed-size raw frames from ffmpeg's stdout to `onFrame`, in order. When `onFrame` returns a promise
+ * (a bounded queue that is full), reading pauses until it settles, so ffmpeg waits instead of decoding ahead
+ * into memory. Resolves with the number of frames once ffmpeg exits cleanly and every promise has settled.
  */
 export function streamFrames(
   bin: string,
   args: string[],
   frameBytes: number,
-  onFrame: (frame: Buffer, index: number) => void,
+  onFrame: (frame: Buffer, index: number) => void | Promise<void>,
   opts: { signal?: AbortSignal; what: string },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -105,6 +150,11 @@ export function streamFrames(
     let index = 0;
     let err = '';
     let failed: unknown = null;
+    let waiting: Promise<void> = Promise.resolve();
+    const fail = (e: unknown): void => {
+      failed ??= e;
+      child.kill('SIGKILL');
+    };
     const onAbort = (): void => {
       child.kill('SIGKILL');
     };
@@ -117,12 +167,18 @@ export function streamFrames(
       let off = 0;
       try {
         while (buf.length - off >= frameBytes) {
-          onFrame(buf.subarray(off, off + frameBytes), index++);
+          const r = onFrame(buf.subarray(off, off + frameBytes), index++);
           off += frameBytes;
+          if (r) {
+            child.stdout.pause();
+            waiting = Promise.all([waiting, r]).then(
+              () => void child.stdout.resume(),
+              (e: unknown) => fail(e),
+            );
+          }
         }
       } catch (e) {
-        failed = e;
-        child.kill('SIGKILL');
+        fail(e);
       }
       buf = buf.subarray(off);
       pending = buf.length ? [Buffer.from(buf)] : [];
@@ -131,18 +187,23 @@ export function streamFrames(
     child.stderr.on('data', (b: Buffer) => {
       if (err.length < 64 * 1024) err += b.toString();
     });
-    child.on('error', (e) => reject(new ServiceError('internal', `Cannot run ${bin}: ${e.message}`)));
+    child.on('error', (e) => reject(cannotRun(bin, e)));
     child.on('close', (code) => {
       opts.signal?.removeEventListener('abort', onAbort);
-      if (opts.signal?.aborted) return reject(new ServiceError('cancelled', 'Cancelled'));
-      if (failed) return reject(failed);
-      if (code !== 0) return reject(new ServiceError('bad_input', `${opts.what}: ffmpeg failed: ${lastLines(err)}`));
-      resolve(index);
+      void waiting.then(() => {
+        if (opts.signal?.aborted) return reject(new ServiceError('cancelled', 'Cancelled'));
+        if (failed) return reject(failed);
+        if (code !== 0) return reject(new ServiceError('bad_input', `${opts.what}: ffmpeg failed: ${lastLines(err)}`));
+        resolve(index);
+      });
     });
   });
 }
 
 export function lastLines(stderr: string, n = 2): string {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.slice(-n).join(' / ') || 'no message';
 }

@@ -4,7 +4,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseFfmpegMasteringSideData, type DeclaredHdrMetadata } from '../../common/colour';
 import { ServiceError } from '../../common/contract';
-import { lastLines, run, streamFrames, type Binaries } from './ffmpeg';
+import { inputArgs, lastLines, run, streamFrames, type Binaries } from './ffmpeg';
+import { describeVideoStream, ffprobeJson, videoStreamOf, type FfprobeSideData } from './probe';
 
 export interface HdrSource {
   file: string;
@@ -22,28 +23,9 @@ export interface HdrSource {
   declared: { sei: DeclaredHdrMetadata; container: DeclaredHdrMetadata };
 }
 
-type SideData = Record<string, unknown> & { side_data_type?: string };
-interface Stream {
-  codec_type?: string;
-  codec_name?: string;
-  profile?: string;
-  pix_fmt?: string;
-  width?: number;
-  height?: number;
-  r_frame_rate?: string;
-  avg_frame_rate?: string;
-  nb_frames?: string;
-  duration?: string;
-  color_primaries?: string;
-  color_transfer?: string;
-  color_space?: string;
-  color_range?: string;
-  side_data_list?: SideData[];
-}
-
 const IMAGE_CODECS = new Set(['tiff', 'png', 'mjpeg', 'bmp', 'dpx', 'exr']);
 
-function declaredFrom(list: SideData[] | undefined): DeclaredHdrMetadata {
+function declaredFrom(list: FfprobeSideData[] | undefined): DeclaredHdrMetadata {
   const out: DeclaredHdrMetadata = {};
   for (const sd of list ?? []) {
     if (sd.side_data_type === 'Mastering display metadata') out.mastering = parseFfmpegMasteringSideData(sd);
@@ -60,55 +42,77 @@ export async function probeHdrSource(bin: Binaries, file: string): Promise<HdrSo
   if (!existsSync(file)) throw new ServiceError('not_found', `${name}: no such file`);
   if (!statSync(file).isFile()) throw new ServiceError('bad_input', `${name}: not a file`);
   if (statSync(file).size === 0) throw new ServiceError('bad_input', `${name}: the file is empty`);
-  const s = await run(bin.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_streams', '-of', 'json', file], { maxStdout: 4 << 20 });
-  let stream: Stream | undefined;
-  try {
-    stream = (JSON.parse(s.stdout.toString()) as { streams?: Stream[] }).streams?.[0];
-  } catch {
-    stream = undefined;
+  const probe = await ffprobeJson(bin, file);
+  const stream = probe.json ? videoStreamOf(probe.json) : undefined;
+  if (!stream || !stream.width || !stream.height) {
+    const why = probe.stderr ? ` (${lastLines(probe.stderr, 1)})` : '';
+    throw new ServiceError('bad_input', `${name}: no video or image in this file${why}`);
   }
-  if (s.code !== 0 || !stream || !stream.width || !stream.height) {
-    throw new ServiceError('bad_input', `${name}: no video or image in this file${s.stderr ? ` (${lastLines(s.stderr, 1)})` : ''}`);
-  }
-  const f = await run(bin.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#1', '-show_frames', '-show_entries', 'frame=side_data_list', '-of', 'json', file], { maxStdout: 4 << 20 });
-  let frameSide: SideData[] | undefined;
+  const v = describeVideoStream(stream, probe.json?.format);
+  const firstFrame = ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#1', '-show_frames'];
+  const f = await run(
+    bin.ffprobe,
+    [...firstFrame, '-show_entries', 'frame=side_data_list', '-of', 'json', ...inputArgs(file)],
+    {
+      maxStdout: 4 << 20,
+    },
+  );
+  let frameSide: FfprobeSideData[] | undefined;
   try {
-    frameSide = (JSON.parse(f.stdout.toString()) as { frames?: { side_data_list?: SideData[] }[] }).frames?.[0]?.side_data_list;
+    frameSide = (JSON.parse(f.stdout.toString()) as { frames?: { side_data_list?: FfprobeSideData[] }[] }).frames?.[0]
+      ?.side_data_list;
   } catch {
     frameSide = undefined;
   }
-  const kind = IMAGE_CODECS.has(stream.codec_name ?? '') ? 'image' : 'video';
-  const rate = stream.avg_frame_rate && stream.avg_frame_rate !== '0/0' ? stream.avg_frame_rate : (stream.r_frame_rate ?? '0/1');
-  const [rn, rd] = rate.split('/').map(Number);
-  const frames = kind === 'image' ? 1 : Number(stream.nb_frames) || Math.round((Number(stream.duration) || 0) * (rd ? rn / rd : 0)) || 0;
+  const kind = IMAGE_CODECS.has(v.codec) ? 'image' : 'video';
   return {
     file,
     kind,
-    codec: stream.codec_name ?? '?',
-    profile: stream.profile ?? null,
-    pixFmt: stream.pix_fmt ?? '?',
-    width: stream.width,
-    height: stream.height,
-    frameRate: rate,
-    frames,
-    tags: { primaries: stream.color_primaries ?? null, transfer: stream.color_transfer ?? null, matrix: stream.color_space ?? null, range: stream.color_range ?? null },
+    codec: v.codec,
+    profile: v.profile,
+    pixFmt: v.pixFmt,
+    width: v.width,
+    height: v.height,
+    frameRate: v.frameRate,
+    frames: kind === 'image' ? 1 : v.frames,
+    tags: v.colour,
     declared: { sei: declaredFrom(frameSide), container: declaredFrom(stream.side_data_list) },
   };
 }
 
 /** Streams every frame as rgb48le PQ codes. Y'CbCr sources are converted with their own matrix and range. */
-export function readPqFrames(bin: Binaries, src: HdrSource, onFrame: (rgb48: Uint16Array, index: number) => void, opts: { signal?: AbortSignal } = {}): Promise<number> {
+export function readPqFrames(
+  bin: Binaries,
+  src: HdrSource,
+  onFrame: (rgb48: Uint16Array, index: number) => void,
+  opts: { signal?: AbortSignal } = {},
+): Promise<number> {
   const yuv = /^yuv|^nv|^p01/.test(src.pixFmt);
   const matrix = src.tags.matrix?.startsWith('bt2020') ? 'bt2020' : src.tags.matrix === 'bt709' ? 'bt709' : 'bt2020';
   const range = src.tags.range === 'pc' ? 'full' : 'limited';
-  const vf = yuv ? ['-vf', `scale=in_color_matrix=${matrix}:in_range=${range}:flags=accurate_rnd+full_chroma_int+full_chroma_inp`] : [];
+  const vf = yuv
+    ? ['-vf', `scale=in_color_matrix=${matrix}:in_range=${range}:flags=accurate_rnd+full_chroma_int+full_chroma_inp`]
+    : [];
   const bytes = src.width * src.height * 6;
   // One aligned buffer, reused: frames are handed over synchronously, one at a time.
   const codes = new Uint16Array(bytes / 2);
   const view = new Uint8Array(codes.buffer);
   return streamFrames(
     bin.ffmpeg,
-    ['-v', 'error', '-nostdin', '-i', src.file, '-map', '0:v:0', ...vf, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'],
+    [
+      '-v',
+      'error',
+      '-nostdin',
+      ...inputArgs(src.file),
+      '-map',
+      '0:v:0',
+      ...vf,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb48le',
+      '-',
+    ],
     bytes,
     (buf, i) => {
       view.set(buf); // the pipe's buffer may start at an odd byte

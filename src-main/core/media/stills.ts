@@ -2,8 +2,9 @@
 // ever read. (Writing is in encode.ts.)
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { rgb48ToFloatPlanes } from '../../common/colour';
 import { ServiceError } from '../../common/contract';
-import { lastLines, run, type Binaries } from './ffmpeg';
+import { inputArgs, lastLines, run, type Binaries } from './ffmpeg';
 
 export interface SdrImage {
   width: number;
@@ -24,11 +25,28 @@ interface ProbeStream {
   nb_frames?: string;
 }
 
-export async function probeStill(bin: Binaries, file: string): Promise<{ width: number; height: number; codec: string; pixFmt: string; bitDepth: number }> {
+export async function probeStill(
+  bin: Binaries,
+  file: string,
+): Promise<{ width: number; height: number; codec: string; pixFmt: string; bitDepth: number }> {
   const name = basename(file);
   if (!existsSync(file)) throw new ServiceError('not_found', `${name}: no such file`);
   if (statSync(file).size === 0) throw new ServiceError('bad_input', `${name}: the file is empty`);
-  const r = await run(bin.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_type,codec_name,width,height,pix_fmt,bits_per_raw_sample', '-of', 'json', file], { maxStdout: 1 << 20 });
+  const r = await run(
+    bin.ffprobe,
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_type,codec_name,width,height,pix_fmt,bits_per_raw_sample',
+      '-of',
+      'json',
+      ...inputArgs(file),
+    ],
+    { maxStdout: 1 << 20 },
+  );
   let stream: ProbeStream | undefined;
   try {
     stream = (JSON.parse(r.stdout.toString()) as { streams?: ProbeStream[] }).streams?.[0];
@@ -36,7 +54,10 @@ export async function probeStill(bin: Binaries, file: string): Promise<{ width: 
     stream = undefined;
   }
   if (r.code !== 0 || !stream || stream.codec_type !== 'video' || !stream.width || !stream.height) {
-    throw new ServiceError('bad_input', `${name}: not a readable image${r.stderr ? ` (${lastLines(r.stderr, 1)})` : ''}`);
+    throw new ServiceError(
+      'bad_input',
+      `${name}: not a readable image${r.stderr ? ` (${lastLines(r.stderr, 1)})` : ''}`,
+    );
   }
   const pixFmt = stream.pix_fmt ?? '';
   const bitDepth = /48|64|16/.test(pixFmt) ? 16 : Number(stream.bits_per_raw_sample) || 8;
@@ -48,21 +69,24 @@ export async function readSdrImage(bin: Binaries, file: string, opts: { maxPixel
   const info = await probeStill(bin, file);
   const { width, height } = info;
   if (width * height > opts.maxPixels) {
-    throw new ServiceError('bad_input', `${basename(file)}: ${width}x${height} is too large (limit ${Math.floor(opts.maxPixels / 1e6)} megapixels for this scale)`);
+    throw new ServiceError(
+      'bad_input',
+      `${basename(file)}: ${width}x${height} is too large (limit ${Math.floor(opts.maxPixels / 1e6)} megapixels for this scale)`,
+    );
   }
   // JPEG is full-range BT.601 Y'CbCr by definition; ffmpeg converts it (and RGB formats) to R'G'B' correctly.
-  const r = await run(bin.ffmpeg, ['-v', 'error', '-nostdin', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'], { maxStdout: width * height * 6 + 1 });
+  const r = await run(
+    bin.ffmpeg,
+    ['-v', 'error', '-nostdin', ...inputArgs(file), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'],
+    { maxStdout: width * height * 6 + 1 },
+  );
   const expected = width * height * 6;
   if (r.code !== 0 || r.stdout.length !== expected) {
-    throw new ServiceError('bad_input', `${basename(file)}: could not decode the image${r.stderr ? ` (${lastLines(r.stderr, 1)})` : ''}`);
+    throw new ServiceError(
+      'bad_input',
+      `${basename(file)}: could not decode the image${r.stderr ? ` (${lastLines(r.stderr, 1)})` : ''}`,
+    );
   }
   const codes = new Uint16Array(r.stdout.buffer, r.stdout.byteOffset, expected / 2);
-  const n = width * height;
-  const planes = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) {
-    planes[i] = codes[3 * i] / 65535;
-    planes[n + i] = codes[3 * i + 1] / 65535;
-    planes[2 * n + i] = codes[3 * i + 2] / 65535;
-  }
-  return { width, height, bitDepth: info.bitDepth, planes };
+  return { width, height, bitDepth: info.bitDepth, planes: rgb48ToFloatPlanes(codes, width, height) };
 }

@@ -1,0 +1,28 @@
+// Every `remaster` command, in the order `--help` and the README list them. Each description lives with its code.
+import type { CommandSpec } from '../context';
+import analyze from './analyze';
+import exportCmd from './export';
+import importCmd from './import';
+import pattern from './pattern';
+import render from './render';
+import renderShot from './render-shot';
+import * as project from './project';
+import serve from './serve';
+import shots from './shots';
+import still from './still';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  project.create,
+  project.list,
+  project.rename,
+  project.remove,
+  importCmd,
+  shots,
+  render,
+  renderShot,
+  exportCmd,
+  still,
+  analyze,
+  pattern,
+  serve,
+];
