@@ -1,6 +1,7 @@
 // `remaster analyze`: what an HDR file really contains (light levels over the active picture, gamut use)
 // beside what its metadata declares, with a verdict. Works on masters made anywhere.
 import {
+  BlackBars,
   compareHdrMetadata,
   identifyMasteringDisplay,
   LightLevelAggregator,
@@ -17,68 +18,111 @@ import { probeHdrSource, readPqFrames, type HdrSource } from './media/hdr-source
 
 export interface AnalyzeReport {
   source: Omit<HdrSource, 'declared'>;
-  measured: LightLevelSummary & { activeArea: Rect | null };
-  declared: DeclaredHdrMetadata & { from: 'sei' | 'container' | 'sei+container' | 'none'; masteringPreset: string | null };
+  /** activeArea: inside the bars black in every frame; bars: the same in words (letterbox, pillarbox, full frame). */
+  measured: LightLevelSummary & { activeArea: Rect; bars: string };
+  declared: DeclaredHdrMetadata & {
+    from: 'sei' | 'container' | 'sei+container' | 'none';
+    masteringPreset: string | null;
+  };
   /** Where SEI and container boxes both exist and disagree (a common muxing fault). */
   containerDisagrees: boolean;
   verdict: MetadataVerdict;
   perFrame: { frame: number; maxCll: number; fall: number }[];
 }
 
-export async function analyzeHdrFile(file: string, opts: { onProgress?(done: number, total: number): void; signal?: AbortSignal; assumePq?: boolean } = {}): Promise<AnalyzeReport> {
+export async function analyzeHdrFile(
+  file: string,
+  opts: { onProgress?(done: number, total: number): void; signal?: AbortSignal; assumePq?: boolean } = {},
+): Promise<AnalyzeReport> {
   const bin = resolveBinaries();
   const src = await probeHdrSource(bin, file);
   if (src.kind === 'video' && src.tags.transfer !== 'smpte2084' && !opts.assumePq) {
-    throw new ServiceError('bad_input', `${file}: transfer is ${src.tags.transfer ?? 'untagged'}, not PQ (smpte2084): this is not an HDR10 file (use --assume-pq to measure it as PQ anyway)`);
+    throw new ServiceError(
+      'bad_input',
+      `${file}: transfer is ${src.tags.transfer ?? 'untagged'}, not PQ (smpte2084): this is not an HDR10 file (use --assume-pq to measure it as PQ anyway)`,
+    );
   }
   if (src.kind === 'image' && !/48|64|16/.test(src.pixFmt)) {
-    throw new ServiceError('bad_input', `${file}: ${src.pixFmt} has fewer than 16 bits per component; PQ stills must be 16-bit TIFF or PNG`);
+    throw new ServiceError(
+      'bad_input',
+      `${file}: ${src.pixFmt} has fewer than 16 bits per component; PQ stills must be 16-bit TIFF or PNG`,
+    );
   }
-  const agg = new LightLevelAggregator();
-  const perFrame: AnalyzeReport['perFrame'] = [];
-  let active: Rect | null = null;
+  // Bars are known only once every frame is seen (a bar is black in all of them), so each frame is measured
+  // whole and divided by the active area at the end. That equals measuring the active area: bar pixels are
+  // black in every frame, so they are never outside a gamut and add at most blackNits each to the light sum.
+  const bars = new BlackBars(src.width, src.height);
+  const whole: Rect = { x: 0, y: 0, width: src.width, height: src.height };
+  const wholeFrames: FrameLightLevel[] = [];
   const frames = await readPqFrames(
     bin,
     src,
     (codes, i) => {
-      const m: FrameLightLevel = measureFrame({ width: src.width, height: src.height, data: codes, layout: 'rgb48' });
-      agg.add(m);
-      perFrame.push({ frame: i, maxCll: m.maxCll, fall: m.fall });
-      active = active ? union(active, m.active) : m.active;
+      const f = { width: src.width, height: src.height, data: codes, layout: 'rgb48' as const };
+      bars.add(f);
+      wholeFrames.push(measureFrame(f, { active: whole }));
       opts.onProgress?.(i + 1, src.frames);
     },
     { signal: opts.signal },
   );
   if (frames === 0) throw new ServiceError('bad_input', `${file}: no frames could be decoded`);
+  const active = bars.active();
+  const share = (whole.width * whole.height) / (active.width * active.height);
+  const agg = new LightLevelAggregator();
+  const perFrame: AnalyzeReport['perFrame'] = [];
+  wholeFrames.forEach((m, i) => {
+    const fall = m.fall * share;
+    agg.add({ maxCll: m.maxCll, fall, active, outsideBt709: m.outsideBt709 * share, outsideP3: m.outsideP3 * share });
+    perFrame.push({ frame: i, maxCll: m.maxCll, fall });
+  });
   const programme = agg.programme();
   const { sei, container } = src.declared;
   const has = (d: DeclaredHdrMetadata) => !!(d.maxCll || d.maxFall || d.mastering);
   const declared: DeclaredHdrMetadata = has(sei) ? sei : container;
   const from = has(sei) && has(container) ? 'sei+container' : has(sei) ? 'sei' : has(container) ? 'container' : 'none';
   const containerDisagrees =
-    has(sei) && has(container) && (sei.maxCll !== container.maxCll || sei.maxFall !== container.maxFall || JSON.stringify(sei.mastering) !== JSON.stringify(container.mastering));
-  const verdict = compareHdrMetadata({ maxCll: programme.maxCll, maxFall: programme.maxFall, outsideP3: programme.outsideP3, outsideBt709: programme.outsideBt709 }, declared);
+    has(sei) &&
+    has(container) &&
+    (sei.maxCll !== container.maxCll ||
+      sei.maxFall !== container.maxFall ||
+      JSON.stringify(sei.mastering) !== JSON.stringify(container.mastering));
+  const verdict = compareHdrMetadata(
+    {
+      maxCll: programme.maxCll,
+      maxFall: programme.maxFall,
+      outsideP3: programme.outsideP3,
+      outsideBt709: programme.outsideBt709,
+    },
+    declared,
+  );
   if (src.kind === 'video' && has(sei) && !has(container)) {
-    verdict.findings.push({ field: 'mastering', severity: 'warning', message: 'HDR10 metadata is in the HEVC SEI only; the container has no mdcv/clli boxes (some players read only those)' });
+    verdict.findings.push({
+      field: 'mastering',
+      severity: 'warning',
+      message:
+        'HDR10 metadata is in the HEVC SEI only; the container has no mdcv/clli boxes (some players read only those)',
+    });
   }
   if (containerDisagrees) {
-    verdict.findings.push({ field: 'mastering', severity: 'warning', message: 'the container boxes (mdcv/clli) disagree with the HEVC SEI' });
+    verdict.findings.push({
+      field: 'mastering',
+      severity: 'warning',
+      message: 'the container boxes (mdcv/clli) disagree with the HEVC SEI',
+    });
   }
   const { declared: _omit, ...source } = src;
   return {
     source,
-    measured: { ...programme, activeArea: active },
-    declared: { ...declared, from, masteringPreset: declared.mastering ? identifyMasteringDisplay(declared.mastering) : null },
+    measured: { ...programme, activeArea: active, bars: bars.describe() },
+    declared: {
+      ...declared,
+      from,
+      masteringPreset: declared.mastering ? identifyMasteringDisplay(declared.mastering) : null,
+    },
     containerDisagrees,
     verdict,
     perFrame,
   };
-}
-
-function union(a: Rect, b: Rect): Rect {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
 }
 
 export function formatReport(r: AnalyzeReport): string {
@@ -90,7 +134,8 @@ export function formatReport(r: AnalyzeReport): string {
     `  ${s.codec}${s.profile ? ` ${s.profile}` : ''}, ${s.pixFmt}, ${s.width}x${s.height}${s.kind === 'video' ? `, ${s.frameRate} fps, ${r.measured.frames} frames` : ''}`,
     `  tags: primaries ${s.tags.primaries ?? '-'}, transfer ${s.tags.transfer ?? '-'}, matrix ${s.tags.matrix ?? '-'}, range ${s.tags.range ?? '-'}`,
     '',
-    `Measured (active picture${r.measured.activeArea ? ` ${r.measured.activeArea.width}x${r.measured.activeArea.height} at ${r.measured.activeArea.x},${r.measured.activeArea.y}` : ''}):`,
+    `Measured (active picture ${r.measured.activeArea.width}x${r.measured.activeArea.height} at ${r.measured.activeArea.x},${r.measured.activeArea.y}):`,
+    `  ${r.measured.bars}`,
     `  MaxCLL   ${String(r.measured.cta.maxCll).padStart(5)} nits  (peak ${r.measured.maxCll.toFixed(1)}, frame ${r.measured.maxCllFrame})`,
     `  MaxFALL  ${String(r.measured.cta.maxFall).padStart(5)} nits  (frame ${r.measured.maxFallFrame}); programme average ${r.measured.averageFall.toFixed(1)} nits`,
     `  outside BT.709 ${pct(r.measured.outsideBt709)} (worst frame ${pct(r.measured.maxOutsideBt709)}), outside P3 ${pct(r.measured.outsideP3)} (worst frame ${pct(r.measured.maxOutsideP3)})`,
@@ -101,7 +146,9 @@ export function formatReport(r: AnalyzeReport): string {
     `  mastering display ${md ? `${r.declared.masteringPreset}: peak ${md.maxNits} nits, black ${md.minNits} nits` : '- (absent)'}`,
     '',
     `Verdict: ${r.verdict.verdict.toUpperCase()}`,
-    ...r.verdict.findings.map((f) => `  ${f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : '✓'} ${f.message}`),
+    ...r.verdict.findings.map(
+      (f) => `  ${f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : '✓'} ${f.message}`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -14,16 +14,32 @@ export interface Logger {
 
 const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
+/** The least level a log line needs to reach the terminal, process-wide; null: each logger decides (`quiet`). */
+let terminalFrom: LogLevel | 'none' | null = null;
+
+/**
+ * Where log lines show for this process: the CLI keeps them off the terminal ('none') unless --verbose, since a
+ * command says what went wrong in its own words; they still go to the log file.
+ */
+export function setTerminalLogLevel(level: LogLevel | 'none' | null): void {
+  terminalFrom = level;
+}
+
 export function createLogger(opts: { dir?: string; scope?: string; level?: LogLevel; quiet?: boolean } = {}): Logger {
-  const file = opts.dir ? join(opts.dir, 'remaster.log') : null;
-  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  let file = opts.dir ? join(opts.dir, 'remaster.log') : null;
+  try {
+    if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  } catch {
+    file = null; // an unwritable data folder must not stop the command; the terminal can still have the lines
+  }
   const min = order[opts.level ?? (process.env.REMASTER_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? 1;
   const make = (scope: string): Logger => {
     const write = (level: LogLevel, msg: string, detail?: unknown): void => {
       if (order[level] < min) return;
       const extra = detail === undefined ? '' : ' ' + safeJson(detail);
       const line = `${new Date().toISOString()} ${level.toUpperCase()} [${scope}] ${msg}${extra}`;
-      if (!opts.quiet || order[level] >= order.warn) process.stderr.write(line + '\n');
+      const from = terminalFrom ?? (opts.quiet ? 'warn' : 'debug');
+      if (from !== 'none' && order[level] >= order[from]) process.stderr.write(line + '\n');
       if (file) {
         try {
           appendFileSync(file, line + '\n');

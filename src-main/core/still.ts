@@ -2,14 +2,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { applyGradeFrame, DEFAULT_GRADE, GradeParams } from '../common/colour';
+import { bt2100PqIccProfile } from '../common/colour/icc';
 import { ServiceError } from '../common/contract';
 import { InferenceClient } from './inference/client';
 import { forkLauncher } from './inference/launcher';
+import { writeTiff16 } from './master/tiff16';
 import { upconvertFrame, type UpconvertQuality } from './inference/tiled';
 import type { Logger } from './log';
 import { resolveBinaries } from './media';
-import { writeTiff16 } from './media/encode';
 import { readSdrImage } from './media/stills';
+import { checkOutputFile } from '../node/output-path';
 import { modelsDir } from './paths';
 
 export interface StillOptions {
@@ -52,8 +54,11 @@ function sameFile(a: string, b: string): boolean {
 export async function upconvertStill(input: string, output: string, opts: StillOptions) {
   if (sameFile(input, output)) throw new ServiceError('bad_input', 'The output would overwrite the source image; choose another name');
   const params = GradeParams.parse({ modelStrength: opts.strength, diffuseWhite: opts.whiteNits });
+  checkOutputFile(output, { force: true });
   const bin = resolveBinaries();
   const image = await readSdrImage(bin, input, { maxPixels: MAX_OUTPUT_PIXELS / (opts.scale * opts.scale) });
+  // 16-bit RGB, uncompressed: 6 bytes an output pixel.
+  checkOutputFile(output, { force: true, estimateBytes: image.width * image.height * opts.scale * opts.scale * 6 + 65536 });
   const modelPath = opts.modelPath ?? modelForScale(opts.scale);
   const client = new InferenceClient({ launcher: forkLauncher(), modelPath, log: opts.log });
   try {
@@ -88,7 +93,8 @@ export async function upconvertStill(input: string, output: string, opts: StillO
         rgb48[3 * i + c] = v <= 0 ? 0 : v >= 1 ? 65535 : Math.round(v * 65535);
       }
     }
-    await writeTiff16(bin, output, hdr.width, hdr.height, rgb48);
+    // The TIFF names its own colour (ICC profile with a cicp tag: BT.2020, PQ, full range).
+    await writeTiff16(output, hdr.width, hdr.height, rgb48, bt2100PqIccProfile());
     return { width: hdr.width, height: hdr.height, model: model.name, device: client.status().device, ms: performance.now() - t0, sourceBitDepth: image.bitDepth };
   } finally {
     await client.close();

@@ -19,6 +19,8 @@ function parentPort(): Port {
   if (utility) return { post: (m) => utility.postMessage(m), onMessage: (cb) => utility.on('message', (ev) => cb(ev.data)) };
   if (process.send) {
     const send = process.send.bind(process);
+    // The channel closes when the host exits or is killed: a worker left behind would only hold memory and cores.
+    process.on('disconnect', () => process.exit(0));
     return { post: (m) => send(m), onMessage: (cb) => process.on('message', cb) };
   }
   throw new Error('The inference worker must be started by Remaster (no parent port).');

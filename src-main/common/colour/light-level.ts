@@ -1,53 +1,8 @@
-// CTA-861.3 light levels (MaxCLL / MaxFALL) and gamut shares measured over the active picture, their
-// aggregation per frame / shot / programme, and the verdict against a file's own HDR10 metadata.
+// CTA-861.3 light levels (MaxCLL / MaxFALL) and gamut shares measured over the active picture (letterbox.ts
+// finds it), and their aggregation per frame / shot / programme.
 import { frameAccess, pq16NitsLut, type PqFrame, type Rect } from './frame';
 import { BT2020_TO_BT709, BT2020_TO_P3 } from './primaries';
-import { nitsToPq } from './transfer';
-import type { MasteringDisplay } from './st2086';
-
-export interface LetterboxOptions {
-  /** A bar row/column has every pixel's max(R,G,B) at or below this; default 0.1 nits (well above codec noise on black). */
-  blackNits?: number;
-  /** Never treat more than this fraction of the height (width) as bars on each side; default 0.3. */
-  maxBarFraction?: number;
-}
-
-/**
- * The active picture: strips uniform black rows from top and bottom and black columns from left and
- * right (letterbox, pillarbox, windowbox). An all-black frame has no bars to find: the whole frame is returned.
- * For a shot, union the frames' areas ({@link unionRect}) so a dark frame cannot shrink the picture.
- */
-export function detectLetterbox(f: PqFrame, o: LetterboxOptions = {}): Rect {
-  const thr = Math.floor(nitsToPq(o.blackNits ?? 0.1) * 65535);
-  const frac = o.maxBarFraction ?? 0.3;
-  const { r, g, b, step } = frameAccess(f);
-  const d = f.data, W = f.width, H = f.height;
-  const dark = (x: number, y: number) => {
-    const p = (y * W + x) * step;
-    return d[r + p] <= thr && d[g + p] <= thr && d[b + p] <= thr;
-  };
-  const rowDark = (y: number, x0: number, x1: number) => { for (let x = x0; x < x1; x++) if (!dark(x, y)) return false; return true; };
-  const colDark = (x: number, y0: number, y1: number) => { for (let y = y0; y < y1; y++) if (!dark(x, y)) return false; return true; };
-  const maxRows = Math.floor(H * frac), maxCols = Math.floor(W * frac);
-  let top = 0; while (top < maxRows && rowDark(top, 0, W)) top++;
-  if (top === maxRows && isAllDark(f, thr)) return { x: 0, y: 0, width: W, height: H };
-  let bottom = H; while (H - bottom < maxRows && bottom - 1 > top && rowDark(bottom - 1, 0, W)) bottom--;
-  let left = 0; while (left < maxCols && colDark(left, top, bottom)) left++;
-  let right = W; while (W - right < maxCols && right - 1 > left && colDark(right - 1, top, bottom)) right--;
-  return { x: left, y: top, width: right - left, height: bottom - top };
-}
-
-function isAllDark(f: PqFrame, thr: number): boolean {
-  const d = f.data;
-  for (let i = 0; i < d.length; i++) if (d[i] > thr) return false;
-  return true;
-}
-
-/** Smallest rectangle containing both. */
-export function unionRect(a: Rect, b: Rect): Rect {
-  const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
-  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
-}
+import { detectLetterbox, type LetterboxOptions } from './letterbox';
 
 export interface FrameLightLevel {
   /** Brightest pixel's max(R,G,B), nits (this frame's contribution to MaxCLL). */
@@ -85,7 +40,10 @@ export function measureFrame(f: PqFrame, o: MeasureOptions = {}): FrameLightLeve
   const acc = { maxCode: 0, sum: 0 };
   for (let y = active.y; y < active.y + active.height; y++) lightLevelRow(f, y, active.x, active.width, acc);
   const n = active.width * active.height;
-  const shares = o.gamut === false ? { outsideBt709: NaN, outsideP3: NaN } : gamutShares(f, active, o.gamutTolerance ?? 0.01, o.gamutMinNits ?? 0.1, 1);
+  const shares =
+    o.gamut === false
+      ? { outsideBt709: NaN, outsideP3: NaN }
+      : gamutShares(f, active, o.gamutTolerance ?? 0.01, o.gamutMinNits ?? 0.1, 1);
   return { maxCll: n > 0 ? pq16NitsLut()[acc.maxCode] : 0, fall: n > 0 ? acc.sum / n : 0, active, ...shares };
 }
 
@@ -94,23 +52,37 @@ export function measureFrame(f: PqFrame, o: MeasureOptions = {}): FrameLightLeve
  * rgb48 frames are read two pixels (three 32-bit words) at a time when aligned: reading 16-bit
  * elements one by one costs about twice as much in V8, and this runs on every pixel of every frame.
  */
-let wordsOf: Uint16Array | null = null, wordsView: Uint32Array | null = null;
+let wordsOf: Uint16Array | null = null,
+  wordsView: Uint32Array | null = null;
 /** A 32-bit view of a (4-byte aligned) 16-bit array, cached for the frame being read. */
 function words(d: Uint16Array): Uint32Array {
-  if (wordsOf !== d || !wordsView) { wordsOf = d; wordsView = new Uint32Array(d.buffer, d.byteOffset, d.length >> 1); }
+  if (wordsOf !== d || !wordsView) {
+    wordsOf = d;
+    wordsView = new Uint32Array(d.buffer, d.byteOffset, d.length >> 1);
+  }
   return wordsView;
 }
 
-export function lightLevelRow(f: PqFrame, y: number, x0: number, width: number, acc: { maxCode: number; sum: number }): void {
+export function lightLevelRow(
+  f: PqFrame,
+  y: number,
+  x0: number,
+  width: number,
+  acc: { maxCode: number; sum: number },
+): void {
   const lut = pq16NitsLut();
   const d = f.data;
-  let maxCode = acc.maxCode, sum = 0;
+  let maxCode = acc.maxCode,
+    sum = 0;
   let k = y * f.width + x0; // pixel index
   const end = k + width;
   if (f.layout === 'rgb48') {
-    if ((k & 1) === 1 && k < end) { // odd pixel: starts mid-word
+    if ((k & 1) === 1 && k < end) {
+      // odd pixel: starts mid-word
       const p = 3 * k;
-      let m = d[p]; const g = d[p + 1], b = d[p + 2];
+      let m = d[p];
+      const g = d[p + 1],
+        b = d[p + 2];
       if (g > m) m = g;
       if (b > m) m = b;
       if (m > maxCode) maxCode = m;
@@ -122,21 +94,31 @@ export function lightLevelRow(f: PqFrame, y: number, x0: number, width: number, 
       const pairs = (end - k) >> 1;
       let q = (3 * k) >> 1;
       for (let i = 0; i < pairs; i++, q += 3) {
-        const w0 = w[q], w1 = w[q + 1], w2 = w[q + 2];
-        let m = w0 & 0xffff; const g = w0 >>> 16, b = w1 & 0xffff;
+        const w0 = w[q],
+          w1 = w[q + 1],
+          w2 = w[q + 2];
+        let m = w0 & 0xffff;
+        const g = w0 >>> 16,
+          b = w1 & 0xffff;
         if (g > m) m = g;
         if (b > m) m = b;
-        let m2 = w1 >>> 16; const g2 = w2 & 0xffff, b2 = w2 >>> 16;
+        let m2 = w1 >>> 16;
+        const g2 = w2 & 0xffff,
+          b2 = w2 >>> 16;
         if (g2 > m2) m2 = g2;
         if (b2 > m2) m2 = b2;
-        if (m2 > m) { if (m2 > maxCode) maxCode = m2; } else if (m > maxCode) maxCode = m;
+        if (m2 > m) {
+          if (m2 > maxCode) maxCode = m2;
+        } else if (m > maxCode) maxCode = m;
         sum += lut[m] + lut[m2];
       }
       k += 2 * pairs;
     }
     for (; k < end; k++) {
       const p = 3 * k;
-      let m = d[p]; const g = d[p + 1], b = d[p + 2];
+      let m = d[p];
+      const g = d[p + 1],
+        b = d[p + 2];
       if (g > m) m = g;
       if (b > m) m = b;
       if (m > maxCode) maxCode = m;
@@ -145,7 +127,9 @@ export function lightLevelRow(f: PqFrame, y: number, x0: number, width: number, 
   } else {
     const n = f.width * f.height;
     for (; k < end; k++) {
-      let m = d[k]; const g = d[n + k], b = d[2 * n + k];
+      let m = d[k];
+      const g = d[n + k],
+        b = d[2 * n + k];
       if (g > m) m = g;
       if (b > m) m = b;
       if (m > maxCode) maxCode = m;
@@ -157,23 +141,44 @@ export function lightLevelRow(f: PqFrame, y: number, x0: number, width: number, 
 }
 
 /** Shares of pixels (every `step`-th row and column of `area`) outside BT.709 and outside P3-D65. */
-export function gamutShares(f: PqFrame, area: Rect, tolerance = 0.01, minNits = 0.1, step = 1): { outsideBt709: number; outsideP3: number } {
+export function gamutShares(
+  f: PqFrame,
+  area: Rect,
+  tolerance = 0.01,
+  minNits = 0.1,
+  step = 1,
+): { outsideBt709: number; outsideP3: number } {
   const lut = pq16NitsLut();
   const { r, g, b, step: ps } = frameAccess(f);
-  const d = f.data, W = f.width;
-  const a = BT2020_TO_BT709, c = BT2020_TO_P3;
-  let n = 0, o709 = 0, oP3 = 0;
+  const d = f.data,
+    W = f.width;
+  const a = BT2020_TO_BT709,
+    c = BT2020_TO_P3;
+  let n = 0,
+    o709 = 0,
+    oP3 = 0;
   for (let y = area.y; y < area.y + area.height; y += step) {
     for (let x = area.x; x < area.x + area.width; x += step) {
       const p = (y * W + x) * ps;
-      const R = lut[d[r + p]], G = lut[d[g + p]], B = lut[d[b + p]];
+      const R = lut[d[r + p]],
+        G = lut[d[g + p]],
+        B = lut[d[b + p]];
       n++;
       const mx = R > G ? (R > B ? R : B) : G > B ? G : B;
       if (mx < minNits) continue;
       const lim = -tolerance * mx;
-      if (a[0] * R + a[1] * G + a[2] * B < lim || a[3] * R + a[4] * G + a[5] * B < lim || a[6] * R + a[7] * G + a[8] * B < lim) {
+      if (
+        a[0] * R + a[1] * G + a[2] * B < lim ||
+        a[3] * R + a[4] * G + a[5] * B < lim ||
+        a[6] * R + a[7] * G + a[8] * B < lim
+      ) {
         o709++;
-        if (c[0] * R + c[1] * G + c[2] * B < lim || c[3] * R + c[4] * G + c[5] * B < lim || c[6] * R + c[7] * G + c[8] * B < lim) oP3++;
+        if (
+          c[0] * R + c[1] * G + c[2] * B < lim ||
+          c[3] * R + c[4] * G + c[5] * B < lim ||
+          c[6] * R + c[7] * G + c[8] * B < lim
+        )
+          oP3++;
       }
     }
   }
@@ -199,33 +204,58 @@ export interface LightLevelSummary {
   /** Mean of the frame averages, nits (the programme's average light level). */
   averageFall: number;
   /** Mean over frames of the shares outside BT.709 / P3; max over frames beside them. */
-  outsideBt709: number; outsideP3: number;
-  maxOutsideBt709: number; maxOutsideP3: number;
+  outsideBt709: number;
+  outsideP3: number;
+  maxOutsideBt709: number;
+  maxOutsideP3: number;
   /** The integers to write: x265 max-cll=MaxCLL,MaxFALL. */
   cta: { maxCll: number; maxFall: number };
 }
 
 class Acc {
-  frames = 0; maxCll = 0; maxFall = 0; maxCllFrame = -1; maxFallFrame = -1; sumFall = 0;
-  sum709 = 0; sum3 = 0; max709 = 0; max3 = 0; gamutFrames = 0;
+  frames = 0;
+  maxCll = 0;
+  maxFall = 0;
+  maxCllFrame = -1;
+  maxFallFrame = -1;
+  sumFall = 0;
+  sum709 = 0;
+  sum3 = 0;
+  max709 = 0;
+  max3 = 0;
+  gamutFrames = 0;
   add(m: FrameLightLevel, index: number): void {
-    if (this.frames === 0 || m.maxCll > this.maxCll) { this.maxCll = m.maxCll; this.maxCllFrame = index; }
-    if (this.frames === 0 || m.fall > this.maxFall) { this.maxFall = m.fall; this.maxFallFrame = index; }
+    if (this.frames === 0 || m.maxCll > this.maxCll) {
+      this.maxCll = m.maxCll;
+      this.maxCllFrame = index;
+    }
+    if (this.frames === 0 || m.fall > this.maxFall) {
+      this.maxFall = m.fall;
+      this.maxFallFrame = index;
+    }
     this.frames++;
     this.sumFall += m.fall;
     if (Number.isFinite(m.outsideBt709)) {
       this.gamutFrames++;
-      this.sum709 += m.outsideBt709; this.sum3 += m.outsideP3;
-      this.max709 = Math.max(this.max709, m.outsideBt709); this.max3 = Math.max(this.max3, m.outsideP3);
+      this.sum709 += m.outsideBt709;
+      this.sum3 += m.outsideP3;
+      this.max709 = Math.max(this.max709, m.outsideBt709);
+      this.max3 = Math.max(this.max3, m.outsideP3);
     }
   }
   summary(): LightLevelSummary {
     const g = this.gamutFrames;
     return {
-      frames: this.frames, maxCll: this.maxCll, maxFall: this.maxFall, maxCllFrame: this.maxCllFrame, maxFallFrame: this.maxFallFrame,
+      frames: this.frames,
+      maxCll: this.maxCll,
+      maxFall: this.maxFall,
+      maxCllFrame: this.maxCllFrame,
+      maxFallFrame: this.maxFallFrame,
       averageFall: this.frames ? this.sumFall / this.frames : 0,
-      outsideBt709: g ? this.sum709 / g : NaN, outsideP3: g ? this.sum3 / g : NaN,
-      maxOutsideBt709: g ? this.max709 : NaN, maxOutsideP3: g ? this.max3 : NaN,
+      outsideBt709: g ? this.sum709 / g : NaN,
+      outsideP3: g ? this.sum3 / g : NaN,
+      maxOutsideBt709: g ? this.max709 : NaN,
+      maxOutsideP3: g ? this.max3 : NaN,
       cta: { maxCll: cta861Value(this.maxCll), maxFall: cta861Value(this.maxFall) },
     };
   }
@@ -244,107 +274,28 @@ export class LightLevelAggregator {
     if (shot !== undefined) {
       const k = String(shot);
       let a = this.shotAcc.get(k);
-      if (!a) { a = new Acc(); this.shotAcc.set(k, a); }
+      if (!a) {
+        a = new Acc();
+        this.shotAcc.set(k, a);
+      }
       a.add(m, this.index);
     }
     this.index++;
   }
-  programme(): LightLevelSummary { return this.programmeAcc.summary(); }
+  programme(): LightLevelSummary {
+    return this.programmeAcc.summary();
+  }
   shots(): Map<string, LightLevelSummary> {
     return new Map([...this.shotAcc].map(([k, a]) => [k, a.summary()]));
   }
 }
 
 /** Programme summary of a list of frames (shot ids optional, same length). */
-export function aggregateLightLevels(frames: readonly FrameLightLevel[], shots?: readonly (string | number)[]): { programme: LightLevelSummary; shots: Map<string, LightLevelSummary> } {
+export function aggregateLightLevels(
+  frames: readonly FrameLightLevel[],
+  shots?: readonly (string | number)[],
+): { programme: LightLevelSummary; shots: Map<string, LightLevelSummary> } {
   const a = new LightLevelAggregator();
   frames.forEach((m, i) => a.add(m, shots?.[i]));
   return { programme: a.programme(), shots: a.shots() };
-}
-
-// ---------- measured vs. declared ----------
-
-export interface DeclaredHdrMetadata {
-  /** CTA-861.3 values from the file (0 or undefined: absent/unknown). */
-  maxCll?: number;
-  maxFall?: number;
-  mastering?: MasteringDisplay;
-}
-
-export interface MeasuredHdr {
-  maxCll: number;
-  maxFall: number;
-  outsideP3?: number;
-  outsideBt709?: number;
-}
-
-export type FindingSeverity = 'info' | 'warning' | 'error';
-export interface MetadataFinding {
-  field: 'maxCll' | 'maxFall' | 'mastering';
-  severity: FindingSeverity;
-  measured?: number;
-  declared?: number;
-  message: string;
-}
-
-export interface MetadataVerdict {
-  /** consistent: declared matches measured; missing: something absent, nothing contradicted; mismatch: a declared value disagrees. */
-  verdict: 'consistent' | 'missing' | 'mismatch';
-  findings: MetadataFinding[];
-}
-
-export interface VerdictOptions {
-  /** Relative tolerance for CLL/FALL agreement; default 0.05 (decoders and 4:2:0 shift peaks a little). */
-  relTolerance?: number;
-  /** Absolute tolerance, nits; default 2. */
-  absTolerance?: number;
-}
-
-/** Compare what was measured with what the file says, in colorists' terms. */
-export function compareHdrMetadata(measured: MeasuredHdr, declared: DeclaredHdrMetadata, o: VerdictOptions = {}): MetadataVerdict {
-  const rel = o.relTolerance ?? 0.05, abs = o.absTolerance ?? 2;
-  const findings: MetadataFinding[] = [];
-  let missing = false, mismatch = false;
-  const level = (field: 'maxCll' | 'maxFall', label: string, m: number, dcl: number | undefined) => {
-    const mv = cta861Value(m);
-    if (!dcl) {
-      missing = true;
-      findings.push({ field, severity: 'warning', measured: mv, message: `${label} not declared (0 = unknown); measured ${mv} nits` });
-      return;
-    }
-    const tol = Math.max(abs, rel * m);
-    if (dcl < m - tol) {
-      mismatch = true;
-      findings.push({ field, severity: 'error', measured: mv, declared: dcl, message: `${label} declared ${dcl} nits but the picture reaches ${mv}: understated, displays may clip or tone-map wrongly` });
-    } else if (dcl > m + tol) {
-      mismatch = true;
-      findings.push({ field, severity: 'warning', measured: mv, declared: dcl, message: `${label} declared ${dcl} nits but the picture only reaches ${mv}: overstated, displays will tone-map more than needed` });
-    } else findings.push({ field, severity: 'info', measured: mv, declared: dcl, message: `${label} ${dcl} nits agrees with the measured ${mv}` });
-  };
-  level('maxCll', 'MaxCLL', measured.maxCll, declared.maxCll);
-  level('maxFall', 'MaxFALL', measured.maxFall, declared.maxFall);
-  if (declared.maxCll && declared.maxFall && declared.maxFall > declared.maxCll) {
-    mismatch = true;
-    findings.push({ field: 'maxFall', severity: 'error', declared: declared.maxFall, message: `declared MaxFALL ${declared.maxFall} exceeds declared MaxCLL ${declared.maxCll}: invalid` });
-  }
-  const md = declared.mastering;
-  if (!md) {
-    missing = true;
-    findings.push({ field: 'mastering', severity: 'warning', message: 'no SMPTE ST 2086 mastering display metadata' });
-  } else {
-    if (measured.maxCll > md.maxNits * (1 + rel)) {
-      mismatch = true;
-      findings.push({ field: 'mastering', severity: 'warning', measured: cta861Value(measured.maxCll), declared: md.maxNits, message: `picture reaches ${cta861Value(measured.maxCll)} nits, above the ${md.maxNits}-nit mastering display: those highlights were never seen when grading` });
-    }
-    if (!(md.maxNits > md.minNits) || md.maxNits > 10000 || md.minNits < 0) {
-      mismatch = true;
-      findings.push({ field: 'mastering', severity: 'error', declared: md.maxNits, message: `implausible mastering display luminance ${md.minNits}..${md.maxNits} nits` });
-    }
-    const isP3 = Math.abs(md.green.x - 0.265) < 0.002 && Math.abs(md.red.x - 0.68) < 0.002;
-    if (isP3 && (measured.outsideP3 ?? 0) > 0.001) {
-      findings.push({ field: 'mastering', severity: 'warning', message: `${((measured.outsideP3 ?? 0) * 100).toFixed(2)}% of pixels lie outside P3, the mastering display's gamut` });
-      mismatch = true;
-    }
-  }
-  return { verdict: mismatch ? 'mismatch' : missing ? 'missing' : 'consistent', findings };
 }

@@ -1,7 +1,8 @@
 // Scope data for the renderer to draw: waveform, RGB parade, histogram, CIE 1931 xy density, false
 // colour, gamut shares and light levels, from one 16-bit PQ frame. Pure and allocation-free per pixel
 // (typed arrays, lookup tables) so it runs in a Web Worker and in Node alike.
-import { detectLetterbox, lightLevelRow, type FrameLightLevel, type LetterboxOptions } from './light-level';
+import { detectLetterbox, type LetterboxOptions } from './letterbox';
+import { lightLevelRow, type FrameLightLevel } from './light-level';
 import { frameAccess, pq16NitsLut, type PqFrame, type Rect } from './frame';
 import { BT2020, BT2020_TO_BT709, BT2020_TO_P3, BT2020_TO_XYZ, BT709, D65, P3_D65, type Chromaticity } from './primaries';
 import { nitsToPq } from './transfer';

@@ -32,6 +32,11 @@ export function forkLauncher(env: NodeJS.ProcessEnv = {}): WorkerLauncher {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },
     });
+    // However the host ends (process.exit included), the worker goes with it; a killed host closes the
+    // IPC channel instead, on which the worker exits by itself.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     return {
       pid: child.pid,
       post: (m) => {

@@ -1,10 +1,14 @@
 // The library database: one SQLite file, WAL, foreign keys, numbered migrations with a backup before each,
-// integrity check at open with recovery (latest good backup, else a fresh library; the bad file kept aside).
+// integrity check at open with recovery (every readable row salvaged, a backup for the rest; the bad file kept
+// aside), and writability judged on what SQLite can really write.
 import Database from 'better-sqlite3';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import type { Logger } from '../log';
+import { recoverLibrary } from './db-recover';
+import { probeWritable, readOnlyFiles, repairSideFiles } from './db-sidefiles';
+import type { SalvageReport } from './salvage';
 
 export type Db = Database.Database;
 
@@ -95,6 +99,28 @@ export const MIGRATIONS: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 3: job owners (pid, that process's start identity, host) and a heartbeat, so every process sharing the
+  // library can tell a job whose process died from one still running
+  `
+  ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;
+  ALTER TABLE jobs ADD COLUMN owner_start TEXT;
+  ALTER TABLE jobs ADD COLUMN owner_host TEXT;
+  ALTER TABLE jobs ADD COLUMN heartbeat_at INTEGER;
+  CREATE INDEX jobs_open ON jobs(state) WHERE state IN ('queued', 'running');
+  `,
+  // 4: what a shot's last render was made from (so a changed grade, model or source shows it stale), one row
+  // per shot; an export's frame count, audio and failure
+  `
+  ALTER TABLE renders ADD COLUMN manifest_hash TEXT;
+  ALTER TABLE renders ADD COLUMN model_sha TEXT;
+  ALTER TABLE renders ADD COLUMN fingerprint TEXT;
+  ALTER TABLE renders ADD COLUMN frames INTEGER;
+  ALTER TABLE renders ADD COLUMN error TEXT;
+  DELETE FROM renders WHERE rowid NOT IN (SELECT MAX(rowid) FROM renders GROUP BY shot_id);
+  CREATE UNIQUE INDEX renders_shot ON renders(shot_id);
+  ALTER TABLE exports ADD COLUMN frames INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE exports ADD COLUMN error TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -103,7 +129,11 @@ export interface OpenedDb {
   db: Db;
   file: string;
   readOnly: boolean;
+  /** Why the library is read-only (null when it is writable). */
+  readOnlyReason: string | null;
   recovery: string | null;
+  /** What a recovery salvaged, took from a backup and lost, per table (null when none ran or nothing read). */
+  salvage: SalvageReport | null;
   schemaVersion: number;
 }
 
@@ -119,7 +149,10 @@ export function migrate(db: Db, opts: { dataDir: string; log: Logger; target?: n
   let version = db.pragma('user_version', { simple: true }) as number;
   const startVersion = version;
   if (version > SCHEMA_VERSION) {
-    throw new ServiceError('conflict', `The library was written by a newer Remaster (schema ${version}, this version knows ${SCHEMA_VERSION}); update Remaster or use another --data folder.`);
+    throw new ServiceError(
+      'conflict',
+      `The library was written by a newer Remaster (schema ${version}, this version knows ${SCHEMA_VERSION}); update Remaster or use another --data folder.`,
+    );
   }
   while (version < target) {
     const next = version + 1;
@@ -189,16 +222,28 @@ function tryOpen(file: string, readOnly: boolean, busyTimeoutMs: number): { db: 
 }
 
 /** Opens (creating or recovering) `dataDir/library.sqlite`. */
-export function openDatabase(opts: { dataDir: string; log: Logger; busyTimeoutMs?: number; readOnly?: boolean }): OpenedDb {
+export function openDatabase(opts: {
+  dataDir: string;
+  log: Logger;
+  busyTimeoutMs?: number;
+  readOnly?: boolean;
+}): OpenedDb {
   const { dataDir, log } = opts;
   const busy = opts.busyTimeoutMs ?? 5000;
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'library.sqlite');
   const exists = existsSync(file);
-  const readOnly = opts.readOnly === true || (exists && !isWritable(file));
-  if (readOnly) log.warn(`library ${file} is read-only: browsing works, changes will be refused`);
+  let readOnlyReason =
+    opts.readOnly === true
+      ? 'opened read-only on request'
+      : exists && !isWritable(file)
+        ? `${file} is not writable`
+        : null;
+  if (!readOnlyReason && exists) readOnlyReason = repairSideFiles(file, log);
+  let readOnly = readOnlyReason !== null;
 
   let recovery: string | null = null;
+  let salvage: SalvageReport | null = null;
   let opened: { db: Db | null; problem: string | null };
   try {
     opened = tryOpen(file, readOnly, busy);
@@ -214,48 +259,48 @@ export function openDatabase(opts: { dataDir: string; log: Logger; busyTimeoutMs
     throw new ServiceError('io', `Library ${file} ${why} (${(e as Error).message}). It was not changed.`);
   }
   if (!opened.db) {
-    const problem = opened.problem;
-    if (readOnly) throw new ServiceError('io', `Library ${file} is corrupt (${problem}) and read-only, so it cannot be recovered here; make it writable or restore a backup from ${backupDir(dataDir)}.`);
-    const aside = `${file}.corrupt-${stamp()}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
-    }
-    const backups = listBackups(dataDir);
-    let restored: string | null = null;
-    for (const b of backups) {
-      // Through a temporary file, so a full disk mid-copy never leaves a half library in place.
-      const tmp = `${file}.restoring`;
-      try {
-        copyFileSync(b, tmp);
-        renameSync(tmp, file);
-      } catch (e) {
-        if (existsSync(tmp)) unlinkSync(tmp);
-        throw new ServiceError('io', `Library ${file} was corrupt and moved to ${aside}; restoring backup ${b} failed (${(e as Error).message}). Free some disk space and start again.`);
-      }
-      const t = tryOpen(file, false, busy);
-      if (t.db) {
-        opened = t;
-        restored = b;
-        break;
-      }
-      unlinkSync(file);
-    }
-    if (!restored) opened = tryOpen(file, false, busy);
-    recovery = restored
-      ? `The library ${file} was corrupt (${problem}). It was moved to ${aside} and the latest good backup ${restored} was restored; changes made after that backup are lost.`
-      : `The library ${file} was corrupt (${problem}). It was moved to ${aside} and a new, empty library was started; no backup was available.`;
-    log.error(recovery);
-    if (!opened.db) throw new ServiceError('io', `Cannot create a library at ${file}: ${opened.problem}`);
+    const problem = opened.problem ?? 'unknown';
+    if (readOnly)
+      throw new ServiceError(
+        'io',
+        `Library ${file} is corrupt (${problem}) and read-only, so it cannot be recovered here; make it writable or restore a backup from ${backupDir(dataDir)}.`,
+      );
+    const r = recoverLibrary({
+      file,
+      problem,
+      stamp: stamp(),
+      log,
+      backups: listBackups(dataDir),
+      maxSchema: SCHEMA_VERSION,
+      build: (db, target) => migrate(db, { dataDir, log, target }),
+      open: (f) => tryOpen(f, false, busy),
+    });
+    opened = { db: r.db, problem: null };
+    recovery = r.recovery;
+    salvage = r.salvage;
   }
   const db = opened.db!;
+  if (!readOnly) {
+    // Permissions can pass while SQLite still cannot write (side files it cannot write, a read-only mount).
+    const probe = probeWritable(db);
+    if (!probe.writable) {
+      readOnly = true;
+      const files = readOnlyFiles(file);
+      readOnlyReason = `${probe.why}${files.length ? ` (not writable: ${files.join(', ')})` : ''}`;
+    }
+  }
+  if (readOnly) log.warn(`library ${file} is read-only (${readOnlyReason}): browsing works, changes will be refused`);
   let schemaVersion = db.pragma('user_version', { simple: true }) as number;
   if (!readOnly) schemaVersion = migrate(db, { dataDir, log });
   else if (schemaVersion < SCHEMA_VERSION) {
     db.close();
-    throw new ServiceError('io', `Library ${file} is read-only and needs upgrading (schema ${schemaVersion} → ${SCHEMA_VERSION}); make it writable.`);
+    throw new ServiceError(
+      'io',
+      `Library ${file} is read-only (${readOnlyReason}) and needs upgrading (schema ${schemaVersion} → ${SCHEMA_VERSION}); make it writable.`,
+    );
   }
   if (!readOnly) dailyBackup(db, dataDir, log);
-  return { db, file, readOnly, recovery, schemaVersion };
+  return { db, file, readOnly, readOnlyReason, recovery, salvage, schemaVersion };
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -292,10 +337,18 @@ export function listBackups(dataDir: string): string[] {
 export function dbError(e: unknown, file: string): unknown {
   const err = e as { code?: string; message?: string };
   if (typeof err?.code !== 'string' || !err.code.startsWith('SQLITE_')) return e;
-  if (err.code.startsWith('SQLITE_READONLY')) return new ServiceError('io', `Library ${file} is read-only: the change was not saved.`);
-  if (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED')) return new ServiceError('io', `Library ${file} is locked by another process: the change was not saved; try again.`);
-  if (err.code.startsWith('SQLITE_FULL')) return new ServiceError('io', `Disk full writing library ${file}: the change was not saved.`);
-  if (err.code.startsWith('SQLITE_CORRUPT') || err.code.startsWith('SQLITE_NOTADB')) return new ServiceError('io', `Library ${file} is corrupt (${err.message}); restart Remaster to recover it from a backup.`);
-  if (err.code.startsWith('SQLITE_CONSTRAINT_UNIQUE')) return new ServiceError('conflict', err.message ?? 'already exists');
+  if (err.code.startsWith('SQLITE_READONLY'))
+    return new ServiceError('io', `Library ${file} is read-only: the change was not saved.`);
+  if (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED'))
+    return new ServiceError('io', `Library ${file} is locked by another process: the change was not saved; try again.`);
+  if (err.code.startsWith('SQLITE_FULL'))
+    return new ServiceError('io', `Disk full writing library ${file}: the change was not saved.`);
+  if (err.code.startsWith('SQLITE_CORRUPT') || err.code.startsWith('SQLITE_NOTADB'))
+    return new ServiceError(
+      'io',
+      `Library ${file} is corrupt (${err.message}); restart Remaster to recover it from a backup.`,
+    );
+  if (err.code.startsWith('SQLITE_CONSTRAINT_UNIQUE'))
+    return new ServiceError('conflict', err.message ?? 'already exists');
   return e;
 }

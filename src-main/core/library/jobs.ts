@@ -1,16 +1,39 @@
 // Background jobs (import, proxies; later renders and exports): one at a time (the machine is small and
 // ffmpeg uses every core), progress pushed as `job.progress` events (throttled), cancellable, kept in the
-// jobs table so a restart can say what was interrupted.
+// jobs table with their owner (the process running them) so that every process sharing the library (the
+// host, a CLI import) can tell a job whose process died, and says so, whenever it reads the jobs.
 import { randomUUID } from 'node:crypto';
 import { ServiceError, type Job } from '../../common/contract';
 import type { EventHub } from '../events';
 import type { Logger } from '../log';
 import type { Db } from './db';
+import { INTERRUPTED, isOwnerAlive, ownerOfThisProcess, HEARTBEAT_MS } from './db-job-owner';
+import {
+  beatJobs,
+  insertJob,
+  markJobInterrupted,
+  parseDetail,
+  selectOpenJobs,
+  selectRecentJobs,
+  toJob,
+  updateJob,
+  updateJobDetail,
+} from './jobs-repo';
 
 export interface RunningJob {
   readonly id: string;
   readonly signal: AbortSignal;
   progress(fraction: number, message?: string): void;
+  /** Merges facts into the job's stored detail (e.g. the clip an import created), for whoever finds it interrupted. */
+  setDetail(patch: Record<string, unknown>): void;
+  /** Resolves at once unless the job is paused, else when it is resumed; rejects when it is cancelled meanwhile. */
+  whilePaused(): Promise<void>;
+}
+
+/** A job found interrupted (its process gone) and marked failed, with the detail its process stored. */
+export interface InterruptedJob {
+  job: Job;
+  detail: Record<string, unknown>;
 }
 
 type Kind = Job['kind'];
@@ -20,61 +43,142 @@ interface Entry {
   ctl: AbortController;
   started: number;
   lastEmit: number;
+  detail: Record<string, unknown>;
+  /** Set while paused: resolves on resume or cancel. */
+  resumed: { promise: Promise<void>; resolve(): void } | null;
 }
 
 const THROTTLE_MS = 200;
+/** States of a job that has not finished ('paused' included: its process still holds it). */
+const isOpen = (s: Job['state']): boolean => s === 'queued' || s === 'running' || s === 'paused';
 
 export class JobManager {
   private entries = new Map<string, Entry>();
   private chain: Promise<unknown> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private interruptedListeners: ((jobs: InterruptedJob[]) => void)[] = [];
+  private readonly owner = ownerOfThisProcess();
 
   constructor(
     private readonly db: Db,
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly readOnly: boolean,
+    /** Told of the jobs found interrupted at once, as onInterrupted's listeners are later. */
+    onInterrupted?: (jobs: InterruptedJob[]) => void,
   ) {
-    if (!readOnly) {
-      try {
-        // Only jobs whose process is gone were interrupted: a CLI import or a second host on the same
-        // library may be running its own jobs right now.
-        const open = db.prepare("SELECT id, detail_json FROM jobs WHERE state IN ('queued', 'running')").all() as { id: string; detail_json: string | null }[];
-        const mark = db.prepare("UPDATE jobs SET state = 'failed', error = 'Interrupted: Remaster stopped while the job ran', finished_at = ? WHERE id = ?");
-        for (const j of open) if (!ownerAlive(j.detail_json)) mark.run(new Date().toISOString(), j.id);
-      } catch (e) {
-        log.warn('could not mark interrupted jobs', e);
+    if (onInterrupted) this.interruptedListeners.push(onInterrupted);
+    // Only jobs whose process is gone were interrupted: a CLI import or a second host on the same library may be
+    // running its own jobs right now.
+    this.reapInterrupted();
+  }
+
+  /** Called with the jobs found interrupted, each time some are (at open, and whenever jobs are read). */
+  onInterrupted(listener: (jobs: InterruptedJob[]) => void): () => void {
+    this.interruptedListeners.push(listener);
+    return () => (this.interruptedListeners = this.interruptedListeners.filter((l) => l !== listener));
+  }
+
+  /**
+   * Marks failed every unfinished job in the library whose owner is gone (its process exited or was killed, in
+   * this or any other process's view), emits them, and returns them. Cheap: reads the few unfinished rows.
+   */
+  reapInterrupted(): InterruptedJob[] {
+    if (this.readOnly) return [];
+    const found: InterruptedJob[] = [];
+    try {
+      for (const r of selectOpenJobs(this.db)) {
+        if (this.entries.has(r.id) || isOwnerAlive(r, this.owner)) continue;
+        const at = new Date().toISOString();
+        if (!markJobInterrupted(this.db, r.id, INTERRUPTED, at)) continue; // another process got there first
+        const job = { ...toJob(r), state: 'failed' as const, error: INTERRUPTED, message: INTERRUPTED, finishedAt: at };
+        found.push({ job, detail: parseDetail(r.detail_json) });
+        this.log.warn(
+          `job ${r.kind} ${r.id} was interrupted: the process that ran it (pid ${r.owner_pid ?? parseDetail(r.detail_json).pid ?? '?'}) stopped`,
+        );
+      }
+    } catch (e) {
+      this.log.warn('could not check for interrupted jobs', e);
+      return [];
+    }
+    for (const f of found) this.emit({ job: f.job } as Entry);
+    if (found.length) {
+      for (const l of this.interruptedListeners) {
+        try {
+          l(found);
+        } catch (e) {
+          this.log.warn('interrupted-job listener failed', e);
+        }
       }
     }
+    return found;
   }
 
   /** True when another live process has unfinished jobs in this library. */
   othersRunning(): boolean {
     try {
-      const open = this.db.prepare("SELECT detail_json FROM jobs WHERE state IN ('queued', 'running')").all() as { detail_json: string | null }[];
-      return open.some((j) => ownerAlive(j.detail_json) && ownerPid(j.detail_json) !== process.pid);
+      this.reapInterrupted();
+      return selectOpenJobs(this.db).some((j) => !this.entries.has(j.id) && isOwnerAlive(j, this.owner));
     } catch {
       return true; // when unsure, assume someone is
     }
   }
 
-  start<T>(kind: Kind, projectId: string | null, message: string, fn: (job: RunningJob) => Promise<{ value: T; message: string; warning?: string }>): { id: string; done: Promise<T> } {
+  start<T>(
+    kind: Kind,
+    projectId: string | null,
+    message: string,
+    fn: (job: RunningJob) => Promise<{ value: T; message: string; warning?: string }>,
+  ): { id: string; done: Promise<T> } {
     const id = randomUUID();
-    const job: Job = { id, kind, projectId, state: 'queued', fraction: 0, etaSeconds: null, message, error: null, createdAt: new Date().toISOString(), finishedAt: null };
-    const e: Entry = { job, ctl: new AbortController(), started: 0, lastEmit: 0 };
+    const job: Job = {
+      id,
+      kind,
+      projectId,
+      state: 'queued',
+      fraction: 0,
+      etaSeconds: null,
+      message,
+      error: null,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    const e: Entry = {
+      job,
+      ctl: new AbortController(),
+      started: 0,
+      lastEmit: 0,
+      detail: { pid: process.pid },
+      resumed: null,
+    };
     this.entries.set(id, e);
     this.persist(e, true);
+    this.beat();
     this.emit(e);
     const running: RunningJob = {
       id,
       signal: e.ctl.signal,
       progress: (fraction, msg) => {
-        if (e.job.state !== 'running') return;
+        if (e.job.state !== 'running' && e.job.state !== 'paused') return;
         const f = Math.max(0, Math.min(1, fraction));
         e.job.fraction = f;
         if (msg) e.job.message = msg;
         const elapsed = (Date.now() - e.started) / 1000;
         e.job.etaSeconds = f > 0.02 ? Math.round((elapsed / f) * (1 - f) * 10) / 10 : null;
         if (Date.now() - e.lastEmit >= THROTTLE_MS) this.emit(e);
+      },
+      setDetail: (patch) => {
+        e.detail = { ...e.detail, ...patch };
+        if (this.readOnly) return;
+        try {
+          updateJobDetail(this.db, id, e.detail);
+        } catch (err) {
+          this.log.debug('job detail not persisted', { id, err: (err as Error).message });
+        }
+      },
+      whilePaused: async () => {
+        while (e.resumed) await e.resumed.promise;
+        if (e.ctl.signal.aborted) throw new ServiceError('cancelled', `${message}: cancelled`);
       },
     };
     const done = this.chain.then(async () => {
@@ -94,7 +198,9 @@ export class JobManager {
         const text = err instanceof Error ? err.message : String(err);
         this.finish(e, cancelled ? 'cancelled' : 'failed', cancelled ? 'Cancelled' : text, cancelled ? null : text);
         if (!cancelled && !(err instanceof ServiceError)) this.log.error(`job ${kind} failed`, err);
-        throw cancelled && !(err instanceof ServiceError && err.code === 'cancelled') ? new ServiceError('cancelled', `${message}: cancelled`) : err;
+        throw cancelled && !(err instanceof ServiceError && err.code === 'cancelled')
+          ? new ServiceError('cancelled', `${message}: cancelled`)
+          : err;
       }
     });
     this.chain = done.catch(() => undefined);
@@ -115,9 +221,35 @@ export class JobManager {
     e.job.finishedAt = new Date().toISOString();
     this.persist(e);
     this.emit(e);
+    this.beat();
   }
 
-  private emit(e: Entry): void {
+  /** Keeps this process's unfinished jobs' heartbeat (and progress) fresh, for processes that cannot check our pid. */
+  private beat(): void {
+    const open = (): Entry[] => [...this.entries.values()].filter((x) => isOpen(x.job.state));
+    if (this.readOnly || (open().length === 0 && this.heartbeat)) {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      return;
+    }
+    if (this.heartbeat || open().length === 0) return;
+    this.heartbeat = setInterval(() => {
+      const beating = open();
+      try {
+        if (!this.db.open || beating.length === 0) throw new Error('nothing to beat for');
+        beatJobs(
+          this.db,
+          beating.map((x) => x.job),
+        );
+      } catch {
+        if (this.heartbeat) clearInterval(this.heartbeat);
+        this.heartbeat = null;
+      }
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private emit(e: Pick<Entry, 'job'> & { lastEmit?: number }): void {
     e.lastEmit = Date.now();
     try {
       this.events.emit('job.progress', { ...e.job });
@@ -130,11 +262,8 @@ export class JobManager {
     if (this.readOnly) return;
     const j = e.job;
     try {
-      if (insert) {
-        this.db.prepare('INSERT INTO jobs (id, kind, project_id, state, fraction, message, error, created_at, finished_at, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(j.id, j.kind, j.projectId, j.state, j.fraction, j.message, j.error, j.createdAt, j.finishedAt, JSON.stringify({ pid: process.pid }));
-      } else {
-        this.db.prepare('UPDATE jobs SET state = ?, fraction = ?, message = ?, error = ?, finished_at = ? WHERE id = ?').run(j.state, j.fraction, j.message, j.error, j.finishedAt, j.id);
-      }
+      if (insert) insertJob(this.db, j, e.detail, this.owner);
+      else updateJob(this.db, j);
     } catch (err) {
       // The project may have been deleted meanwhile (its jobs go with it); the event still tells the UI.
       this.log.debug('job not persisted', { id: j.id, err: (err as Error).message });
@@ -142,21 +271,22 @@ export class JobManager {
   }
 
   list(projectId?: string, activeOnly = false): Job[] {
+    this.reapInterrupted();
     const live = [...this.entries.values()].map((e) => ({ ...e.job }));
     const ids = new Set(live.map((j) => j.id));
     let stored: Job[] = [];
     if (!activeOnly) {
       try {
-        stored = (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT 200').all() as { id: string; kind: Job['kind']; project_id: string | null; state: Job['state']; fraction: number; message: string; error: string | null; created_at: string; finished_at: string | null }[])
+        stored = selectRecentJobs(this.db)
           .filter((r) => !ids.has(r.id))
-          .map((r) => ({ id: r.id, kind: r.kind, projectId: r.project_id, state: r.state, fraction: r.fraction, etaSeconds: null, message: r.message, error: r.error, createdAt: r.created_at, finishedAt: r.finished_at }));
+          .map(toJob);
       } catch {
         stored = [];
       }
     }
     return [...live, ...stored]
       .filter((j) => (projectId ? j.projectId === projectId : true))
-      .filter((j) => (activeOnly ? j.state === 'queued' || j.state === 'running' : true))
+      .filter((j) => (activeOnly ? isOpen(j.state) : true))
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
@@ -169,31 +299,56 @@ export class JobManager {
   cancel(id: string): Job {
     const e = this.entries.get(id);
     if (!e) return this.get(id);
-    if (e.job.state === 'queued' || e.job.state === 'running') {
+    if (isOpen(e.job.state)) {
       e.ctl.abort();
       if (e.job.state === 'queued') this.finish(e, 'cancelled', 'Cancelled', null);
+      this.release(e, 'running');
     }
     return { ...e.job };
   }
-}
 
-function ownerPid(detail: string | null): number | null {
-  try {
-    const pid = (JSON.parse(detail ?? '{}') as { pid?: unknown }).pid;
-    return typeof pid === 'number' ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether the process that started a job still exists (signal 0 only checks). */
-function ownerAlive(detail: string | null): boolean {
-  const pid = ownerPid(detail);
-  if (pid === null || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
+  /**
+   * Pauses a running job: it stops at its next whilePaused() (between frames for renders). Only this process's
+   * jobs can be paused; false when the job is not running here.
+   */
+  pause(id: string): boolean {
+    const e = this.entries.get(id);
+    if (!e) {
+      this.get(id);
+      return false;
+    }
+    if (e.job.state !== 'running') return e.job.state === 'paused';
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    e.resumed = { promise, resolve };
+    e.job.state = 'paused';
+    this.persist(e);
+    this.emit(e);
     return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+
+  /** Resumes a paused job; returns whether it is still paused (false once resumed). */
+  resume(id: string): boolean {
+    const e = this.entries.get(id);
+    if (!e) {
+      this.get(id);
+      return false;
+    }
+    this.release(e, 'running');
+    return false;
+  }
+
+  private release(e: Entry, state: 'running'): void {
+    if (!e.resumed) return;
+    const r = e.resumed;
+    e.resumed = null;
+    if (e.job.state === 'paused') {
+      e.job.state = state;
+      this.persist(e);
+      this.emit(e);
+    }
+    r.resolve();
   }
 }
+
+export { INTERRUPTED, HEARTBEAT_MS };
