@@ -8,10 +8,11 @@ import { EventHub } from './events';
 import { InferenceClient } from './inference/client';
 import { forkLauncher, type WorkerLauncher } from './inference/launcher';
 import { defaultModelPath } from './inference/models';
-import { ensureDemoProject, libraryHandlers, openLibrary, type LibraryService } from './library';
+import { ensureDemoProject, openLibrary, type DeliveryService, type Library } from './library';
 import { createLogger, type Logger } from './log';
 import { createMediaService, type MediaService } from './media';
 import { appVersion } from './paths';
+import { previewApi } from './preview';
 
 export interface CoreOptions {
   host: 'electron' | 'headless';
@@ -32,7 +33,9 @@ export interface Core {
   dispatch: Dispatch;
   events: EventHub;
   inference: InferenceClient;
-  library: LibraryService;
+  library: Library;
+  /** Renders and exports (the contract's delivery methods), for in-process callers. */
+  delivery: DeliveryService;
   media: MediaService;
   log: Logger;
   /** Rebuildable caches (proxies, thumbnails, renders): the only files the UI may fetch by path. */
@@ -46,30 +49,52 @@ export function createCore(opts: CoreOptions): Core {
   mkdirSync(opts.dataDir, { recursive: true });
   const log = opts.log ?? createLogger({ dir: join(opts.dataDir, 'logs') });
   const events = new EventHub();
+  const modelPath = opts.modelPath ?? defaultModelPath();
   const inference = new InferenceClient({
     launcher: opts.launcher ?? forkLauncher(),
-    modelPath: opts.modelPath ?? defaultModelPath(),
+    modelPath,
     log: log.child('inference'),
     onStatus: (s: InferenceStatus) => events.emit('inference.state', s),
   });
   const cacheRoot = join(opts.dataDir, 'cache');
   mkdirSync(cacheRoot, { recursive: true });
   const media = createMediaService({ log: log.child('media'), cacheDir: cacheRoot });
-  const library = openLibrary({ dataDir: opts.dataDir, log: log.child('library'), events, media, mediaRoots: opts.mediaRoots });
+  // The headless host's paths come from a remote browser: only inside the media roots. Electron's come from its own dialog.
+  const restrictToRoots = opts.host === 'headless';
+  const library = openLibrary({
+    dataDir: opts.dataDir,
+    log: log.child('library'),
+    events,
+    media,
+    mediaRoots: opts.mediaRoots,
+    restrictToRoots,
+  });
+  // Renders and exports share the core's worker: one inference job at a time, and previews still overtake render tiles.
+  const delivery = library.delivery({ inference, modelPath });
   if (opts.demo) {
     // Runs as an ordinary import job in the background; the library screen shows its progress.
-    ensureDemoProject(library).catch((e: unknown) => log.warn('could not create the demo project', e instanceof Error ? e.message : e));
+    ensureDemoProject(library).catch((e: unknown) =>
+      log.warn('could not create the demo project', e instanceof Error ? e.message : e),
+    );
   }
 
   const handlers: Handlers = {
-    'app.info': () => ({ name: 'Remaster', version: appVersion(), host: opts.host, platform: process.platform, dataDir: opts.dataDir }),
+    'app.info': () => ({
+      name: 'Remaster',
+      version: appVersion(),
+      host: opts.host,
+      platform: process.platform,
+      dataDir: opts.dataDir,
+    }),
     'inference.status': () => inference.status(),
     'inference.restart': async () => {
       await inference.restart().catch(() => undefined); // the status carries the error
       return inference.status();
     },
     'dialog.pickMedia': async (r) => ({ files: opts.pickFiles ? await opts.pickFiles(r) : null }),
-    ...libraryHandlers(library, { media, restrictToRoots: opts.host === 'headless' }),
+    ...library.api,
+    ...delivery.api,
+    ...previewApi({ library, inference, cacheRoot, log: log.child('preview') }),
   };
   // The worker starts in the background; its state reaches the status bar through events.
   inference.start().catch(() => undefined);
@@ -79,6 +104,7 @@ export function createCore(opts: CoreOptions): Core {
     events,
     inference,
     library,
+    delivery,
     media,
     log,
     cacheRoot,

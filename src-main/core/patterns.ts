@@ -9,9 +9,11 @@ import {
   type CodePattern,
   type PlanarRgb,
 } from '../common/colour';
+import { bt2100PqIccProfile } from '../common/colour/icc';
 import { ServiceError } from '../common/contract';
+import { writeTiff16 } from './master/tiff16';
 import { resolveBinaries } from './media';
-import { writeStillVideo, writeTiff16, type VideoTags } from './media/encode';
+import { writeStillVideo, type VideoTags } from './media/encode';
 
 export const PATTERNS = ['bt2111', 'pq-stair', 'smpte-sdr'] as const;
 export type PatternName = (typeof PATTERNS)[number];
@@ -45,12 +47,13 @@ function patternPlanes(name: PatternName, width: number, height: number): { plan
 export async function writePattern(name: PatternName, file: string, width: number, height: number): Promise<void> {
   if (!/\.(tiff?|mkv|mov)$/i.test(file)) throw new ServiceError('bad_input', `${file}: choose .tif (16-bit R'G'B'), .mkv (lossless 10-bit) or .mov (ProRes 4444 XQ)`);
   if (width < 64 || height < 64 || width > 8192 || height > 4320 || width % 2 || height % 2) throw new ServiceError('bad_input', `size ${width}x${height}: use even sizes from 64x64 to 8192x4320`);
-  const bin = resolveBinaries();
   if (/\.tiff?$/i.test(file)) {
-    // Full-range 16-bit: sub-black and super-white clip (TIFF has no footroom).
+    // Full-range 16-bit: sub-black and super-white clip (TIFF has no footroom). PQ patterns say so in an ICC
+    // profile (cicp BT.2020 / PQ); the SDR bars carry none rather than a wrong one.
     const rgb48 = name === 'bt2111' ? codePatternToPqFrame(bt2111Bars(width, height)).data : interleave(patternPlanes(name, width, height).planes, width * height);
-    return writeTiff16(bin, file, width, height, rgb48);
+    return writeTiff16(file, width, height, rgb48, name === 'smpte-sdr' ? undefined : bt2100PqIccProfile());
   }
+  const bin = resolveBinaries();
   const { planes, tags } = patternPlanes(name, width, height);
   const y = rgbPlanesToYcbcr(planes, width, height, { matrix: tags.matrix, range: 'narrow', bits: 10, format: '444' });
   const yuv = new Uint16Array(3 * width * height);

@@ -44,6 +44,18 @@ export function pqFloatPlanesToFrame(r: Float32Array, g: Float32Array, b: Float3
   return { width, height, data, layout: 'planar' };
 }
 
+/** Interleaved 16-bit R'G'B' codes (ffmpeg's rgb48le) -> planar float signals in [0, 1]: the model's input. */
+export function rgb48ToFloatPlanes(codes: Uint16Array, width: number, height: number): Float32Array {
+  const n = width * height;
+  const planes = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    planes[i] = codes[3 * i] / 65535;
+    planes[n + i] = codes[3 * i + 1] / 65535;
+    planes[2 * n + i] = codes[3 * i + 2] / 65535;
+  }
+  return planes;
+}
+
 /** A frame filled with one colour given in linear BT.2020 nits (tests, patterns). */
 export function solidFrame(width: number, height: number, rNits: number, gNits: number, bNits: number, layout: PqFrame['layout'] = 'rgb48'): PqFrame {
   const f: PqFrame = { width, height, data: new Uint16Array(width * height * 3), layout };

@@ -9,6 +9,8 @@ export * from './grade';
 export * from './grade-glsl';
 export * from './frame';
 export * from './light-level';
+export * from './letterbox';
+export * from './hdr-verdict';
 export * from './st2086';
 export * from './scopes';
 export * from './patterns';

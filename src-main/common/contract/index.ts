@@ -3,20 +3,29 @@
 // Both transports (Electron IPC, WebSocket) validate against these at the boundary.
 import { z } from 'zod';
 import { appEvents, appMethods } from './app';
+import { deliveryEvents, deliveryMethods } from './delivery';
 import { libraryEvents, libraryMethods } from './library';
+import { previewEvents, previewMethods } from './preview';
 
 export * from './result';
 export * from './app';
 export * from './library';
+export * from './delivery';
+export * from './render';
+export * from './preview';
 
 export const methods = {
   ...appMethods,
   ...libraryMethods,
+  ...deliveryMethods,
+  ...previewMethods,
 } as const;
 
 export const events = {
   ...appEvents,
   ...libraryEvents,
+  ...deliveryEvents,
+  ...previewEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -145,7 +145,7 @@ export const GradeState = z.object({
 export type GradeState = z.infer<typeof GradeState>;
 
 export const JobKind = z.enum(['import', 'shots', 'proxies', 'render', 'export']);
-export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
 export const Job = z.object({
   id: JobId,
   kind: JobKind,

@@ -1,0 +1,49 @@
+// Frames for the viewer beyond the scrub proxies: the source frame at full resolution (frame-accurate), and the
+// network's output for a frame at the viewer's resolution. Both arrive as raw 16-bit files in the cache, which
+// the renderer fetches through the host's cache route (`api.mediaUrl(path)`) and uploads as textures: an
+// <img> would round them to 8 bits. Implemented by src-main/core/preview.
+import { z } from 'zod';
+import { ClipId } from './library';
+
+/**
+ * The raw layouts, little-endian uint16, rows top to bottom, interleaved R'G'B':
+ * - 'sdr-rgb16': the source's BT.709 R'G'B' (full range, 0..65535), after the clip's deinterlace/square pixels;
+ * - 'hdr-pair-rgb16': two pictures one after the other, the network's `hdr` then the analytic `base`, both
+ *   BT.2020 PQ R'G'B' full range (0..65535): the grade blends them (modelStrength), so the viewer needs both.
+ */
+export const RawFrameLayout = z.enum(['sdr-rgb16', 'hdr-pair-rgb16']);
+export type RawFrameLayout = z.infer<typeof RawFrameLayout>;
+
+export const RawFrame = z.object({
+  /** A file in the cache (fetch it with api.mediaUrl). */
+  path: z.string(),
+  layout: RawFrameLayout,
+  width: z.number().int(),
+  height: z.number().int(),
+  /** Which clip frame it is (the request's). */
+  frame: z.number().int(),
+  /** For network frames: the model file's name, so the viewer can say which network made it. */
+  model: z.string().nullable(),
+});
+export type RawFrame = z.infer<typeof RawFrame>;
+
+const FrameRef = {
+  clipId: ClipId,
+  frame: z.number().int().min(0),
+  /** Largest width wanted (the viewer's size in device pixels); the frame's own size when smaller. */
+  maxWidth: z.number().int().min(16).max(8192).optional(),
+};
+
+export const previewMethods = {
+  /** The clip's frame, decoded frame-accurately at full resolution (or maxWidth). Cached per clip and frame. */
+  'preview.sourceFrame': { request: z.object(FrameRef).strict(), response: RawFrame },
+  /**
+   * The network's output for the frame (grade-independent, cached per clip, frame, model and size). Runs ahead
+   * of render tiles in the worker's queue. The output is maxWidth wide at most (input scaled to maxWidth/scale).
+   * While a clip's network frame is pending, a request for another frame (or size) of that clip supersedes it:
+   * the older one answers with the error code 'cancelled' (expected while scrubbing, not a failure to show).
+   */
+  'preview.networkFrame': { request: z.object(FrameRef).strict(), response: RawFrame },
+} as const;
+
+export const previewEvents = {} as const;

@@ -1,0 +1,149 @@
+// Every ffmpeg / ffprobe command line the export runs, in one place.
+// R'G'B' -> Y'CbCr goes through zscale (zimg) with the matrix, range and chroma siting spelt out: on the BT.2111
+// bars it gives the published 10-bit codes exactly (and our ycbcr.ts's codes everywhere), where swscale's
+// `scale` lands 2-3 codes high (white 943, 40% grey 415). Dither is off: the cache is 16-bit, the master 10-bit.
+import { x265MasterDisplay, x265MaxCll, type MasteringDisplay } from '../../common/colour';
+import { inputArgs } from '../media/ffmpeg';
+import { rateString, type ExportInput, type FrameRate, type MasterFormat } from './plan';
+
+const QUIET = ['-v', 'error', '-nostdin', '-hide_banner'];
+
+/** One cache file's frames as rgb48le on stdout (gbrp16 FFV1 and 16-bit TIFF repack losslessly). */
+export function decodeInputArgs(input: ExportInput): string[] {
+  const trim = `trim=start_frame=${input.firstFrame}:end_frame=${input.firstFrame + input.frames},setpts=PTS-STARTPTS`;
+  return [...QUIET, ...inputArgs(input.file), '-map', '0:v:0', '-vf', trim, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'];
+}
+
+const TAGS = ['-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', '-color_range', 'tv'];
+
+const PIX_FMT: Record<Exclude<MasterFormat, 'tiff16'>, string> = {
+  'hdr10-hevc': 'yuv420p10le',
+  prores4444xq: 'yuv444p10le',
+  prores422hq: 'yuv422p10le',
+};
+
+export function masterPixFmt(format: MasterFormat): string {
+  return format === 'tiff16' ? 'rgb48le' : PIX_FMT[format];
+}
+
+/** Full-range PQ R'G'B' -> BT.2020nc narrow Y'CbCr, chroma top-left (HDR10's chroma_loc 2). */
+function toYcbcr(pixFmt: string): string {
+  return `zscale=min=gbr:rin=full:m=2020_ncl:r=limited:c=topleft:d=none,format=${pixFmt}`;
+}
+
+/** Closed GOPs of at most two seconds, so every key frame carries the headers and SEI a player joins on. */
+export function keyframeInterval(rate: FrameRate): number {
+  return Math.max(1, Math.floor((2 * rate.num) / rate.den));
+}
+
+export function x265Params(md: MasteringDisplay, maxCll: number, maxFall: number, rate: FrameRate): string {
+  return [
+    'log-level=error',
+    'hdr10=1',
+    'repeat-headers=1',
+    'colorprim=bt2020',
+    'transfer=smpte2084',
+    'colormatrix=bt2020nc',
+    'range=limited',
+    'chromaloc=2',
+    `master-display=${x265MasterDisplay(md)}`,
+    `max-cll=${x265MaxCll(maxCll, maxFall)}`,
+    `keyint=${keyframeInterval(rate)}`,
+    'min-keyint=1',
+    'open-gop=0',
+  ].join(':');
+}
+
+export interface EncodeSpec {
+  format: Exclude<MasterFormat, 'tiff16'>;
+  width: number;
+  height: number;
+  rate: FrameRate;
+  mastering: MasteringDisplay;
+  maxCll: number;
+  maxFall: number;
+  crf: number;
+  audio?: { file: string; startSeconds: number; durationSeconds: number };
+  timecode?: string;
+  out: string;
+}
+
+/** The encoder: rgb48le frames on stdin at the source's exact rate, optional audio copied, one master file out. */
+export function encodeArgs(s: EncodeSpec): string[] {
+  const rate = rateString(s.rate);
+  const args = [
+    ...QUIET,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb48le',
+    '-s',
+    `${s.width}x${s.height}`,
+    '-framerate',
+    rate,
+    '-i',
+    '-',
+  ];
+  if (s.audio)
+    args.push('-ss', String(s.audio.startSeconds), '-t', String(s.audio.durationSeconds), ...inputArgs(s.audio.file));
+  args.push('-map', '0:v:0');
+  if (s.audio) args.push('-map', '1:a', '-c:a', 'copy');
+  args.push('-vf', toYcbcr(PIX_FMT[s.format]), '-r', rate, ...TAGS);
+  if (s.format === 'hdr10-hevc') {
+    args.push('-c:v', 'libx265', '-preset', 'medium', '-crf', String(s.crf), '-tag:v', 'hvc1');
+    args.push('-x265-params', x265Params(s.mastering, s.maxCll, s.maxFall, s.rate));
+  } else {
+    args.push('-c:v', 'prores_ks', '-profile:v', s.format === 'prores4444xq' ? '4444xq' : 'hq', '-vendor', 'apl0');
+  }
+  if (s.timecode) args.push('-timecode', s.timecode);
+  // The mov muxer writes the colr box only when asked; mdcv/clli are added afterwards (mp4-boxes.ts).
+  args.push('-movflags', '+write_colr', '-f', /\.mp4$/i.test(s.out) ? 'mp4' : 'mov', '-y', s.out);
+  return args;
+}
+
+/** Streams and format (with the container's side data: mdcv / clli as ffprobe reads them). */
+export function probeArgs(file: string): string[] {
+  return ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', `file:${file}`];
+}
+
+/** The first video frame and its side data (the ST 2086 / CTA-861.3 SEI). */
+export function firstFrameArgs(file: string): string[] {
+  return ['-v', 'error', '-select_streams', 'v:0', '-show_frames', '-read_intervals', '%+#1', '-of', 'json', `file:${file}`];
+}
+
+/** Frames really decodable in the first video stream. */
+export function countFramesArgs(file: string): string[] {
+  return [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'json',
+    `file:${file}`,
+  ];
+}
+
+/** A TIFF sequence as one input: its files are name_0000000.tif, name_0000001.tif, ... */
+export function tiffSequenceInput(pattern: string, rate: FrameRate): string[] {
+  return ['-f', 'image2', '-framerate', rateString(rate), '-start_number', '0', '-i', pattern];
+}
+
+/**
+ * The master decoded back to full-range PQ R'G'B' (rgb48le) for re-measuring its light: zscale inverts the
+ * encode's matrix, range and siting exactly; R'G'B' masters are passed through.
+ */
+export function decodeMasterArgs(input: string[], pixFmt: string): string[] {
+  const vf = pixFmt.startsWith('yuv')
+    ? ['-vf', 'zscale=min=2020_ncl:rin=limited:cin=topleft:m=gbr:r=full:d=none,format=gbrp16le']
+    : [];
+  return [...QUIET, ...input, '-map', '0:v:0', ...vf, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'];
+}
+
+/** Size of a cache file's picture. */
+export function inputSizeArgs(file: string): string[] {
+  return ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'json', file];
+}

@@ -1,0 +1,117 @@
+// The delivery methods (renders, exports, pausing jobs) over the library: they need the inference client,
+// which the core (or a CLI command) owns, so they are opened on a library rather than with it.
+import { basename } from 'node:path';
+import type { deliveryMethods, ParsedRequest, Response } from '../../common/contract';
+import { ServiceError } from '../../common/contract';
+import type { InferenceClient } from '../inference/client';
+import type { LibraryContext } from './context';
+import { estimateExport, listExports, startExport, type DeliverySpeed, type ExportRequest } from './exports';
+import type { ExportRecord } from '../../common/contract';
+import { RenderPlanner, renderTargets, type ModelRef, type RenderSummary } from './renders';
+
+export type DeliveryMethodName = keyof typeof deliveryMethods;
+
+/** One handler per delivery method, taking the request as the contract parsed it. */
+export type DeliveryApi = {
+  [M in DeliveryMethodName]: (request: ParsedRequest<M>) => Promise<Response<M>> | Response<M>;
+};
+
+export interface DeliveryDeps {
+  inference: InferenceClient;
+  /** The model file the client loads (its hash goes into every manifest). */
+  modelPath: string;
+}
+
+export interface DeliveryService {
+  readonly api: DeliveryApi;
+  /** Queues a render of the stale shots (all named ones with force); jobId null when nothing needs it. */
+  startRender(
+    projectId: string,
+    o?: { shotIds?: string[]; force?: boolean },
+  ): Promise<{ jobId: string | null; shots: number; done: Promise<RenderSummary> }>;
+  startExport(req: ExportRequest): Promise<{ jobId: string; exportId: string; done: Promise<ExportRecord> }>;
+}
+
+export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryService {
+  const rendering = new Set<string>();
+  const queue = {
+    add: (ids: string[]) => ids.forEach((id) => rendering.add(id)),
+    remove: (id: string) => rendering.delete(id),
+  };
+  const speed: DeliverySpeed = { renderFps: null, exportFps: null };
+  let planner: { key: string; planner: RenderPlanner } | null = null;
+
+  /** The planner for the loaded model; its scale comes from the worker (or the file's name if it cannot start). */
+  const plannerNow = async (): Promise<RenderPlanner> => {
+    let scale: number | undefined;
+    try {
+      await deps.inference.start();
+      scale = deps.inference.status().model?.scale;
+    } catch {
+      scale = undefined;
+    }
+    scale ??= /x4\b|-x4/.test(basename(deps.modelPath)) ? 4 : 2;
+    if (scale !== 2 && scale !== 4)
+      throw new ServiceError('bad_input', `${deps.modelPath} scales x${scale}: renders need x2 or x4`);
+    const model: ModelRef = { path: deps.modelPath, scale };
+    const key = `${model.path}\0${model.scale}`;
+    if (planner?.key !== key) planner = { key, planner: new RenderPlanner(ctx, model) };
+    return planner.planner;
+  };
+
+  const startRender: DeliveryService['startRender'] = async (projectId, o = {}) => {
+    const p = await plannerNow();
+    const state = new Map(p.status(projectId, rendering).map((s) => [s.shotId, s.state]));
+    const targets = p
+      .targets(projectId, o.shotIds)
+      .filter((t) =>
+        o.force ? state.get(t.shot.id) !== 'rendering' : !['rendered', 'rendering'].includes(state.get(t.shot.id)!),
+      );
+    if (!targets.length)
+      return { jobId: null, shots: 0, done: Promise.resolve({ rendered: 0, skipped: 0, failures: [] }) };
+    if (ctx.readOnly) throw new ServiceError('io', `Library ${ctx.file} is read-only: cannot render.`);
+    const n = targets.length;
+    const { id, done } = ctx.jobs.start('render', projectId, `Render ${n} shot${n === 1 ? '' : 's'}`, async (job) => {
+      const summary = await renderTargets(ctx, job, targets, {
+        inference: deps.inference,
+        force: o.force,
+        onShotDone: queue.remove,
+        onSpeed: (fps) => (speed.renderFps = fps),
+      });
+      const failed = summary.failures.length;
+      if (failed === n) throw new ServiceError('io', `Rendering failed: ${summary.failures[0].message}`);
+      const msg = `Rendered ${n - failed} of ${n} shot${n === 1 ? '' : 's'}`;
+      return {
+        value: summary,
+        message: msg,
+        warning: failed ? `${msg}; ${failed} failed: ${summary.failures.map((f) => f.message).join('; ')}` : undefined,
+      };
+    });
+    queue.add(targets.map((t) => t.shot.id));
+    done.catch(() => targets.forEach((t) => queue.remove(t.shot.id)));
+    ctx.changed(projectId);
+    return { jobId: id, shots: n, done };
+  };
+
+  const exportNow: DeliveryService['startExport'] = async (req) =>
+    startExport(ctx, req, { planner: await plannerNow(), inference: deps.inference, queue, speed });
+
+  const api: DeliveryApi = {
+    'renders.status': async ({ projectId }) => (await plannerNow()).status(projectId, rendering),
+    'renders.start': async ({ projectId, shotIds, force }) => {
+      const r = await startRender(projectId, { shotIds, force });
+      r.done.catch(() => undefined); // the outcome is reported through job.progress
+      return { jobId: r.jobId, shots: r.shots };
+    },
+    'exports.estimate': async (req) => estimateExport(await plannerNow(), req, rendering, speed),
+    'exports.start': async (req) => {
+      const r = await exportNow(req);
+      r.done.catch(() => undefined);
+      return { jobId: r.jobId, exportId: r.exportId };
+    },
+    'exports.list': ({ projectId }) => listExports(ctx, projectId),
+    'jobs.pause': ({ jobId }) => ({ paused: ctx.jobs.pause(jobId) }),
+    'jobs.resume': ({ jobId }) => ({ paused: ctx.jobs.resume(jobId) }),
+  };
+  return { api, startRender, startExport: exportNow };
+}

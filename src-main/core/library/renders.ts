@@ -1,0 +1,272 @@
+// Each shot's render as the library sees it: the manifest it would render now (source, frames, clip options,
+// model, grade), whether the cache holds that render, and rendering stale shots as one job through renderShot.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { cta861Value } from '../../common/colour';
+import {
+  GradeParams,
+  ServiceError,
+  type ClipOptions,
+  type ProbeResult,
+  type ShotRenderStatus,
+} from '../../common/contract';
+import { RenderManifest, RenderResult, type RenderProgress } from '../../common/contract/render';
+import type { InferenceClient } from '../inference/client';
+import { buildRenderManifest, manifestHash, modelSha, renderShot, RESULT_FILE } from '../render';
+import { requireClip, type ClipRow } from './clips-repo';
+import { now, type LibraryContext } from './context';
+import { selectGradeVersion } from './grades-repo';
+import type { RunningJob } from './jobs';
+import { requireProject } from './projects-repo';
+import { markRenderFailed, selectRenders, upsertCompletedRender } from './renders-repo';
+import { selectShotsInOrder, type ShotRow } from './shots-repo';
+
+export interface ModelRef {
+  path: string;
+  scale: 2 | 4;
+}
+
+/** A shot and the render it needs now. */
+export interface RenderTarget {
+  shot: ShotRow;
+  clip: ClipRow;
+  probe: ProbeResult;
+  manifest: RenderManifest;
+  hash: string;
+  /** Its cache folder, <renders>/<hash>. */
+  dir: string;
+}
+
+
+/** Where a project's renders are cached; the manifest hash names each render's folder inside. */
+export const rendersDir = (ctx: LibraryContext, projectId: string): string =>
+  join(ctx.projectCache(projectId), 'renders');
+
+/** What each shot would render now, in timeline order (all shots, or those named, which must be the project's). */
+export class RenderPlanner {
+  /** A clip's manifest without its frames and grade, per clip content, options and model. */
+  private bases = new Map<string, RenderManifest>();
+
+  constructor(
+    private readonly ctx: LibraryContext,
+    private readonly model: ModelRef,
+  ) {}
+
+  targets(projectId: string, shotIds?: string[]): RenderTarget[] {
+    const { ctx } = this;
+    return ctx.read(() => {
+      requireProject(ctx.db, projectId);
+      const all = selectShotsInOrder(ctx.db, projectId);
+      let shots = all;
+      if (shotIds) {
+        const known = new Set(all.map((s) => s.id));
+        const missing = shotIds.find((id) => !known.has(id));
+        if (missing) throw new ServiceError('not_found', `No shot ${missing} in this project`);
+        const wanted = new Set(shotIds);
+        shots = all.filter((s) => wanted.has(s.id));
+      }
+      const clips = new Map<string, ClipRow>();
+      return shots.map((shot) => {
+        let clip = clips.get(shot.clip_id);
+        if (!clip) clips.set(shot.clip_id, (clip = requireClip(ctx.db, shot.clip_id)));
+        return this.target(projectId, shot, clip);
+      });
+    });
+  }
+
+  private target(projectId: string, shot: ShotRow, clip: ClipRow): RenderTarget {
+    const probe = JSON.parse(clip.probe_json) as ProbeResult;
+    const { sha, key } = modelSha(this.model.path);
+    const baseKey = [clip.id, clip.fingerprint, clip.options_json, probe.durationFrames, key].join('\0');
+    let base = this.bases.get(baseKey);
+    if (!base) {
+      base = buildRenderManifest(this.ctx.media, {
+        file: clip.path,
+        fingerprint: clip.fingerprint,
+        probe,
+        clip: JSON.parse(clip.options_json) as ClipOptions,
+        frames: { first: shot.first_frame, last: shot.last_frame },
+        model: this.model,
+        grade: { version: 0, params: {} },
+      });
+      this.bases.set(baseKey, base);
+    }
+    if (base.model.sha256 !== sha) throw new ServiceError('internal', 'model hash cache out of step');
+    const params =
+      shot.grade_version > 0 ? (selectGradeVersion(this.ctx.db, shot.id, shot.grade_version) ?? null) : null;
+    const manifest = RenderManifest.parse({
+      ...base,
+      frames: { first: shot.first_frame, last: shot.last_frame },
+      grade: { version: shot.grade_version, params: GradeParams.parse(params ?? {}) },
+    });
+    const hash = manifestHash(manifest);
+    return { shot, clip, probe, manifest, hash, dir: join(rendersDir(this.ctx, projectId), hash) };
+  }
+
+  /** Every shot's render state; `rendering` holds the shots queued or rendering in this process. */
+  status(projectId: string, rendering: ReadonlySet<string>): ShotRenderStatus[] {
+    const targets = this.targets(projectId);
+    const rows = new Map(this.ctx.read(() => selectRenders(this.ctx.db, projectId)).map((r) => [r.shot_id, r]));
+    return targets.map((t) => {
+      const r = rows.get(t.shot.id);
+      const rendered = r?.manifest_hash === t.hash && existsSync(join(t.dir, RESULT_FILE));
+      const base = {
+        shotId: t.shot.id,
+        maxCll: r?.max_cll ?? null,
+        maxFall: r?.max_fall ?? null,
+        frames: r?.frames ?? null,
+        renderedAt: r?.manifest_hash ? r.created_at : null,
+      };
+      if (rendering.has(t.shot.id)) return { ...base, state: 'rendering', reason: null };
+      if (!r) return { ...base, state: 'none', reason: null };
+      if (r.state === 'failed') return { ...base, state: 'failed', reason: r.error };
+      if (rendered) return { ...base, state: 'rendered', reason: null };
+      return { ...base, state: 'stale', reason: staleReason(t, r) };
+    });
+  }
+}
+
+function staleReason(
+  t: RenderTarget,
+  r: {
+    fingerprint: string | null;
+    model_sha: string | null;
+    grade_version: number | null;
+    manifest_hash: string | null;
+  },
+): string {
+  if (r.manifest_hash === t.hash) return 'render cache missing';
+  const why: string[] = [];
+  if (r.fingerprint !== t.manifest.source.fingerprint) why.push('source changed');
+  if (r.model_sha !== t.manifest.model.sha256) why.push('model changed');
+  if (r.grade_version !== t.manifest.grade.version) why.push('grade changed');
+  return why.length ? why.join(', ') : 'frames or clip options changed';
+}
+
+/** The completed render's result record (what renderShot wrote last), or null when it is not complete. */
+export function readRenderResult(t: RenderTarget): RenderResult | null {
+  try {
+    const r = RenderResult.parse(JSON.parse(readFileSync(join(t.dir, RESULT_FILE), 'utf8')));
+    return r.manifestHash === t.hash ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The inference client as a job sees it: each model run first waits while the job is paused, so a paused
+ * render stops after the tile in hand and holds nothing in the worker's queue.
+ */
+function pausable(inference: InferenceClient, job: RunningJob): InferenceClient {
+  return new Proxy(inference, {
+    get(target, prop) {
+      if (prop === 'run') {
+        return async (...a: Parameters<InferenceClient['run']>) => {
+          await job.whilePaused();
+          return target.run(...a);
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+export interface RenderRun {
+  inference: InferenceClient;
+  force?: boolean;
+  /** Where this part of the job sits in the job's progress, 0..1 (an export renders first, then encodes). */
+  share?: [number, number];
+  /** Called as shots leave the queue (done or failed). */
+  onShotDone?(shotId: string): void;
+  onSpeed?(fps: number): void;
+}
+
+export interface RenderSummary {
+  rendered: number;
+  skipped: number;
+  failures: { shotId: string; message: string }[];
+}
+
+/**
+ * Renders the targets in order inside a running job; each completed shot's record is merged in its own
+ * transaction, so a killed job leaves the finished shots rendered and the rest to resume from their segments.
+ */
+export async function renderTargets(
+  ctx: LibraryContext,
+  job: RunningJob,
+  targets: RenderTarget[],
+  run: RenderRun,
+): Promise<RenderSummary> {
+  const total = targets.reduce((n, t) => n + t.manifest.frames.last - t.manifest.frames.first + 1, 0);
+  const [from, to] = run.share ?? [0, 1];
+  const inference = pausable(run.inference, job);
+  const summary: RenderSummary = { rendered: 0, skipped: 0, failures: [] };
+  let before = 0;
+  for (const [i, t] of targets.entries()) {
+    const frames = t.manifest.frames.last - t.manifest.frames.first + 1;
+    const label = `Rendering shot ${i + 1} of ${targets.length} (${basename(t.clip.path)})`;
+    job.progress(from + ((to - from) * before) / Math.max(1, total), label);
+    try {
+      await job.whilePaused();
+      if (run.force) rmSync(t.dir, { recursive: true, force: true });
+      const out = await renderShot(t.manifest, rendersDir(ctx, t.shot.project_id), {
+        inference,
+        log: ctx.log,
+        media: ctx.media,
+        signal: job.signal,
+        onProgress: (p: RenderProgress) => {
+          const done = before + p.framesDone;
+          const eta = p.fps > 0 ? ` about ${formatSeconds((total - done) / p.fps)} left` : '';
+          job.progress(
+            from + ((to - from) * done) / Math.max(1, total),
+            `${label}: frame ${p.framesDone}/${p.framesTotal}, ${p.fps.toFixed(2)} fps,${eta}`,
+          );
+          if (p.fps > 0) run.onSpeed?.(p.fps);
+        },
+      });
+      const r = out.result;
+      ctx.write(() =>
+        upsertCompletedRender(ctx.db, {
+          project_id: t.shot.project_id,
+          shot_id: t.shot.id,
+          job_id: job.id,
+          grade_version: t.manifest.grade.version,
+          model: t.manifest.model.path,
+          model_sha: t.manifest.model.sha256,
+          fingerprint: t.manifest.source.fingerprint,
+          manifest_hash: t.hash,
+          cache_path: out.dir,
+          max_cll: cta861Value(r.maxCll),
+          max_fall: cta861Value(r.maxFall),
+          frames: r.frameCount,
+          created_at: now(),
+        }),
+      );
+      if (out.skipped) summary.skipped++;
+      else summary.rendered++;
+    } catch (e) {
+      if (job.signal.aborted || (e instanceof ServiceError && e.code === 'cancelled')) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      ctx.log.warn(`render of shot ${t.shot.id} failed: ${message}`);
+      summary.failures.push({ shotId: t.shot.id, message });
+      try {
+        ctx.write(() => markRenderFailed(ctx.db, t.shot.project_id, t.shot.id, job.id, message, now()));
+      } catch (e2) {
+        ctx.log.warn('could not record the failed render', e2); // the shot may have been deleted meanwhile
+      }
+    } finally {
+      run.onShotDone?.(t.shot.id);
+      ctx.changed(t.shot.project_id);
+    }
+    before += frames;
+  }
+  return summary;
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}

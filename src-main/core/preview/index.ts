@@ -1,0 +1,111 @@
+// The viewer's frames beyond the scrub proxies (contract: src-main/common/contract/preview.ts): the source frame
+// frame-accurate at full resolution, and the network's output for it, both as raw 16-bit files in the clip's
+// cache folder, which the host's cache route serves as they are.
+import { basename, join } from 'node:path';
+import {
+  ServiceError,
+  type ParsedRequest,
+  type previewMethods,
+  type RawFrame,
+  type Response,
+} from '../../common/contract';
+import type { InferenceClient } from '../inference/client';
+import { upconvertFrame } from '../inference/tiled';
+import type { LibraryService } from '../library';
+import type { Logger } from '../log';
+import { sdrPlanes } from '../media';
+import { modelSha } from '../render';
+import { cachedFrame, framesDir, HDR_EXT, SDR_EXT, sourceKey, writeFrameFile } from './frame-files';
+import { LatestPerClip } from './latest-per-clip';
+import { hdrPairBytes } from './pixels';
+
+export type PreviewMethodName = keyof typeof previewMethods;
+
+/** One handler per contract method, taking the request as the contract parsed it. */
+export type PreviewApi = { [M in PreviewMethodName]: (request: ParsedRequest<M>) => Promise<Response<M>> };
+
+export interface PreviewDeps {
+  library: LibraryService;
+  inference: InferenceClient;
+  /** The core's cache root: the files must lie inside it for the host to serve them. */
+  cacheRoot: string;
+  log: Logger;
+}
+
+export function previewApi(deps: PreviewDeps): PreviewApi {
+  const { library, inference, cacheRoot, log } = deps;
+  const sourceRuns = new Map<string, Promise<RawFrame>>();
+  const networkRuns = new LatestPerClip<RawFrame>();
+
+  /**
+   * The clip, and its decode at most `maxWidth` wide: even (as the decoder sizes frames), and never wider than
+   * the clip's own frame (a viewer is never sent an upscaled source).
+   */
+  const plan = (clipId: string, maxWidth: number | undefined) => {
+    const clip = library.getClip(clipId);
+    const input = library.mediaInput(clipId);
+    const own = library.media.outputSize(input);
+    const width = maxWidth === undefined ? own.width : Math.min(own.width, Math.max(2, Math.floor(maxWidth / 2) * 2));
+    const decodeWidth = width === own.width ? undefined : width;
+    return { clip, size: library.media.outputSize(input, decodeWidth), decodeWidth };
+  };
+
+  return {
+    'preview.sourceFrame': async ({ clipId, frame, maxWidth }) => {
+      const { clip, size, decodeWidth: width } = plan(clipId, maxWidth);
+      const file = join(framesDir(cacheRoot, clip), `${frame}-${size.width}-${sourceKey(clip)}${SDR_EXT}`);
+      const answer: RawFrame = { path: file, layout: 'sdr-rgb16', ...size, frame, model: null };
+      if (cachedFrame(file, size.width * size.height * 6)) return answer;
+      // Two views asking for the same frame at once share one decode.
+      let run = sourceRuns.get(file);
+      if (!run) {
+        run = library
+          .decodeFrame(clipId, frame, { width })
+          .then((f) => {
+            if (f.width !== size.width || f.height !== size.height)
+              throw new ServiceError(
+                'internal',
+                `Decoded ${f.width}x${f.height}, expected ${size.width}x${size.height}`,
+              );
+            writeFrameFile(file, f.data);
+            return answer;
+          })
+          .finally(() => sourceRuns.delete(file));
+        sourceRuns.set(file, run);
+      }
+      return run;
+    },
+
+    'preview.networkFrame': async ({ clipId, frame, maxWidth }) => {
+      await inference.start();
+      const model = inference.status().model;
+      if (!model) throw new ServiceError('worker_failed', 'No model loaded');
+      const s = model.scale;
+      // The input is maxWidth / scale wide, so the output is maxWidth wide at most.
+      const input = maxWidth === undefined ? undefined : Math.floor(maxWidth / s);
+      const { clip, size, decodeWidth: width } = plan(clipId, input);
+      const out = { width: size.width * s, height: size.height * s };
+      const sha = modelSha(model.file).sha.slice(0, 12);
+      const file = join(framesDir(cacheRoot, clip), `${frame}-${out.width}-${sourceKey(clip)}-${sha}${HDR_EXT}`);
+      const answer: RawFrame = { path: file, layout: 'hdr-pair-rgb16', ...out, frame, model: basename(model.file) };
+      if (cachedFrame(file, out.width * out.height * 12)) return answer;
+      return networkRuns.run(clipId, file, async (signal) => {
+        const t0 = performance.now();
+        const f = await library.decodeFrame(clipId, frame, { width, signal });
+        // 'preview': overtakes render tiles waiting for the worker (the client's queue is ordered by priority).
+        const hdr = await upconvertFrame(inference, sdrPlanes(f), f.width, f.height, { priority: 'preview', signal });
+        if (hdr.width !== out.width || hdr.height !== out.height)
+          throw new ServiceError(
+            'internal',
+            `Network gave ${hdr.width}x${hdr.height}, expected ${out.width}x${out.height}`,
+          );
+        // Written even when superseded meanwhile: the work is done, and the colorist may scrub back to it.
+        writeFrameFile(file, hdrPairBytes(hdr));
+        log.debug(`network frame ${frame} of ${clip.name} at ${out.width}x${out.height}`, {
+          ms: Math.round(performance.now() - t0),
+        });
+        return answer;
+      });
+    },
+  };
+}

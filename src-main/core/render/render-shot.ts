@@ -1,0 +1,287 @@
+// Renders one manifest into its cache folder: decode -> model (tiled) -> grade -> light levels -> FFV1 segments.
+// The three stages overlap through bounded queues (decode ahead at most 2 frames, encode behind at most 2), so
+// the slowest sets the pace and memory stays bounded whatever the frame size. A render is resumable at segment
+// granularity and idempotent: see cache.ts for the folder's layout and write order.
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  applyGradeFrame,
+  measureFrame,
+  pqFloatPlanesToFrame,
+  unionRect,
+  type PqFrame,
+  type Rect,
+} from '../../common/colour';
+import { ServiceError } from '../../common/contract';
+import {
+  RENDER_FORMAT_VERSION,
+  RenderManifest,
+  canonicalJson,
+  type FrameLight,
+  type RenderManifestInput,
+  type RenderProgress,
+  type RenderResult,
+  type RenderSegment,
+} from '../../common/contract/render';
+import type { InferenceClient } from '../inference/client';
+import { upconvertFrame } from '../inference/tiled';
+import type { Logger } from '../log';
+import { createMediaService, sdrPlanes, type MediaService, type RgbFrame } from '../media';
+import {
+  MANIFEST_FILE,
+  PARTIAL,
+  RESULT_FILE,
+  flushFile,
+  readCompletedResult,
+  readCompletedSegment,
+  removePartials,
+  segmentFile,
+  segmentRecordFile,
+  writeFileAtomic,
+} from './cache';
+import { manifestHash, mediaInputOf, sha256File } from './manifest';
+import { BoundedQueue } from './queue';
+import { openSegmentEncoder, type SegmentEncoder } from './segment-encoder';
+
+export interface RenderShotDeps {
+  /** A started or startable client whose model is the manifest's (same scale; runRenderShot checks the file's hash). */
+  inference: InferenceClient;
+  log: Logger;
+  signal?: AbortSignal;
+  onProgress?(p: RenderProgress): void;
+  /** Default: a media service of its own. */
+  media?: MediaService;
+}
+
+export interface RenderShotOutcome {
+  hash: string;
+  /** The cache folder, outDir/<hash>. */
+  dir: string;
+  /** True when a complete result was already there and nothing was rendered. */
+  skipped: boolean;
+  /** Segments rendered by this call (the others were found complete in the cache). */
+  renderedSegments: number;
+  result: RenderResult;
+}
+
+interface Segment {
+  index: number;
+  first: number;
+  last: number;
+}
+
+interface GradedFrame {
+  frame: number;
+  picture: PqFrame;
+  light: FrameLight;
+  active: Rect;
+}
+
+/** Frames decoded ahead of the model, and graded frames waiting for the encoder. */
+const QUEUE_FRAMES = 2;
+
+export async function renderShot(
+  manifest: RenderManifestInput,
+  outDir: string,
+  deps: RenderShotDeps,
+): Promise<RenderShotOutcome> {
+  const m = RenderManifest.parse(manifest);
+  const hash = manifestHash(m);
+  const dir = join(outDir, hash);
+  const log = deps.log.child('render');
+  mkdirSync(dir, { recursive: true });
+  const done = readCompletedResult(dir, hash);
+  if (done) {
+    log.info(`render ${hash.slice(0, 12)}: complete, skipped`);
+    return { hash, dir, skipped: true, renderedSegments: 0, result: done };
+  }
+  if (deps.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
+  removePartials(dir);
+  const manifestText = canonicalJson(m) + '\n';
+  const manifestFile = join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestFile) || readFileSync(manifestFile, 'utf8') !== manifestText)
+    writeFileAtomic(manifestFile, manifestText);
+
+  const media = deps.media ?? createMediaService({ log, cacheDir: dir });
+  if (media.fingerprint(m.source.path) !== m.source.fingerprint) {
+    throw new ServiceError(
+      'conflict',
+      `${m.source.path} is not the file this render was planned for (its content changed)`,
+    );
+  }
+  await deps.inference.start();
+  const model = deps.inference.status().model;
+  if (!model || model.scale !== m.model.scale)
+    throw new ServiceError(
+      'bad_input',
+      `The loaded model scales x${model?.scale ?? '?'}, the manifest asks for x${m.model.scale}`,
+    );
+
+  const segments: Segment[] = [];
+  for (let first = m.frames.first, index = 0; first <= m.frames.last; first += m.segmentFrames, index++) {
+    segments.push({ index, first, last: Math.min(first + m.segmentFrames - 1, m.frames.last) });
+  }
+  const records: (RenderSegment | null)[] = segments.map((s) => readCompletedSegment(dir, hash, s.index));
+  const todo = segments.filter((s) => !records[s.index]);
+  for (const s of todo) {
+    // A segment without a valid record is not complete, whatever its file looks like.
+    for (const name of [segmentRecordFile(s.index), segmentFile(s.index)])
+      if (existsSync(join(dir, name))) unlinkSync(join(dir, name));
+  }
+  const total = m.frames.last - m.frames.first + 1;
+  const kept = total - todo.reduce((n, s) => n + s.last - s.first + 1, 0);
+  log.info(
+    `render ${hash.slice(0, 12)}: ${total} frames, ${segments.length - todo.length}/${segments.length} segments already in the cache`,
+  );
+
+  if (todo.length) await runPipeline(m, hash, dir, todo, kept, total, media, deps, (r) => (records[r.index] = r));
+
+  const all = records as RenderSegment[];
+  const light = all.flatMap((r) => r.light);
+  const result: RenderResult = {
+    formatVersion: RENDER_FORMAT_VERSION,
+    manifestHash: hash,
+    cache: { container: 'matroska', codec: 'ffv1', pixFmt: 'gbrp16le' },
+    width: m.output.width,
+    height: m.output.height,
+    frameRate: m.source.probe.frameRate,
+    frameCount: light.length,
+    segments: all.map((r) => ({
+      index: r.index,
+      file: r.file,
+      firstFrame: r.firstFrame,
+      lastFrame: r.lastFrame,
+      bytes: r.bytes,
+      sha256: r.sha256,
+    })),
+    light,
+    maxCll: light.reduce((v, l) => Math.max(v, l.maxCll), 0),
+    maxFall: light.reduce((v, l) => Math.max(v, l.frameAverage), 0),
+    active: all.map((r) => r.active).reduce(unionRect),
+  };
+  writeFileAtomic(join(dir, RESULT_FILE), JSON.stringify(result) + '\n');
+  log.info(
+    `render ${hash.slice(0, 12)}: done, MaxCLL ${result.maxCll.toFixed(1)} nits, MaxFALL ${result.maxFall.toFixed(1)} nits`,
+  );
+  return { hash, dir, skipped: false, renderedSegments: todo.length, result };
+}
+
+async function runPipeline(
+  m: RenderManifest,
+  hash: string,
+  dir: string,
+  todo: Segment[],
+  kept: number,
+  total: number,
+  media: MediaService,
+  deps: RenderShotDeps,
+  onSegment: (r: RenderSegment) => void,
+): Promise<void> {
+  const stop = new AbortController();
+  const signal = stop.signal;
+  const onCancel = (): void => stop.abort();
+  deps.signal?.addEventListener('abort', onCancel, { once: true });
+  const decoded = new BoundedQueue<RgbFrame>(QUEUE_FRAMES);
+  const graded = new BoundedQueue<GradedFrame>(QUEUE_FRAMES);
+  let firstError: unknown = null;
+  const fail = (e: unknown): void => {
+    firstError ??= e;
+    stop.abort();
+    decoded.fail(e);
+    graded.fail(e);
+  };
+  const input = mediaInputOf(m);
+  const { width, height } = m.input;
+
+  const decode = async (): Promise<void> => {
+    for (const s of todo) {
+      // One frame of pre-roll: a deinterlacer then sees the same neighbour as in a decode from the start,
+      // and each segment is decoded the same way whether the render was resumed or not.
+      const from = s.first > 0 ? s.first - 1 : 0;
+      const onFrame = (f: RgbFrame): Promise<void> | undefined => {
+        if (f.frame < s.first) return undefined;
+        const accepted = decoded.push(f);
+        // decodeRange awaits these only when ffmpeg ends well; after a failure nobody else would handle them.
+        accepted.catch(() => undefined);
+        return accepted;
+      };
+      await media.decodeRange(input, from, s.last, onFrame, { width, signal });
+    }
+    decoded.close();
+  };
+
+  const grade = async (): Promise<void> => {
+    for await (const f of decoded) {
+      if (f.width !== width || f.height !== height)
+        throw new ServiceError('internal', `Decoded ${f.width}x${f.height}, the manifest says ${width}x${height}`);
+      const up = await upconvertFrame(deps.inference, sdrPlanes(f), width, height, { priority: 'render', signal });
+      const n = up.width * up.height;
+      const planes = (a: Float32Array) => ({ r: a.subarray(0, n), g: a.subarray(n, 2 * n), b: a.subarray(2 * n) });
+      const out = applyGradeFrame(planes(up.hdr), planes(up.base), m.grade.params, planes(up.hdr));
+      const picture = pqFloatPlanesToFrame(out.r, out.g, out.b, up.width, up.height);
+      const level = measureFrame(picture, { gamut: false });
+      await graded.push({
+        frame: f.frame,
+        picture,
+        light: { maxCll: level.maxCll, frameAverage: level.fall },
+        active: level.active,
+      });
+    }
+    graded.close();
+  };
+
+  const started = performance.now();
+  let rendered = 0;
+  const encode = async (): Promise<void> => {
+    for (const s of todo) {
+      const final = join(dir, segmentFile(s.index));
+      const partial = final + PARTIAL;
+      const encoder: SegmentEncoder = openSegmentEncoder(media.binaries, partial, m.output, m.source.probe.frameRate);
+      const light: FrameLight[] = [];
+      let active: Rect | null = null;
+      try {
+        for (let frame = s.first; frame <= s.last; frame++) {
+          const g = await graded.pop();
+          if (!g) throw new ServiceError('bad_input', `${m.source.path}: the source ends before frame ${frame}`);
+          if (g.frame !== frame) throw new ServiceError('internal', `Render expected frame ${frame}, got ${g.frame}`);
+          await encoder.write(g.picture);
+          light.push(g.light);
+          active = active ? unionRect(active, g.active) : g.active;
+          rendered++;
+          const seconds = (performance.now() - started) / 1000;
+          const fps = rendered / seconds;
+          const framesDone = kept + rendered;
+          deps.onProgress?.({ framesDone, framesTotal: total, fps, etaSeconds: (total - framesDone) / fps });
+        }
+        await encoder.finish();
+      } catch (e) {
+        encoder.abort();
+        throw e;
+      }
+      flushFile(partial);
+      renameSync(partial, final);
+      const record: RenderSegment = {
+        manifestHash: hash,
+        index: s.index,
+        file: segmentFile(s.index),
+        firstFrame: s.first,
+        lastFrame: s.last,
+        bytes: statSync(final).size,
+        sha256: sha256File(final),
+        light,
+        active: active!,
+      };
+      writeFileAtomic(join(dir, segmentRecordFile(s.index)), JSON.stringify(record) + '\n');
+      onSegment(record);
+    }
+  };
+
+  try {
+    await Promise.all([decode().catch(fail), grade().catch(fail), encode().catch(fail)]);
+  } finally {
+    deps.signal?.removeEventListener('abort', onCancel);
+  }
+  if (deps.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
+  if (firstError) throw firstError;
+}
+
