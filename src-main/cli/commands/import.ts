@@ -20,9 +20,12 @@ export default defineCommand({
     events.subscribe((ev, payload) => {
       if (ev !== 'job.progress') return;
       const j = payload as { fraction: number; message: string; state: string; etaSeconds: number | null };
+      // Failures and warnings are printed once, below or by main: the last line keeps only the count of clips.
+      if (j.state !== 'running' && j.state !== 'done') return;
+      const message = j.state === 'done' ? j.message.split(';')[0] : j.message;
       const eta = j.etaSeconds ? ` (about ${Math.ceil(j.etaSeconds)} s left)` : '';
-      const line = `[${(j.fraction * 100).toFixed(0).padStart(3)}%] ${j.message}${eta}`;
-      if (line !== lastLine && (Date.now() - lastAt > 500 || j.state !== 'running')) {
+      const line = `[${(j.fraction * 100).toFixed(0).padStart(3)}%] ${message}${eta}`;
+      if (line !== lastLine && (Date.now() - lastAt > 500 || j.state === 'done')) {
         ctx.progress(line);
         lastLine = line;
         lastAt = Date.now();
@@ -48,6 +51,7 @@ export default defineCommand({
             process.stdout.write(
               `imported ${c.path}: ${c.width}x${c.height} ${c.frameRate} fps, ${c.frameCount} frames, ${shots} shot${shots === 1 ? '' : 's'}\n`,
             );
+            if (c.incomplete) process.stderr.write(`remaster import: warning: ${c.path}: ${c.incomplete}\n`);
           }
           if (result.failures.length) {
             const userFixable = result.failures.every(

@@ -65,6 +65,8 @@ export const ProbeResult = z.object({
   }),
   durationSeconds: z.number(),
   durationFrames: z.number().int(),
+  /** Frames the container declares, kept only when the import decoded fewer (a truncated or damaged file). */
+  declaredFrames: z.number().int().optional(),
   startTimecode: z.string().nullable(),
   /** Seconds from the container's start to the first video frame (usually 0). */
   startTime: z.number(),
@@ -105,6 +107,8 @@ export const Clip = z.object({
   proxyState: z.enum(['none', 'building', 'ready', 'failed']),
   probe: ProbeResult,
   importedAt: z.string(),
+  /** Why the clip is incomplete (fewer frames decoded than its file declares), for a warning; absent when whole. */
+  incomplete: z.string().nullable().optional(),
 });
 export type Clip = z.infer<typeof Clip>;
 

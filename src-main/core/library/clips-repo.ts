@@ -55,8 +55,13 @@ export function toClip(r: ClipRow): Clip {
       : 'none') as ProxyState,
     probe,
     importedAt: r.imported_at,
+    incomplete: probe.declaredFrames ? incompleteReason(probe.durationFrames, probe.declaredFrames) : null,
   };
 }
+
+/** The warning for a file that decoded to fewer frames than its container declares. */
+export const incompleteReason = (decoded: number, declared: number): string =>
+  `incomplete: ${decoded} of the ${declared} frames its file declares could be decoded (truncated or damaged file)`;
 
 /** The clip, or a not_found error. */
 export function requireClip(db: Db, id: string): ClipRow {

@@ -88,7 +88,7 @@ export class LibraryContext {
 
   close(): void {
     if (this.closed) return;
-    for (const j of this.jobs.list(undefined, true)) this.jobs.cancel(j.id);
+    this.jobs.interruptAll();
     this.closed = true;
     try {
       if (!this.readOnly) this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -2,7 +2,7 @@
 // job renders what is missing first, then builds the export plan from the shots' render results in timeline
 // order and hands it to exportMaster, which writes, reads back and verifies; the report is kept with the export.
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   ServiceError,
@@ -266,6 +266,18 @@ export function startExport(
   const targets = [...new Map(pieces.map((p) => [p.target.shot.id, p.target])).values()].filter(
     (t) => state.get(t.shot.id) !== 'rendered',
   );
+  // Both disks are checked before any work: the master's folder for the master, the cache for the renders
+  // still missing (FFV1 keeps about half of the 6 bytes a pixel), so a full disk fails now, not at 98%.
+  const { width, height } = pieces[0].target.manifest.output;
+  checkOutputFile(req.format === 'tiff16' ? sidecarPaths(out).json : out, {
+    force: true,
+    estimateBytes: estimateMasterBytes(req.format, width, height, frames),
+  });
+  const cacheBytes = targets.reduce((n, t) => n + framesOf(t), 0) * width * height * 3;
+  if (cacheBytes > 0) {
+    mkdirSync(ctx.projectCache(req.projectId), { recursive: true });
+    checkOutputFile(join(ctx.projectCache(req.projectId), '.space-check'), { force: true, estimateBytes: cacheBytes });
+  }
   const record = (): ExportRecord => toExportRecord(ctx.read(() => selectExport(ctx.db, exportId)!));
   const { id: jobId, done } = ctx.jobs.start('export', req.projectId, `Export ${basename(out)}`, async (job) => {
     try {

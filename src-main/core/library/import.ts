@@ -91,10 +91,13 @@ async function importOne(
     });
     const cuts = o.knownCuts?.[fileArg] ?? (detect ? detector.finish().map((t) => t.frame) : []);
     const ranges = shotsFromCuts(cuts, frames);
+    const declared = declaredFrames(probe);
     ctx.write(() => {
-      // The decode counted the frames; the container's duration was an estimate.
+      // The decode counted the frames; the container's duration was an estimate, or a promise a truncated file
+      // does not keep (then its declaration is kept, and the clip says it is incomplete).
       const p = JSON.parse(requireClip(db, clipId).probe_json) as ProbeResult;
       p.durationFrames = frames;
+      if (declared !== null && isShort(frames, declared)) p.declaredFrames = declared;
       updateClipProbe(db, clipId, p);
       updateProxyState(db, clipId, proxies ? 'ready' : 'none');
       appendShots(db, projectId, clipId, ranges);
@@ -104,17 +107,40 @@ async function importOne(
     log.info(`imported ${path}: ${frames} frames, ${ranges.length} shots`);
     return toClip(requireClip(db, clipId));
   } catch (e) {
-    // Keep the library consistent: a clip that did not finish importing is removed again (media untouched).
-    try {
-      ctx.write(() => deleteClipRow(db, clipId));
-      rmSync(ctx.clipCache(projectId, clipId), { recursive: true, force: true });
-    } catch (e2) {
-      log.error('could not roll back a failed import', e2);
-    }
-    ctx.changed(projectId, 'clips');
+    rollBack(ctx, projectId, clipId);
     throw e;
   }
 }
+
+/**
+ * Keeps the library consistent after an import that did not finish: its cache goes first, so that on a full
+ * disk the freed space lets the clip's row be deleted. A row that still cannot go is removed by the next tidy
+ * (a clip without shots); the media is never touched.
+ */
+function rollBack(ctx: LibraryContext, projectId: string, clipId: string): void {
+  try {
+    rmSync(ctx.clipCache(projectId, clipId), { recursive: true, force: true });
+  } catch (e) {
+    ctx.log.error(`could not remove the cache of a failed import (${ctx.clipCache(projectId, clipId)})`, e);
+  }
+  try {
+    ctx.write(() => deleteClipRow(ctx.db, clipId));
+  } catch (e) {
+    ctx.log.error('could not remove the clip of a failed import; the next start removes it', e);
+  }
+  ctx.changed(projectId, 'clips');
+}
+
+/** The frame count the container states (nb_frames), or null where ffprobe only estimated it from the duration. */
+function declaredFrames(probe: ProbeResult): number | null {
+  const streams = (probe.raw as { streams?: { codec_type?: string; nb_frames?: string }[] } | undefined)?.streams;
+  const stated = (streams ?? []).filter((s) => s.codec_type === 'video').map((s) => Number(s.nb_frames));
+  return stated.includes(probe.durationFrames) ? probe.durationFrames : null;
+}
+
+/** Edit lists may hide a frame or two of a sound file; a truncated one loses more. */
+const isShort = (decoded: number, declared: number): boolean =>
+  declared - decoded > Math.max(2, Math.round(declared * 0.005));
 
 /** Starts an import job; `done` settles when it finishes (rejects on cancel or when every file failed). */
 export function importClips(
@@ -141,6 +167,8 @@ export function importClips(
       }
     }
     const { clips, failures } = result;
+    const incomplete = clips.filter((c) => c.incomplete).map((c) => `${c.path}: ${c.incomplete}`);
+    for (const line of incomplete) ctx.log.warn(`imported ${line}`);
     if (clips.length === 0 && failures.length) {
       throw new ServiceError(
         failures[0].code as ServiceError['code'],
@@ -150,8 +178,9 @@ export function importClips(
     }
     const msg =
       `Imported ${plural(clips.length, 'clip')}` +
-      (failures.length ? `; ${failures.length} failed: ${failures.map((f) => f.message).join('; ')}` : '');
-    return { value: result, message: msg, warning: failures.length ? msg : undefined };
+      (failures.length ? `; ${failures.length} failed: ${failures.map((f) => f.message).join('; ')}` : '') +
+      (incomplete.length ? `; ${incomplete.join('; ')}` : '');
+    return { value: result, message: msg, warning: failures.length || incomplete.length ? msg : undefined };
   });
   return { jobId: id, done };
 }

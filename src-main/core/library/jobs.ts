@@ -49,6 +49,7 @@ interface Entry {
 }
 
 const THROTTLE_MS = 200;
+const INTERRUPTED_BY_CLOSE = 'Interrupted: the library was closed while the job ran';
 /** States of a job that has not finished ('paused' included: its process still holds it). */
 const isOpen = (s: Job['state']): boolean => s === 'queued' || s === 'running' || s === 'paused';
 
@@ -213,6 +214,7 @@ export class JobManager {
   }
 
   private finish(e: Entry, state: Job['state'], message: string, error: string | null): void {
+    if (!isOpen(e.job.state)) return; // the first ending stands (interruptAll may have recorded one already)
     e.job.state = state;
     e.job.message = message;
     e.job.error = error;
@@ -222,6 +224,21 @@ export class JobManager {
     this.persist(e);
     this.emit(e);
     this.beat();
+  }
+
+  /**
+   * The library is closing under this process's unfinished jobs: cancel them and record them as interrupted
+   * now, while the database is still open (their own endings would find it closed), so the next open, in this
+   * process or another, tidies after them instead of waiting on a job nobody runs.
+   */
+  interruptAll(): void {
+    for (const e of this.entries.values()) {
+      if (!isOpen(e.job.state)) continue;
+      e.ctl.abort();
+      this.finish(e, 'failed', INTERRUPTED_BY_CLOSE, INTERRUPTED_BY_CLOSE);
+    }
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   /** Keeps this process's unfinished jobs' heartbeat (and progress) fresh, for processes that cannot check our pid. */
