@@ -12,7 +12,11 @@ import type { Core } from '../../src-main/core';
 import type { RunningHost } from '../../src-main/host/server';
 
 const demo = join(appRoot(), 'assets', 'demo', 'demo.mp4');
-const skip = !chromiumAvailable() ? 'Debian chromium is not installed' : !existsSync(demo) ? 'demo clip missing' : false;
+const skip = !chromiumAvailable()
+  ? 'Debian chromium is not installed'
+  : !existsSync(demo)
+    ? 'demo clip missing'
+    : false;
 let core: Core;
 let host: RunningHost;
 let browser: Browser;
@@ -47,26 +51,40 @@ test('demo project: shots on the timeline, scrubbing shows frames, split at the 
   // Click 60% along the timeline: the viewer shows that frame from the proxy.
   const box = (await page.getByTestId('timeline').boundingBox())!;
   await page.mouse.click(box.x + box.width * 0.6, box.y + box.height / 2);
-  const img = page.getByTestId('viewer-frame');
-  await img.waitFor();
-  await page.waitForFunction(() => {
-    const el = document.querySelector('[data-testid="viewer-frame"]') as HTMLImageElement | null;
-    return !!el && el.complete && el.naturalWidth > 0;
-  });
-  const tc = await page.getByTestId('viewer-timecode').innerText();
+  // The viewer draws that frame graded, and hands it to the scopes: their frame peak is a measured value.
+  await page.getByTestId('viewer-canvas').waitFor();
+  await page
+    .getByTestId('scopes-frame-max')
+    .filter({ hasText: /max \d+(\.\d+)? nits/ })
+    .waitFor({ timeout: 30_000 });
+  const tc = await page.getByTestId('playhead-readout').innerText();
   const frame = Number(/frame (\d+)/.exec(tc)?.[1]);
   assert.ok(frame > 100 && frame < 200, tc); // ~60% of a ~240-frame clip
   await page.keyboard.press('ArrowRight');
-  await page.getByTestId('viewer-timecode').filter({ hasText: `frame ${frame + 1} ` }).waitFor();
+  await page
+    .getByTestId('playhead-readout')
+    .filter({ hasText: `frame ${frame + 1} ` })
+    .waitFor();
 
   mkdirSync(join(appRoot(), 'test-results'), { recursive: true });
   await page.screenshot({ path: join(appRoot(), 'test-results', 'demo-project.png') });
 
   await page.getByTestId('split-shot').click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="timeline-shot"]').length === n + 1, before);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="timeline-shot"]').length === n + 1,
+    before,
+  );
   // Back in the library the demo is one project among others; a reload does not jump into it again.
   await page.getByRole('button', { name: 'All projects' }).click();
-  await page.getByTestId('project-card').filter({ hasText: 'Demo project' }).waitFor();
+  const card = page.getByTestId('project-card').filter({ hasText: 'Demo project' });
+  await card.waitFor();
+  // Its card shows the first shot's thumbnail, loaded from the host's cache.
+  await card.getByTestId('project-thumbnail').waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid="project-thumbnail"]') as HTMLImageElement | null;
+    return !!img && img.complete && img.naturalWidth > 0;
+  });
+  await page.screenshot({ path: join(appRoot(), 'test-results', 'library-thumbnails.png') });
   await page.reload();
   await page.getByTestId('library-screen').waitFor();
   assert.equal(await page.getByTestId('project-screen').count(), 0);

@@ -8,37 +8,97 @@ import { nitsToPqFast, pqToNitsFast } from './transfer-fast';
 import { BT2020_LUMA } from './sdr-to-hdr';
 import type { PlanarRgb } from './ycbcr';
 
-/** Each numeric parameter once: range, default, unit, label (the UI reads this too). */
-export const GRADE_RANGES = {
-  exposure: { min: -4, max: 4, default: 0, step: 0.05, unit: 'stops', label: 'Exposure' },
-  diffuseWhite: { min: 80, max: 400, default: REFERENCE_WHITE_NITS, step: 1, unit: 'nits', label: 'Diffuse white' },
-  highlightKnee: { min: 0.3, max: 0.95, default: 0.6, step: 0.01, unit: '× diffuse white', label: 'Highlight knee' },
-  highlightPeak: { min: 203, max: 10000, default: 1000, step: 10, unit: 'nits', label: 'Highlight peak' },
-  saturation: { min: 0, max: 2, default: 1, step: 0.01, unit: '×', label: 'Saturation' },
-  blackLevel: { min: -0.5, max: 0.5, default: 0, step: 0.001, unit: 'nits', label: 'Black level' },
-  modelStrength: { min: 0, max: 1, default: 1, step: 0.01, unit: '0 = analytic, 1 = model', label: 'Model strength' },
-} as const;
+/** A numeric parameter: a slider with a numeric field. `scale: 'log'` spreads a range of decades evenly. */
+export interface SliderParameter {
+  kind: 'slider';
+  label: string;
+  unit: string;
+  min: number;
+  max: number;
+  step: number;
+  default: number;
+  scale?: 'linear' | 'log';
+  hint?: string;
+}
+export interface ToggleParameter {
+  kind: 'toggle';
+  label: string;
+  default: boolean;
+  hint: string;
+}
+export interface ChoiceParameter<V extends string = string> {
+  kind: 'choice';
+  label: string;
+  values: readonly [V, ...V[]];
+  /** What the colorist reads for each value. */
+  names: Readonly<Record<V, string>>;
+  default: V;
+  hint: string;
+}
+export type GradeParameter = SliderParameter | ToggleParameter | ChoiceParameter;
 
-const num = (k: keyof typeof GRADE_RANGES) => {
-  const r = GRADE_RANGES[k];
-  return z.number().min(r.min).max(r.max).default(r.default).describe(`${r.label} (${r.unit})`);
-};
+/**
+ * Every grade parameter once, in the order the grade panel shows them: label, unit, range, step, default.
+ * The schema below and the grade panel read this; nothing about a parameter is written anywhere else.
+ */
+export const GRADE_PARAMETERS = {
+  exposure: { kind: 'slider', label: 'Exposure', unit: 'stops', min: -4, max: 4, step: 0.05, default: 0 },
+  diffuseWhite: { kind: 'slider', label: 'Diffuse white', unit: 'nits', min: 80, max: 400, step: 1, default: REFERENCE_WHITE_NITS },
+  highlightExpansion: { kind: 'toggle', label: 'Highlight expansion', default: false, hint: 'Lift highlights above the knee toward the highlight peak' },
+  highlightKnee: { kind: 'slider', label: 'Highlight knee', unit: '× diffuse white', min: 0.3, max: 0.95, step: 0.01, default: 0.6 },
+  highlightPeak: { kind: 'slider', label: 'Highlight peak', unit: 'nits', min: 203, max: 10000, step: 10, default: 1000, scale: 'log' },
+  saturation: { kind: 'slider', label: 'Saturation', unit: '×', min: 0, max: 2, step: 0.01, default: 1 },
+  blackLevel: { kind: 'slider', label: 'Black level', unit: 'nits', min: -0.5, max: 0.5, step: 0.001, default: 0 },
+  modelStrength: { kind: 'slider', label: 'Model strength', unit: '', min: 0, max: 1, step: 0.01, default: 1, hint: '0 = analytic BT.2408 mapping, 1 = model' },
+  gamutMapping: {
+    kind: 'choice', label: 'Gamut mapping', values: ['clip', 'compress'], names: { clip: 'Clip', compress: 'Compress' }, default: 'clip',
+    hint: 'Out-of-gamut colours: clip negatives (default: leaves in-gamut colours untouched), or compress toward neutral (also softens colours near the gamut edge)',
+  },
+  gamutLimit: {
+    kind: 'choice', label: 'Gamut limit', values: ['bt2020', 'p3'], names: { bt2020: 'BT.2020', p3: 'P3-D65' }, default: 'bt2020',
+    hint: 'Container is always BT.2020; p3 keeps colours inside P3-D65',
+  },
+} as const satisfies Record<string, GradeParameter>;
+
+export type GradeParameterKey = keyof typeof GRADE_PARAMETERS;
+type KeysOfKind<K extends GradeParameter['kind']> = { [P in GradeParameterKey]: (typeof GRADE_PARAMETERS)[P]['kind'] extends K ? P : never }[GradeParameterKey];
+export type SliderKey = KeysOfKind<'slider'>;
+
+/** The parameters with their keys, in panel order. */
+export const GRADE_PARAMETER_LIST: readonly ({ key: GradeParameterKey } & GradeParameter)[] = Object.entries(GRADE_PARAMETERS).map(
+  ([key, p]) => ({ key: key as GradeParameterKey, ...p }),
+);
+
+/** The numeric parameters' ranges (a view of {@link GRADE_PARAMETERS}). */
+export const GRADE_RANGES = Object.fromEntries(
+  GRADE_PARAMETER_LIST.filter((p) => p.kind === 'slider').map((p) => [p.key, GRADE_PARAMETERS[p.key]]),
+) as unknown as { readonly [K in SliderKey]: (typeof GRADE_PARAMETERS)[K] };
+
+const num = (r: SliderParameter) =>
+  z
+    .number().min(r.min).max(r.max).default(r.default).describe(`${r.label}${r.unit ? ` (${r.unit})` : ''}${r.hint ? `: ${r.hint}` : ''}`);
+const toggle = (p: ToggleParameter) => z.boolean().default(p.default).describe(p.hint);
+const choice = <V extends string>(p: ChoiceParameter<V>) => z.enum(p.values).default(p.default).describe(p.hint);
 
 export const GradeParams = z.object({
-  exposure: num('exposure'),
-  diffuseWhite: num('diffuseWhite'),
-  highlightExpansion: z.boolean().default(false).describe('Lift highlights above the knee toward the highlight peak'),
-  highlightKnee: num('highlightKnee'),
-  highlightPeak: num('highlightPeak'),
-  saturation: num('saturation'),
-  blackLevel: num('blackLevel'),
-  modelStrength: num('modelStrength'),
-  gamutMapping: z.enum(['clip', 'compress']).default('clip').describe('Out-of-gamut colours: clip negatives (default: leaves in-gamut colours untouched), or compress toward neutral (also softens colours near the gamut edge)'),
-  gamutLimit: z.enum(['bt2020', 'p3']).default('bt2020').describe('Container is always BT.2020; p3 keeps colours inside P3-D65'),
+  exposure: num(GRADE_PARAMETERS.exposure),
+  diffuseWhite: num(GRADE_PARAMETERS.diffuseWhite),
+  highlightExpansion: toggle(GRADE_PARAMETERS.highlightExpansion),
+  highlightKnee: num(GRADE_PARAMETERS.highlightKnee),
+  highlightPeak: num(GRADE_PARAMETERS.highlightPeak),
+  saturation: num(GRADE_PARAMETERS.saturation),
+  blackLevel: num(GRADE_PARAMETERS.blackLevel),
+  modelStrength: num(GRADE_PARAMETERS.modelStrength),
+  gamutMapping: choice(GRADE_PARAMETERS.gamutMapping),
+  gamutLimit: choice(GRADE_PARAMETERS.gamutLimit),
 });
 export type GradeParams = z.infer<typeof GradeParams>;
 export type GradeParamsInput = z.input<typeof GradeParams>;
 export const DEFAULT_GRADE: GradeParams = GradeParams.parse({});
+// The schema and the description name the same keys, checked by the compiler both ways.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const describedOnce: Same<keyof GradeParams, GradeParameterKey> = true;
+void describedOnce;
 
 /** Gamut compression: distances beyond THRESHOLD are compressed so that LIMIT lands on the gamut edge. */
 export const GAMUT_COMPRESS_THRESHOLD = 0.8;

@@ -1,62 +1,29 @@
-// Long work (import, shot detection, proxies, renders): a bar, an ETA and a Cancel button for each job.
-import { Alert, Box, Button, LinearProgress, Stack, Typography } from '@mui/material';
-import { useCallback, useEffect, useState } from 'react';
+// Long work (import, shot detection, proxies, renders): a bar, an ETA and a Cancel button for each job,
+// and the error of a job that failed (or finished with warnings) until dismissed.
+import { Alert, Stack } from '@mui/material';
 import type { Job } from '../../../src-main/common/contract';
-import { useApi, useEvent } from '../../api';
-import { formatEta } from './format';
+import { JobRow } from './JobRow';
+import { isActive, useJobs } from './useJobs';
 
-export function JobsBar({ projectId }: { projectId: string | null }) {
-  const api = useApi();
-  const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
-
-  useEffect(() => {
-    void api.call('jobs.list', projectId ? { projectId, activeOnly: true } : { activeOnly: true }).then((r) => {
-      if (r.ok) setJobs(new Map(r.value.map((j) => [j.id, j])));
-    });
-  }, [api, projectId]);
-
-  useEvent(
-    'job.progress',
-    useCallback(
-      (j: Job) => {
-        if (projectId && j.projectId !== projectId) return;
-        setJobs((prev) => new Map(prev).set(j.id, j));
-      },
-      [projectId],
-    ),
-  );
-
-  const visible = [...jobs.values()].filter((j) => j.state === 'running' || j.state === 'queued' || j.state === 'failed' || (j.state === 'done' && j.error));
+/** `kinds`: only these kinds of job (default all). */
+export function JobsBar({ projectId, kinds }: { projectId: string | null; kinds?: readonly Job['kind'][] }) {
+  const { jobs, dismiss } = useJobs(projectId, kinds);
+  const visible = jobs.filter((j) => isActive(j) || j.state === 'failed' || (j.state === 'done' && j.error));
   if (visible.length === 0) return null;
   return (
     <Stack sx={{ gap: 1, px: 2, py: 1, borderTop: 1, borderColor: 'divider' }} data-testid="jobs-bar">
       {visible.map((j) =>
-        j.state === 'failed' || j.state === 'done' ? (
+        isActive(j) ? (
+          <JobRow key={j.id} job={j} />
+        ) : (
           <Alert
             key={j.id}
             severity={j.state === 'failed' ? 'error' : 'warning'}
             data-testid="job-alert"
-            onClose={() => setJobs((prev) => {
-              const next = new Map(prev);
-              next.delete(j.id);
-              return next;
-            })}
+            onClose={() => dismiss(j.id)}
           >
             {j.state === 'failed' ? `${j.kind} failed: ${j.error ?? j.message}` : j.error}
           </Alert>
-        ) : (
-          <Box key={j.id} sx={{ display: 'flex', alignItems: 'center', gap: 2 }} data-testid="job">
-            <Typography variant="caption" sx={{ width: 260 }} noWrap>
-              {j.message || j.kind}
-            </Typography>
-            <LinearProgress variant={j.state === 'queued' ? 'indeterminate' : 'determinate'} value={j.fraction * 100} sx={{ flex: 1 }} />
-            <Typography variant="caption" sx={{ width: 130, textAlign: 'right' }} color="text.secondary">
-              {Math.round(j.fraction * 100)}% {formatEta(j.etaSeconds)}
-            </Typography>
-            <Button size="small" onClick={() => void api.call('jobs.cancel', { jobId: j.id })}>
-              Cancel
-            </Button>
-          </Box>
         ),
       )}
     </Stack>

@@ -1,2 +1,4 @@
 export { JobsBar } from './JobsBar';
+export { JobRow } from './JobRow';
+export { useJobs, isActive } from './useJobs';
 export { formatEta } from './format';

@@ -1,13 +1,30 @@
 // The library: the colorist's projects, and the way to start a new one.
-import { Alert, Box, Button, Card, CardActionArea, CardContent, Chip, IconButton, Menu, MenuItem, Stack, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardActionArea,
+  CardContent,
+  Chip,
+  IconButton,
+  Menu,
+  MenuItem,
+  Stack,
+  Typography,
+} from '@mui/material';
 import AddIcon from '@mui/icons-material/Add';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
 import MovieFilterOutlinedIcon from '@mui/icons-material/MovieFilterOutlined';
 import { useCallback, useEffect, useState } from 'react';
-import type { ProjectSummary } from '../../../src-main/common/contract';
+import type { ProjectSummary, Result } from '../../../src-main/common/contract';
 import { useApi, useCall, useEvent } from '../../api';
 import { JobsBar } from '../jobs';
+import { useReportFailure } from '../status-bar';
+import { ConfirmDialog } from './ConfirmDialog';
 import { NewProjectDialog } from './NewProjectDialog';
+import { ProjectThumbnail } from './ProjectThumbnail';
+import { RenameProjectDialog } from './RenameProjectDialog';
 
 const FIRST_RUN_KEY = 'remaster.firstRunDone';
 
@@ -17,7 +34,9 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
   const status = useCall('library.status', {});
   const [creating, setCreating] = useState(false);
   const [menu, setMenu] = useState<{ anchor: HTMLElement; project: ProjectSummary } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const report = useReportFailure();
+  const [renaming, setRenaming] = useState<ProjectSummary | null>(null);
+  const [deleting, setDeleting] = useState<ProjectSummary | null>(null);
   const { reload } = projects;
   // A newcomer's first start lands in the demo project; after that, the library is home.
   useEffect(() => {
@@ -26,13 +45,18 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
     localStorage.setItem(FIRST_RUN_KEY, new Date().toISOString());
     if (projects.value?.length === 1) onOpen(demo.id);
   }, [projects.value, onOpen]);
-  useEvent('library.changed', useCallback(() => void reload(), [reload]));
-  useEvent('job.progress', useCallback((j: { state: string }) => j.state === 'done' && void reload(), [reload]));
+  useEvent(
+    'library.changed',
+    useCallback(() => void reload(), [reload]),
+  );
+  useEvent(
+    'job.progress',
+    useCallback((j: { state: string }) => j.state === 'done' && void reload(), [reload]),
+  );
 
-  const act = async (r: Promise<{ ok: boolean; error?: { message: string } }>) => {
-    const res = await r;
-    setError(res.ok ? null : res.error?.message ?? 'Failed');
+  const act = async <T,>(what: string, r: Promise<Result<T>>) => {
     setMenu(null);
+    await report(what, r);
     void reload();
   };
 
@@ -46,10 +70,17 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
           New project
         </Button>
       </Stack>
-      {status.value?.recovery && <Alert severity="warning" sx={{ mb: 2 }}>{status.value.recovery}</Alert>}
-      {status.value?.readOnly && <Alert severity="warning" sx={{ mb: 2 }}>The library at {status.value.file} is read-only: you can look, but changes cannot be saved.</Alert>}
+      {status.value?.recovery && (
+        <Alert severity="warning" sx={{ mb: 2 }}>
+          {status.value.recovery}
+        </Alert>
+      )}
+      {status.value?.readOnly && (
+        <Alert severity="warning" sx={{ mb: 2 }}>
+          The library at {status.value.file} is read-only: you can look, but changes cannot be saved.
+        </Alert>
+      )}
       {projects.error && <Alert severity="error">{projects.error.message}</Alert>}
-      {error && <Alert severity="error" sx={{ mb: 2 }}>{error}</Alert>}
       <JobsBar projectId={null} />
       {projects.value && projects.value.length === 0 && (
         <Stack data-testid="library-empty" sx={{ alignItems: 'center', py: 10, color: 'text.secondary', gap: 2 }}>
@@ -62,10 +93,14 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
         </Stack>
       )}
       {projects.value && projects.value.length > 0 && (
-        <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 2 }} data-testid="project-list">
+        <Box
+          sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 2 }}
+          data-testid="project-list"
+        >
           {recentFirst(projects.value).map((p) => (
             <Card key={p.id} variant="outlined" data-testid="project-card" sx={{ position: 'relative' }}>
               <CardActionArea onClick={() => onOpen(p.id)}>
+                <ProjectThumbnail project={p} />
                 <CardContent>
                   <Typography variant="subtitle1" noWrap sx={{ pr: 3 }}>
                     {p.name}
@@ -76,7 +111,12 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
                   {p.isDemo && <Chip size="small" label="Demo" sx={{ mt: 1 }} />}
                 </CardContent>
               </CardActionArea>
-              <IconButton size="small" sx={{ position: 'absolute', top: 6, right: 4 }} aria-label={`${p.name} actions`} onClick={(e) => setMenu({ anchor: e.currentTarget, project: p })}>
+              <IconButton
+                size="small"
+                sx={{ position: 'absolute', top: 6, right: 4 }}
+                aria-label={`${p.name} actions`}
+                onClick={(e) => setMenu({ anchor: e.currentTarget, project: p })}
+              >
                 <MoreVertIcon fontSize="small" />
               </IconButton>
             </Card>
@@ -86,24 +126,44 @@ export function LibraryScreen({ onOpen }: { onOpen(projectId: string): void }) {
       <Menu open={!!menu} anchorEl={menu?.anchor} onClose={() => setMenu(null)}>
         <MenuItem
           onClick={() => {
-            const name = menu && window.prompt('Rename project', menu.project.name);
-            if (menu && name) void act(api.call('library.renameProject', { projectId: menu.project.id, name }));
-            else setMenu(null);
+            setRenaming(menu?.project ?? null);
+            setMenu(null);
           }}
         >
           Rename…
         </MenuItem>
-        <MenuItem onClick={() => menu && void act(api.call('library.duplicateProject', { projectId: menu.project.id }))}>Duplicate</MenuItem>
+        <MenuItem
+          onClick={() =>
+            menu && void act('Duplicate', api.call('library.duplicateProject', { projectId: menu.project.id }))
+          }
+        >
+          Duplicate
+        </MenuItem>
         <MenuItem
           onClick={() => {
-            if (menu && window.confirm(`Delete "${menu.project.name}"? Its grades and renders are removed; source media are not touched.`)) {
-              void act(api.call('library.deleteProject', { projectId: menu.project.id }));
-            } else setMenu(null);
+            setDeleting(menu?.project ?? null);
+            setMenu(null);
           }}
         >
           Delete…
         </MenuItem>
       </Menu>
+      <RenameProjectDialog
+        project={renaming}
+        onClose={() => {
+          setRenaming(null);
+          void reload();
+        }}
+      />
+      <ConfirmDialog
+        open={!!deleting}
+        title={`Delete "${deleting?.name ?? ''}"?`}
+        action="Delete"
+        onConfirm={() => deleting && void act('Delete', api.call('library.deleteProject', { projectId: deleting.id }))}
+        onClose={() => setDeleting(null)}
+      >
+        Its shots, grades, renders and caches are removed. The source media files are not touched.
+      </ConfirmDialog>
       <NewProjectDialog
         open={creating}
         onClose={() => setCreating(false)}

@@ -2,7 +2,15 @@ import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextF
 import { useState } from 'react';
 import { useApi } from '../../api';
 
-export function NewProjectDialog({ open, onClose, onCreated }: { open: boolean; onClose(): void; onCreated(projectId: string): void }) {
+export function NewProjectDialog({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose(): void;
+  onCreated(projectId: string): void;
+}) {
   const api = useApi();
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +50,12 @@ export function NewProjectDialog({ open, onClose, onCreated }: { open: boolean; 
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" disabled={!name.trim() || busy} onClick={() => void create()} data-testid="create-project">
+        <Button
+          variant="contained"
+          disabled={!name.trim() || busy}
+          onClick={() => void create()}
+          data-testid="create-project"
+        >
           Create
         </Button>
       </DialogActions>

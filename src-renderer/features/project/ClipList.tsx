@@ -1,9 +1,23 @@
 // The project's clips: where each comes from, whether it is online, and how it is decoded.
-import { Box, Button, Chip, Divider, FormControlLabel, MenuItem, Select, Stack, Switch, Tooltip, Typography } from '@mui/material';
+import {
+  Box,
+  Button,
+  Chip,
+  Divider,
+  FormControlLabel,
+  MenuItem,
+  Select,
+  Stack,
+  Switch,
+  Tooltip,
+  Typography,
+} from '@mui/material';
 import { useState } from 'react';
 import type { Clip, Deinterlace } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
 import { RelinkDialog } from '../import';
+import { ConfirmDialog } from '../library';
+import { useReportFailure } from '../status-bar';
 
 const DEINTERLACE: { value: Deinterlace; label: string }[] = [
   { value: 'auto', label: 'Deinterlace: auto' },
@@ -15,7 +29,9 @@ const DEINTERLACE: { value: Deinterlace; label: string }[] = [
 
 export function ClipList({ clips }: { clips: Clip[] }) {
   const api = useApi();
+  const report = useReportFailure();
   const [relinking, setRelinking] = useState<Clip | null>(null);
+  const [removing, setRemoving] = useState<Clip | null>(null);
   return (
     <Stack sx={{ p: 2, gap: 1.5 }} data-testid="clip-list">
       <Typography variant="subtitle2">Clips</Typography>
@@ -27,7 +43,9 @@ export function ClipList({ clips }: { clips: Clip[] }) {
                 {c.name}
               </Typography>
             </Tooltip>
-            {c.status !== 'ok' && <Chip size="small" color="warning" label={c.status === 'missing' ? 'offline' : 'changed'} />}
+            {c.status !== 'ok' && (
+              <Chip size="small" color="warning" label={c.status === 'missing' ? 'offline' : 'changed'} />
+            )}
             {c.proxyState === 'building' && <Chip size="small" label="proxies…" />}
           </Stack>
           <Typography variant="caption" color="text.secondary">
@@ -36,7 +54,18 @@ export function ClipList({ clips }: { clips: Clip[] }) {
             {c.probe.sar !== '1:1' && c.probe.sar !== '0:1' ? ` · SAR ${c.probe.sar}` : ''}
           </Typography>
           <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
-            <Select size="small" variant="standard" value={c.options.deinterlace} onChange={(e) => void api.call('library.setClipOptions', { clipId: c.id, options: { deinterlace: e.target.value as Deinterlace } })} sx={{ fontSize: 12, flex: 1 }}>
+            <Select
+              size="small"
+              variant="standard"
+              value={c.options.deinterlace}
+              onChange={(e) =>
+                void api.call('library.setClipOptions', {
+                  clipId: c.id,
+                  options: { deinterlace: e.target.value as Deinterlace },
+                })
+              }
+              sx={{ fontSize: 12, flex: 1 }}
+            >
               {DEINTERLACE.map((d) => (
                 <MenuItem key={d.value} value={d.value} sx={{ fontSize: 12 }}>
                   {d.label}
@@ -44,7 +73,18 @@ export function ClipList({ clips }: { clips: Clip[] }) {
               ))}
             </Select>
             <FormControlLabel
-              control={<Switch size="small" checked={c.options.squarePixels} onChange={(e) => void api.call('library.setClipOptions', { clipId: c.id, options: { squarePixels: e.target.checked } })} />}
+              control={
+                <Switch
+                  size="small"
+                  checked={c.options.squarePixels}
+                  onChange={(e) =>
+                    void api.call('library.setClipOptions', {
+                      clipId: c.id,
+                      options: { squarePixels: e.target.checked },
+                    })
+                  }
+                />
+              }
               label={<Typography variant="caption">Square pixels</Typography>}
             />
           </Stack>
@@ -55,7 +95,11 @@ export function ClipList({ clips }: { clips: Clip[] }) {
           )}
           {c.status === 'changed' && (
             <Tooltip title="The file at this path has new content (a re-export?). Use it: re-probe, keep the shots that fit, rebuild proxies.">
-              <Button size="small" onClick={() => void api.call('library.acceptChangedMedia', { clipId: c.id })} data-testid="accept-changed">
+              <Button
+                size="small"
+                onClick={() => void api.call('library.acceptChangedMedia', { clipId: c.id })}
+                data-testid="accept-changed"
+              >
                 Use new version
               </Button>
             </Tooltip>
@@ -64,9 +108,8 @@ export function ClipList({ clips }: { clips: Clip[] }) {
             size="small"
             color="inherit"
             sx={{ opacity: 0.7 }}
-            onClick={() => {
-              if (window.confirm(`Remove ${c.name} and its shots from the project? The file itself is not touched.`)) void api.call('library.removeClip', { clipId: c.id });
-            }}
+            onClick={() => setRemoving(c)}
+            data-testid="remove-clip"
           >
             Remove from project
           </Button>
@@ -74,6 +117,17 @@ export function ClipList({ clips }: { clips: Clip[] }) {
         </Box>
       ))}
       <RelinkDialog clip={relinking} onClose={() => setRelinking(null)} />
+      <ConfirmDialog
+        open={!!removing}
+        title={`Remove ${removing?.name ?? ''}?`}
+        action="Remove"
+        onConfirm={() =>
+          removing && void report('Remove clip', api.call('library.removeClip', { clipId: removing.id }))
+        }
+        onClose={() => setRemoving(null)}
+      >
+        The clip and its shots leave the project. The file itself is not touched.
+      </ConfirmDialog>
     </Stack>
   );
 }

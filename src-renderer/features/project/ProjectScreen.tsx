@@ -1,97 +1,308 @@
-// One project: clips, the shot timeline, a viewer on the frame under the playhead, and the selected shot.
+// One project: the viewer in the middle, the shot's facts and grade beside it, scopes at the right, the
+// timeline below; panel sizes are the colorist's and remembered. This screen owns the playhead, the shot
+// selection, the in/out marks and the live grade that ties the grade panel, viewer and scopes together.
 import { Alert, Box, Button, IconButton, Stack, Tooltip, Typography } from '@mui/material';
 import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import FileUploadIcon from '@mui/icons-material/FileUploadOutlined';
+import MovieIcon from '@mui/icons-material/MovieOutlined';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Shot } from '../../../src-main/common/contract';
+import type { Job, Shot } from '../../../src-main/common/contract';
 import { useCall, useEvent } from '../../api';
+import { ExportDialog, RenderMenu, RenderQueue, useRenderStatus } from '../delivery';
+import { GradePanel } from '../grade';
 import { ImportDialog } from '../import';
-import { JobsBar } from '../jobs';
+import { isActive, JobsBar, useJobs } from '../jobs';
+import { Scopes } from '../scopes';
+import { useNotify } from '../status-bar';
+import { Viewer, type GradedFrame } from '../viewer';
 import { ClipList } from './ClipList';
+import type { TimelineCommand } from './keys';
+import { programmeFrame, programmeLength, playheadAt, shotStarts, type Marks, type Playhead } from './programme';
+import { ShortcutsDialog } from './ShortcutsDialog';
 import { ShotPanel } from './ShotPanel';
-import { Timeline } from './Timeline';
-import { Viewer } from './Viewer';
+import { Splitter } from './Splitter';
+import { MAX_ZOOM, Timeline, type SelectMode } from './Timeline';
+import { DEFAULT_LAYOUT, useLayout } from './useLayout';
+import { useSelection } from './useSelection';
+import { useShotEdits } from './useShotEdits';
+import { useShotGrade } from './useShotGrade';
+import { useTimelineKeys } from './useTimelineKeys';
 
-export interface Playhead {
-  shot: Shot;
-  /** Frame number within the shot's clip. */
-  frame: number;
-}
+// Render and export jobs have their own queue above the timeline.
+const LIBRARY_JOBS: Job['kind'][] = ['import', 'shots', 'proxies'];
+const NO_MARKS: Marks = { in: null, out: null };
 
 export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack(): void }) {
   const project = useCall('library.getProject', { projectId });
   const { reload } = project;
+  const notify = useNotify();
   const [importing, setImporting] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [showKeys, setShowKeys] = useState(false);
+  const renders = useRenderStatus(projectId);
+  const imports = useJobs(projectId, LIBRARY_JOBS);
   const [playhead, setPlayhead] = useState<Playhead | null>(null);
+  const [marks, setMarks] = useState<Marks>(NO_MARKS);
+  const [zoom, setZoom] = useState(1);
+  const [playing, setPlaying] = useState(false);
+  const [scopeFrame, setScopeFrame] = useState<GradedFrame | null>(null);
+  const layout = useLayout();
 
   useEvent(
     'library.changed',
-    useCallback((e: { projectId: string | null }) => {
-      if (e.projectId === projectId || e.projectId === null) void reload();
-    }, [projectId, reload]),
+    useCallback(
+      (e: { projectId: string | null }) => {
+        if (e.projectId === projectId || e.projectId === null) void reload();
+      },
+      [projectId, reload],
+    ),
   );
   useEvent(
     'job.progress',
-    useCallback((j: { projectId: string | null; state: string }) => {
-      if (j.projectId === projectId && (j.state === 'done' || j.state === 'failed')) void reload();
-    }, [projectId, reload]),
+    useCallback(
+      (j: { projectId: string | null; state: string }) => {
+        if (j.projectId === projectId && (j.state === 'done' || j.state === 'failed')) void reload();
+      },
+      [projectId, reload],
+    ),
   );
+  useEffect(() => {
+    if (project.error)
+      notify({ severity: 'error', message: 'The project could not be loaded', detail: project.error.message });
+  }, [project.error, notify]);
 
   const detail = project.value;
   const shots = useMemo(() => (detail ? [...detail.shots].sort((a, b) => a.order - b.order) : []), [detail]);
   const clips = useMemo(() => new Map((detail?.clips ?? []).map((c) => [c.id, c])), [detail]);
+  const total = programmeLength(shots);
 
   // Keep the playhead on a shot that still exists (after split/merge/re-import).
   useEffect(() => {
     if (shots.length === 0) return setPlayhead(null);
+    // The frame stays put where a shot still covers it (a split moves it onto the new shot).
     setPlayhead((p) => {
+      const covers = (s: Shot) =>
+        !!p && s.clipId === p.shot.clipId && p.frame >= s.firstFrame && p.frame <= s.lastFrame;
+      const covering = p && (shots.find((s) => s.id === p.shot.id && covers(s)) ?? shots.find(covers));
+      if (p && covering) return { shot: covering, frame: p.frame };
       const same = p && shots.find((s) => s.id === p.shot.id);
       if (same) return { shot: same, frame: Math.min(Math.max(p.frame, same.firstFrame), same.lastFrame) };
-      const covering = p && shots.find((s) => s.clipId === p.shot.clipId && p.frame >= s.firstFrame && p.frame <= s.lastFrame);
-      if (covering) return { shot: covering, frame: p.frame };
       return { shot: shots[0], frame: shots[0].firstFrame };
     });
   }, [shots]);
+  // Marks past the end of a shortened timeline are dropped.
+  useEffect(() => {
+    setMarks((m) => ((m.in !== null && m.in >= total) || (m.out !== null && m.out >= total) ? NO_MARKS : m));
+  }, [total]);
 
-  const clip = playhead ? clips.get(playhead.shot.clipId) ?? null : null;
+  const shot = playhead?.shot ?? null;
+  const clip = shot ? (clips.get(shot.clipId) ?? null) : null;
+  const { selected, select } = useSelection(shots, shot?.id ?? null);
+  const selectedIds = useMemo(() => shots.filter((s) => selected.has(s.id)).map((s) => s.id), [shots, selected]);
+  const edits = useShotEdits(shots, selected, playhead);
+  const { grade, onLiveChange } = useShotGrade(shot);
+  const render = shot ? (renders.byShot.get(shot.id) ?? null) : null;
   const missing = detail?.clips.filter((c) => c.status !== 'ok') ?? [];
+  const importRunning = imports.jobs.some(isActive);
+  useEffect(() => setScopeFrame(null), [shot?.id]);
 
+  const seekProgramme = useCallback((f: number) => setPlayhead(playheadAt(shots, f)), [shots]);
+  const at = playhead ? programmeFrame(shots, playhead) : 0;
+  const starts = shotStarts(shots);
+  const shotIndex = shot ? shots.findIndex((s) => s.id === shot.id) : -1;
+
+  useTimelineKeys((command: TimelineCommand) => {
+    if (command === 'shortcuts') return setShowKeys((v) => !v);
+    if (command === 'zoomIn') return setZoom((z) => Math.min(MAX_ZOOM, z * 2));
+    if (command === 'zoomOut') return setZoom((z) => Math.max(1, z / 2));
+    if (command === 'clearMarks') return setMarks(NO_MARKS);
+    if (!playhead) return;
+    switch (command) {
+      case 'prevFrame':
+        return seekProgramme(at - 1);
+      case 'nextFrame':
+        return seekProgramme(at + 1);
+      case 'prevShot':
+        return seekProgramme(starts[Math.max(0, shotIndex - 1)]);
+      case 'nextShot':
+        return seekProgramme(starts[Math.min(shots.length - 1, shotIndex + 1)]);
+      case 'start':
+        return seekProgramme(0);
+      case 'end':
+        return seekProgramme(total - 1);
+      case 'markIn':
+        return setMarks((m) => ({ in: at, out: m.out !== null && m.out >= at ? m.out : null }));
+      case 'markOut':
+        return setMarks((m) => ({ in: m.in !== null && m.in <= at ? m.in : null, out: at }));
+      case 'split':
+        return void edits.split();
+      case 'merge':
+        return void edits.merge();
+    }
+  });
+
+  // The viewer plays through the clip; the playhead follows onto whichever shot of that clip covers the frame.
+  const onViewerSeek = useCallback(
+    (frame: number) =>
+      setPlayhead((p) => {
+        if (!p) return p;
+        const s = shots.find((x) => x.clipId === p.shot.clipId && frame >= x.firstFrame && frame <= x.lastFrame);
+        return s ? { shot: s, frame } : p;
+      }),
+    [shots],
+  );
+  const onTimelineSelect = useCallback((shotId: string, mode: SelectMode) => select(shotId, mode), [select]);
+  const onTimelineSeek = useCallback(
+    (f: number) => {
+      const p = playheadAt(shots, f);
+      setPlayhead(p);
+      if (p) select(p.shot.id, 'only');
+    },
+    [shots, select],
+  );
+
+  const empty = detail !== null && detail.clips.length === 0;
   return (
-    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%' }} data-testid="project-screen">
-      <Stack direction="row" sx={{ alignItems: 'center', gap: 1, px: 1, py: 0.5, borderBottom: 1, borderColor: 'divider' }}>
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }} data-testid="project-screen">
+      <Stack
+        direction="row"
+        sx={{ alignItems: 'center', gap: 1, px: 1, py: 0.5, borderBottom: 1, borderColor: 'divider' }}
+      >
         <Tooltip title="All projects">
           <IconButton onClick={onBack} size="small" aria-label="All projects">
             <ArrowBackIcon fontSize="small" />
           </IconButton>
         </Tooltip>
-        <Typography variant="subtitle1" sx={{ flex: 1 }} data-testid="project-name-title">
+        <Typography variant="subtitle1" noWrap sx={{ flex: 1, minWidth: 0 }} data-testid="project-name-title">
           {detail?.project.name ?? ''}
         </Typography>
-        <Typography variant="caption" color="text.secondary">
-          {detail ? `${detail.clips.length} clip${detail.clips.length === 1 ? '' : 's'} · ${shots.length} shot${shots.length === 1 ? '' : 's'}` : ''}
+        <Typography variant="caption" color="text.secondary" noWrap>
+          {detail
+            ? `${detail.clips.length} clip${detail.clips.length === 1 ? '' : 's'} · ${shots.length} shot${shots.length === 1 ? '' : 's'}`
+            : ''}
         </Typography>
         <Button size="small" startIcon={<FileUploadIcon />} onClick={() => setImporting(true)}>
           Import
         </Button>
+        <RenderMenu projectId={projectId} selected={shot} renders={renders.byShot} />
+        <Button
+          size="small"
+          startIcon={<MovieIcon />}
+          disabled={shots.length === 0}
+          onClick={() => setExporting(true)}
+          data-testid="open-export"
+        >
+          Export…
+        </Button>
       </Stack>
-      {project.error && <Alert severity="error">{project.error.message}</Alert>}
       {missing.length > 0 && (
-        <Alert severity="warning" sx={{ borderRadius: 0 }}>
-          {missing.length} clip{missing.length === 1 ? ' is' : 's are'} offline or changed: {missing.map((c) => c.name).join(', ')}. Relink them in the clip list.
+        <Alert
+          severity="warning"
+          sx={{ borderRadius: 0, py: 0, '& .MuiAlert-message': { py: 0.5 } }}
+          data-testid="offline-clips"
+        >
+          {missing.length} clip{missing.length === 1 ? ' is' : 's are'} offline or changed:{' '}
+          {missing.map((c) => c.name).join(', ')}. Relink them in the clip list.
         </Alert>
       )}
       <Box sx={{ flex: 1, display: 'flex', minHeight: 0 }}>
-        <Box sx={{ flex: 1, minWidth: 0, display: 'flex' }}>
-          <Viewer clip={clip} frame={playhead?.frame ?? null} />
+        <Box sx={{ flex: 1, minWidth: 240, display: 'flex', position: 'relative' }}>
+          {empty && !importRunning ? (
+            <Stack
+              sx={{ flex: 1, alignItems: 'center', justifyContent: 'center', bgcolor: '#000' }}
+              data-testid="project-empty"
+            >
+              <Typography color="text.secondary" variant="body2">
+                Import footage to begin.
+              </Typography>
+            </Stack>
+          ) : (
+            <Viewer
+              clip={clip}
+              frame={playhead?.frame ?? null}
+              grade={grade}
+              playing={playing}
+              onPlayingChange={setPlaying}
+              onGradedFrame={setScopeFrame}
+              onSeek={onViewerSeek}
+            />
+          )}
         </Box>
-        <Box sx={{ width: 300, borderLeft: 1, borderColor: 'divider', overflow: 'auto' }}>
-          <ShotPanel shot={playhead?.shot ?? null} clip={clip} frame={playhead?.frame ?? null} shots={shots} />
+        <Splitter
+          direction="column"
+          invert
+          size={layout.sizes.side}
+          onResize={(v) => layout.resize('side', v)}
+          onReset={() => layout.resize('side', DEFAULT_LAYOUT.side)}
+          testId="split-side"
+        />
+        <Box sx={{ width: layout.sizes.side, flex: 'none', overflow: 'auto' }} data-testid="side-panel">
+          <ShotPanel
+            shot={shot}
+            clip={clip}
+            frame={playhead?.frame ?? null}
+            shots={shots}
+            render={render}
+            edits={edits}
+          />
+          <GradePanel shot={shot} selectedShotIds={selectedIds} onLiveChange={onLiveChange} />
           {detail && detail.clips.length > 0 && <ClipList clips={detail.clips} />}
         </Box>
+        <Splitter
+          direction="column"
+          invert
+          size={layout.sizes.scopes}
+          onResize={(v) => layout.resize('scopes', v)}
+          onReset={() => layout.resize('scopes', DEFAULT_LAYOUT.scopes)}
+          testId="split-scopes"
+        />
+        <Box sx={{ width: layout.sizes.scopes, flex: 'none', overflow: 'auto' }} data-testid="scopes-panel">
+          <Scopes
+            frame={scopeFrame}
+            shotLight={
+              render && render.maxCll !== null && render.maxFall !== null
+                ? { maxCll: render.maxCll, maxFall: render.maxFall }
+                : null
+            }
+          />
+        </Box>
       </Box>
-      <JobsBar projectId={projectId} />
-      <Timeline shots={shots} clips={clips} playhead={playhead} onSeek={setPlayhead} />
+      <JobsBar projectId={projectId} kinds={LIBRARY_JOBS} />
+      <RenderQueue projectId={projectId} />
+      <Splitter
+        direction="row"
+        invert
+        size={layout.sizes.timeline}
+        onResize={(v) => layout.resize('timeline', v)}
+        onReset={() => layout.resize('timeline', DEFAULT_LAYOUT.timeline)}
+        testId="split-timeline"
+      />
+      <Box sx={{ height: layout.sizes.timeline, flex: 'none' }}>
+        <Timeline
+          shots={shots}
+          clips={clips}
+          renders={renders.byShot}
+          playhead={playhead}
+          selected={selected}
+          marks={marks}
+          zoom={zoom}
+          onZoom={setZoom}
+          onSeek={onTimelineSeek}
+          onSelect={onTimelineSelect}
+          onClearMarks={() => setMarks(NO_MARKS)}
+          onShowShortcuts={() => setShowKeys(true)}
+        />
+      </Box>
       <ImportDialog projectId={projectId} open={importing} onClose={() => setImporting(false)} />
+      <ExportDialog
+        projectId={projectId}
+        projectName={detail?.project.name ?? 'master'}
+        open={exporting}
+        onClose={() => setExporting(false)}
+        shots={shots}
+        selected={shot}
+      />
+      <ShortcutsDialog open={showKeys} onClose={() => setShowKeys(false)} />
     </Box>
   );
 }

@@ -1,13 +1,31 @@
-// The selected shot: where it comes from, and the edit operations a colorist fixes shot detection with.
-import { Alert, Box, Button, Divider, Stack, Typography } from '@mui/material';
-import { useState } from 'react';
-import type { Clip, Shot } from '../../../src-main/common/contract';
+// The shot under the playhead: where it comes from, and the edit operations a colorist fixes shot detection
+// with (split and merge also on S and M).
+import { Box, Button, Divider, Stack, Typography } from '@mui/material';
+import type { Clip, Shot, ShotRenderStatus } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
+import { formatNits, renderStateLabel } from '../delivery';
+import { useReportFailure } from '../status-bar';
 import { frameToTimecode } from './timecode';
+import type { useShotEdits } from './useShotEdits';
 
-export function ShotPanel({ shot, clip, frame, shots }: { shot: Shot | null; clip: Clip | null; frame: number | null; shots: Shot[] }) {
+export function ShotPanel({
+  shot,
+  clip,
+  frame,
+  shots,
+  render,
+  edits,
+}: {
+  shot: Shot | null;
+  clip: Clip | null;
+  frame: number | null;
+  shots: Shot[];
+  /** The shot's render state and, once rendered, its measured light. */
+  render: ShotRenderStatus | null;
+  edits: ReturnType<typeof useShotEdits>;
+}) {
   const api = useApi();
-  const [error, setError] = useState<string | null>(null);
+  const report = useReportFailure();
   if (!shot || !clip) {
     return (
       <Box sx={{ p: 2 }}>
@@ -18,12 +36,6 @@ export function ShotPanel({ shot, clip, frame, shots }: { shot: Shot | null; cli
     );
   }
   const i = shots.findIndex((s) => s.id === shot.id);
-  const next = shots[i + 1];
-  const canMerge = next && next.clipId === shot.clipId && next.firstFrame === shot.lastFrame + 1;
-  const act = async (p: Promise<{ ok: boolean; error?: { message: string } }>) => {
-    const r = await p;
-    setError(r.ok ? null : r.error?.message ?? 'Failed');
-  };
   const row = (label: string, value: string) => (
     <Stack direction="row" sx={{ justifyContent: 'space-between' }}>
       <Typography variant="caption" color="text.secondary">
@@ -43,32 +55,75 @@ export function ShotPanel({ shot, clip, frame, shots }: { shot: Shot | null; cli
       {row('Source out', shot.endTimecode)}
       {row('Clip format', `${clip.width}×${clip.height} · ${clip.frameRate} fps`)}
       {frame !== null && row('Playhead', frameToTimecode(frame, clip.frameRate, clip.startTimecode))}
+      {render && (
+        <Box data-testid="shot-render" data-state={render.state}>
+          <Typography
+            variant="caption"
+            color={render.state === 'failed' ? 'error' : render.state === 'stale' ? 'warning' : 'text.secondary'}
+          >
+            {renderStateLabel(render)}
+          </Typography>
+          {render.maxCll !== null && row('MaxCLL', formatNits(render.maxCll))}
+          {render.maxFall !== null && row('MaxFALL', formatNits(render.maxFall))}
+        </Box>
+      )}
       <Divider sx={{ my: 1 }} />
       <Stack direction="row" sx={{ gap: 1 }}>
-        <Button size="small" variant="outlined" disabled={frame === null || frame <= shot.firstFrame} onClick={() => void act(api.call('shots.split', { shotId: shot.id, frame: frame! }))} data-testid="split-shot">
-          Split at playhead
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={!edits.canSplit}
+          onClick={() => void edits.split()}
+          data-testid="split-shot"
+        >
+          Split (S)
         </Button>
-        <Button size="small" variant="outlined" disabled={!canMerge} onClick={() => void act(api.call('shots.merge', { shotIds: [shot.id, next!.id] }))} data-testid="merge-next">
-          Merge with next
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={!edits.canMerge}
+          onClick={() => void edits.merge()}
+          data-testid="merge-next"
+        >
+          {edits.mergeCount > 2 ? `Merge ${edits.mergeCount} (M)` : 'Merge with next (M)'}
         </Button>
       </Stack>
       <Stack direction="row" sx={{ gap: 1 }}>
-        <Button size="small" disabled={i <= 0} onClick={() => void act(api.call('shots.reorder', { projectId: shot.projectId, shotIds: moved(shots, i, -1) }))}>
+        <Button
+          size="small"
+          disabled={i <= 0}
+          onClick={() =>
+            void report('Move', api.call('shots.reorder', { projectId: shot.projectId, shotIds: moved(shots, i, -1) }))
+          }
+        >
           Move earlier
         </Button>
-        <Button size="small" disabled={i >= shots.length - 1} onClick={() => void act(api.call('shots.reorder', { projectId: shot.projectId, shotIds: moved(shots, i, 1) }))}>
+        <Button
+          size="small"
+          disabled={i >= shots.length - 1}
+          onClick={() =>
+            void report('Move', api.call('shots.reorder', { projectId: shot.projectId, shotIds: moved(shots, i, 1) }))
+          }
+        >
           Move later
         </Button>
       </Stack>
       <Button
         size="small"
         disabled={shot.gradeVersion === 0 || shots.length < 2}
-        onClick={() => void act(api.call('grades.copy', { fromShotId: shot.id, toShotIds: shots.filter((s) => s.id !== shot.id).map((s) => s.id) }))}
+        onClick={() =>
+          void report(
+            'Copy grade',
+            api.call('grades.copy', {
+              fromShotId: shot.id,
+              toShotIds: shots.filter((s) => s.id !== shot.id).map((s) => s.id),
+            }),
+          )
+        }
         data-testid="copy-grade"
       >
         Copy grade to all other shots
       </Button>
-      {error && <Alert severity="error">{error}</Alert>}
     </Stack>
   );
 }

@@ -18,14 +18,28 @@ export function StatusBar() {
   const info = useCall('app.info', {});
   const initial = useCall('inference.status', {});
   const [live, setLive] = useState<InferenceStatus | null>(null);
-  useEvent('inference.state', useCallback((s: InferenceStatus) => setLive(s), []));
+  useEvent(
+    'inference.state',
+    useCallback((s: InferenceStatus) => setLive(s), []),
+  );
   const status = live ?? initial.value;
 
   return (
     <Box
       component="footer"
       data-testid="status-bar"
-      sx={{ display: 'flex', gap: 3, alignItems: 'center', px: 1.5, height: 26, borderTop: 1, borderColor: 'divider', bgcolor: 'background.paper', color: 'text.secondary', fontSize: 12 }}
+      sx={{
+        display: 'flex',
+        gap: 3,
+        alignItems: 'center',
+        px: 1.5,
+        height: 26,
+        borderTop: 1,
+        borderColor: 'divider',
+        bgcolor: 'background.paper',
+        color: 'text.secondary',
+        fontSize: 12,
+      }}
     >
       <Typography variant="caption" data-testid="app-version">
         Remaster {info.value?.version ?? ''}
@@ -39,12 +53,18 @@ export function StatusBar() {
       </Tooltip>
       <Tooltip title={status?.error ?? ''}>
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
-          <Box sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: status ? stateColour[status.state] : '#777' }} />
+          <Box
+            sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: status ? stateColour[status.state] : '#777' }}
+          />
           <Typography variant="caption" data-testid="worker-state">
             Worker {status?.state ?? '…'}
           </Typography>
           {status?.state === 'failed' && (
-            <Button size="small" sx={{ py: 0, minWidth: 0, fontSize: 11 }} onClick={() => void api.call('inference.restart', {}).then((r) => r.ok && setLive(r.value))}>
+            <Button
+              size="small"
+              sx={{ py: 0, minWidth: 0, fontSize: 11 }}
+              onClick={() => void api.call('inference.restart', {}).then((r) => r.ok && setLive(r.value))}
+            >
               Restart
             </Button>
           )}

@@ -1,1 +1,2 @@
 export { StatusBar } from './StatusBar';
+export { NoticesProvider, useNotify, useReportFailure, type Notice } from './Notices';

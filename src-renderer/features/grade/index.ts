@@ -1,0 +1,1 @@
+export { GradePanel, type GradePanelProps } from './GradePanel';

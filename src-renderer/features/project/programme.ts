@@ -1,0 +1,60 @@
+// The timeline as one programme: its shots end to end, counted in frames from 0. The playhead is a frame of
+// a shot's clip; marks (in/out) and export ranges are programme frames.
+import type { Shot } from '../../../src-main/common/contract';
+
+export interface Playhead {
+  shot: Shot;
+  /** Frame number within the shot's clip. */
+  frame: number;
+}
+
+/** In and out marks, programme frames, both included. */
+export interface Marks {
+  in: number | null;
+  out: number | null;
+}
+
+export const shotLength = (s: Shot): number => s.lastFrame - s.firstFrame + 1;
+
+export const programmeLength = (shots: Shot[]): number => shots.reduce((n, s) => n + shotLength(s), 0);
+
+/** Programme frame of the first frame of each shot, in timeline order. */
+export function shotStarts(shots: Shot[]): number[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (const s of shots) {
+    starts.push(at);
+    at += shotLength(s);
+  }
+  return starts;
+}
+
+export function programmeFrame(shots: Shot[], p: Playhead): number {
+  let at = 0;
+  for (const s of shots) {
+    if (s.id === p.shot.id) return at + p.frame - s.firstFrame;
+    at += shotLength(s);
+  }
+  return 0;
+}
+
+/** The playhead at a programme frame (clamped to the timeline); null on an empty timeline. */
+export function playheadAt(shots: Shot[], frame: number): Playhead | null {
+  const total = programmeLength(shots);
+  if (total === 0) return null;
+  let pos = Math.max(0, Math.min(total - 1, Math.round(frame)));
+  for (const s of shots) {
+    const len = shotLength(s);
+    if (pos < len) return { shot: s, frame: s.firstFrame + pos };
+    pos -= len;
+  }
+  return null;
+}
+
+/** The shots between two shots of the timeline, both included (a Shift+click range). */
+export function shotsBetween(shots: Shot[], a: string, b: string): string[] {
+  const i = shots.findIndex((s) => s.id === a);
+  const j = shots.findIndex((s) => s.id === b);
+  if (i < 0 || j < 0) return [b];
+  return shots.slice(Math.min(i, j), Math.max(i, j) + 1).map((s) => s.id);
+}

@@ -1,0 +1,1 @@
+export { Scopes, type ScopesProps } from './Scopes';

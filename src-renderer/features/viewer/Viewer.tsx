@@ -1,0 +1,222 @@
+// The review viewer: SDR source, HDR result (analytic base at once, the network's output when it arrives),
+// A/B wipe or side by side, fit or 1:1 with pan, false colour / gamut / safe-area overlays, real-time playback.
+import { Box, Typography } from '@mui/material';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Clip } from '../../../src-main/common/contract';
+import type { GradeParams } from '../../../src-main/common/colour/grade';
+import { eetfUniform } from '../../../src-main/common/colour/eetf';
+import { REFERENCE_WHITE_NITS } from '../../../src-main/common/colour/transfer';
+import { formatTimecode } from '../../../src-main/common/timecode';
+import { useApi } from '../../api';
+import { detectHdrDisplay, ExtendedPresenter, type HdrDisplay } from './hdr-display';
+import { ViewerPipeline } from './pipeline';
+import { usePictures } from './usePictures';
+import { usePlayback } from './usePlayback';
+import { useCanvasSize, usePointer } from './usePointer';
+import { Caption, FalseColourLegend, SafeAreas, Timecode } from './ViewerOverlays';
+import { DEFAULT_SETTINGS, ViewerToolbar, type ViewerSettings } from './ViewerToolbar';
+import { FIT, imageRect, type Zoom } from './view';
+
+export interface GradedFrame {
+  width: number;
+  height: number;
+  /** Interleaved BT.2020 PQ R'G'B', 16-bit, rows top to bottom: the HDR result as graded (not display-mapped). */
+  pq: Uint16Array;
+  source: 'analytic' | 'network';
+}
+
+export interface ViewerProps {
+  clip: Clip | null;
+  frame: number | null;
+  /** The shot's grade, live while a slider moves. */
+  grade: GradeParams;
+  playing: boolean;
+  /** The SDR display's peak for the EETF (default 100 nits). */
+  displayPeakNits?: number;
+  onGradedFrame?(f: GradedFrame): void;
+  /** Playback moved the playhead. */
+  onSeek?(frame: number): void;
+  /** Space / J / K / L started or stopped playback. */
+  onPlayingChange?(playing: boolean): void;
+}
+
+/** The content peak the EETF rolls off from: the usual 1000-nit master, or the grade's higher highlight peak. */
+const masteringPeak = (g: GradeParams) => (g.highlightExpansion ? Math.max(1000, g.highlightPeak) : 1000);
+
+export function Viewer(props: ViewerProps) {
+  const { clip, frame, grade, playing, displayPeakNits = 100 } = props;
+  const api = useApi();
+  const glCanvas = useRef<HTMLCanvasElement>(null);
+  const hdrCanvas = useRef<HTMLCanvasElement>(null);
+  const [pipeline, setPipeline] = useState<ViewerPipeline | null>(null);
+  const [glError, setGlError] = useState<string | null>(null);
+  const [hdr, setHdr] = useState<HdrDisplay>({ kind: 'sdr', why: 'checking' });
+  const presenter = useRef<ExtendedPresenter | null>(null);
+  const [settings, setSettings] = useState<ViewerSettings>(DEFAULT_SETTINGS);
+  const [zoom, setZoom] = useState<Zoom>(FIT);
+  const [wipe, setWipe] = useState(0.5);
+  const { box, size } = useCanvasSize();
+  const { speed } = usePlayback(clip, frame, playing, props.onSeek);
+  const extended = hdr.kind === 'webgpu-extended' && settings.hdrDisplay;
+
+  useEffect(() => {
+    try {
+      const gl = glCanvas.current!.getContext('webgl2', { antialias: false, preserveDrawingBuffer: true });
+      if (!gl) throw new Error('WebGL2 is not available');
+      setPipeline(new ViewerPipeline(gl));
+    } catch (e) {
+      setGlError((e as Error).message);
+    }
+    void detectHdrDisplay().then(setHdr);
+  }, []);
+  // Tell the project screen when Space / J / K / L started or stopped playback (not on every render).
+  const onPlayingChange = useRef(props.onPlayingChange);
+  onPlayingChange.current = props.onPlayingChange;
+  useEffect(() => onPlayingChange.current?.(speed !== 0), [speed]);
+
+  // The latest everything, for a paint scheduled from an async load.
+  const latest = useRef({ props, settings, zoom, wipe, size, extended, source: 'analytic' as 'analytic' | 'network' });
+  const raf = useRef(0);
+  const paint = useCallback(() => {
+    raf.current = 0;
+    const p = pipeline,
+      l = latest.current;
+    const work = p?.workingSize;
+    if (!p || !work || !l.props.clip) return;
+    p.setGrade(l.props.grade);
+    if (p.runGrade() && l.props.onGradedFrame) {
+      const g = p.readGraded();
+      if (g) l.props.onGradedFrame({ ...g, source: p.hasNetwork ? 'network' : 'analytic' });
+    }
+    const imageW = l.props.clip.width,
+      imageH = Math.round((l.props.clip.width * work[1]) / work[0]);
+    const rect = imageRect(l.size.w, l.size.h, imageW, imageH, l.settings.mode, l.zoom);
+    const peak = l.props.displayPeakNits ?? 100;
+    const out = p.display({
+      mode: l.settings.mode,
+      rect,
+      wipe: l.wipe * l.size.w,
+      output: l.extended ? 'extended' : 'sdr',
+      displayPeak: peak,
+      sdrWhite: REFERENCE_WHITE_NITS,
+      eetf: eetfUniform({ displayPeakNits: peak, sourcePeakNits: masteringPeak(l.props.grade) }),
+      falseColour: l.settings.falseColour,
+      gamutWarning: l.settings.gamutWarning,
+    });
+    if (out && l.extended && hdr.kind === 'webgpu-extended') {
+      presenter.current ??= new ExtendedPresenter(hdrCanvas.current!, hdr.device);
+      presenter.current.present(out, l.size.w, l.size.h);
+    }
+  }, [pipeline, hdr]);
+  const repaint = useCallback(() => {
+    if (!raf.current) raf.current = requestAnimationFrame(paint);
+  }, [paint]);
+  const networkWidth = useCallback(() => latest.current.size.w, []);
+  const pictures = usePictures(api, pipeline, clip, frame, speed !== 0, repaint, networkWidth);
+  latest.current = { props, settings, zoom, wipe, size, extended, source: pictures.hdr };
+
+  useEffect(repaint, [repaint, grade, settings, zoom, wipe, size, extended, displayPeakNits]);
+
+  const work = pipeline?.workingSize;
+  const imageW = clip?.width ?? 1,
+    imageH = work && clip ? Math.round((clip.width * work[1]) / work[0]) : (clip?.height ?? 1);
+  const rect = imageRect(size.w, size.h, imageW, imageH, settings.mode, zoom);
+  const pointer = usePointer({ settings, zoom, setZoom, wipe, setWipe, size, rect, imageW, dpr: size.dpr });
+
+  const showsHdr = settings.mode !== 'sdr';
+  const lines: string[] = [];
+  if (clip && pictures.sdr) {
+    if (settings.mode !== 'hdr') lines.push(`SDR · ${pictures.sdr === 'full' ? 'full resolution' : 'proxy'}`);
+    if (showsHdr) {
+      lines.push(
+        pictures.hdr === 'network'
+          ? `HDR · network (${(pictures.model ?? 'model').replace(/\.onnx$/, '')})`
+          : 'HDR · analytic base',
+      );
+      lines.push(
+        extended
+          ? 'HDR display (WebGPU extended range)'
+          : `SDR display · EETF ${masteringPeak(grade)} → ${displayPeakNits} nits`,
+      );
+    }
+  }
+  lines.push(...pictures.notes);
+  const cssRects = settings.mode === 'side' ? [rect, { ...rect, x: rect.x + size.w / 2 }] : [rect];
+
+  return (
+    <Box sx={{ flex: 1, display: 'flex', flexDirection: 'column', minHeight: 0 }} data-testid="viewer">
+      <ViewerToolbar
+        settings={settings}
+        onChange={setSettings}
+        zoomed={zoom.scale !== null}
+        onFit={() => setZoom(FIT)}
+        onOneToOne={() => setZoom({ scale: 1, panX: 0, panY: 0 })}
+        hdrDisplayAvailable={hdr.kind !== 'sdr'}
+      />
+      <Box
+        ref={box}
+        {...pointer}
+        sx={{
+          flex: 1,
+          position: 'relative',
+          bgcolor: '#000',
+          overflow: 'hidden',
+          cursor: settings.mode === 'wipe' ? 'ew-resize' : 'grab',
+        }}
+      >
+        <canvas
+          ref={glCanvas}
+          width={size.w}
+          height={size.h}
+          data-testid="viewer-canvas"
+          style={{
+            position: 'absolute',
+            inset: 0,
+            width: '100%',
+            height: '100%',
+            visibility: extended ? 'hidden' : 'visible',
+          }}
+        />
+        <canvas
+          ref={hdrCanvas}
+          width={size.w}
+          height={size.h}
+          style={{
+            position: 'absolute',
+            inset: 0,
+            width: '100%',
+            height: '100%',
+            display: extended ? 'block' : 'none',
+          }}
+        />
+        {clip && pictures.sdr && settings.safeAreas && (
+          <SafeAreas
+            rects={cssRects.map((r) => ({
+              x: r.x / size.dpr,
+              y: r.y / size.dpr,
+              w: r.w / size.dpr,
+              h: r.h / size.dpr,
+            }))}
+          />
+        )}
+        {!clip && (
+          <Typography
+            color="text.secondary"
+            variant="body2"
+            sx={{ position: 'absolute', top: '50%', width: '100%', textAlign: 'center' }}
+          >
+            Import footage to begin.
+          </Typography>
+        )}
+        {glError && <Caption lines={[`The viewer cannot draw here: ${glError}`]} />}
+        {!glError && <Caption lines={lines} />}
+        {showsHdr && settings.falseColour && <FalseColourLegend />}
+        {clip && frame !== null && (
+          <Timecode
+            text={`${clip.name} · frame ${frame} · ${formatTimecode(frame, clip.frameRate, clip.startTimecode)}${speed ? ` · ${speed > 0 ? '▶' : '◀'} ${Math.abs(speed)}×` : ''}`}
+          />
+        )}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,1 @@
+export { Viewer, type ViewerProps, type GradedFrame } from './Viewer';
