@@ -29,6 +29,13 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/**
+ * The viewer's raw 16-bit frames (preview/frame-files.ts): megabytes each, held by the viewer itself. Chromium
+ * fails every concurrent request for a URL whose disk-cache write failed (net::ERR_CACHE_WRITE_FAILURE, seen by
+ * fetch as "Failed to fetch"), and big entries fail to write, so these never enter the browser's cache.
+ */
+const UNCACHED = new Set(['.sdr16', '.hdr16']);
+
 /** Headers on every answer, file or refusal. */
 export function securityHeaders(host: FileSources['host']): Record<string, string> {
   return {
@@ -57,10 +64,11 @@ export function servedFile(pathname: string, sources: FileSources): Served {
   if (rel.startsWith('/media/')) {
     const file = sources.cacheFile?.(rel.slice('/media/'.length)) ?? null;
     if (!file) return refuse(404, 'Not found');
+    const cacheControl = UNCACHED.has(extname(file).toLowerCase()) ? 'no-store' : 'private, max-age=60';
     return {
       status: 200,
       file,
-      headers: { ...headers, 'Content-Type': mimeType(file), 'Cache-Control': 'private, max-age=60' },
+      headers: { ...headers, 'Content-Type': mimeType(file), 'Cache-Control': cacheControl },
     };
   }
   if (rel === '/' || rel === '') rel = '/index.html';

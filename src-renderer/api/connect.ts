@@ -45,7 +45,7 @@ function electronApi(): ConnectedApi {
 
 function websocketApi(): Promise<ConnectedApi> {
   const token = new URLSearchParams(location.search).get('token');
-  if (!token) return Promise.reject(new Error('This address has no access token. Open the full URL that `remaster serve` printed.'));
+  if (!token) return Promise.reject(new Error('This address has no access token. Open the full address Remaster printed when it started, token included.'));
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
   const pending = new Map<number, (r: Result<unknown>) => void>();
@@ -102,6 +102,6 @@ function websocketApi(): Promise<ConnectedApi> {
   };
   return new Promise((resolve, reject) => {
     ws.addEventListener('open', () => resolve(api), { once: true });
-    ws.addEventListener('error', () => reject(new Error('Could not connect to the Remaster host (is `remaster serve` still running, and is the token current?)')), { once: true });
+    ws.addEventListener('error', () => reject(new Error('Could not connect to the Remaster host (is it still running, and is this the address it printed at its last start?)')), { once: true });
   });
 }

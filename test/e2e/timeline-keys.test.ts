@@ -148,6 +148,32 @@ test('I and O mark a range on the timeline', { skip }, async () => {
   assert.ok(Math.abs(range.x - strip.x - (secondStart / total) * strip.width) < 3, `range at ${range.x}`);
   assert.ok(Math.abs(range.width - (11 / total) * strip.width) < 3, `range ${range.width} wide`);
   await page.screenshot({ path: join(results, 'timeline-marks.png') });
+
+  // The marks are the export's range, at every opening, whatever range the dialog was left on.
+  const dialog = page.getByTestId('export-dialog');
+  const expectRange = async () => {
+    await page.getByTestId('open-export').click();
+    await page.getByTestId('range-in').waitFor();
+    assert.equal(await page.getByTestId('range-in').inputValue(), String(secondStart));
+    assert.equal(await page.getByTestId('range-out').inputValue(), String(secondStart + 10));
+    assert.ok(await page.getByTestId('range-frames').locator('input').isChecked());
+  };
+  await expectRange();
+  await page.getByTestId('range-all').click();
+  await press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await expectRange();
+  await press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  // And the Render menu offers the shots they touch: all 11 frames lie in shot 2.
+  await page.getByTestId('render-menu').click();
+  await page
+    .getByTestId('render-marked')
+    .filter({ hasText: `1 shot, frames ${secondStart}–${secondStart + 10}` })
+    .waitFor();
+  await press('Escape');
+  await page.getByTestId('render-marked').waitFor({ state: 'detached' });
+
   await press('x');
   await marks.waitFor({ state: 'detached' });
 });

@@ -30,7 +30,8 @@ export function mountTmpfs(dir: string, size = '2m'): string | null {
   return r.status === 0 ? null : `cannot mount a tmpfs (${(r.stderr || r.error?.message || 'not root').trim()})`;
 }
 
-export function remount(dir: string, mode: 'ro' | 'rw'): void {
+/** Remounts read-only or writable, or with a new size (space freed on a full disk). */
+export function remount(dir: string, mode: 'ro' | 'rw' | `size=${string}`): void {
   const r = spawnSync('mount', ['-o', `remount,${mode}`, dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`remount ${mode} ${dir}: ${r.stderr}`);
 }
@@ -60,6 +61,27 @@ export function libraryFacts(dataDir: string): LibraryFacts {
       TABLES.map((t) => [t, (db.prepare(`SELECT count(*) AS c FROM ${t}`).get() as { c: number }).c]),
     ) as Record<Table, number>;
     return { integrity, counts };
+  } finally {
+    db.close();
+  }
+}
+
+/** The id of the library's project called `name`, read from outside. */
+export function projectIdOf(dataDir: string, name: string): string {
+  const db = new Database(join(dataDir, 'library.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT id FROM projects WHERE name = ?').get(name) as { id: string }).id;
+  } finally {
+    db.close();
+  }
+}
+
+/** A shot's render row (its state and, when failed, why), read from outside. */
+export function renderRowOf(dataDir: string, shotId: string): { state: string; error: string | null } | undefined {
+  const db = new Database(join(dataDir, 'library.sqlite'), { readonly: true });
+  try {
+    return db.prepare('SELECT state, error FROM renders WHERE shot_id = ?').get(shotId) as
+      { state: string; error: string | null } | undefined;
   } finally {
     db.close();
   }

@@ -156,18 +156,30 @@ describe('contract over WebSocket', () => {
       });
     }
     await new Promise((r) => setTimeout(r, 200));
-    const res = await fetch(`http://127.0.0.1:${host.port}/`);
+    const res = await fetch(`http://127.0.0.1:${host.port}/?token=${host.token}`);
     assert.equal(res.status, 200);
     const gone = await fetch(`http://127.0.0.1:${host.port}/media/${encodeURIComponent('/nonexistent/x.jpg')}?token=${host.token}`);
     assert.equal(gone.status, 404);
   });
 
   test('the host serves the renderer with a strict CSP and nothing outside it', async () => {
-    const res = await fetch(`http://127.0.0.1:${host.port}/`);
+    const res = await fetch(`http://127.0.0.1:${host.port}/?token=${host.token}`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     assert.match(await res.text(), /<div id="root">/);
     const escape = await fetch(`http://127.0.0.1:${host.port}/..%2f..%2fpackage.json`);
     assert.equal(escape.status, 404);
+  });
+
+  test('the app page without the token (or with a wrong one) is refused with a page naming the command', async () => {
+    for (const query of ['', '?token=wrong']) {
+      const res = await fetch(`http://127.0.0.1:${host.port}/${query}`);
+      assert.equal(res.status, 401, query);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+      const page = await res.text();
+      assert.match(page, /This address has no access token/);
+      assert.match(page, /<code>[^<]+<\/code>/);
+      assert.doesNotMatch(page, /id="root"/);
+    }
   });
 });

@@ -1,11 +1,22 @@
 // Fault injection (issue 21), one table: each case breaks something real (a full tmpfs, random bytes over a
 // table's pages, a SIGKILL, a read-only mount, a second process, hostile file names) under the built CLI, and
 // asserts the message, the exit code, the library's integrity_check and row counts before and after, and the
-// files left on disk. Render and export resumption after SIGKILL is covered by render-shot.test.ts and
-// export.test.ts; here the export case is the full disk the output check must refuse before any work.
+// files left on disk. Render resumption after SIGKILL is covered by delivery.test.ts, an export's by
+// export-kill.test.ts; here the export case is the full disk the output check must refuse before any work, and a
+// render's is a render cache that fills up mid-shot and resumes once space is freed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_GRADE } from '../../src-main/common/colour/grade';
@@ -18,7 +29,9 @@ import {
   libraryFacts,
   mountTmpfs,
   occurrences,
+  projectIdOf,
   remaster,
+  renderRowOf,
   remount,
   scribblePage,
   TABLES,
@@ -28,7 +41,9 @@ import {
   type LibraryFacts,
   type Table,
 } from '../helpers/faults';
+import { segmentFile } from '../../src-main/core/render';
 import { ffmpeg, frameNumberClip, quietLog, tempDir } from '../helpers/media-fixtures';
+import { BASELINE_X2 } from '../helpers/render-fixture';
 
 const tmp = tempDir('remaster-faults-');
 const mounts: string[] = [];
@@ -215,6 +230,56 @@ const cases: FaultCase[] = [
     message: /remaster export: Not enough free space in .*: about \d+ MB needed, 0 MB free/,
     once: 'remaster export:',
     counts: (b, a) => assert.deepEqual({ ...a, jobs: 0 }, { ...b, jobs: 0 }),
+  },
+  {
+    name: 'full disk in the render cache (tmpfs): "Disk full", no partial segment, resumed from the last segment',
+    needsRoot: true,
+    async act() {
+      // The 36-frame shot (segments of 24 + 12 frames) rendered on an ordinary disk first: the reference.
+      const render = (data: string, shotId: string) =>
+        remaster(data, 'render', 'Reel', '--shots', shotId, '--model', BASELINE_X2);
+      const rendersOf = (data: string) => join(data, 'cache', projectIdOf(data, 'Reel'), 'renders');
+      const ref = freshLibrary();
+      const shot = (JSON.parse(remaster(ref, 'shots', 'Reel', '--json').stdout) as { id: string; frames: number }[])[1];
+      assert.equal(shot.frames, 36);
+      const whole = render(ref, shot.id);
+      assert.equal(whole.code, 0, whole.stderr);
+      const [hash] = readdirSync(rendersOf(ref));
+      const refFile = (name: string) => join(rendersOf(ref), hash, name);
+      const size = (i: number) => statSync(refFile(segmentFile(i))).size;
+      // The cache on a tmpfs with room for the first segment, its record and the manifest, and half the second.
+      const data = freshLibrary();
+      const renders = rendersOf(data);
+      const pages = (n: number) => Math.ceil(n / 4096) * 4096;
+      const small = ['manifest.json', 'segment-0000.json'].reduce((n, f) => n + pages(statSync(refFile(f)).size), 0);
+      const bytes = small + pages(size(0)) + pages(size(1) / 2);
+      if (mountTmpfs(renders, String(bytes))) return 'skip';
+      mounts.push(renders);
+      const run = render(data, shot.id);
+      const row = renderRowOf(data, shot.id);
+      assert.equal(row?.state, 'failed', 'the shot is marked failed, not rendered');
+      assert.match(row?.error ?? '', /^Disk full: /);
+      const kept = [`${hash}/manifest.json`, `${hash}/segment-0000.json`, `${hash}/segment-0000.mkv`];
+      assert.deepEqual(filesUnder(renders), kept, 'only complete files, no .partial segment');
+      const first = statSync(join(renders, kept[2]));
+      // Still usable on the full disk; then space is freed and the same command resumes at segment 1.
+      assert.equal(remaster(data, 'shots', 'Reel').code, 0);
+      remount(renders, 'size=64m');
+      const again = render(data, shot.id);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^2\t.*\trendered, MaxCLL \d+ nits/m);
+      const resumed = statSync(join(renders, kept[2]));
+      assert.deepEqual([resumed.ino, resumed.mtimeMs], [first.ino, first.mtimeMs], 'segment 0 was not rendered again');
+      const files = readdirSync(join(rendersOf(ref), hash)).sort();
+      assert.deepEqual(readdirSync(join(renders, hash)).sort(), files);
+      for (const f of files) assert.deepEqual(readFileSync(join(renders, hash, f)), readFileSync(refFile(f)), f);
+      return { data, run };
+    },
+    code: 1,
+    message:
+      /remaster render: Rendering failed: Disk full: no space left in .*renders.* resumes from its last complete/,
+    once: 'remaster render:',
+    counts: (b, a) => assert.deepEqual(a, { ...b, jobs: b.jobs + 2 }),
   },
   {
     name: 'read-only mount: reads work, a write is refused with the reason',

@@ -119,4 +119,25 @@ if (CHILD) {
     sleeper.kill();
     db.close();
   });
+
+  test('closing under a paused job records it interrupted and lets it end', async () => {
+    const { db } = openDatabase({ dataDir: join(tmp.dir, 'paused'), log: quietLog });
+    const jobs = new JobManager(db, new EventHub(), quietLog, false);
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const { id, done } = jobs.start('render', null, 'Render', async (job) => {
+      started();
+      for (;;) {
+        await job.whilePaused(); // a render between frames, paused until told otherwise
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    });
+    await running;
+    assert.equal(jobs.pause(id), true);
+    jobs.interruptAll();
+    await assert.rejects(done, /cancelled/);
+    const row = db.prepare('SELECT state, error FROM jobs WHERE id = ?').get(id) as { state: string; error: string };
+    assert.deepEqual(row, { state: 'failed', error: 'Interrupted: the library was closed while the job ran' });
+    db.close();
+  });
 }

@@ -17,6 +17,9 @@ writeFileSync(join(renderer, 'assets', 'app.js'), 'export {}');
 writeFileSync(join(top, 'secret.txt'), 'not for the browser');
 writeFileSync(join(top, 'data', 'library.sqlite'), 'SQLite format 3');
 writeFileSync(join(cache, 'proxies', 'clip-1', '000012.jpg'), 'jpeg');
+mkdirSync(join(cache, 'p1', 'clip-1', 'frames'), { recursive: true });
+writeFileSync(join(cache, 'p1', 'clip-1', 'frames', '12-1280-abc.sdr16'), 'raw');
+writeFileSync(join(cache, 'p1', 'clip-1', 'frames', '12-1280-abc-def.hdr16'), 'raw');
 symlinkSync(join(top, 'secret.txt'), join(renderer, 'assets', 'leak.js'));
 symlinkSync(top, join(renderer, 'up'));
 symlinkSync(join(top, 'data', 'library.sqlite'), join(cache, 'library.jpg'));
@@ -88,6 +91,16 @@ test('cache files are served from the cache root only, and only when the caller 
     assert.equal(servedFile(media(outside), sources).status, 404, outside);
   }
   assert.equal(servedFile(media(frame), { ...sources, cacheFile: null }).status, 404, 'no token, no cache');
+});
+
+test("the viewer's raw frames are bytes that never enter the browser's cache", () => {
+  for (const name of ['12-1280-abc.sdr16', '12-1280-abc-def.hdr16']) {
+    const file = join(cache, 'p1', 'clip-1', 'frames', name);
+    const r = servedFile(media(file), sources);
+    assert.equal(r.status === 200 && r.file, file);
+    assert.equal(r.headers['Content-Type'], 'application/octet-stream');
+    assert.equal(r.headers['Cache-Control'], 'no-store', name);
+  }
 });
 
 test('an unbuilt renderer says so', () => {

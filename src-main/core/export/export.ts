@@ -3,7 +3,7 @@
 // work; whatever fails (disk full, cancel, a verification mismatch) leaves no master and no partial file behind.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { aggregateLightLevels, type FrameLightLevel } from '../../common/colour';
 import { bt2100PqIccProfile } from '../../common/colour/icc';
@@ -100,6 +100,32 @@ function ioError(e: unknown, out: string): unknown {
   return e;
 }
 
+/** Whether process `pid` exists (EPERM: it does, under another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what killed exports of this same output left: `.<name>.partial-<pid>…` files and folders whose process
+ * is gone. A live pid's partial is another export still writing, and is left alone.
+ */
+async function removeStalePartials(out: string, log: Logger): Promise<void> {
+  const prefix = `.${basename(out)}.partial-`;
+  const names = await readdir(dirname(out)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^\d+/.exec(name.slice(prefix.length));
+    if (!pid || Number(pid[0]) === process.pid || isAlive(Number(pid[0]))) continue;
+    log.info(`export: removing ${name}, left by a killed export (pid ${pid[0]})`);
+    await rm(join(dirname(out), name), { recursive: true, force: true });
+  }
+}
+
 /** Runs the encoder with frames on its stdin; rejects with ffmpeg's own last words if it fails. */
 async function encodeVideo(
   bin: Binaries,
@@ -145,6 +171,7 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
   const tiff = plan.format === 'tiff16';
   const sidecars = plan.format === 'hdr10-hevc' ? null : sidecarPaths(out);
   preflight(plan, out, sidecars);
+  await removeStalePartials(out, log); // before the free-space check, so their space counts as free
   const { width, height } = await programmeSize(bin, plan.inputs);
   const frames = frameCount(plan);
   const audioBytes = plan.audio ? statSync(plan.audio.file).size : 0;

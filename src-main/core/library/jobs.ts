@@ -236,6 +236,10 @@ export class JobManager {
       if (!isOpen(e.job.state)) continue;
       e.ctl.abort();
       this.finish(e, 'failed', INTERRUPTED_BY_CLOSE, INTERRUPTED_BY_CLOSE);
+      // A paused job waits on its resume: let it go, so it sees the abort and stops.
+      const r = e.resumed;
+      e.resumed = null;
+      r?.resolve();
     }
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;

@@ -17,6 +17,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { ServiceError } from '../../common/contract';
 import { writeFully } from '../../node/file-io';
 import { RenderResult, RenderSegment } from '../../common/contract/render';
 import { sha256File } from './manifest';
@@ -54,6 +55,16 @@ export function flushFile(file: string): void {
 /** Leftovers of a killed render: never complete, always removed before rendering. */
 export function removePartials(dir: string): void {
   for (const name of readdirSync(dir)) if (name.endsWith(PARTIAL)) unlinkSync(join(dir, name));
+}
+
+/** A full disk, whoever saw it (Node's ENOSPC or ffmpeg's words), as one plain message; other errors as they are. */
+export function diskFullError(e: unknown, dir: string): unknown {
+  const text = e instanceof Error ? e.message : String(e);
+  if ((e as NodeJS.ErrnoException).code !== 'ENOSPC' && !/no space left/i.test(text)) return e;
+  return new ServiceError(
+    'io',
+    `Disk full: no space left in ${dir} for the render; it resumes from its last complete segment once space is freed`,
+  );
 }
 
 function readJson(file: string): unknown {

@@ -31,6 +31,7 @@ import {
   MANIFEST_FILE,
   PARTIAL,
   RESULT_FILE,
+  diskFullError,
   flushFile,
   readCompletedResult,
   readCompletedSegment,
@@ -134,7 +135,13 @@ export async function renderShot(
     `render ${hash.slice(0, 12)}: ${total} frames, ${segments.length - todo.length}/${segments.length} segments already in the cache`,
   );
 
-  if (todo.length) await runPipeline(m, hash, dir, todo, kept, total, media, deps, (r) => (records[r.index] = r));
+  try {
+    if (todo.length) await runPipeline(m, hash, dir, todo, kept, total, media, deps, (r) => (records[r.index] = r));
+  } catch (e) {
+    // What failed or was cancelled leaves only complete segments: a partial one would hold the space a full disk needs.
+    removePartials(dir);
+    throw diskFullError(e, dir);
+  }
 
   const all = records as RenderSegment[];
   const light = all.flatMap((r) => r.light);
@@ -159,7 +166,12 @@ export async function renderShot(
     maxFall: light.reduce((v, l) => Math.max(v, l.frameAverage), 0),
     active: all.map((r) => r.active).reduce(unionRect),
   };
-  writeFileAtomic(join(dir, RESULT_FILE), JSON.stringify(result) + '\n');
+  try {
+    writeFileAtomic(join(dir, RESULT_FILE), JSON.stringify(result) + '\n');
+  } catch (e) {
+    removePartials(dir);
+    throw diskFullError(e, dir);
+  }
   log.info(
     `render ${hash.slice(0, 12)}: done, MaxCLL ${result.maxCll.toFixed(1)} nits, MaxFALL ${result.maxFall.toFixed(1)} nits`,
   );

@@ -30,6 +30,7 @@ export function ExportDialog({
   onClose,
   shots,
   selected,
+  marks,
 }: {
   projectId: string;
   projectName: string;
@@ -38,6 +39,8 @@ export function ExportDialog({
   /** The timeline, in order. */
   shots: Shot[];
   selected: Shot | null;
+  /** The timeline's in/out marks (programme frames, both included): the range the dialog opens on. */
+  marks?: { first: number; last: number } | null;
 }) {
   const api = useApi();
   const status = useCall('library.status', {});
@@ -60,13 +63,18 @@ export function ExportDialog({
     setSettings({
       format: 'hdr10-hevc',
       mastering: 'p3-1000',
-      range: 'all',
-      first: String(start),
-      last: String(Math.min(end, start + DEFAULT_SPAN - 1)),
+      ...(marks
+        ? { range: 'frames', first: String(marks.first), last: String(marks.last) }
+        : { range: 'all', first: String(start), last: String(Math.min(end, start + DEFAULT_SPAN - 1)) }),
       out: defaultOutputPath(status.value.mediaRoots[0], projectName, 'hdr10-hevc'),
       force: false,
     });
-  }, [open, settings, status.value, shots, selected, projectName]);
+  }, [open, settings, status.value, shots, selected, projectName, marks]);
+  // Marks set since the last export are the range again at each opening; the rest of the settings stay.
+  useEffect(() => {
+    if (open && marks)
+      setSettings((s) => s && { ...s, range: 'frames', first: String(marks.first), last: String(marks.last) });
+  }, [open, marks]);
 
   useEvent(
     'job.progress',

@@ -1,4 +1,5 @@
-// "Render": queue the shots whose render is missing or stale, or just the selected shot (again, if asked).
+// "Render": queue the shots whose render is missing or stale, the shots the in/out marks touch, or just the
+// selected shot (again, if asked).
 import { Alert, Button, Divider, ListItemText, Menu, MenuItem, Snackbar } from '@mui/material';
 import ArrowDropDownIcon from '@mui/icons-material/ArrowDropDown';
 import { useState } from 'react';
@@ -9,10 +10,16 @@ export function RenderMenu({
   projectId,
   selected,
   renders,
+  shots,
+  marks,
 }: {
   projectId: string;
   selected: Shot | null;
   renders: Map<string, ShotRenderStatus>;
+  /** The timeline, in order. */
+  shots: Shot[];
+  /** The timeline's in/out marks, programme frames, both included. */
+  marks: { first: number; last: number } | null;
 }) {
   const api = useApi();
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
@@ -21,6 +28,7 @@ export function RenderMenu({
     (s) => s.state === 'none' || s.state === 'stale' || s.state === 'failed',
   ).length;
   const selectedState = selected ? renders.get(selected.id)?.state : undefined;
+  const marked = marks ? shotsTouching(shots, marks) : [];
 
   const render = async (shotIds?: string[], force?: boolean) => {
     setAnchor(null);
@@ -43,6 +51,20 @@ export function RenderMenu({
       <Menu anchorEl={anchor} open={!!anchor} onClose={() => setAnchor(null)}>
         <MenuItem onClick={() => void render()} data-testid="render-pending">
           <ListItemText primary="Render new and stale shots" secondary={`${pending} shot${pending === 1 ? '' : 's'}`} />
+        </MenuItem>
+        <MenuItem
+          disabled={marked.length === 0}
+          onClick={() => void render(marked.map((s) => s.id))}
+          data-testid="render-marked"
+        >
+          <ListItemText
+            primary="Render the marked range"
+            secondary={
+              marks
+                ? `${marked.length} shot${marked.length === 1 ? '' : 's'}, frames ${marks.first}–${marks.last}`
+                : 'no in/out marks'
+            }
+          />
         </MenuItem>
         <Divider />
         <MenuItem
@@ -75,4 +97,16 @@ export function RenderMenu({
       </Snackbar>
     </>
   );
+}
+
+/** The shots that have at least one frame in the programme range: shots render whole. */
+export function shotsTouching(shots: Shot[], range: { first: number; last: number }): Shot[] {
+  const out: Shot[] = [];
+  let at = 0;
+  for (const s of shots) {
+    const end = at + s.lastFrame - s.firstFrame;
+    if (end >= range.first && at <= range.last) out.push(s);
+    at = end + 1;
+  }
+  return out;
 }

@@ -12,6 +12,7 @@ import {
   Tooltip,
   Typography,
 } from '@mui/material';
+import WarningAmberIcon from '@mui/icons-material/WarningAmber';
 import { useState } from 'react';
 import type { Clip, Deinterlace } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
@@ -53,6 +54,18 @@ export function ClipList({ clips }: { clips: Clip[] }) {
             {c.probe.fieldOrder !== 'progressive' && c.probe.fieldOrder !== 'unknown' ? ' · interlaced' : ''}
             {c.probe.sar !== '1:1' && c.probe.sar !== '0:1' ? ` · SAR ${c.probe.sar}` : ''}
           </Typography>
+          {c.incomplete && (
+            <Tooltip title="Frames past the last one decoded are not on the timeline: the file may be truncated (an unfinished copy or download). Relink or re-import a whole copy to get them back.">
+              <Stack
+                direction="row"
+                sx={{ alignItems: 'center', gap: 0.5, color: 'warning.main' }}
+                data-testid="clip-incomplete"
+              >
+                <WarningAmberIcon sx={{ fontSize: 16 }} />
+                <Typography variant="caption">Incomplete: {c.incomplete.replace(/^incomplete:\s*/i, '')}</Typography>
+              </Stack>
+            </Tooltip>
+          )}
           <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
             <Select
               size="small"

@@ -17,7 +17,15 @@ import { useNotify } from '../status-bar';
 import { Viewer, type GradedFrame } from '../viewer';
 import { ClipList } from './ClipList';
 import type { TimelineCommand } from './keys';
-import { programmeFrame, programmeLength, playheadAt, shotStarts, type Marks, type Playhead } from './programme';
+import {
+  markedRange,
+  programmeFrame,
+  programmeLength,
+  playheadAt,
+  shotStarts,
+  type Marks,
+  type Playhead,
+} from './programme';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { ShotPanel } from './ShotPanel';
 import { Splitter } from './Splitter';
@@ -75,6 +83,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
   const shots = useMemo(() => (detail ? [...detail.shots].sort((a, b) => a.order - b.order) : []), [detail]);
   const clips = useMemo(() => new Map((detail?.clips ?? []).map((c) => [c.id, c])), [detail]);
   const total = programmeLength(shots);
+  const marked = useMemo(() => markedRange(marks, total), [marks, total]);
 
   // Keep the playhead on a shot that still exists (after split/merge/re-import).
   useEffect(() => {
@@ -184,7 +193,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
         <Button size="small" startIcon={<FileUploadIcon />} onClick={() => setImporting(true)}>
           Import
         </Button>
-        <RenderMenu projectId={projectId} selected={shot} renders={renders.byShot} />
+        <RenderMenu projectId={projectId} selected={shot} renders={renders.byShot} shots={shots} marks={marked} />
         <Button
           size="small"
           startIcon={<MovieIcon />}
@@ -301,6 +310,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
         onClose={() => setExporting(false)}
         shots={shots}
         selected={shot}
+        marks={marked}
       />
       <ShortcutsDialog open={showKeys} onClose={() => setShowKeys(false)} />
     </Box>

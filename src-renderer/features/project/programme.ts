@@ -14,6 +14,12 @@ export interface Marks {
   out: number | null;
 }
 
+/** The marked range that export and render take: an unset mark is the timeline's start or end; null if none is set. */
+export function markedRange(m: Marks, total: number): { first: number; last: number } | null {
+  if (m.in === null && m.out === null) return null;
+  return { first: m.in ?? 0, last: m.out ?? total - 1 };
+}
+
 export const shotLength = (s: Shot): number => s.lastFrame - s.firstFrame + 1;
 
 export const programmeLength = (shots: Shot[]): number => shots.reduce((n, s) => n + shotLength(s), 0);

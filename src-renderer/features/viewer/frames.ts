@@ -25,7 +25,9 @@ export async function loadProxy(api: ConnectedApi, clip: Clip, frame: number): P
 }
 
 async function rawBytes(api: ConnectedApi, f: RawFrame, pictures: number): Promise<Uint16Array> {
-  const buf = await (await fetch(api.mediaUrl(f.path))).arrayBuffer();
+  const res = await fetch(api.mediaUrl(f.path));
+  if (!res.ok) throw new Error(`the host answered ${res.status} for the frame file`);
+  const buf = await res.arrayBuffer();
   const want = f.width * f.height * 3 * pictures;
   if (buf.byteLength < want * 2) throw new Error(`raw frame is ${buf.byteLength} bytes, expected ${want * 2}`);
   return new Uint16Array(buf, 0, want); // little-endian, as every platform we run on
@@ -79,22 +81,71 @@ export async function loadNetworkFrame(
   }
 }
 
-/** The network's frames are grade-independent: a few recent ones kept so a grade change or a step back never waits. */
-export class NetworkCache {
-  private readonly frames = new Map<string, NetworkFrame>();
-  constructor(private readonly capacity = 8) {}
-  key = (clip: Clip, frame: number) => `${clip.id}:${frame}`;
-  get(clip: Clip, frame: number): NetworkFrame | undefined {
-    const k = this.key(clip, frame);
-    const f = this.frames.get(k);
-    if (f) {
-      this.frames.delete(k);
-      this.frames.set(k, f);
+/**
+ * Pictures the viewer holds, by clip and frame: a load in flight is shared, not started again (a second request
+ * for the same big file is also what makes Chromium fail both), and a few finished ones are kept, least recently
+ * used dropped first, within a byte budget. A failed load is forgotten so the next rest tries again.
+ */
+export class PictureCache<T> {
+  private readonly entries = new Map<string, { load: Promise<Loaded<T>>; value: T | null; bytes: number }>();
+  constructor(
+    private readonly bytesOf: (value: T) => number,
+    private readonly limits: { count: number; bytes: number },
+  ) {}
+
+  /** The clip's decode inputs are part of the key: a relinked file or new decode options are other pictures. */
+  static key = (clip: Clip, frame: number) => `${clip.id}:${clip.fingerprint}:${JSON.stringify(clip.options)}:${frame}`;
+
+  /** The finished picture, if held (and now the most recently used). */
+  get(clip: Clip, frame: number): T | undefined {
+    const k = PictureCache.key(clip, frame);
+    const e = this.entries.get(k);
+    if (!e?.value) return undefined;
+    this.entries.delete(k);
+    this.entries.set(k, e);
+    return e.value;
+  }
+
+  /** The held picture, the load already in flight, or a new load. */
+  load(clip: Clip, frame: number, start: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
+    const k = PictureCache.key(clip, frame);
+    const held = this.entries.get(k);
+    if (held) {
+      this.get(clip, frame);
+      return held.load;
     }
-    return f;
+    const entry = { load: start(), value: null as T | null, bytes: 0 };
+    this.entries.set(k, entry);
+    void entry.load.then((r) => {
+      if (this.entries.get(k) !== entry) return;
+      if (!r.ok) return void this.entries.delete(k);
+      entry.value = r.value;
+      entry.bytes = this.bytesOf(r.value);
+      this.prune();
+    });
+    return entry.load;
   }
-  put(clip: Clip, frame: number, f: NetworkFrame): void {
-    this.frames.set(this.key(clip, frame), f);
-    while (this.frames.size > this.capacity) this.frames.delete(this.frames.keys().next().value!);
+
+  private prune(): void {
+    let bytes = 0;
+    // Newest first; loads still in flight weigh nothing yet.
+    const newest = [...this.entries].reverse();
+    newest.forEach(([k, e], i) => {
+      bytes += e.bytes;
+      if (i > 0 && (i >= this.limits.count || bytes > this.limits.bytes)) this.entries.delete(k);
+    });
   }
+}
+
+const MIB = 1 << 20;
+
+/** The resting frame and a couple around it: a full-resolution source frame is 12 bytes a pixel as floats. */
+export const sourceCache = () => new PictureCache<SdrPicture>(pictureBytes, { count: 3, bytes: 400 * MIB });
+
+/** The network's frames are grade-independent: a few recent ones kept so a grade change or a step back never waits. */
+export const networkCache = () =>
+  new PictureCache<NetworkFrame>((f) => f.hdr.byteLength + f.base.byteLength, { count: 8, bytes: 800 * MIB });
+
+function pictureBytes(p: SdrPicture): number {
+  return p.kind === 'raw' ? p.rgb.byteLength : p.width * p.height * 4;
 }

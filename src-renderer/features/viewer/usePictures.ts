@@ -1,11 +1,12 @@
 // Which pictures the viewer holds for the playhead: the proxy at once (latest wins: while one decodes, only the
 // newest wanted frame is fetched next, so playback drops frames instead of queueing them); once the playhead has
-// rested ~150 ms, the full-resolution source frame, then the network's output for it (cached per frame). Each
-// replaces the picture on screen only when it is ready, and only if the playhead is still on its frame.
+// rested ~150 ms, the full-resolution source frame, then the network's output for it (both held per frame, and
+// never fetched twice at once). Each replaces the picture on screen only when it is ready, and only if the
+// playhead is still on its frame.
 import { useEffect, useRef, useState } from 'react';
 import type { Clip } from '../../../src-main/common/contract';
 import type { ConnectedApi } from '../../api';
-import { loadNetworkFrame, loadProxy, loadSourceFrame, NetworkCache } from './frames';
+import { loadNetworkFrame, loadProxy, loadSourceFrame, networkCache, sourceCache } from './frames';
 import type { ViewerPipeline } from './pipeline';
 
 export const SETTLE_MS = 150;
@@ -37,7 +38,8 @@ export function usePictures(
     busy: false,
     wanted: null,
   });
-  const cache = useRef(new NetworkCache());
+  const sources = useRef(sourceCache());
+  const networks = useRef(networkCache());
   const level = useRef<'proxy' | 'full' | null>(null);
 
   useEffect(() => {
@@ -69,10 +71,10 @@ export function usePictures(
     if (moving) return;
     const timer = setTimeout(async () => {
       const notes: string[] = [];
-      const src = await loadSourceFrame(api, clip, frame);
+      const src = await sources.current.load(clip, frame, () => loadSourceFrame(api, clip, frame));
       if (t !== token.current) return;
       if (src.ok) {
-        const cached = cache.current.get(clip, frame);
+        const cached = networks.current.get(clip, frame);
         pipeline.setSdr(src.value);
         pipeline.setNetwork(cached ?? null);
         level.current = 'full';
@@ -84,7 +86,7 @@ export function usePictures(
         setState((s) => ({ ...s, notes: [...notes] }));
       }
       const width = src.ok ? src.value.width : networkWidth();
-      const net = await loadNetworkFrame(api, clip, frame, width);
+      const net = await networks.current.load(clip, frame, () => loadNetworkFrame(api, clip, frame, width));
       if (t !== token.current) return;
       if (!net.ok) {
         // 'cancelled' means a newer frame superseded this one: expected while scrubbing, nothing to say.
@@ -93,7 +95,6 @@ export function usePictures(
         setState((s) => ({ ...s, notes: [...notes] }));
         return;
       }
-      cache.current.put(clip, frame, net.value);
       pipeline.setNetwork(net.value);
       setState((s) => ({ ...s, hdr: 'network', model: net.value.model, notes }));
       repaint();
