@@ -34,16 +34,51 @@ if (process.argv.includes('--if-needed') && existsSync(stamp)) {
 const sourceTime = newestSource();
 // Native and runtime packages stay in node_modules (electron-builder unpacks *.node from the asar).
 const external = ['electron', ...Object.keys(pkg.dependencies ?? {})];
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  external,
+  logLevel: 'warning',
+};
 
 await Promise.all([
-  build({ ...common, entryPoints: { 'electron-main': 'src-main/electron/main.ts', worker: 'src-main/worker/index.ts', cli: 'src-main/cli/bin.ts', start: 'src-main/cli/start.ts' }, outdir: join(out, 'main'), outExtension: { '.js': '.cjs' } }),
+  build({
+    ...common,
+    entryPoints: {
+      'electron-main': 'src-main/electron/main.ts',
+      worker: 'src-main/worker/index.ts',
+      cli: 'src-main/cli/bin.ts',
+      start: 'src-main/cli/start.ts',
+    },
+    outdir: join(out, 'main'),
+    outExtension: { '.js': '.cjs' },
+  }),
   // A sandboxed preload can require only 'electron': everything else is bundled into it.
-  build({ ...common, external: ['electron'], entryPoints: { preload: 'src-preload/index.ts' }, outdir: join(out, 'preload'), outExtension: { '.js': '.cjs' } }),
+  build({
+    ...common,
+    external: ['electron'],
+    entryPoints: { preload: 'src-preload/index.ts' },
+    outdir: join(out, 'preload'),
+    outExtension: { '.js': '.cjs' },
+  }),
 ]);
 chmodSync(join(out, 'main', 'cli.cjs'), 0o755);
 
-const vite = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.mts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+const vite = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--config',
+    'src-renderer/vite.config.mts',
+    '--logLevel',
+    'warn',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
 if (vite.status !== 0) process.exit(vite.status ?? 1);
 
 mkdirSync(out, { recursive: true });

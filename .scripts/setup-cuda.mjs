@@ -10,5 +10,6 @@ const r = spawnSync(process.execPath, [join(ortDir, 'script', 'install.js')], {
   stdio: 'inherit',
   env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'cuda12', npm_config_onnxruntime_node_install: 'cuda12' },
 });
-if (r.status === 0) console.log('CUDA libraries installed. Remaster uses the GPU at next start (status bar: "CUDA (onnxruntime …)").');
+if (r.status === 0)
+  console.log('CUDA libraries installed. Remaster uses the GPU at next start (status bar: "CUDA (onnxruntime …)").');
 process.exit(r.status ?? 1);

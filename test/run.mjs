@@ -17,15 +17,22 @@ function find(dir) {
   return out;
 }
 
-const files = suites.flatMap((s) => find(join(root, 'test', s))).map((f) => relative(root, f)).sort();
+const files = suites
+  .flatMap((s) => find(join(root, 'test', s)))
+  .map((f) => relative(root, f))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found for', suites.join(', '));
   process.exit(1);
 }
 // One file at a time: the machine has two cores and several suites start ffmpeg, workers or Chromium.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, REMASTER_TEST: '1' },
-});
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, REMASTER_TEST: '1' },
+  },
+);
 process.exit(r.status ?? 1);

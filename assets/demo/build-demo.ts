@@ -26,15 +26,21 @@ interface Shot {
 const DISSOLVE = 12;
 const shots: Shot[] = [
   // 1: slow pan right across the boats at dusk
-  { photo: 'EveningGlow', frames: 56, z: '1.25', x: "(iw-iw/zoom)*(0.1+0.8*on/N)", y: "(ih-ih/zoom)*0.55" },
+  { photo: 'EveningGlow', frames: 56, z: '1.25', x: '(iw-iw/zoom)*(0.1+0.8*on/N)', y: '(ih-ih/zoom)*0.55' },
   // 2: push in along the forest path
-  { photo: 'Path', frames: 52, z: "1.05+0.25*on/N", x: "(iw-iw/zoom)/2", y: "(ih-ih/zoom)*0.6" },
+  { photo: 'Path', frames: 52, z: '1.05+0.25*on/N', x: '(iw-iw/zoom)/2', y: '(ih-ih/zoom)*0.6' },
   // 3: drifting tilt down over the fallen leaf (dissolves into 4)
-  { photo: 'FallenLeaf', frames: 48 + DISSOLVE, z: "1.3+0.05*on/N", x: "(iw-iw/zoom)*0.55", y: "(ih-ih/zoom)*(0.2+0.6*on/N)" },
+  {
+    photo: 'FallenLeaf',
+    frames: 48 + DISSOLVE,
+    z: '1.3+0.05*on/N',
+    x: '(iw-iw/zoom)*0.55',
+    y: '(ih-ih/zoom)*(0.2+0.6*on/N)',
+  },
   // 4: pan left along the jetty boards
-  { photo: 'BytheWater', frames: 48, z: '1.2', x: "(iw-iw/zoom)*(0.9-0.7*on/N)", y: "(ih-ih/zoom)*0.5" },
+  { photo: 'BytheWater', frames: 48, z: '1.2', x: '(iw-iw/zoom)*(0.9-0.7*on/N)', y: '(ih-ih/zoom)*0.5' },
   // 5: slow pull-out over the lake at 1 am
-  { photo: 'summer_1am', frames: 36, z: "1.35-0.25*on/N", x: "(iw-iw/zoom)/2", y: "(ih-ih/zoom)/2" },
+  { photo: 'summer_1am', frames: 36, z: '1.35-0.25*on/N', x: '(iw-iw/zoom)/2', y: '(ih-ih/zoom)/2' },
 ];
 
 const inputs: string[] = [];
@@ -49,17 +55,58 @@ shots.forEach((s, i) => {
 });
 // Dissolve shot 3 (index 2) into shot 4 (index 3).
 const a = shots[2].frames - DISSOLVE;
-graph.push(`[s2]split[s2a][s2b]`, `[s2a]trim=end_frame=${a},setpts=PTS-STARTPTS[s2h]`, `[s2b]trim=start_frame=${a},setpts=PTS-STARTPTS[s2t]`);
-graph.push(`[s3]split[s3a][s3b]`, `[s3a]trim=end_frame=${DISSOLVE},setpts=PTS-STARTPTS[s3h]`, `[s3b]trim=start_frame=${DISSOLVE},setpts=PTS-STARTPTS[s3t]`);
+graph.push(
+  `[s2]split[s2a][s2b]`,
+  `[s2a]trim=end_frame=${a},setpts=PTS-STARTPTS[s2h]`,
+  `[s2b]trim=start_frame=${a},setpts=PTS-STARTPTS[s2t]`,
+);
+graph.push(
+  `[s3]split[s3a][s3b]`,
+  `[s3a]trim=end_frame=${DISSOLVE},setpts=PTS-STARTPTS[s3h]`,
+  `[s3b]trim=start_frame=${DISSOLVE},setpts=PTS-STARTPTS[s3t]`,
+);
 graph.push(`[s2t][s3h]blend=all_expr='A*(1-(N+1)/${DISSOLVE + 1})+B*((N+1)/${DISSOLVE + 1})'[mix]`);
 graph.push(`[s0][s1][s2h][mix][s3t][s4]concat=n=6:v=1:a=0,format=yuv420p[out]`);
 
-execFileSync(ffmpeg, [
-  '-v', 'error', '-y', ...inputs, '-filter_complex', graph.join(';'), '-map', '[out]', '-r', RATE,
-  '-c:v', 'libx264', '-preset', 'slow', '-crf', process.env.DEMO_CRF ?? '25', '-g', '48', '-pix_fmt', 'yuv420p',
-  '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
-  '-timecode', '01:00:00:00', '-movflags', '+faststart', out,
-], { stdio: 'inherit' });
+execFileSync(
+  ffmpeg,
+  [
+    '-v',
+    'error',
+    '-y',
+    ...inputs,
+    '-filter_complex',
+    graph.join(';'),
+    '-map',
+    '[out]',
+    '-r',
+    RATE,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'slow',
+    '-crf',
+    process.env.DEMO_CRF ?? '25',
+    '-g',
+    '48',
+    '-pix_fmt',
+    'yuv420p',
+    '-color_primaries',
+    'bt709',
+    '-color_trc',
+    'bt709',
+    '-colorspace',
+    'bt709',
+    '-color_range',
+    'tv',
+    '-timecode',
+    '01:00:00:00',
+    '-movflags',
+    '+faststart',
+    out,
+  ],
+  { stdio: 'inherit' },
+);
 
 // Known cuts: first frame of each new shot (the dissolve as its span and middle).
 let f = 0;
@@ -78,5 +125,8 @@ shots.forEach((s, i) => {
     f += s.frames;
   }
 });
-writeFileSync(join(__dirname, 'cuts.json'), JSON.stringify({ clip: 'demo.mp4', frames: f, frameRate: RATE, cuts }, null, 2) + '\n');
+writeFileSync(
+  join(__dirname, 'cuts.json'),
+  JSON.stringify({ clip: 'demo.mp4', frames: f, frameRate: RATE, cuts }, null, 2) + '\n',
+);
 console.log(`wrote ${out} (${(statSync(out).size / 1e6).toFixed(2)} MB, ${f} frames) and cuts.json`);

@@ -29,7 +29,11 @@ export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       log.warn(`rejected malformed ${method} request`, issues);
-      return fail('bad_request', `Invalid request for ${method}: ${issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`, issues);
+      return fail(
+        'bad_request',
+        `Invalid request for ${method}: ${issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`,
+        issues,
+      );
     }
     try {
       const handler = handlers[method] as (r: unknown) => Promise<unknown> | unknown;

@@ -21,7 +21,10 @@ export type PatternName = (typeof PATTERNS)[number];
 /** R'G'B' planes of the pattern (signal values: 0 = black code, 1 = nominal peak; may go beyond for bars). */
 function patternPlanes(name: PatternName, width: number, height: number): { planes: PlanarRgb; tags: VideoTags } {
   if (name === 'smpte-sdr') {
-    return { planes: smpteBars(width, height).planes, tags: { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709' } };
+    return {
+      planes: smpteBars(width, height).planes,
+      tags: { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709' },
+    };
   }
   const pq: CodePattern | null = name === 'bt2111' ? bt2111Bars(width, height) : null;
   const n = width * height;
@@ -45,12 +48,20 @@ function patternPlanes(name: PatternName, width: number, height: number): { plan
 }
 
 export async function writePattern(name: PatternName, file: string, width: number, height: number): Promise<void> {
-  if (!/\.(tiff?|mkv|mov)$/i.test(file)) throw new ServiceError('bad_input', `${file}: choose .tif (16-bit R'G'B'), .mkv (lossless 10-bit) or .mov (ProRes 4444 XQ)`);
-  if (width < 64 || height < 64 || width > 8192 || height > 4320 || width % 2 || height % 2) throw new ServiceError('bad_input', `size ${width}x${height}: use even sizes from 64x64 to 8192x4320`);
+  if (!/\.(tiff?|mkv|mov)$/i.test(file))
+    throw new ServiceError(
+      'bad_input',
+      `${file}: choose .tif (16-bit R'G'B'), .mkv (lossless 10-bit) or .mov (ProRes 4444 XQ)`,
+    );
+  if (width < 64 || height < 64 || width > 8192 || height > 4320 || width % 2 || height % 2)
+    throw new ServiceError('bad_input', `size ${width}x${height}: use even sizes from 64x64 to 8192x4320`);
   if (/\.tiff?$/i.test(file)) {
     // Full-range 16-bit: sub-black and super-white clip (TIFF has no footroom). PQ patterns say so in an ICC
     // profile (cicp BT.2020 / PQ); the SDR bars carry none rather than a wrong one.
-    const rgb48 = name === 'bt2111' ? codePatternToPqFrame(bt2111Bars(width, height)).data : interleave(patternPlanes(name, width, height).planes, width * height);
+    const rgb48 =
+      name === 'bt2111'
+        ? codePatternToPqFrame(bt2111Bars(width, height)).data
+        : interleave(patternPlanes(name, width, height).planes, width * height);
     return writeTiff16(file, width, height, rgb48, name === 'smpte-sdr' ? undefined : bt2100PqIccProfile());
   }
   const bin = resolveBinaries();

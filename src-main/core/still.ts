@@ -52,26 +52,37 @@ function sameFile(a: string, b: string): boolean {
 }
 
 export async function upconvertStill(input: string, output: string, opts: StillOptions) {
-  if (sameFile(input, output)) throw new ServiceError('bad_input', 'The output would overwrite the source image; choose another name');
+  if (sameFile(input, output))
+    throw new ServiceError('bad_input', 'The output would overwrite the source image; choose another name');
   const params = GradeParams.parse({ modelStrength: opts.strength, diffuseWhite: opts.whiteNits });
   checkOutputFile(output, { force: true });
   const bin = resolveBinaries();
   const image = await readSdrImage(bin, input, { maxPixels: MAX_OUTPUT_PIXELS / (opts.scale * opts.scale) });
   // 16-bit RGB, uncompressed: 6 bytes an output pixel.
-  checkOutputFile(output, { force: true, estimateBytes: image.width * image.height * opts.scale * opts.scale * 6 + 65536 });
+  checkOutputFile(output, {
+    force: true,
+    estimateBytes: image.width * image.height * opts.scale * opts.scale * 6 + 65536,
+  });
   const modelPath = opts.modelPath ?? modelForScale(opts.scale);
   const client = new InferenceClient({ launcher: forkLauncher(), modelPath, log: opts.log });
   try {
     await client.start();
     const model = client.status().model!;
-    if (model.scale !== opts.scale) throw new ServiceError('bad_input', `${basename(modelPath)} scales x${model.scale}, not x${opts.scale}`);
+    if (model.scale !== opts.scale)
+      throw new ServiceError('bad_input', `${basename(modelPath)} scales x${model.scale}, not x${opts.scale}`);
     const t0 = performance.now();
-    const hdr = await upconvertFrame(client, image.planes, image.width, image.height, { quality: opts.quality, onProgress: opts.onProgress, signal: opts.signal, priority: 'render' });
+    const hdr = await upconvertFrame(client, image.planes, image.width, image.height, {
+      quality: opts.quality,
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+      priority: 'render',
+    });
     const n = hdr.width * hdr.height;
     const plane = (f: Float32Array, c: number) => f.subarray(c * n, (c + 1) * n);
     // A neutral grade passes the model's (or the baseline's) PQ values through untouched, so --strength 0
     // is the analytic baseline bit for bit; anything else goes through the grade in linear light.
-    const neutral = params.diffuseWhite === DEFAULT_GRADE.diffuseWhite && (params.modelStrength === 0 || params.modelStrength === 1);
+    const neutral =
+      params.diffuseWhite === DEFAULT_GRADE.diffuseWhite && (params.modelStrength === 0 || params.modelStrength === 1);
     let graded: Float32Array;
     if (neutral) graded = params.modelStrength === 0 ? hdr.base : hdr.hdr;
     else {
@@ -95,7 +106,14 @@ export async function upconvertStill(input: string, output: string, opts: StillO
     }
     // The TIFF names its own colour (ICC profile with a cicp tag: BT.2020, PQ, full range).
     await writeTiff16(output, hdr.width, hdr.height, rgb48, bt2100PqIccProfile());
-    return { width: hdr.width, height: hdr.height, model: model.name, device: client.status().device, ms: performance.now() - t0, sourceBitDepth: image.bitDepth };
+    return {
+      width: hdr.width,
+      height: hdr.height,
+      model: model.name,
+      device: client.status().device,
+      ms: performance.now() - t0,
+      sourceBitDepth: image.bitDepth,
+    };
   } finally {
     await client.close();
   }

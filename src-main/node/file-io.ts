@@ -4,13 +4,13 @@ import { readSync, writeSync } from 'node:fs';
 
 /** Writes all of `bytes` at `position` (writeSync may write fewer bytes than asked); returns the position after them. */
 export function writeFully(fd: number, bytes: Uint8Array, position: number): number {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
   return position + bytes.length;
 }
 
 /** Fills `bytes` from `position` (readSync may read fewer bytes than asked); false when the file ends first. */
 export function readFully(fd: number, bytes: Uint8Array, position: number): boolean {
-  for (let done = 0; done < bytes.length; ) {
+  for (let done = 0; done < bytes.length;) {
     const got = readSync(fd, bytes, done, bytes.length - done, position + done);
     if (got === 0) return false;
     done += got;

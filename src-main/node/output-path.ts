@@ -35,7 +35,8 @@ export function checkOutputFile(path: string, opts: OutputCheck = {}): string {
   } catch {
     throw new ServiceError('bad_input', `Cannot write ${basename(file)}: no such folder ${folder}`);
   }
-  if (!st.isDirectory()) throw new ServiceError('bad_input', `Cannot write ${basename(file)}: ${folder} is not a folder`);
+  if (!st.isDirectory())
+    throw new ServiceError('bad_input', `Cannot write ${basename(file)}: ${folder} is not a folder`);
   try {
     if (statSync(file).isDirectory()) throw new ServiceError('bad_input', `Cannot write ${file}: it is a folder`);
     if (!opts.force) throw new ServiceError('conflict', `${file} already exists; use --force to replace it`);
@@ -54,7 +55,10 @@ export function checkOutputFile(path: string, opts: OutputCheck = {}): string {
     const free = freeBytes(folder);
     if (free < opts.estimateBytes) {
       const mb = (n: number) => `${Math.ceil(n / 1e6)} MB`;
-      throw new ServiceError('io', `Not enough free space in ${folder}: about ${mb(opts.estimateBytes)} needed, ${mb(free)} free`);
+      throw new ServiceError(
+        'io',
+        `Not enough free space in ${folder}: about ${mb(opts.estimateBytes)} needed, ${mb(free)} free`,
+      );
     }
   }
   return file;

@@ -5,7 +5,15 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { PrecisionChoice, ProviderChoice, WorkerRequest, type WorkerInfo, type RunFileOutput, type RunOutput, type OutputWindow } from '../common/worker/protocol';
+import {
+  PrecisionChoice,
+  ProviderChoice,
+  WorkerRequest,
+  type WorkerInfo,
+  type RunFileOutput,
+  type RunOutput,
+  type OutputWindow,
+} from '../common/worker/protocol';
 import type { ExecutionProvider, ModelInfo } from '../common/contract';
 import { readFully, writeFully } from '../node/file-io';
 
@@ -15,8 +23,13 @@ interface Port {
 }
 
 function parentPort(): Port {
-  const utility = (process as unknown as { parentPort?: { on(e: 'message', cb: (ev: { data: unknown }) => void): void; postMessage(m: unknown): void } }).parentPort;
-  if (utility) return { post: (m) => utility.postMessage(m), onMessage: (cb) => utility.on('message', (ev) => cb(ev.data)) };
+  const utility = (
+    process as unknown as {
+      parentPort?: { on(e: 'message', cb: (ev: { data: unknown }) => void): void; postMessage(m: unknown): void };
+    }
+  ).parentPort;
+  if (utility)
+    return { post: (m) => utility.postMessage(m), onMessage: (cb) => utility.on('message', (ev) => cb(ev.data)) };
   if (process.send) {
     const send = process.send.bind(process);
     // The channel closes when the host exits or is killed: a worker left behind would only hold memory and cores.
@@ -27,7 +40,12 @@ function parentPort(): Port {
 }
 
 const runtimeVersion = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
-const providerNames: Record<ExecutionProvider, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
+const providerNames: Record<ExecutionProvider, string> = {
+  cpu: 'CPU',
+  cuda: 'CUDA',
+  dml: 'DirectML',
+  coreml: 'CoreML',
+};
 
 /** Providers to try, best first, for this platform and the user's choice. */
 function candidates(choice: ProviderChoice): ExecutionProvider[] {
@@ -40,7 +58,13 @@ function candidates(choice: ProviderChoice): ExecutionProvider[] {
 function cudaInstalled(): boolean {
   // onnxruntime-node has CUDA support only after `npm run setup:cuda` fetched its provider library.
   const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-  const dir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  const dir = join(
+    dirname(require.resolve('onnxruntime-node/package.json')),
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+  );
   return existsSync(join(dir, lib));
 }
 
@@ -70,7 +94,11 @@ function halfVariant(modelPath: string): { file: string | null; why: string | nu
 }
 
 /** Files to try on a provider, preferred first: the float16 variant on GPUs (or when asked for), then float32. */
-function filesFor(modelPath: string, ep: ExecutionProvider, notes: Set<string>): { file: string; precision: 'fp32' | 'fp16' }[] {
+function filesFor(
+  modelPath: string,
+  ep: ExecutionProvider,
+  notes: Set<string>,
+): { file: string; precision: 'fp32' | 'fp16' }[] {
   if (/\.fp16\.onnx$/i.test(modelPath)) return [{ file: modelPath, precision: 'fp16' }]; // chosen by the user as is
   const full = { file: modelPath, precision: 'fp32' as const };
   const wantHalf = precisionChoice === 'fp16' || (precisionChoice === 'auto' && ep !== 'cpu');
@@ -115,7 +143,9 @@ async function load(modelPath: string): Promise<ModelInfo> {
       }
     }
   }
-  throw new Error(`Could not load ${basename(modelPath)}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  throw new Error(
+    `Could not load ${basename(modelPath)}: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+  );
 }
 
 class ContractError extends Error {}
@@ -123,16 +153,30 @@ class ContractError extends Error {}
 /** A model must take `sdr` [N,3,h,w] and give `hdr` and `base` at an integer scale (models/README.md). */
 async function validate(s: ort.InferenceSession, modelPath: string): Promise<Omit<ModelInfo, 'precision'>> {
   const name = basename(modelPath).replace(/(\.fp16)?\.onnx$/i, '');
-  if (!s.inputNames.includes('sdr')) throw new ContractError(`${name} does not meet the model contract: no input named "sdr" (has ${s.inputNames.join(', ')})`);
+  if (!s.inputNames.includes('sdr'))
+    throw new ContractError(
+      `${name} does not meet the model contract: no input named "sdr" (has ${s.inputNames.join(', ')})`,
+    );
   for (const o of ['hdr', 'base']) {
-    if (!s.outputNames.includes(o)) throw new ContractError(`${name} does not meet the model contract: no output named "${o}" (has ${s.outputNames.join(', ')})`);
+    if (!s.outputNames.includes(o))
+      throw new ContractError(
+        `${name} does not meet the model contract: no output named "${o}" (has ${s.outputNames.join(', ')})`,
+      );
   }
   const probe = new ort.Tensor('float32', new Float32Array(3 * 16 * 16).fill(0.5), [1, 3, 16, 16]);
   const out = await s.run({ sdr: probe });
   const dims = out.hdr.dims;
   const scale = dims[2] / 16;
-  if (dims.length !== 4 || dims[1] !== 3 || !Number.isInteger(scale) || dims[3] !== 16 * scale || out.base.dims.join() !== dims.join()) {
-    throw new ContractError(`${name} does not meet the model contract: output shape ${dims.join('x')} for input 1x3x16x16`);
+  if (
+    dims.length !== 4 ||
+    dims[1] !== 3 ||
+    !Number.isInteger(scale) ||
+    dims[3] !== 16 * scale ||
+    out.base.dims.join() !== dims.join()
+  ) {
+    throw new ContractError(
+      `${name} does not meet the model contract: output shape ${dims.join('x')} for input 1x3x16x16`,
+    );
   }
   return { name, file: modelPath, scale, inputs: [...s.inputNames], outputs: [...s.outputNames], ...tiling(modelPath) };
 }
@@ -174,18 +218,29 @@ function info(): WorkerInfo {
   };
 }
 
-async function run(input: Float32Array, dims: [number, number, number, number], keep?: OutputWindow): Promise<RunOutput> {
+async function run(
+  input: Float32Array,
+  dims: [number, number, number, number],
+  keep?: OutputWindow,
+): Promise<RunOutput> {
   if (!session || !model) throw new Error('No model loaded');
   if (dims[1] !== 3) throw new Error(`Expected 3 channels, got ${dims[1]}`);
-  if (input.length !== dims[0] * dims[1] * dims[2] * dims[3]) throw new Error(`Input has ${input.length} values, dims say ${dims.join('x')}`);
+  if (input.length !== dims[0] * dims[1] * dims[2] * dims[3])
+    throw new Error(`Input has ${input.length} values, dims say ${dims.join('x')}`);
   const t0 = performance.now();
   const out = await session.run({ sdr: new ort.Tensor('float32', input, dims) });
   const hdr = out.hdr.data as Float32Array<ArrayBuffer>;
   const base = out.base.data as Float32Array<ArrayBuffer>;
   const [n, c, H, W] = out.hdr.dims as unknown as [number, number, number, number];
   if (!keep) return { hdr, base, dims: [n, c, H, W], ms: performance.now() - t0 };
-  if (keep.x + keep.width > W || keep.y + keep.height > H) throw new ContractError(`Window ${keep.width}x${keep.height}+${keep.x}+${keep.y} is outside the ${W}x${H} output`);
-  return { hdr: crop(hdr, n * c, W, H, keep), base: crop(base, n * c, W, H, keep), dims: [n, c, keep.height, keep.width], ms: performance.now() - t0 };
+  if (keep.x + keep.width > W || keep.y + keep.height > H)
+    throw new ContractError(`Window ${keep.width}x${keep.height}+${keep.x}+${keep.y} is outside the ${W}x${H} output`);
+  return {
+    hdr: crop(hdr, n * c, W, H, keep),
+    base: crop(base, n * c, W, H, keep),
+    dims: [n, c, keep.height, keep.width],
+    ms: performance.now() - t0,
+  };
 }
 
 function crop(planes: Float32Array, count: number, W: number, H: number, k: OutputWindow): Float32Array<ArrayBuffer> {
@@ -200,7 +255,11 @@ function crop(planes: Float32Array, count: number, W: number, H: number, k: Outp
 }
 
 /** The run's input: sent inline, or read from the main side's scratch file (see WorkerRequest 'run'). */
-function receive(req: { input?: Float32Array; inputFile?: string; dims: [number, number, number, number] }): Float32Array {
+function receive(req: {
+  input?: Float32Array;
+  inputFile?: string;
+  dims: [number, number, number, number];
+}): Float32Array {
   if (req.input) return req.input;
   const need = 4 * req.dims.reduce((a, b) => a * b, 1);
   // O_NOFOLLOW: never read through a link planted under the scratch file's name.
@@ -227,7 +286,8 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
     const fd = openSync(file, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0));
     try {
       let pos = 0;
-      for (const plane of [out.hdr, out.base]) pos = writeFully(fd, new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength), pos);
+      for (const plane of [out.hdr, out.base])
+        pos = writeFully(fd, new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength), pos);
       return { file, bytes: pos, dims: out.dims, ms: out.ms };
     } finally {
       closeSync(fd);
@@ -265,7 +325,8 @@ async function pump(): Promise<void> {
       else if (req.type === 'load') {
         await load(req.modelPath);
         reply(req.id, { ok: true, value: info() });
-      } else if (req.type === 'run') reply(req.id, { ok: true, value: deliver(await run(receive(req), req.dims, req.keep), req.outputFile) });
+      } else if (req.type === 'run')
+        reply(req.id, { ok: true, value: deliver(await run(receive(req), req.dims, req.keep), req.outputFile) });
     } catch (e) {
       const code = e instanceof ContractError ? 'bad_input' : 'worker_failed';
       reply(req.id, { ok: false, code, message: e instanceof Error ? e.message : String(e) });

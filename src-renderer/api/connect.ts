@@ -31,7 +31,10 @@ function electronApi(): ConnectedApi {
     onDisconnect: () => () => undefined, // the main process outlives its windows
     call: async <M extends MethodName>(method: M, request: Request<M>) => {
       const fn = bridge.invoke[method];
-      if (!fn) return { ok: false, error: { code: 'unknown_method', message: `Unknown method ${method}` } } as Result<Response<M>>;
+      if (!fn)
+        return { ok: false, error: { code: 'unknown_method', message: `Unknown method ${method}` } } as Result<
+          Response<M>
+        >;
       return (await fn(request)) as Result<Response<M>>;
     },
     on: <E extends EventName>(event: E, listener: (p: EventPayload<E>) => void) =>
@@ -45,7 +48,12 @@ function electronApi(): ConnectedApi {
 
 function websocketApi(): Promise<ConnectedApi> {
   const token = new URLSearchParams(location.search).get('token');
-  if (!token) return Promise.reject(new Error('This address has no access token. Open the full address Remaster printed when it started, token included.'));
+  if (!token)
+    return Promise.reject(
+      new Error(
+        'This address has no access token. Open the full address Remaster printed when it started, token included.',
+      ),
+    );
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
   const pending = new Map<number, (r: Result<unknown>) => void>();
@@ -70,7 +78,8 @@ function websocketApi(): Promise<ConnectedApi> {
   });
   const disconnectListeners = new Set<() => void>();
   ws.addEventListener('close', () => {
-    for (const p of pending.values()) p({ ok: false, error: { code: 'internal', message: 'Connection to the Remaster host was lost' } });
+    for (const p of pending.values())
+      p({ ok: false, error: { code: 'internal', message: 'Connection to the Remaster host was lost' } });
     pending.clear();
     for (const l of disconnectListeners) l();
   });
@@ -102,6 +111,15 @@ function websocketApi(): Promise<ConnectedApi> {
   };
   return new Promise((resolve, reject) => {
     ws.addEventListener('open', () => resolve(api), { once: true });
-    ws.addEventListener('error', () => reject(new Error('Could not connect to the Remaster host (is it still running, and is this the address it printed at its last start?)')), { once: true });
+    ws.addEventListener(
+      'error',
+      () =>
+        reject(
+          new Error(
+            'Could not connect to the Remaster host (is it still running, and is this the address it printed at its last start?)',
+          ),
+        ),
+      { once: true },
+    );
   });
 }

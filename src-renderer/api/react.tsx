@@ -23,7 +23,11 @@ export function useEvent<E extends EventName>(event: E, listener: (p: EventPaylo
 export function useCall<M extends MethodName>(method: M, request: Request<M>) {
   const api = useApi();
   const key = JSON.stringify(request);
-  const [state, setState] = useState<{ value: Response<M> | null; error: ApiError | null; loading: boolean }>({ value: null, error: null, loading: true });
+  const [state, setState] = useState<{ value: Response<M> | null; error: ApiError | null; loading: boolean }>({
+    value: null,
+    error: null,
+    loading: true,
+  });
   const reload = useCallback(async () => {
     const r = await api.call(method, JSON.parse(key) as Request<M>);
     setState(r.ok ? { value: r.value, error: null, loading: false } : { value: null, error: r.error, loading: false });

@@ -19,7 +19,6 @@ import { mediaInputOf, renderShot } from '../../src-main/core/render';
 import { BASELINE_X2, demoManifest } from '../helpers/render-fixture';
 import type { BenchContext } from './run';
 
-
 const FRAMES = 24;
 
 export default async function delivery(ctx: BenchContext): Promise<void> {
@@ -62,7 +61,11 @@ export default async function delivery(ctx: BenchContext): Promise<void> {
         out: join(dir, 'master.mp4'),
         mastering: 'p3-1000',
         frameRate: rate,
-        inputs: r.segments.map((s) => ({ file: join(outcome.dir, s.file), firstFrame: 0, frames: s.lastFrame - s.firstFrame + 1 })),
+        inputs: r.segments.map((s) => ({
+          file: join(outcome.dir, s.file),
+          firstFrame: 0,
+          frames: s.lastFrame - s.firstFrame + 1,
+        })),
         light: r.light,
       },
       { log },

@@ -25,7 +25,11 @@ export default async function (ctx: BenchContext): Promise<void> {
 
     // ffmpeg's own scene detection over the same clip (decode + scene score), same process run.
     let t = performance.now();
-    const r = spawnSync(lib.media.binaries.ffmpeg, ['-v', 'info', '-nostdin', '-i', clip, '-an', '-vf', "select='gt(scene,0.3)',metadata=print", '-f', 'null', '-'], { encoding: 'utf8' });
+    const r = spawnSync(
+      lib.media.binaries.ffmpeg,
+      ['-v', 'info', '-nostdin', '-i', clip, '-an', '-vf', "select='gt(scene,0.3)',metadata=print", '-f', 'null', '-'],
+      { encoding: 'utf8' },
+    );
     const ffSec = (performance.now() - t) / 1000;
     if (r.status !== 0) throw new Error(`ffmpeg baseline failed: ${r.stderr}`);
     const ffFps = frames / ffSec;
@@ -35,13 +39,26 @@ export default async function (ctx: BenchContext): Promise<void> {
     t = performance.now();
     await lib.importClips(p1.id, [clip], { proxies: false }).done;
     const detSec = (performance.now() - t) / 1000;
-    ctx.report({ name: 'import + shot detection (720p demo clip)', value: frames / detSec, unit: 'fps', baseline: { name: "ffmpeg select='gt(scene,0.3)'", value: ffFps, unit: 'fps' }, ratio: frames / detSec / ffFps, note: `${lib.api['shots.list']({ projectId: p1.id }).length} shots found; ffmpeg's pass flagged ${ffCuts} frames` });
+    ctx.report({
+      name: 'import + shot detection (720p demo clip)',
+      value: frames / detSec,
+      unit: 'fps',
+      baseline: { name: "ffmpeg select='gt(scene,0.3)'", value: ffFps, unit: 'fps' },
+      ratio: frames / detSec / ffFps,
+      note: `${lib.api['shots.list']({ projectId: p1.id }).length} shots found; ffmpeg's pass flagged ${ffCuts} frames`,
+    });
 
     const p2 = lib.createProject('bench full');
     t = performance.now();
     const { clips } = await lib.importClips(p2.id, [clip]).done;
     const fullSec = (performance.now() - t) / 1000;
-    ctx.report({ name: 'import + shot detection + scrub proxies', value: frames / fullSec, unit: 'fps', baseline: { name: "ffmpeg select='gt(scene,0.3)'", value: ffFps, unit: 'fps' }, ratio: frames / fullSec / ffFps });
+    ctx.report({
+      name: 'import + shot detection + scrub proxies',
+      value: frames / fullSec,
+      unit: 'fps',
+      baseline: { name: "ffmpeg select='gt(scene,0.3)'", value: ffFps, unit: 'fps' },
+      ratio: frames / fullSec / ffFps,
+    });
 
     // Scrubbing: look up the proxy frame and read its JPEG, in random order.
     const lat: number[] = [];
@@ -63,7 +80,12 @@ export default async function (ctx: BenchContext): Promise<void> {
       await lib.decodeFrame(clips[0].id, Math.floor(Math.random() * frames));
       dec.push(performance.now() - s);
     }
-    ctx.report({ name: 'frame-accurate 1280x720 rgb48 decode p50', value: pct(dec, 50), unit: 'ms', note: 'from source, seek + decode' });
+    ctx.report({
+      name: 'frame-accurate 1280x720 rgb48 decode p50',
+      value: pct(dec, 50),
+      unit: 'ms',
+      note: 'from source, seek + decode',
+    });
     lib.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -42,13 +42,19 @@ async function referenceConv(): Promise<{ gflops(runs: number): Promise<number>;
 
 export default async function bench(ctx: BenchContext): Promise<void> {
   const ref = await referenceConv();
-  ctx.report({ name: `onnxruntime 3x3 conv ${REF.C}->${REF.C} @${REF.W}x${REF.H} (in-process, best of 15)`, value: await ref.gflops(15), unit: 'GFLOP/s' });
+  ctx.report({
+    name: `onnxruntime 3x3 conv ${REF.C}->${REF.C} @${REF.W}x${REF.H} (in-process, best of 15)`,
+    value: await ref.gflops(15),
+    unit: 'GFLOP/s',
+  });
   const log = createLogger({ quiet: true, level: 'error' });
   for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
     const file = join(appRoot(), 'models', `${name}.onnx`);
     if (!existsSync(file)) continue;
     const card = join(appRoot(), 'models', `${name}.card.json`);
-    const macs = existsSync(card) ? Number((JSON.parse(readFileSync(card, 'utf8')) as { macs_per_input_pixel?: number }).macs_per_input_pixel ?? 0) : 0;
+    const macs = existsSync(card)
+      ? Number((JSON.parse(readFileSync(card, 'utf8')) as { macs_per_input_pixel?: number }).macs_per_input_pixel ?? 0)
+      : 0;
     const client = new InferenceClient({ launcher: forkLauncher(), modelPath: file, log });
     try {
       await client.start();
@@ -56,7 +62,7 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       // What a UHD master needs: HD -> UHD at x2, 960x540 -> UHD at x4, tiled as a render would be.
       const w = 3840 / scale;
       const h = 2160 / scale;
-      const frame = new Float32Array(3 * w * h).map((_, i) => 0.2 + 0.6 * ((i * 2654435761) % 1000) / 1000);
+      const frame = new Float32Array(3 * w * h).map((_, i) => 0.2 + (0.6 * ((i * 2654435761) % 1000)) / 1000);
       await upconvertFrame(client, frame, w, h, {});
       const frames: { t: number; conv: number }[] = [];
       for (let i = 0; i < (macs > 0 ? FRAMES : 3); i++) {
@@ -68,7 +74,12 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       }
       const t = best(frames.map((f) => f.t));
       const outMp = (w * scale * h * scale) / 1e6;
-      ctx.report({ name: `${name} ${w}x${h} -> ${w * scale}x${h * scale} (worker on ${client.status().device}, default tiles)`, value: outMp / t, unit: 'output MP/s', note: `${(t * 1000).toFixed(0)} ms/frame, best of ${frames.length}` });
+      ctx.report({
+        name: `${name} ${w}x${h} -> ${w * scale}x${h * scale} (worker on ${client.status().device}, default tiles)`,
+        value: outMp / t,
+        unit: 'output MP/s',
+        note: `${(t * 1000).toFixed(0)} ms/frame, best of ${frames.length}`,
+      });
       if (macs > 0) {
         const ratios = frames.map((f) => (2 * macs * w * h) / f.t / 1e9 / f.conv);
         const mid = frames[ratios.indexOf(median(ratios))];
@@ -83,7 +94,12 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       }
       // The same frame as one whole-frame run in this process: what tiling, margins and the worker's IPC cost.
       const whole = await wholeFrameSeconds(file, frame, w, h);
-      ctx.report({ name: `${name} tiled in the worker vs one whole-frame run in-process`, value: t / whole, unit: 'x the time', note: `whole frame ${(whole * 1000).toFixed(0)} ms` });
+      ctx.report({
+        name: `${name} tiled in the worker vs one whole-frame run in-process`,
+        value: t / whole,
+        unit: 'x the time',
+        note: `whole frame ${(whole * 1000).toFixed(0)} ms`,
+      });
     } finally {
       await client.close();
     }

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 
 export interface BenchContext {
   /** Print one result line: name, absolute figure, and optionally the ratio to a baseline run in the same process. */
-  report(line: { name: string; value: number; unit: string; baseline?: { name: string; value: number; unit: string }; ratio?: number; note?: string }): void;
+  report(line: {
+    name: string;
+    value: number;
+    unit: string;
+    baseline?: { name: string; value: number; unit: string };
+    ratio?: number;
+    note?: string;
+  }): void;
 }
 
 async function main(): Promise<void> {
@@ -34,7 +41,15 @@ async function main(): Promise<void> {
   }
   // REMASTER_BENCH_JSON=FILE keeps the figures (e.g. for the model cards: models/training/export.py --speed-json).
   const out = process.env.REMASTER_BENCH_JSON;
-  if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, lines }, null, 1));
+  if (out)
+    writeFileSync(
+      out,
+      JSON.stringify(
+        { date: new Date().toISOString(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, lines },
+        null,
+        1,
+      ),
+    );
 }
 
 function fmt(v: number): string {

@@ -9,16 +9,27 @@ import { applyGrade, GradeParams, type GradeParamsInput } from '../../src-main/c
 // Inputs: a dense grid of PQ signals for the model, the base derived from it (so model/base differ by
 // realistic amounts), plus extremes: 0, 1, out-of-range, saturated primaries.
 function inputs(): { model: Float32Array; base: Float32Array; count: number } {
-  const m: number[] = [], b: number[] = [];
+  const m: number[] = [],
+    b: number[] = [];
   const levels = [0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.58, 0.65, 0.7, 0.75, 0.8, 0.9, 1];
-  for (const r of levels) for (const g of levels) for (const bb of levels) {
-    m.push(r, g, bb, 1);
-    b.push(Math.min(1, r * 0.97 + 0.01), g * 0.95, Math.max(0, bb - 0.05), 1);
+  for (const r of levels)
+    for (const g of levels)
+      for (const bb of levels) {
+        m.push(r, g, bb, 1);
+        b.push(Math.min(1, r * 0.97 + 0.01), g * 0.95, Math.max(0, bb - 0.05), 1);
+      }
+  for (let i = 0; i <= 64; i++) {
+    const v = i / 64;
+    m.push(v, v, v, 1);
+    b.push(v, v, v, 1);
   }
-  for (let i = 0; i <= 64; i++) { const v = i / 64; m.push(v, v, v, 1); b.push(v, v, v, 1); }
-  m.push(-0.1, 0.5, 1.2, 1); b.push(0.5, -0.2, 1.1, 1);
+  m.push(-0.1, 0.5, 1.2, 1);
+  b.push(0.5, -0.2, 1.1, 1);
   // pad to a whole number of rows of 64
-  while (m.length / 4 % 64 !== 0) { m.push(0.5, 0.4, 0.3, 1); b.push(0.45, 0.4, 0.35, 1); }
+  while ((m.length / 4) % 64 !== 0) {
+    m.push(0.5, 0.4, 0.3, 1);
+    b.push(0.45, 0.4, 0.35, 1);
+  }
   return { model: Float32Array.from(m), base: Float32Array.from(b), count: m.length / 4 };
 }
 
@@ -28,9 +39,16 @@ function randomSets(count: number): GradeParamsInput[] {
   const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const pick = (min: number, max: number) => min + (max - min) * rnd();
   return Array.from({ length: count }, () => ({
-    exposure: pick(-4, 4), diffuseWhite: pick(80, 400), highlightExpansion: rnd() < 0.5, highlightKnee: pick(0.3, 0.95),
-    highlightPeak: pick(203, 10000), saturation: pick(0, 2), blackLevel: pick(-0.5, 0.5), modelStrength: pick(0, 1),
-    gamutMapping: rnd() < 0.5 ? 'clip' : 'compress', gamutLimit: rnd() < 0.5 ? 'bt2020' : 'p3',
+    exposure: pick(-4, 4),
+    diffuseWhite: pick(80, 400),
+    highlightExpansion: rnd() < 0.5,
+    highlightKnee: pick(0.3, 0.95),
+    highlightPeak: pick(203, 10000),
+    saturation: pick(0, 2),
+    blackLevel: pick(-0.5, 0.5),
+    modelStrength: pick(0, 1),
+    gamutMapping: rnd() < 0.5 ? 'clip' : 'compress',
+    gamutLimit: rnd() < 0.5 ? 'bt2020' : 'p3',
   }));
 }
 
@@ -53,7 +71,15 @@ const PARAM_SETS: GradeParamsInput[] = [
   { highlightExpansion: true },
   { highlightExpansion: true, highlightKnee: 0.3, highlightPeak: 4000 },
   { highlightExpansion: true, highlightKnee: 0.95, highlightPeak: 10000, diffuseWhite: 80 },
-  { highlightExpansion: true, highlightPeak: 600, saturation: 1.3, exposure: 0.7, blackLevel: 0.02, modelStrength: 0.3, gamutLimit: 'p3' },
+  {
+    highlightExpansion: true,
+    highlightPeak: 600,
+    saturation: 1.3,
+    exposure: 0.7,
+    blackLevel: 0.02,
+    modelStrength: 0.3,
+    gamutLimit: 'p3',
+  },
   ...randomSets(40),
 ];
 
@@ -66,14 +92,26 @@ test('GLSL grade agrees with TypeScript within 1 10-bit code', { timeout: 180_00
   try {
     const page = await browser.newPage();
     const { model, base, count } = inputs();
-    const width = 64, height = count / 64;
+    const width = 64,
+      height = count / 64;
     const sets = PARAM_SETS.map((p) => GradeParams.parse(p));
     const uniforms = sets.map((p) => {
       const u = gradeUniforms(p);
-      return { floats: u.floats, mat3s: Object.fromEntries(Object.entries(u.mat3s).map(([k, v]) => [k, Array.from(v)])) };
+      return {
+        floats: u.floats,
+        mat3s: Object.fromEntries(Object.entries(u.mat3s).map(([k, v]) => [k, Array.from(v)])),
+      };
     });
     // Sent as source text: tsx's transpile would add helpers (__name) that do not exist in the page.
-    const args = { vs: GRADE_VERTEX_SHADER, fs: GRADE_FRAGMENT_SHADER, model: Array.from(model), base: Array.from(base), width, height, uniforms };
+    const args = {
+      vs: GRADE_VERTEX_SHADER,
+      fs: GRADE_FRAGMENT_SHADER,
+      model: Array.from(model),
+      base: Array.from(base),
+      width,
+      height,
+      uniforms,
+    };
     const result = (await page.evaluate(`(({ vs, fs, model, base, width, height, uniforms }) => {
         const canvas = document.createElement('canvas');
         canvas.width = width; canvas.height = height;
@@ -124,16 +162,24 @@ test('GLSL grade agrees with TypeScript within 1 10-bit code', { timeout: 180_00
         return { outs, renderer: gl.getParameter(gl.RENDERER) };
       })(${JSON.stringify(args)})`)) as { error: string } | { outs: number[][]; renderer: string };
     if ('error' in result) assert.fail(`WebGL2: ${result.error}`);
-    let worst = 0, worstAt = '';
+    let worst = 0,
+      worstAt = '';
     let compared = 0;
     sets.forEach((p, s) => {
       const px = result.outs[s];
       for (let i = 0; i < count; i++) {
-        const ref = applyGrade([model[4 * i], model[4 * i + 1], model[4 * i + 2]], [base[4 * i], base[4 * i + 1], base[4 * i + 2]], p);
+        const ref = applyGrade(
+          [model[4 * i], model[4 * i + 1], model[4 * i + 2]],
+          [base[4 * i], base[4 * i + 1], base[4 * i + 2]],
+          p,
+        );
         for (let c = 0; c < 3; c++) {
           const d = Math.abs(px[4 * i + c] - ref[c]) * 1023;
           compared++;
-          if (!(d <= worst)) { worst = d; worstAt = `set ${s} ${JSON.stringify(PARAM_SETS[s])} pixel ${i} model ${Array.from(model.subarray(4 * i, 4 * i + 3))} base ${Array.from(base.subarray(4 * i, 4 * i + 3))} ch ${c}: gl ${px[4 * i + c]} ts ${ref[c]}`; }
+          if (!(d <= worst)) {
+            worst = d;
+            worstAt = `set ${s} ${JSON.stringify(PARAM_SETS[s])} pixel ${i} model ${Array.from(model.subarray(4 * i, 4 * i + 3))} base ${Array.from(base.subarray(4 * i, 4 * i + 3))} ch ${c}: gl ${px[4 * i + c]} ts ${ref[c]}`;
+          }
         }
       }
     });

@@ -22,7 +22,31 @@ const reel = join(media, 'reel1');
 before(async () => {
   mkdirSync(reel, { recursive: true });
   // Two shots with a hard cut at frame 36: a test pattern, then a moving gradient.
-  const r = spawnSync(resolveBinaries().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24:duration=1.5', '-f', 'lavfi', '-i', 'mandelbrot=size=320x180:rate=24', '-filter_complex', '[1:v]trim=duration=1.5[m];[0:v][m]concat=n=2:v=1[v]', '-map', '[v]', '-frames:v', '72', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '12', join(reel, 'A001_C002.mp4')]);
+  const r = spawnSync(resolveBinaries().ffmpeg, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=24:duration=1.5',
+    '-f',
+    'lavfi',
+    '-i',
+    'mandelbrot=size=320x180:rate=24',
+    '-filter_complex',
+    '[1:v]trim=duration=1.5[m];[0:v][m]concat=n=2:v=1[v]',
+    '-map',
+    '[v]',
+    '-frames:v',
+    '72',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'libx264',
+    '-g',
+    '12',
+    join(reel, 'A001_C002.mp4'),
+  ]);
   assert.equal(r.status, 0, String(r.stderr));
   core = testCore(join(tmp.dir, 'data'), { mediaRoots: [media] });
   host = await startHost({ core, port: 0 });
@@ -35,43 +59,54 @@ after(async () => {
   tmp.cleanup();
 });
 
-test('import through the media browser, then relink the clip after it moved', { skip: !chromiumAvailable() && 'no chromium' }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(host.url);
-  await page.getByRole('button', { name: 'New project' }).first().click();
-  await page.getByTestId('project-name').fill('Reel 1');
-  await page.getByTestId('create-project').click();
-  await page.getByTestId('project-name-title').filter({ hasText: 'Reel 1' }).waitFor();
+test(
+  'import through the media browser, then relink the clip after it moved',
+  { skip: !chromiumAvailable() && 'no chromium' },
+  async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(host.url);
+    await page.getByRole('button', { name: 'New project' }).first().click();
+    await page.getByTestId('project-name').fill('Reel 1');
+    await page.getByTestId('create-project').click();
+    await page.getByTestId('project-name-title').filter({ hasText: 'Reel 1' }).waitFor();
 
-  await page.getByRole('button', { name: 'Import' }).click();
-  const list = page.getByTestId('browse-list');
-  await list.getByText('media', { exact: false }).first().click();
-  await list.getByText('reel1').click();
-  await list.getByText('A001_C002.mp4').click();
-  await page.getByTestId('import-selected').click();
-  // Two shots arrive on the timeline once the import job is done.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="timeline-shot"]').length === 2, undefined, { timeout: 60_000 });
-  await page.getByTestId('clip').filter({ hasText: 'A001_C002.mp4' }).waitFor();
+    await page.getByRole('button', { name: 'Import' }).click();
+    const list = page.getByTestId('browse-list');
+    await list.getByText('media', { exact: false }).first().click();
+    await list.getByText('reel1').click();
+    await list.getByText('A001_C002.mp4').click();
+    await page.getByTestId('import-selected').click();
+    // Two shots arrive on the timeline once the import job is done.
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="timeline-shot"]').length === 2,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByTestId('clip').filter({ hasText: 'A001_C002.mp4' }).waitFor();
 
-  // The colorist moves the footage: the clip goes offline, and is relinked by content.
-  const moved = join(media, 'moved');
-  renameSync(reel, moved);
-  await page.getByRole('button', { name: 'All projects' }).click();
-  await page.getByTestId('project-card').filter({ hasText: 'Reel 1' }).getByRole('button').first().click();
-  await page.getByText(/offline or changed/).waitFor();
-  await page.getByTestId('relink').click();
-  await list.getByText('media', { exact: false }).first().click();
-  await list.getByText('moved').click();
-  await list.getByText('A001_C002.mp4').click();
-  await page.getByTestId('relink-selected').click();
-  await page.getByText(/offline or changed/).waitFor({ state: 'detached' });
-  const detail = await core.dispatch('library.getProject', { projectId: (await core.dispatch('library.listProjects', {}) as { ok: true; value: { id: string }[] }).value[0].id });
-  assert.ok(detail.ok);
-  const clip = (detail.value as { clips: { path: string; status: string }[] }).clips[0];
-  assert.equal(clip.status, 'ok');
-  assert.equal(clip.path, join(moved, 'A001_C002.mp4'));
-  assert.deepEqual(errors, []);
-  await page.close();
-});
+    // The colorist moves the footage: the clip goes offline, and is relinked by content.
+    const moved = join(media, 'moved');
+    renameSync(reel, moved);
+    await page.getByRole('button', { name: 'All projects' }).click();
+    await page.getByTestId('project-card').filter({ hasText: 'Reel 1' }).getByRole('button').first().click();
+    await page.getByText(/offline or changed/).waitFor();
+    await page.getByTestId('relink').click();
+    await list.getByText('media', { exact: false }).first().click();
+    await list.getByText('moved').click();
+    await list.getByText('A001_C002.mp4').click();
+    await page.getByTestId('relink-selected').click();
+    await page.getByText(/offline or changed/).waitFor({ state: 'detached' });
+    const detail = await core.dispatch('library.getProject', {
+      projectId: ((await core.dispatch('library.listProjects', {})) as { ok: true; value: { id: string }[] }).value[0]
+        .id,
+    });
+    assert.ok(detail.ok);
+    const clip = (detail.value as { clips: { path: string; status: string }[] }).clips[0];
+    assert.equal(clip.status, 'ok');
+    assert.equal(clip.path, join(moved, 'A001_C002.mp4'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);

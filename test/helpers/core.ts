@@ -14,7 +14,13 @@ export function tempDir(prefix = 'remaster-test-'): { dir: string; cleanup(): vo
 }
 
 export function testCore(dataDir: string, opts: { demo?: boolean; mediaRoots?: string[] } = {}): Core {
-  return createCore({ host: 'headless', dataDir, log: createLogger({ dir: join(dataDir, 'logs'), quiet: true }), demo: opts.demo ?? false, mediaRoots: opts.mediaRoots });
+  return createCore({
+    host: 'headless',
+    dataDir,
+    log: createLogger({ dir: join(dataDir, 'logs'), quiet: true }),
+    demo: opts.demo ?? false,
+    mediaRoots: opts.mediaRoots,
+  });
 }
 
 export interface Caller {
@@ -28,7 +34,10 @@ export function inProcessCaller(core: Core): Caller {
 }
 
 /** A WebSocket client like the renderer's: token in the URL, Origin of the host itself. */
-export async function webSocketCaller(host: RunningHost, opts: { onEvent?: (event: string, payload: unknown) => void } = {}): Promise<Caller & { ws: WebSocket; raw(data: string | Buffer): Promise<unknown> }> {
+export async function webSocketCaller(
+  host: RunningHost,
+  opts: { onEvent?: (event: string, payload: unknown) => void } = {},
+): Promise<Caller & { ws: WebSocket; raw(data: string | Buffer): Promise<unknown> }> {
   const origin = `http://127.0.0.1:${host.port}`;
   const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin });
   await new Promise<void>((resolve, reject) => {
@@ -39,7 +48,13 @@ export async function webSocketCaller(host: RunningHost, opts: { onEvent?: (even
   const waiting = new Map<number, (m: unknown) => void>();
   const anonymous: ((m: unknown) => void)[] = [];
   ws.on('message', (data) => {
-    const msg = JSON.parse(String(data)) as { kind: string; id?: number; result?: unknown; event?: string; payload?: unknown };
+    const msg = JSON.parse(String(data)) as {
+      kind: string;
+      id?: number;
+      result?: unknown;
+      event?: string;
+      payload?: unknown;
+    };
     if (msg.kind === 'event') opts.onEvent?.(msg.event!, msg.payload);
     else if (msg.kind === 'response') {
       const w = waiting.get(msg.id!);

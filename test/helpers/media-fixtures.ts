@@ -84,7 +84,35 @@ export function labelledClip(): string {
       `${src(`cellauto=${r}:rule=110:seed=3`)},hue=h=200:s=3,${t(0, 40)}[F]`,
       `[A][B][C1][X][D2][K][E][F]concat=n=8:v=1:a=0,format=yuv420p[out]`,
     ].join(';');
-    ffmpeg(['-filter_complex', graph, '-map', '[out]', '-r', RATE, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '48', '-pix_fmt', 'yuv420p', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv', '-movflags', '+faststart', file]);
+    ffmpeg([
+      '-filter_complex',
+      graph,
+      '-map',
+      '[out]',
+      '-r',
+      RATE,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '20',
+      '-g',
+      '48',
+      '-pix_fmt',
+      'yuv420p',
+      '-color_primaries',
+      'bt709',
+      '-color_trc',
+      'bt709',
+      '-colorspace',
+      'bt709',
+      '-color_range',
+      'tv',
+      '-movflags',
+      '+faststart',
+      file,
+    ]);
   });
 }
 
@@ -95,10 +123,37 @@ export function labelledClip(): string {
 export function frameNumberClip(frames = 100): string {
   return cached(`numbered-${frames}.mp4`, (file) => {
     ffmpeg([
-      '-f', 'lavfi', '-i', `color=c=gray:s=320x180:r=${RATE}`,
-      '-vf', `geq=lum='if(eq(mod(floor(N/pow(2,floor(X/40))),2),lt(Y,90)),235,16)':cb=128:cr=128,format=yuv420p`,
-      '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-g', '24', '-bf', '2', '-pix_fmt', 'yuv420p',
-      '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv', '-metadata:s:v', 'timecode=01:00:00:00', file,
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=gray:s=320x180:r=${RATE}`,
+      '-vf',
+      `geq=lum='if(eq(mod(floor(N/pow(2,floor(X/40))),2),lt(Y,90)),235,16)':cb=128:cr=128,format=yuv420p`,
+      '-frames:v',
+      String(frames),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '18',
+      '-g',
+      '24',
+      '-bf',
+      '2',
+      '-pix_fmt',
+      'yuv420p',
+      '-colorspace',
+      'bt709',
+      '-color_primaries',
+      'bt709',
+      '-color_trc',
+      'bt709',
+      '-color_range',
+      'tv',
+      '-metadata:s:v',
+      'timecode=01:00:00:00',
+      file,
     ]);
   });
 }
@@ -121,7 +176,14 @@ export function readFrameNumber(data: Buffer, width: number, height: number): nu
  * A lossless (FFV1) clip whose Y'CbCr code values we choose, so the decoder's matrix and range can be checked
  * against the standard's equations: 8-bit narrow range, 4:4:4, one flat colour, tagged `matrix`.
  */
-export function flatYuvClip(name: string, y: number, cb: number, cr: number, matrix: 'bt709' | 'smpte170m', size = '64x64'): string {
+export function flatYuvClip(
+  name: string,
+  y: number,
+  cb: number,
+  cr: number,
+  matrix: 'bt709' | 'smpte170m',
+  size = '64x64',
+): string {
   return cached(`${name}.mkv`, (file) => {
     const [w, h] = size.split('x').map(Number);
     const raw = Buffer.alloc(w * h * 3);
@@ -130,7 +192,29 @@ export function flatYuvClip(name: string, y: number, cb: number, cr: number, mat
     raw.fill(cr, 2 * w * h, 3 * w * h);
     const rawFile = file + '.yuv';
     writeFileSync(rawFile, Buffer.concat([raw, raw]));
-    ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'yuv444p', '-s', size, '-r', '24', '-i', rawFile, '-c:v', 'ffv1', '-colorspace', matrix, '-color_range', 'tv', '-color_primaries', matrix === 'bt709' ? 'bt709' : 'smpte170m', '-color_trc', 'bt709', file]);
+    ffmpeg([
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuv444p',
+      '-s',
+      size,
+      '-r',
+      '24',
+      '-i',
+      rawFile,
+      '-c:v',
+      'ffv1',
+      '-colorspace',
+      matrix,
+      '-color_range',
+      'tv',
+      '-color_primaries',
+      matrix === 'bt709' ? 'bt709' : 'smpte170m',
+      '-color_trc',
+      'bt709',
+      file,
+    ]);
   });
 }
 
@@ -138,9 +222,43 @@ export function flatYuvClip(name: string, y: number, cb: number, cr: number, mat
 export function probeClip(): string {
   return cached('probe.mov', (file) => {
     ffmpeg([
-      '-f', 'lavfi', '-i', 'testsrc=s=720x576:r=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-frames:v', '50', '-t', '2', '-vf', 'setsar=16/15,format=yuv422p10le', '-c:v', 'prores_ks', '-profile:v', '2', '-flags', '+ilme+ildct', '-top', '1',
-      '-ac', '2', '-c:a', 'pcm_s16le', '-metadata:s:v', 'timecode=10:00:00:00', '-color_primaries', 'bt470bg', '-color_trc', 'bt709', '-colorspace', 'bt470bg', '-movflags', '+write_colr', file,
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=s=720x576:r=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-frames:v',
+      '50',
+      '-t',
+      '2',
+      '-vf',
+      'setsar=16/15,format=yuv422p10le',
+      '-c:v',
+      'prores_ks',
+      '-profile:v',
+      '2',
+      '-flags',
+      '+ilme+ildct',
+      '-top',
+      '1',
+      '-ac',
+      '2',
+      '-c:a',
+      'pcm_s16le',
+      '-metadata:s:v',
+      'timecode=10:00:00:00',
+      '-color_primaries',
+      'bt470bg',
+      '-color_trc',
+      'bt709',
+      '-colorspace',
+      'bt470bg',
+      '-movflags',
+      '+write_colr',
+      file,
     ]);
   });
 }
@@ -148,7 +266,23 @@ export function probeClip(): string {
 /** Variable frame rate: 30 fps with a second of frames dropped (timestamps keep the gap). */
 export function vfrClip(): string {
   return cached('vfr.mp4', (file) => {
-    ffmpeg(['-f', 'lavfi', '-i', 'testsrc=s=320x180:r=30', '-t', '3', '-vf', "select='not(between(n\\,10\\,40))'", '-vsync', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', file]);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=s=320x180:r=30',
+      '-t',
+      '3',
+      '-vf',
+      "select='not(between(n\\,10\\,40))'",
+      '-vsync',
+      'vfr',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      file,
+    ]);
   });
 }
 

@@ -22,7 +22,11 @@ export const BT709_TO_BT2020 = [
 /** A flat BT.709 R'G'B' colour mapped display-referred (BT.1886, diffuse white at `white` nits) to PQ R'G'B' BT.2020. */
 export function flatSdrToPq(rgb: [number, number, number], white = 203): [number, number, number] {
   const lin = rgb.map((v) => Math.pow(Math.min(Math.max(v, 0), 1), 2.4) * white);
-  return BT709_TO_BT2020.map((row) => pqFromNits(row[0] * lin[0] + row[1] * lin[1] + row[2] * lin[2])) as [number, number, number];
+  return BT709_TO_BT2020.map((row) => pqFromNits(row[0] * lin[0] + row[1] * lin[1] + row[2] * lin[2])) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 export const to10bitNarrow = (e: number): number => Math.round(64 + 876 * e);

@@ -21,7 +21,8 @@ test('the renderer bundle carries its CSP and loads only its own scripts', { ski
 });
 
 test('main-side bundles exist for Electron, the worker and the CLI', { skip }, () => {
-  for (const f of ['electron-main.cjs', 'worker.cjs', 'cli.cjs', 'start.cjs']) assert.ok(existsSync(join(build, 'main', f)), f);
+  for (const f of ['electron-main.cjs', 'worker.cjs', 'cli.cjs', 'start.cjs'])
+    assert.ok(existsSync(join(build, 'main', f)), f);
   const main = readFileSync(join(build, 'main', 'electron-main.cjs'), 'utf8');
   assert.match(main, /contextIsolation: true/);
   assert.match(main, /sandbox: true/);

@@ -101,7 +101,9 @@ describe('contract over WebSocket', () => {
   contractCases(() => caller);
 
   test('oversized, non-JSON and binary messages get typed errors and the host keeps serving', async () => {
-    const big = (await caller.raw(JSON.stringify({ id: 99, method: 'library.createProject', request: { name: 'x'.repeat(2 << 20) } }))) as { ok: boolean; error: { code: string } };
+    const big = (await caller.raw(
+      JSON.stringify({ id: 99, method: 'library.createProject', request: { name: 'x'.repeat(2 << 20) } }),
+    )) as { ok: boolean; error: { code: string } };
     assert.equal(big.error.code, 'too_large');
     const junk = (await caller.raw('{not json')) as { error: { code: string } };
     assert.equal(junk.error.code, 'bad_request');
@@ -116,10 +118,15 @@ describe('contract over WebSocket', () => {
   test('events are pushed: the worker becomes ready', async () => {
     await core.inference.start();
     const deadline = Date.now() + 10_000;
-    while (!events.some((e) => e.event === 'inference.state' && (e.payload as { state: string }).state === 'ready') && Date.now() < deadline) {
+    while (
+      !events.some((e) => e.event === 'inference.state' && (e.payload as { state: string }).state === 'ready') &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    const ready = events.find((e) => e.event === 'inference.state' && (e.payload as { state: string }).state === 'ready');
+    const ready = events.find(
+      (e) => e.event === 'inference.state' && (e.payload as { state: string }).state === 'ready',
+    );
     assert.ok(ready, JSON.stringify(events));
     assert.match((ready.payload as { device: string }).device, /^CPU \(onnxruntime /);
   });
@@ -148,7 +155,9 @@ describe('contract over WebSocket', () => {
     for (let i = 0; i < 5; i++) {
       await new Promise<void>((resolve) => {
         const sock = connect(host.port, '127.0.0.1', () => {
-          sock.write(`GET /api?token=wrong HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          sock.write(
+            `GET /api?token=wrong HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
           sock.resetAndDestroy();
           resolve();
         });
@@ -158,7 +167,9 @@ describe('contract over WebSocket', () => {
     await new Promise((r) => setTimeout(r, 200));
     const res = await fetch(`http://127.0.0.1:${host.port}/?token=${host.token}`);
     assert.equal(res.status, 200);
-    const gone = await fetch(`http://127.0.0.1:${host.port}/media/${encodeURIComponent('/nonexistent/x.jpg')}?token=${host.token}`);
+    const gone = await fetch(
+      `http://127.0.0.1:${host.port}/media/${encodeURIComponent('/nonexistent/x.jpg')}?token=${host.token}`,
+    );
     assert.equal(gone.status, 404);
   });
 

@@ -22,7 +22,14 @@ test('changed media: re-probe, keep fitting shots, trim the last, rebuild proxie
     await lib.importClips(p.id, [file], { knownCuts: { [file]: [40, 70] } }).done;
     const clip = lib.listClips(p.id)[0];
     assert.equal(clip.frameCount, 100);
-    assert.deepEqual(lib.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 69], [70, 99]]);
+    assert.deepEqual(
+      lib.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]),
+      [
+        [0, 39],
+        [40, 69],
+        [70, 99],
+      ],
+    );
 
     // The editor re-exports a shorter version to the same path.
     copyFileSync(frameNumberClip(60), file);
@@ -30,9 +37,16 @@ test('changed media: re-probe, keep fitting shots, trim the last, rebuild proxie
     const accepted = await lib.api['library.acceptChangedMedia']({ clipId: clip.id });
     assert.equal(accepted.status, 'ok');
     assert.equal(accepted.frameCount, 60);
-    assert.deepEqual(lib.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 59]]);
+    assert.deepEqual(
+      lib.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]),
+      [
+        [0, 39],
+        [40, 59],
+      ],
+    );
     // Proxies come from the new file: 60 frames of them.
-    for (let i = 0; i < 200 && lib.getClip(clip.id).proxyState !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && lib.getClip(clip.id).proxyState !== 'ready'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     assert.equal(lib.getClip(clip.id).proxyState, 'ready');
     const last = lib.api['media.proxyFrame']({ clipId: clip.id, frame: 59 }).path;
     assert.ok(last && existsSync(last));

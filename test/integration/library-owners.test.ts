@@ -28,20 +28,38 @@ if (CHILD) {
     }
   });
   const lib = openLibrary({ dataDir, log: quietLog, events });
-  void lib.importClips(projectId, [file], { knownCuts: { [file]: [] } }).done.then(() => process.stdout.write('{"finished":true}\n'));
+  void lib
+    .importClips(projectId, [file], { knownCuts: { [file]: [] } })
+    .done.then(() => process.stdout.write('{"finished":true}\n'));
 } else {
   const tmp = tempDir();
   after(() => tmp.cleanup());
 
-  function child(args: [string, string, string]): { proc: ChildProcess; progress: (min: number) => Promise<{ id: string; fraction: number }> } {
-    const proc = spawn(process.execPath, ['--import', 'tsx', __filename], { cwd: join(__dirname, '..', '..'), env: { ...process.env, REMASTER_OWNERS_CHILD: JSON.stringify(args) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  function child(args: [string, string, string]): {
+    proc: ChildProcess;
+    progress: (min: number) => Promise<{ id: string; fraction: number }>;
+  } {
+    const proc = spawn(process.execPath, ['--import', 'tsx', __filename], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, REMASTER_OWNERS_CHILD: JSON.stringify(args) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let buf = '';
-    const waiters: { min: number; resolve: (v: { id: string; fraction: number }) => void; reject: (e: Error) => void }[] = [];
+    const waiters: {
+      min: number;
+      resolve: (v: { id: string; fraction: number }) => void;
+      reject: (e: Error) => void;
+    }[] = [];
     proc.stdout!.on('data', (d: Buffer) => {
       buf += String(d);
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
-        const msg = JSON.parse(buf.slice(0, nl)) as { id?: string; state?: string; fraction?: number; finished?: boolean };
+        const msg = JSON.parse(buf.slice(0, nl)) as {
+          id?: string;
+          state?: string;
+          fraction?: number;
+          finished?: boolean;
+        };
         buf = buf.slice(nl + 1);
         for (const w of [...waiters]) {
           if (msg.finished) w.reject(new Error('the child finished before it could be killed'));
@@ -76,7 +94,9 @@ if (CHILD) {
     const running = jobs.list().find((j) => j.id === at.id);
     assert.equal(running?.state, 'running');
     assert.equal(jobs.othersRunning(), true);
-    const row = host.db.prepare('SELECT owner_pid, owner_host, owner_start, heartbeat_at FROM jobs WHERE id = ?').get(at.id) as { owner_pid: number; owner_host: string; owner_start: string | null; heartbeat_at: number };
+    const row = host.db
+      .prepare('SELECT owner_pid, owner_host, owner_start, heartbeat_at FROM jobs WHERE id = ?')
+      .get(at.id) as { owner_pid: number; owner_host: string; owner_start: string | null; heartbeat_at: number };
     assert.equal(row.owner_pid, cli.proc.pid);
     assert.equal(row.owner_host, hostname());
     assert.match(row.owner_start ?? '', /^\d+$/, 'the start time from /proc (Linux)');
@@ -88,7 +108,10 @@ if (CHILD) {
     assert.equal(failed?.state, 'failed');
     assert.equal(failed?.error, INTERRUPTED);
     assert.deepEqual(interrupted, [at.id]);
-    assert.ok(seen.some((j) => j.id === at.id && j.state === 'failed' && j.error === INTERRUPTED), 'the host pushed the change as job.progress');
+    assert.ok(
+      seen.some((j) => j.id === at.id && j.state === 'failed' && j.error === INTERRUPTED),
+      'the host pushed the change as job.progress',
+    );
     assert.equal(jobs.othersRunning(), false);
     const stored = host.db.prepare('SELECT state, error FROM jobs WHERE id = ?').get(at.id);
     assert.deepEqual(stored, { state: 'failed', error: INTERRUPTED });
@@ -101,7 +124,9 @@ if (CHILD) {
     const t = new Date().toISOString();
     const insert = (pid: number, start: string | null, host: string, heartbeatAt: number): string => {
       const id = randomUUID();
-      db.prepare("INSERT INTO jobs (id, kind, state, created_at, detail_json, owner_pid, owner_start, owner_host, heartbeat_at) VALUES (?, 'import', 'running', ?, '{}', ?, ?, ?, ?)").run(id, t, pid, start, host, heartbeatAt);
+      db.prepare(
+        "INSERT INTO jobs (id, kind, state, created_at, detail_json, owner_pid, owner_start, owner_host, heartbeat_at) VALUES (?, 'import', 'running', ?, '{}', ?, ?, ?, ?)",
+      ).run(id, t, pid, start, host, heartbeatAt);
       return id;
     };
     const sleeper = spawn('sleep', ['30']);
@@ -110,7 +135,8 @@ if (CHILD) {
     const farFresh = insert(4242, null, 'render-node-7', Date.now());
     const gone = insert(2 ** 22 + 1, '123', hostname(), Date.now()); // above pid_max: no such process
     const jobs = new JobManager(db, new EventHub(), quietLog, false);
-    const state = (id: string): string => (db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: string }).state;
+    const state = (id: string): string =>
+      (db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: string }).state;
     assert.equal(state(reused), 'failed');
     assert.equal(state(farStale), 'failed');
     assert.equal(state(farFresh), 'running');

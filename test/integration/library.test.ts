@@ -3,7 +3,17 @@
 import { DEFAULT_GRADE } from '../../src-main/common/colour';
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ServiceError, type EventName } from '../../src-main/common/contract';
@@ -16,7 +26,12 @@ import { badFiles, frameNumberClip, probeClip, quietLog, readFrameNumber, tempDi
 const tmp = tempDir();
 after(() => tmp.cleanup());
 let n = 0;
-function fresh(opts: { mediaRoots?: string[]; busyTimeoutMs?: number } = {}): { lib: LibraryService; dataDir: string; events: EventHub; seen: { event: EventName; payload: unknown }[] } {
+function fresh(opts: { mediaRoots?: string[]; busyTimeoutMs?: number } = {}): {
+  lib: LibraryService;
+  dataDir: string;
+  events: EventHub;
+  seen: { event: EventName; payload: unknown }[];
+} {
   const dataDir = join(tmp.dir, `data-${++n}`);
   const events = new EventHub();
   const seen: { event: EventName; payload: unknown }[] = [];
@@ -36,7 +51,10 @@ test('projects: create, list, rename, duplicate, delete, recent; WAL and foreign
   assert.equal(a.clipCount, 0);
   assert.throws(() => lib.createProject('Feature'), code('conflict'));
   const b = lib.createProject('Commercial');
-  assert.deepEqual(lib.api['library.listProjects']({}).map((p) => p.name), ['Commercial', 'Feature']);
+  assert.deepEqual(
+    lib.api['library.listProjects']({}).map((p) => p.name),
+    ['Commercial', 'Feature'],
+  );
   lib.api['library.renameProject']({ projectId: b.id, name: 'Spot' });
   assert.throws(() => lib.api['library.renameProject']({ projectId: b.id, name: 'Feature' }), code('conflict'));
   lib.api['library.getProject']({ projectId: a.id });
@@ -61,7 +79,8 @@ test('deleting a project while its proxies are building leaves no cache folder b
   // Let the build start writing (or finish: a short clip may be quick), then delete under it.
   let settled = false;
   void rebuild.done.finally(() => (settled = true)).catch(() => undefined);
-  while (!settled && lib.api['jobs.list']({ projectId: p.id, activeOnly: true }).every((j) => j.state !== 'running')) await new Promise((r) => setTimeout(r, 5));
+  while (!settled && lib.api['jobs.list']({ projectId: p.id, activeOnly: true }).every((j) => j.state !== 'running'))
+    await new Promise((r) => setTimeout(r, 5));
   assert.ok(lib.api['library.deleteProject']({ projectId: p.id }).deleted);
   await rebuild.done.catch(() => undefined);
   await new Promise((r) => setTimeout(r, 50));
@@ -106,7 +125,9 @@ test('import: clip row with probe and fingerprint, shots, proxies; source untouc
   assert.equal(shots[0].firstFrame, 0);
   assert.equal(shots[shots.length - 1].lastFrame, 99);
   assert.equal(shots[0].startTimecode, '01:00:00:00');
-  const prog = seen.filter((s) => s.event === 'job.progress').map((s) => s.payload as { id: string; state: string; fraction: number });
+  const prog = seen
+    .filter((s) => s.event === 'job.progress')
+    .map((s) => s.payload as { id: string; state: string; fraction: number });
   assert.ok(prog.every((j) => j.id === jobId));
   assert.equal(prog[prog.length - 1].state, 'done');
   assert.equal(prog[prog.length - 1].fraction, 1);
@@ -115,7 +136,12 @@ test('import: clip row with probe and fingerprint, shots, proxies; source untouc
   const t0 = performance.now();
   const px = lib.api['media.proxyFrame']({ clipId: clip.id, frame: 57 });
   assert.ok(performance.now() - t0 < 100);
-  assert.ok(px.path && readFileSync(px.path).subarray(0, 2).equals(Buffer.from([0xff, 0xd8])));
+  assert.ok(
+    px.path &&
+      readFileSync(px.path)
+        .subarray(0, 2)
+        .equals(Buffer.from([0xff, 0xd8])),
+  );
   assert.ok(lib.api['media.thumbnail']({ shotId: shots[0].id }).path);
   // Core decode by clip id.
   const f = await lib.decodeFrame(clip.id, 42);
@@ -134,11 +160,21 @@ test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', as
   assert.equal(shots.length, 1);
   shots = lib.api['shots.split']({ shotId: shots[0].id, frame: 40 });
   shots = lib.api['shots.split']({ shotId: shots[1].id, frame: 70 });
-  assert.deepEqual(shots.map((s) => [s.firstFrame, s.lastFrame]), [[0, 39], [40, 69], [70, 99]]);
+  assert.deepEqual(
+    shots.map((s) => [s.firstFrame, s.lastFrame]),
+    [
+      [0, 39],
+      [40, 69],
+      [70, 99],
+    ],
+  );
   assert.throws(() => lib.api['shots.split']({ shotId: shots[0].id, frame: 0 }), code('bad_input'));
   assert.throws(() => lib.api['shots.merge']({ shotIds: [shots[0].id, shots[2].id] }), code('bad_input'));
   const reordered = lib.api['shots.reorder']({ projectId: p.id, shotIds: [shots[2].id, shots[0].id, shots[1].id] });
-  assert.deepEqual(reordered.map((s) => s.firstFrame), [70, 0, 40]);
+  assert.deepEqual(
+    reordered.map((s) => s.firstFrame),
+    [70, 0, 40],
+  );
   assert.throws(() => lib.api['shots.reorder']({ projectId: p.id, shotIds: [shots[0].id] }), code('bad_input'));
 
   const s0 = shots[0].id;
@@ -161,7 +197,10 @@ test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', as
   assert.equal(g.version, 2);
   assert.equal(g.canRedo, false);
   const copied = again.api['grades.copy']({ fromShotId: s0, toShotIds: [shots[1].id, shots[2].id] });
-  assert.deepEqual(copied.map((c) => c.params), [grade(0.1), grade(0.1)]);
+  assert.deepEqual(
+    copied.map((c) => c.params),
+    [grade(0.1), grade(0.1)],
+  );
   assert.equal(again.api['grades.undo']({ shotId: shots[1].id }).params, null);
   // Merge keeps the first shot's grade.
   const merged = again.api['shots.merge']({ shotIds: [shots[0].id, shots[1].id] });
@@ -170,8 +209,14 @@ test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', as
   // Duplicate carries the current grades; delete keeps media.
   const dup = again.api['library.duplicateProject']({ projectId: p.id, name: 'Edit v2' });
   const dupShots = again.api['shots.list']({ projectId: dup.id });
-  assert.deepEqual(dupShots.map((s) => [s.firstFrame, s.lastFrame]), again.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]));
-  assert.deepEqual(again.api['grades.get']({ shotId: dupShots.find((s) => s.firstFrame === 0)!.id }).params, grade(0.1));
+  assert.deepEqual(
+    dupShots.map((s) => [s.firstFrame, s.lastFrame]),
+    again.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]),
+  );
+  assert.deepEqual(
+    again.api['grades.get']({ shotId: dupShots.find((s) => s.firstFrame === 0)!.id }).params,
+    grade(0.1),
+  );
   again.api['library.deleteProject']({ projectId: p.id });
   assert.ok(existsSync(frameNumberClip(100)));
   assert.equal(again.api['shots.list']({ projectId: dup.id }).length, 2);
@@ -192,8 +237,15 @@ test('missing and moved media: status, relink by fingerprint, relink search', as
   mkdirSync(join(moved, 'deep'), { recursive: true });
   renameSync(src, join(moved, 'deep', 'renamed.mp4'));
   assert.equal(lib.api['library.checkMedia']({ projectId: p.id })[0].status, 'missing');
-  await assert.rejects(lib.decodeFrame(clips[0].id, 0), (e: unknown) => e instanceof ServiceError && e.code === 'not_found' && /a001\.mp4: media missing or moved/.test(e.message));
-  assert.throws(() => lib.api['library.relinkClip']({ clipId: clips[0].id, path: other }), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /not the same media/.test(e.message));
+  await assert.rejects(
+    lib.decodeFrame(clips[0].id, 0),
+    (e: unknown) =>
+      e instanceof ServiceError && e.code === 'not_found' && /a001\.mp4: media missing or moved/.test(e.message),
+  );
+  assert.throws(
+    () => lib.api['library.relinkClip']({ clipId: clips[0].id, path: other }),
+    (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /not the same media/.test(e.message),
+  );
   const r = lib.api['library.relinkSearch']({ projectId: p.id, folder: moved });
   assert.equal(r.relinked.length, 1);
   assert.equal(r.stillMissing, 0);
@@ -209,14 +261,33 @@ test('bad files: import reports each by name, library stays consistent', async (
   mkdirSync(dir, { recursive: true });
   const bad = badFiles(dir);
   const good = frameNumberClip(48);
-  const r = await lib.importClips(p.id, [bad.zeroByte, bad.notMedia, good, bad.audioOnly, bad.truncated, bad.unsupportedCodec, bad.absurdSize, join(dir, 'nope.mov')], { proxies: false }).done;
+  const r = await lib.importClips(
+    p.id,
+    [
+      bad.zeroByte,
+      bad.notMedia,
+      good,
+      bad.audioOnly,
+      bad.truncated,
+      bad.unsupportedCodec,
+      bad.absurdSize,
+      join(dir, 'nope.mov'),
+    ],
+    { proxies: false },
+  ).done;
   assert.equal(r.clips.length, 1);
   assert.equal(r.failures.length, 7);
   for (const f of r.failures) assert.ok(f.message.includes(f.file.split('/').pop()!), f.message);
   assert.equal(lib.listClips(p.id).length, 1);
-  assert.equal(lib.api['library.getProject']({ projectId: p.id }).shots.every((s) => s.clipId === r.clips[0].id), true);
+  assert.equal(
+    lib.api['library.getProject']({ projectId: p.id }).shots.every((s) => s.clipId === r.clips[0].id),
+    true,
+  );
   // All bad: the job fails with the files' messages.
-  await assert.rejects(lib.importClips(p.id, [bad.zeroByte]).done, (e: unknown) => e instanceof ServiceError && /empty\.mov: empty file/.test(e.message));
+  await assert.rejects(
+    lib.importClips(p.id, [bad.zeroByte]).done,
+    (e: unknown) => e instanceof ServiceError && /empty\.mov: empty file/.test(e.message),
+  );
   lib.close();
 });
 
@@ -244,7 +315,12 @@ test('migration from schema 1 keeps data and leaves a backup', () => {
   const db = new Database(join(dataDir, 'library.sqlite'));
   migrate(db, { dataDir, log: quietLog, target: 1 });
   const t = new Date().toISOString();
-  db.prepare('INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run('p1', 'Old project', t, t);
+  db.prepare('INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
+    'p1',
+    'Old project',
+    t,
+    t,
+  );
   db.close();
   const lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
   assert.equal(lib.api['library.status']({}).schemaVersion, SCHEMA_VERSION);
@@ -277,8 +353,14 @@ test('corrupt library: moved aside, latest backup restored (or a fresh start), w
   writeFileSync(file, bytes);
   lib = openLibrary({ dataDir, log: quietLog, events: new EventHub() });
   const rec = lib.api['library.status']({}).recovery;
-  assert.ok(rec && /library\.sqlite was corrupt/.test(rec) && /backup .*library-v\d-.*restored/.test(rec), rec ?? 'no message');
-  assert.deepEqual(lib.api['library.listProjects']({}).map((p) => p.name), ['Saved']);
+  assert.ok(
+    rec && /library\.sqlite was corrupt/.test(rec) && /backup .*library-v\d-.*restored/.test(rec),
+    rec ?? 'no message',
+  );
+  assert.deepEqual(
+    lib.api['library.listProjects']({}).map((p) => p.name),
+    ['Saved'],
+  );
   assert.ok(readdirSync(dataDir).some((f) => f.startsWith('library.sqlite.corrupt-')));
   lib.close();
 
@@ -297,7 +379,11 @@ test('locked library: a write names the file and the lock; read-only library ref
   lib.createProject('Before lock');
   const other = new Database(join(dataDir, 'library.sqlite'));
   other.exec('BEGIN EXCLUSIVE');
-  assert.throws(() => lib.createProject('During lock'), (e: unknown) => e instanceof ServiceError && e.code === 'io' && /library\.sqlite is locked by another process/.test(e.message));
+  assert.throws(
+    () => lib.createProject('During lock'),
+    (e: unknown) =>
+      e instanceof ServiceError && e.code === 'io' && /library\.sqlite is locked by another process/.test(e.message),
+  );
   other.exec('ROLLBACK');
   other.close();
   lib.createProject('After lock');
@@ -305,7 +391,10 @@ test('locked library: a write names the file and the lock; read-only library ref
   const ro = openLibrary({ dataDir, log: quietLog, events: new EventHub(), readOnly: true });
   assert.equal(ro.api['library.status']({}).readOnly, true);
   assert.equal(ro.api['library.listProjects']({}).length, 2);
-  assert.throws(() => ro.createProject('Nope'), (e: unknown) => e instanceof ServiceError && e.code === 'io' && /library\.sqlite is read-only/.test(e.message));
+  assert.throws(
+    () => ro.createProject('Nope'),
+    (e: unknown) => e instanceof ServiceError && e.code === 'io' && /library\.sqlite is read-only/.test(e.message),
+  );
   ro.close();
 });
 
@@ -323,10 +412,16 @@ test('media roots: browse only inside them, symlinks resolved', () => {
   assert.equal(top.path, null);
   assert.equal(top.entries.length, 1);
   const l = lib.api['media.browse']({ path: root });
-  assert.deepEqual(l.entries.map((e) => e.name), ['day1', 'inside-link']);
+  assert.deepEqual(
+    l.entries.map((e) => e.name),
+    ['day1', 'inside-link'],
+  );
   assert.equal(l.parent, null);
   const d = lib.api['media.browse']({ path: join(root, 'day1') });
-  assert.deepEqual(d.entries.map((e) => [e.name, e.kind, e.looksLikeMedia]), [['a.mov', 'file', true]]);
+  assert.deepEqual(
+    d.entries.map((e) => [e.name, e.kind, e.looksLikeMedia]),
+    [['a.mov', 'file', true]],
+  );
   assert.throws(() => lib.api['media.browse']({ path: join(root, 'escape') }), code('bad_request'));
   assert.throws(() => lib.api['media.browse']({ path: join(root, '..', 'secret') }), code('bad_request'));
   assert.throws(() => lib.api['media.browse']({ path: '/etc' }), code('bad_request'));
@@ -363,15 +458,23 @@ test('per-clip options: square pixels and deinterlace recorded, proxies rebuilt 
   const c = clips[0];
   assert.deepEqual(c.options, { deinterlace: 'auto', squarePixels: true });
   assert.equal(c.probe.fieldOrder, 'tt');
-  assert.deepEqual(lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }), { path: lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }).path, width: 288, height: 216 });
+  assert.deepEqual(lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }), {
+    path: lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }).path,
+    width: 288,
+    height: 216,
+  });
   const f = await lib.decodeFrame(c.id, 3);
   assert.equal(f.width, 768);
-  const changed = lib.api['library.setClipOptions']({ clipId: c.id, options: { squarePixels: false, deinterlace: 'off' } });
+  const changed = lib.api['library.setClipOptions']({
+    clipId: c.id,
+    options: { squarePixels: false, deinterlace: 'off' },
+  });
   assert.deepEqual(changed.options, { deinterlace: 'off', squarePixels: false });
   const job = lib.api['jobs.list']({ projectId: p.id, activeOnly: true }).find((j) => j.kind === 'proxies');
   assert.ok(job, 'a proxy rebuild job was started');
   await new Promise<void>((resolve) => {
-    const check = (): void => (lib.api['jobs.get']({ jobId: job.id }).state === 'done' ? resolve() : void setTimeout(check, 50));
+    const check = (): void =>
+      lib.api['jobs.get']({ jobId: job.id }).state === 'done' ? resolve() : void setTimeout(check, 50);
     check();
   });
   assert.equal(lib.api['media.proxyFrame']({ clipId: c.id, frame: 3 }).width, 270);

@@ -3,12 +3,26 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ServiceError, type ProbeResult } from '../../src-main/common/contract';
 import { createMediaService, type MediaInput } from '../../src-main/core/media';
-import { badFiles, flatYuvClip, frameNumberClip, labelledClip, probeClip, quietLog, readFrameNumber, tempDir, vfrClip } from '../helpers/media-fixtures';
+import {
+  badFiles,
+  flatYuvClip,
+  frameNumberClip,
+  labelledClip,
+  probeClip,
+  quietLog,
+  readFrameNumber,
+  tempDir,
+  vfrClip,
+} from '../helpers/media-fixtures';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
 const media = createMediaService({ log: quietLog, cacheDir: tmp.dir });
-const input = (file: string, probe: ProbeResult, o: Partial<MediaInput['options']> = {}): MediaInput => ({ file, probe, options: { deinterlace: 'auto', squarePixels: true, ...o } });
+const input = (file: string, probe: ProbeResult, o: Partial<MediaInput['options']> = {}): MediaInput => ({
+  file,
+  probe,
+  options: { deinterlace: 'auto', squarePixels: true, ...o },
+});
 
 test('probe: H.264 BT.709 clip', async () => {
   const p = await media.probe(labelledClip());
@@ -82,7 +96,10 @@ test('frame-accurate decode: frame N shows N (keyframes every 24, B-frames)', as
   assert.equal(small.width, 160);
   assert.equal(small.height, 90);
   assert.equal(readFrameNumber(small.data, 160, 90), 37);
-  await assert.rejects(media.decodeFrame(inp, 100), (e: unknown) => e instanceof ServiceError && e.code === 'not_found');
+  await assert.rejects(
+    media.decodeFrame(inp, 100),
+    (e: unknown) => e instanceof ServiceError && e.code === 'not_found',
+  );
 });
 
 test('sequential decode returns consecutive frames without re-seeking', async () => {
@@ -94,7 +111,10 @@ test('sequential decode returns consecutive frames without re-seeking', async ()
     assert.equal(f.frame, 30 + seen.length - 1);
   });
   assert.equal(n, 24);
-  assert.deepEqual(seen, Array.from({ length: 24 }, (_, i) => 30 + i));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 24 }, (_, i) => 30 + i),
+  );
 });
 
 /** R'G'B' (0..1) from 8-bit narrow-range Y'CbCr by the standard's equations. */
@@ -108,7 +128,10 @@ function expected(Y: number, Cb: number, Cr: number, kr: number, kb: number): [n
   return [r, g, b];
 }
 
-for (const [matrix, kr, kb] of [['bt709', 0.2126, 0.0722], ['smpte170m', 0.299, 0.114]] as const) {
+for (const [matrix, kr, kb] of [
+  ['bt709', 0.2126, 0.0722],
+  ['smpte170m', 0.299, 0.114],
+] as const) {
   test(`decode uses the clip's matrix and narrow range (${matrix})`, async () => {
     const [Y, Cb, Cr] = [120, 100, 170];
     const file = flatYuvClip(`flat-${matrix}`, Y, Cb, Cr, matrix);
@@ -118,7 +141,11 @@ for (const [matrix, kr, kb] of [['bt709', 0.2126, 0.0722], ['smpte170m', 0.299, 
     const mid = ((f.height >> 1) * f.width + (f.width >> 1)) * 6;
     const got = [0, 1, 2].map((c) => f.data.readUInt16LE(mid + 2 * c) / 65535);
     const want = expected(Y, Cb, Cr, kr, kb);
-    for (let c = 0; c < 3; c++) assert.ok(Math.abs(got[c] - want[c]) < 0.002, `${matrix} channel ${c}: got ${got[c].toFixed(4)}, want ${want[c].toFixed(4)}`);
+    for (let c = 0; c < 3; c++)
+      assert.ok(
+        Math.abs(got[c] - want[c]) < 0.002,
+        `${matrix} channel ${c}: got ${got[c].toFixed(4)}, want ${want[c].toFixed(4)}`,
+      );
   });
 }
 

@@ -11,9 +11,21 @@ const root = new URL('../..', import.meta.url).pathname;
 const modelsDir = join(root, 'models');
 const goldenDir = join(modelsDir, 'golden');
 
-interface F32Ref { file: string; shape: number[]; sha256?: string }
-interface GoldenModel { hdr: F32Ref; base: F32Ref | { same_as: 'hdr' }; source?: string }
-interface Manifest { fixture: F32Ref; tolerance_max_abs: number; models: Record<string, GoldenModel> }
+interface F32Ref {
+  file: string;
+  shape: number[];
+  sha256?: string;
+}
+interface GoldenModel {
+  hdr: F32Ref;
+  base: F32Ref | { same_as: 'hdr' };
+  source?: string;
+}
+interface Manifest {
+  fixture: F32Ref;
+  tolerance_max_abs: number;
+  models: Record<string, GoldenModel>;
+}
 
 const manifest: Manifest = JSON.parse(readFileSync(join(goldenDir, 'manifest.json'), 'utf8'));
 
@@ -97,32 +109,74 @@ function rgbToXyz(p: number[][], white: number[]): number[][] {
   return P.map((row) => row.map((v, j) => v * S[j]));
 }
 function det3(m: number[][]): number {
-  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  return (
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+  );
 }
 function solve3(m: number[][], v: number[]): number[] {
   const d = det3(m);
   return [0, 1, 2].map((k) => det3(m.map((row, i) => row.map((x, j) => (j === k ? v[i] : x)))) / d);
 }
 function inv3(m: number[][]): number[][] {
-  return [0, 1, 2].map((j) => solve3(m, [0, 1, 2].map((i) => (i === j ? 1 : 0)))).reduce(
-    (acc, col, j) => { col.forEach((v, i) => (acc[i][j] = v)); return acc; },
-    [[0, 0, 0], [0, 0, 0], [0, 0, 0]] as number[][]);
+  return [0, 1, 2]
+    .map((j) =>
+      solve3(
+        m,
+        [0, 1, 2].map((i) => (i === j ? 1 : 0)),
+      ),
+    )
+    .reduce(
+      (acc, col, j) => {
+        col.forEach((v, i) => (acc[i][j] = v));
+        return acc;
+      },
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ] as number[][],
+    );
 }
 function mul3(a: number[][], b: number[][]): number[][] {
   return a.map((row) => [0, 1, 2].map((j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
 }
 const D65 = [0.3127, 0.329];
-const M = mul3(inv3(rgbToXyz([[0.708, 0.292], [0.17, 0.797], [0.131, 0.046]], D65)),
-  rgbToXyz([[0.64, 0.33], [0.3, 0.6], [0.15, 0.06]], D65));
+const M = mul3(
+  inv3(
+    rgbToXyz(
+      [
+        [0.708, 0.292],
+        [0.17, 0.797],
+        [0.131, 0.046],
+      ],
+      D65,
+    ),
+  ),
+  rgbToXyz(
+    [
+      [0.64, 0.33],
+      [0.3, 0.6],
+      [0.15, 0.06],
+    ],
+    D65,
+  ),
+);
 function pq(nits: number): number {
-  const m1 = 2610 / 16384, m2 = (2523 / 4096) * 128, c1 = 3424 / 4096, c2 = (2413 / 4096) * 32, c3 = (2392 / 4096) * 32;
+  const m1 = 2610 / 16384,
+    m2 = (2523 / 4096) * 128,
+    c1 = 3424 / 4096,
+    c2 = (2413 / 4096) * 32,
+    c3 = (2392 / 4096) * 32;
   const ym = (Math.max(nits, 0) / 10000) ** m1;
   return ((c1 + c2 * ym) / (1 + c3 * ym)) ** m2;
 }
 function baselinePixel(src: Float32Array, h: number, w: number, s: number, oy: number, ox: number): number[] {
-  const sy = (oy + 0.5) / s - 0.5, sx = (ox + 0.5) / s - 0.5;
-  const y0 = Math.floor(sy), x0 = Math.floor(sx);
+  const sy = (oy + 0.5) / s - 0.5,
+    sx = (ox + 0.5) / s - 0.5;
+  const y0 = Math.floor(sy),
+    x0 = Math.floor(sx);
   const lin = [0, 1, 2].map((c) => {
     let v = 0;
     for (let i = -1; i <= 2; i++) {
@@ -139,8 +193,15 @@ function baselinePixel(src: Float32Array, h: number, w: number, s: number, oy: n
 }
 
 test('BT.709 -> BT.2020 matrix computed from the primaries rounds to BT.2087', () => {
-  const bt2087 = [[0.6274, 0.3293, 0.0433], [0.0691, 0.9195, 0.0114], [0.0164, 0.088, 0.8956]];
-  assert.deepEqual(M.map((r) => r.map((v) => Math.round(v * 1e4) / 1e4)), bt2087);
+  const bt2087 = [
+    [0.6274, 0.3293, 0.0433],
+    [0.0691, 0.9195, 0.0114],
+    [0.0164, 0.088, 0.8956],
+  ];
+  assert.deepEqual(
+    M.map((r) => r.map((v) => Math.round(v * 1e4) / 1e4)),
+    bt2087,
+  );
   assert.equal(Math.round(64 + 876 * pq(203)), 573);
 });
 
@@ -152,8 +213,18 @@ for (const s of [2, 4]) {
     const base = out.base.data as Float32Array;
     assert.deepEqual([...out.hdr.dims], [1, 3, h * s, w * s]);
     assert.deepEqual(hdr, base);
-    const H = h * s, W = w * s;
-    const pts = [[0, 0], [H - 1, W - 1], [0, W - 1], [H - 1, 0], [7, 13], [H >> 1, W >> 1], [H - 2, 5], [11, W - 3]];
+    const H = h * s,
+      W = w * s;
+    const pts = [
+      [0, 0],
+      [H - 1, W - 1],
+      [0, W - 1],
+      [H - 1, 0],
+      [7, 13],
+      [H >> 1, W >> 1],
+      [H - 2, 5],
+      [11, W - 3],
+    ];
     for (const [y, x] of pts) {
       const ref = baselinePixel(fixture, h, w, s, y, x);
       for (let c = 0; c < 3; c++) {
@@ -162,7 +233,10 @@ for (const s of [2, 4]) {
       }
     }
     // SDR white -> 203 cd/m2 (PQ 0.5807), black -> 0; dynamic sizes
-    const white = await run(`baseline-x${s}.onnx`, new ort.Tensor('float32', new Float32Array(2 * 3 * 5 * 3).fill(1), [2, 3, 5, 3]));
+    const white = await run(
+      `baseline-x${s}.onnx`,
+      new ort.Tensor('float32', new Float32Array(2 * 3 * 5 * 3).fill(1), [2, 3, 5, 3]),
+    );
     assert.deepEqual([...white.hdr.dims], [2, 3, 5 * s, 3 * s]);
     for (const v of white.hdr.data as Float32Array) assert.ok(Math.abs(v - pq(203)) < 1e-5);
   });

@@ -8,49 +8,118 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ffmpegContentLightSideData, ffmpegMasteringSideData, MASTERING_PRESETS, x265MasterDisplay } from '../../src-main/common/colour';
+import {
+  ffmpegContentLightSideData,
+  ffmpegMasteringSideData,
+  MASTERING_PRESETS,
+  x265MasterDisplay,
+} from '../../src-main/common/colour';
 import { readHdr10Boxes, writeHdr10Boxes } from '../../src-main/core/master/mp4-boxes';
 
 const require_ = createRequire(__filename);
 const FFMPEG: string = process.env.REMASTER_FFMPEG ?? (require_('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-const FFPROBE: string = process.env.REMASTER_FFPROBE ?? (require_('@ffprobe-installer/ffprobe') as { path: string }).path;
+const FFPROBE: string =
+  process.env.REMASTER_FFPROBE ?? (require_('@ffprobe-installer/ffprobe') as { path: string }).path;
 const MEDIAINFO = spawnSync('mediainfo', ['--Version']).status === 0 ? 'mediainfo' : null;
 
 function exec(bin: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [], err: Buffer[] = [];
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
     p.stdout.on('data', (d: Buffer) => out.push(d));
     p.stderr.on('data', (d: Buffer) => err.push(d));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out).toString()) : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`))));
+    p.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(out).toString())
+        : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`)),
+    );
   });
 }
 
 const DISPLAY = MASTERING_PRESETS['p3-d65-1000'];
-const MAX_CLL = 1000, MAX_FALL = 400;
+const MAX_CLL = 1000,
+  MAX_FALL = 400;
 const FRAMES = 6;
 
 async function encodeMaster(path: string, faststart: boolean): Promise<void> {
   const params = `hdr10=1:repeat-headers=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited:chromaloc=2:master-display=${x265MasterDisplay(DISPLAY)}:max-cll=${MAX_CLL},${MAX_FALL}:log-level=error`;
   await exec(FFMPEG, [
-    '-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=256x144:r=24:d=${FRAMES / 24}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:d=${FRAMES / 24}`, '-c:a', 'aac',
-    '-pix_fmt', 'yuv420p10le', '-c:v', 'libx265', '-tag:v', 'hvc1', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084',
-    '-colorspace', 'bt2020nc', '-color_range', 'tv', '-x265-params', params, ...(faststart ? ['-movflags', '+faststart'] : []), path,
+    '-hide_banner',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=256x144:r=24:d=${FRAMES / 24}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=48000:d=${FRAMES / 24}`,
+    '-c:a',
+    'aac',
+    '-pix_fmt',
+    'yuv420p10le',
+    '-c:v',
+    'libx265',
+    '-tag:v',
+    'hvc1',
+    '-color_primaries',
+    'bt2020',
+    '-color_trc',
+    'smpte2084',
+    '-colorspace',
+    'bt2020nc',
+    '-color_range',
+    'tv',
+    '-x265-params',
+    params,
+    ...(faststart ? ['-movflags', '+faststart'] : []),
+    path,
   ]);
 }
 
 /** MD5 of the decoded pictures and of the decoded sound (the audio track's chunks move too). */
 const decodedMd5 = async (path: string) =>
-  Promise.all(['0:v', '0:a'].map(async (m) => (await exec(FFMPEG, ['-v', 'error', '-i', path, '-map', m, '-f', 'md5', '-'])).trim()));
+  Promise.all(
+    ['0:v', '0:a'].map(async (m) =>
+      (await exec(FFMPEG, ['-v', 'error', '-i', path, '-map', m, '-f', 'md5', '-'])).trim(),
+    ),
+  );
 
 async function probe(path: string) {
-  const j = JSON.parse(await exec(FFPROBE, ['-v', 'error', '-show_streams', '-show_frames', '-read_intervals', '%+#1', '-of', 'json', path])) as {
+  const j = JSON.parse(
+    await exec(FFPROBE, [
+      '-v',
+      'error',
+      '-show_streams',
+      '-show_frames',
+      '-read_intervals',
+      '%+#1',
+      '-of',
+      'json',
+      path,
+    ]),
+  ) as {
     streams: { color_primaries?: string; color_transfer?: string; side_data_list?: Record<string, unknown>[] }[];
     frames: { side_data_list?: { side_data_type: string }[] }[];
   };
-  const counted = JSON.parse(await exec(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', path])) as { streams: { nb_read_frames: string }[] };
+  const counted = JSON.parse(
+    await exec(FFPROBE, [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'json',
+      path,
+    ]),
+  ) as { streams: { nb_read_frames: string }[] };
   return { stream: j.streams[0], firstFrame: j.frames[0], frames: Number(counted.streams[0].nb_read_frames) };
 }
 
@@ -81,8 +150,21 @@ for (const ext of ['mp4', 'mov'] as const) {
       const [entry] = await readHdr10Boxes(path);
       assert.equal(entry.format, 'hvc1');
       assert.deepEqual(entry.boxes.slice(0, 4), ['hvcC', 'colr', 'mdcv', 'clli']);
-      assert.deepEqual(entry.colr, { kind: ext === 'mp4' ? 'nclx' : 'nclc', primaries: 9, transfer: 16, matrix: 9, fullRange: false });
-      assert.deepEqual(entry.mdcv, { green: [13250, 34500], blue: [7500, 3000], red: [34000, 16000], white: [15635, 16450], maxLuminance: 10000000, minLuminance: 50 });
+      assert.deepEqual(entry.colr, {
+        kind: ext === 'mp4' ? 'nclx' : 'nclc',
+        primaries: 9,
+        transfer: 16,
+        matrix: 9,
+        fullRange: false,
+      });
+      assert.deepEqual(entry.mdcv, {
+        green: [13250, 34500],
+        blue: [7500, 3000],
+        red: [34000, 16000],
+        white: [15635, 16450],
+        maxLuminance: 10000000,
+        minLuminance: 50,
+      });
       assert.deepEqual(entry.clli, { maxCll: 1000, maxFall: 400 });
 
       // Every frame still decodes to the same pixels.
@@ -93,10 +175,19 @@ for (const ext of ['mp4', 'mov'] as const) {
       // ffprobe reads the container boxes as stream side data, and the SEI is still on the first frame.
       assert.equal(after.stream.color_primaries, 'bt2020');
       assert.equal(after.stream.color_transfer, 'smpte2084');
-      assert.deepEqual(after.stream.side_data_list, [ffmpegMasteringSideData(DISPLAY), ffmpegContentLightSideData(MAX_CLL, MAX_FALL)]);
+      assert.deepEqual(after.stream.side_data_list, [
+        ffmpegMasteringSideData(DISPLAY),
+        ffmpegContentLightSideData(MAX_CLL, MAX_FALL),
+      ]);
       const frameSide = after.firstFrame.side_data_list ?? [];
-      assert.deepEqual(frameSide.find((s) => s.side_data_type === 'Mastering display metadata'), ffmpegMasteringSideData(DISPLAY));
-      assert.deepEqual(frameSide.find((s) => s.side_data_type === 'Content light level metadata'), ffmpegContentLightSideData(MAX_CLL, MAX_FALL));
+      assert.deepEqual(
+        frameSide.find((s) => s.side_data_type === 'Mastering display metadata'),
+        ffmpegMasteringSideData(DISPLAY),
+      );
+      assert.deepEqual(
+        frameSide.find((s) => s.side_data_type === 'Content light level metadata'),
+        ffmpegContentLightSideData(MAX_CLL, MAX_FALL),
+      );
 
       // Writing again replaces rather than adds.
       const again = await writeHdr10Boxes(path, { mastering: DISPLAY, maxCll: MAX_CLL, maxFall: MAX_FALL });
@@ -107,10 +198,20 @@ for (const ext of ['mp4', 'mov'] as const) {
         t.diagnostic('mediainfo not installed (apt-get install mediainfo): independent container check skipped');
         return;
       }
-      const mi = JSON.parse(await exec(MEDIAINFO, ['--Output=JSON', path])) as { media: { track: Record<string, string>[] } };
+      const mi = JSON.parse(await exec(MEDIAINFO, ['--Output=JSON', path])) as {
+        media: { track: Record<string, string>[] };
+      };
       const video = mi.media.track.find((tr) => tr['@type'] === 'Video')!;
       // "Container / Stream": MediaInfo found the same values in the boxes and in the SEI.
-      for (const k of ['MasteringDisplay_ColorPrimaries', 'MasteringDisplay_Luminance', 'MaxCLL', 'MaxFALL', 'colour_primaries', 'transfer_characteristics', 'matrix_coefficients']) {
+      for (const k of [
+        'MasteringDisplay_ColorPrimaries',
+        'MasteringDisplay_Luminance',
+        'MaxCLL',
+        'MaxFALL',
+        'colour_primaries',
+        'transfer_characteristics',
+        'matrix_coefficients',
+      ]) {
         assert.equal(video[`${k}_Source`], 'Container / Stream', k);
       }
       assert.equal(video.MasteringDisplay_ColorPrimaries, 'Display P3');
@@ -124,7 +225,20 @@ for (const ext of ['mp4', 'mov'] as const) {
 
 test('a master without an HEVC track is refused and left untouched', async () => {
   const path = join(dir, 'h264.mp4');
-  await exec(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=128x72:r=24', '-frames:v', '2', '-c:v', 'mpeg4', path]);
+  await exec(FFMPEG, [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=128x72:r=24',
+    '-frames:v',
+    '2',
+    '-c:v',
+    'mpeg4',
+    path,
+  ]);
   const size = statSync(path).size;
   await assert.rejects(writeHdr10Boxes(path, { mastering: DISPLAY, maxCll: 0, maxFall: 0 }), /no HEVC/);
   assert.equal(statSync(path).size, size);

@@ -11,15 +11,37 @@ import { tempDir } from '../helpers/core';
 const bin = resolveBinaries();
 const tmp = tempDir('remaster-pattern-');
 after(() => tmp.cleanup());
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main', 'cli', 'bin.ts'), ...args], { encoding: 'utf8', cwd: appRoot() });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main', 'cli', 'bin.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: appRoot(),
+  });
 
 test('BT.2111 bars in lossless 10-bit video carry the exact published codes, tagged PQ', () => {
   const out = join(tmp.dir, 'bars.mkv');
   const r = cli('pattern', 'bt2111', out, '--size', '960x540');
   assert.equal(r.status, 0, r.stderr);
-  const probe = spawnSync(bin.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,pix_fmt,color_primaries,color_transfer,color_space,color_range', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+  const probe = spawnSync(
+    bin.ffprobe,
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,pix_fmt,color_primaries,color_transfer,color_space,color_range',
+      '-of',
+      'csv=p=0',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(probe.stdout.trim(), 'ffv1,yuv444p10le,tv,bt2020nc,smpte2084,bt2020');
-  const raw = spawnSync(bin.ffmpeg, ['-v', 'error', '-i', out, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv444p10le', '-'], { maxBuffer: 1 << 26 });
+  const raw = spawnSync(
+    bin.ffmpeg,
+    ['-v', 'error', '-i', out, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv444p10le', '-'],
+    { maxBuffer: 1 << 26 },
+  );
   const n = 960 * 540;
   const yuv = new Uint16Array(raw.stdout.buffer, raw.stdout.byteOffset, 3 * n);
   const bars = bt2111Bars(960, 540);
@@ -33,7 +55,10 @@ test('BT.2111 bars in lossless 10-bit video carry the exact published codes, tag
   const neutral = bars.regions.filter((g) => g.codes[0] === g.codes[1] && g.codes[1] === g.codes[2]);
   assert.ok(neutral.length >= 20);
   for (const g of neutral) assert.deepEqual(at(g.name), [g.codes[0], 512, 512], g.name);
-  assert.deepEqual(neutral.filter((g) => g.name.startsWith('stair')).map((g) => g.codes[0]), [64, 152, 239, 327, 414, 502, 590, 677, 765, 852, 940]);
+  assert.deepEqual(
+    neutral.filter((g) => g.name.startsWith('stair')).map((g) => g.codes[0]),
+    [64, 152, 239, 327, 414, 502, 590, 677, 765, 852, 940],
+  );
   assert.equal(at('-7%')[0], 4);
   assert.equal(at('109%')[0], 1019);
   // A coloured bar: 100% red in BT.2020 NCL is Y' = 64 + 876 x 0.2627.

@@ -11,9 +11,15 @@ import { tempDir } from '../helpers/core';
 
 const bin = resolveBinaries();
 const tmp = tempDir('remaster-still-');
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main', 'cli', 'bin.ts'), ...args], { encoding: 'utf8', cwd: appRoot() });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main', 'cli', 'bin.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: appRoot(),
+  });
 const rgb48 = (file: string, w: number, h: number) => {
-  const r = spawnSync(bin.ffmpeg, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'], { maxBuffer: 1 << 28 });
+  const r = spawnSync(bin.ffmpeg, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'], {
+    maxBuffer: 1 << 28,
+  });
   assert.equal(r.status, 0, String(r.stderr));
   assert.equal(r.stdout.length, w * h * 6);
   return new Uint16Array(r.stdout.buffer, r.stdout.byteOffset, w * h * 3);
@@ -23,9 +29,31 @@ const tif16 = join(tmp.dir, 'gradient16.tif');
 
 before(() => {
   // A real picture with colour, edges and fine detail (ffmpeg's testsrc2), as 8-bit PNG and 16-bit TIFF.
-  let r = spawnSync(bin.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=1', '-frames:v', '1', png8]);
+  let r = spawnSync(bin.ffmpeg, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=96x64:rate=1',
+    '-frames:v',
+    '1',
+    png8,
+  ]);
   assert.equal(r.status, 0);
-  r = spawnSync(bin.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=1', '-frames:v', '1', '-pix_fmt', 'rgb48le', tif16]);
+  r = spawnSync(bin.ffmpeg, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=64x48:rate=1',
+    '-frames:v',
+    '1',
+    '-pix_fmt',
+    'rgb48le',
+    tif16,
+  ]);
   assert.equal(r.status, 0);
 });
 after(() => tmp.cleanup());
@@ -35,7 +63,11 @@ test('--strength 0 is the analytic baseline: agrees with the TypeScript colour m
   const r = cli('still', png8, out, '--strength', '0');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /192x128 BT\.2020 PQ 16-bit TIFF/);
-  const probe = spawnSync(bin.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,pix_fmt', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+  const probe = spawnSync(
+    bin.ffprobe,
+    ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,pix_fmt', '-of', 'csv=p=0', out],
+    { encoding: 'utf8' },
+  );
   assert.equal(probe.stdout.trim(), 'tiff,192,128,rgb48le');
   const src = rgb48(png8, 96, 64);
   const n = 96 * 64;
@@ -49,7 +81,12 @@ test('--strength 0 is the analytic baseline: agrees with the TypeScript colour m
   const got = rgb48(out, 192, 128);
   let worst = 0;
   for (let i = 0; i < 192 * 128; i++) {
-    worst = Math.max(worst, Math.abs(got[3 * i] / 65535 - ref.planes.r[i]), Math.abs(got[3 * i + 1] / 65535 - ref.planes.g[i]), Math.abs(got[3 * i + 2] / 65535 - ref.planes.b[i]));
+    worst = Math.max(
+      worst,
+      Math.abs(got[3 * i] / 65535 - ref.planes.r[i]),
+      Math.abs(got[3 * i + 1] / 65535 - ref.planes.g[i]),
+      Math.abs(got[3 * i + 2] / 65535 - ref.planes.b[i]),
+    );
   }
   assert.ok(worst * 876 <= 1, `worst difference ${(worst * 876).toFixed(2)} 10-bit codes`);
 });
@@ -90,7 +127,9 @@ test('--quality best: the model averaged over 8 orientations, not one run again'
     sum += d;
     worst = Math.max(worst, d);
   }
-  t.diagnostic(`quality best vs standard on testsrc2: mean ${((sum / a.length) * 876).toFixed(3)}, largest ${(worst * 876).toFixed(1)} 10-bit codes`);
+  t.diagnostic(
+    `quality best vs standard on testsrc2: mean ${((sum / a.length) * 876).toFixed(3)}, largest ${(worst * 876).toFixed(1)} 10-bit codes`,
+  );
   // In 10-bit codes: the average moves pixels (it is not one run again). testsrc2's saturated graphics are far
   // from the training data and the orientations disagree there (a few pixels by hundreds of codes).
   const mean = (sum / a.length) * 876;

@@ -14,21 +14,28 @@ import { writeTiff16 } from '../../src-main/core/master/tiff16';
 
 const require_ = createRequire(__filename);
 const FFMPEG: string = process.env.REMASTER_FFMPEG ?? (require_('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-const FFPROBE: string = process.env.REMASTER_FFPROBE ?? (require_('@ffprobe-installer/ffprobe') as { path: string }).path;
+const FFPROBE: string =
+  process.env.REMASTER_FFPROBE ?? (require_('@ffprobe-installer/ffprobe') as { path: string }).path;
 const EXIFTOOL = spawnSync('exiftool', ['-ver']).status === 0 ? 'exiftool' : null;
 
 function exec(bin: string, args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [], err: Buffer[] = [];
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
     p.stdout.on('data', (d: Buffer) => out.push(d));
     p.stderr.on('data', (d: Buffer) => err.push(d));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`))));
+    p.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(out))
+        : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`)),
+    );
   });
 }
 
-const W = 256, H = 256;
+const W = 256,
+  H = 256;
 
 /** R: every 16-bit code once; G: the same reversed; B: a PQ ramp 0..10000 cd/m² along x. */
 function pqRamp(): Uint16Array {
@@ -48,7 +55,9 @@ test('16-bit TIFF: ffmpeg reads back every code value exactly', async () => {
   const path = join(dir, 'ramp.tif');
   const rgb = pqRamp();
   await writeTiff16(path, W, H, rgb, bt2100PqIccProfile());
-  const probe = JSON.parse((await exec(FFPROBE, ['-v', 'error', '-show_streams', '-of', 'json', path])).toString()) as { streams: Record<string, unknown>[] };
+  const probe = JSON.parse((await exec(FFPROBE, ['-v', 'error', '-show_streams', '-of', 'json', path])).toString()) as {
+    streams: Record<string, unknown>[];
+  };
   assert.equal(probe.streams[0].codec_name, 'tiff');
   assert.equal(probe.streams[0].pix_fmt, 'rgb48le');
   assert.deepEqual([probe.streams[0].width, probe.streams[0].height], [W, H]);
@@ -64,9 +73,17 @@ test('16-bit TIFF: ffmpeg reads back every code value exactly', async () => {
 
 test('16-bit TIFF without a profile is still a valid TIFF', async () => {
   const path = join(dir, 'plain.tif');
-  await writeTiff16(path, 3, 2, Uint16Array.from({ length: 18 }, (_, i) => i * 3000));
+  await writeTiff16(
+    path,
+    3,
+    2,
+    Uint16Array.from({ length: 18 }, (_, i) => i * 3000),
+  );
   const raw = await exec(FFMPEG, ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-']);
-  assert.deepEqual([...new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))], Array.from({ length: 18 }, (_, i) => i * 3000));
+  assert.deepEqual(
+    [...new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))],
+    Array.from({ length: 18 }, (_, i) => i * 3000),
+  );
   await assert.rejects(writeTiff16(path, 3, 2, new Uint16Array(17)), RangeError);
 });
 
@@ -78,7 +95,9 @@ test('the embedded ICC profile, read by ExifTool: description, v4.4, cicp 9/16/0
   const path = join(dir, 'icc.tif');
   const icc = bt2100PqIccProfile();
   await writeTiff16(path, 4, 4, new Uint16Array(48).fill(37000), icc);
-  const [info] = JSON.parse((await exec(EXIFTOOL, ['-j', '-n', '-ICC_Profile:all', '-ICC-header:all', path])).toString()) as Record<string, unknown>[];
+  const [info] = JSON.parse(
+    (await exec(EXIFTOOL, ['-j', '-n', '-ICC_Profile:all', '-ICC-header:all', path])).toString(),
+  ) as Record<string, unknown>[];
   assert.equal(info.ProfileDescription, PQ_ICC_DESCRIPTION);
   assert.equal(info.ProfileVersion, 1088); // 0x0440 with -n: version 4.4.0
   assert.equal(info.ProfileClass, 'mntr');
@@ -88,7 +107,10 @@ test('the embedded ICC profile, read by ExifTool: description, v4.4, cicp 9/16/0
   const zeroed = icc.slice();
   zeroed.fill(0, 44, 48).fill(0, 64, 68).fill(0, 84, 100);
   // With -n ExifTool prints the ID as 16 decimal bytes.
-  const id = String(info.ProfileID).split(' ').map((b) => Number(b).toString(16).padStart(2, '0')).join('');
+  const id = String(info.ProfileID)
+    .split(' ')
+    .map((b) => Number(b).toString(16).padStart(2, '0'))
+    .join('');
   assert.equal(id, createHash('md5').update(zeroed).digest('hex'));
   // ExifTool 12.57 does not name the cicp tag; it still extracts it as an unknown ICC tag with -U.
   const cicp = await exec(EXIFTOOL, ['-U', '-b', '-ICC_Profile:ICC_Profile_Cicp', path]);

@@ -16,7 +16,7 @@ const log = createLogger({ quiet: true, level: 'error' });
 function texturedFrame(w: number, h: number): Float32Array {
   const f = new Float32Array(3 * w * h);
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const g = 0.5 + 0.35 * Math.sin(x / 7) * Math.cos(y / 11) + 0.1 * (rnd() - 0.5);
@@ -42,7 +42,13 @@ test('tile plan covers the frame exactly once, with aligned padded origins, with
   const area = (t: { px0: number; px1: number; py0: number; py1: number }) => (t.px1 - t.px0) * (t.py1 - t.py0);
   // As few tiles as the budget allows, of even width: 1080p at x2 is two 960x1080 halves (1056x1080 padded).
   const halves = planTiles(1920, 1080, { maxPixels: defaultTilePixels(2) }, 96, 16);
-  assert.deepEqual(halves.map((t) => [t.x0, t.x1, t.y0, t.y1, t.px0, t.px1]), [[0, 960, 0, 1080, 0, 1056], [960, 1920, 0, 1080, 864, 1920]]);
+  assert.deepEqual(
+    halves.map((t) => [t.x0, t.x1, t.y0, t.y1, t.px0, t.px1]),
+    [
+      [0, 960, 0, 1080, 0, 1056],
+      [960, 1920, 0, 1080, 864, 1920],
+    ],
+  );
   // x4: a 960x540 frame (UHD out) is one tile; 1080p (8K out) is six, none over the budget.
   assert.equal(planTiles(960, 540, { maxPixels: defaultTilePixels(4) }, 96, 16).length, 1);
   const x4hd = planTiles(1920, 1080, { maxPixels: defaultTilePixels(4) }, 96, 16);
@@ -61,7 +67,12 @@ test('tile plan covers the frame exactly once, with aligned padded origins, with
 
 test("quality 'best' tile plan: padded tiles end on the far edge's alignment grid and stay within the budget", () => {
   // Sizes off the 16 px grid, so that the reach to the far edge's grid matters.
-  for (const [w, h, scale] of [[1000, 563, 2], [1918, 1078, 2], [957, 541, 4], [3838, 2158, 2]]) {
+  for (const [w, h, scale] of [
+    [1000, 563, 2],
+    [1918, 1078, 2],
+    [957, 541, 4],
+    [3838, 2158, 2],
+  ]) {
     const budget = defaultTilePixels(scale);
     const tiles = planTiles(w, h, { maxPixels: budget, mirrored: true }, 96, 16);
     for (const t of tiles) {
@@ -69,29 +80,46 @@ test("quality 'best' tile plan: padded tiles end on the far edge's alignment gri
       assert.equal((w - t.px1) % 16, 0, `tile ending at ${t.px1} of ${w}`);
       assert.equal((h - t.py1) % 16, 0, `tile ending at ${t.py1} of ${h}`);
       assert.ok(t.px1 >= Math.min(w, t.x1 + 96) && t.py1 >= Math.min(h, t.y1 + 96));
-      assert.ok((t.px1 - t.px0) * (t.py1 - t.py0) <= budget, `${w}x${h}: padded ${t.px1 - t.px0}x${t.py1 - t.py0} over ${budget}`);
+      assert.ok(
+        (t.px1 - t.px0) * (t.py1 - t.py0) <= budget,
+        `${w}x${h}: padded ${t.px1 - t.px0}x${t.py1 - t.py0} over ${budget}`,
+      );
     }
   }
 });
 
 for (const name of ['baseline-x2', 'srItm-x2', 'srItm-x4']) {
   const model = join(appRoot(), 'models', `${name}.onnx`);
-  test(`${name}: tiled and whole-frame results agree within one 10-bit code`, { skip: !existsSync(model) && `${name}.onnx not present` }, async (t) => {
-    const client = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log });
-    t.after(() => client.close());
-    const w = 210;
-    const h = 150;
-    const frame = texturedFrame(w, h);
-    const whole = await upconvertFrame(client, frame, w, h, { maxTileSide: 4096 });
-    let progress = 0;
-    const tiled = await upconvertFrame(client, frame, w, h, { maxTileSide: 64, onProgress: (d) => (progress = d) });
-    assert.equal(progress, planTiles(w, h, { maxPixels: Infinity, maxSide: 64 }, client.status().model!.tileMargin, client.status().model!.tileAlign).length);
-    assert.ok(progress > 4);
-    let worst = 0;
-    for (let i = 0; i < whole.hdr.length; i++) worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]), Math.abs(whole.base[i] - tiled.base[i]));
-    assert.ok(worst * 876 < 1, `largest difference ${(worst * 876).toFixed(3)} 10-bit codes`);
-    assert.equal(whole.width, w * client.status().model!.scale);
-  });
+  test(
+    `${name}: tiled and whole-frame results agree within one 10-bit code`,
+    { skip: !existsSync(model) && `${name}.onnx not present` },
+    async (t) => {
+      const client = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log });
+      t.after(() => client.close());
+      const w = 210;
+      const h = 150;
+      const frame = texturedFrame(w, h);
+      const whole = await upconvertFrame(client, frame, w, h, { maxTileSide: 4096 });
+      let progress = 0;
+      const tiled = await upconvertFrame(client, frame, w, h, { maxTileSide: 64, onProgress: (d) => (progress = d) });
+      assert.equal(
+        progress,
+        planTiles(
+          w,
+          h,
+          { maxPixels: Infinity, maxSide: 64 },
+          client.status().model!.tileMargin,
+          client.status().model!.tileAlign,
+        ).length,
+      );
+      assert.ok(progress > 4);
+      let worst = 0;
+      for (let i = 0; i < whole.hdr.length; i++)
+        worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]), Math.abs(whole.base[i] - tiled.base[i]));
+      assert.ok(worst * 876 < 1, `largest difference ${(worst * 876).toFixed(3)} 10-bit codes`);
+      assert.equal(whole.width, w * client.status().model!.scale);
+    },
+  );
 }
 
 // Quality 'best': the model on eight orientations, averaged. Against PyTorch's average on the golden fixture
@@ -107,40 +135,48 @@ const readGolden = (ref: { file: string }) => {
 };
 for (const file of ['srItm-x2.onnx', 'srItm-x4.onnx']) {
   const ref = golden.best?.[file];
-  test(`${file}, quality best: the golden 8-orientation average within ${golden.tolerance_max_abs}; tiled agrees within one 10-bit code`, { skip: !ref && 'no golden output' }, async (t) => {
-    const client = new InferenceClient({ launcher: forkLauncher(), modelPath: join(appRoot(), 'models', file), log });
-    t.after(() => client.close());
-    const [, , h, w] = golden.fixture.shape;
-    const fixture = readGolden(golden.fixture);
-    let runs = 0;
-    const best = await upconvertFrame(client, fixture, w, h, { quality: 'best', onProgress: (d) => (runs = d) });
-    assert.equal(runs, 8, 'one tile, eight orientations');
-    const expected = readGolden(ref!);
-    assert.equal(best.hdr.length, expected.length);
-    let worst = 0;
-    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(best.hdr[i] - expected[i]));
-    assert.ok(worst <= golden.tolerance_max_abs, `max abs difference ${worst}`);
-    // The average differs from one run (else the test would prove nothing), by a fraction of a code on average.
-    const one = await upconvertFrame(client, fixture, w, h);
-    let moved = 0;
-    for (let i = 0; i < expected.length; i++) moved += Math.abs(one.hdr[i] - best.hdr[i]);
-    assert.ok(moved / expected.length > 1e-4, `mean change ${moved / expected.length}`);
-    for (let i = 0; i < one.base.length; i++) assert.equal(best.base[i], one.base[i]);
+  test(
+    `${file}, quality best: the golden 8-orientation average within ${golden.tolerance_max_abs}; tiled agrees within one 10-bit code`,
+    { skip: !ref && 'no golden output' },
+    async (t) => {
+      const client = new InferenceClient({ launcher: forkLauncher(), modelPath: join(appRoot(), 'models', file), log });
+      t.after(() => client.close());
+      const [, , h, w] = golden.fixture.shape;
+      const fixture = readGolden(golden.fixture);
+      let runs = 0;
+      const best = await upconvertFrame(client, fixture, w, h, { quality: 'best', onProgress: (d) => (runs = d) });
+      assert.equal(runs, 8, 'one tile, eight orientations');
+      const expected = readGolden(ref!);
+      assert.equal(best.hdr.length, expected.length);
+      let worst = 0;
+      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(best.hdr[i] - expected[i]));
+      assert.ok(worst <= golden.tolerance_max_abs, `max abs difference ${worst}`);
+      // The average differs from one run (else the test would prove nothing), by a fraction of a code on average.
+      const one = await upconvertFrame(client, fixture, w, h);
+      let moved = 0;
+      for (let i = 0; i < expected.length; i++) moved += Math.abs(one.hdr[i] - best.hdr[i]);
+      assert.ok(moved / expected.length > 1e-4, `mean change ${moved / expected.length}`);
+      for (let i = 0; i < one.base.length; i++) assert.equal(best.base[i], one.base[i]);
 
-    const W = 210;
-    const H = 150;
-    const frame = texturedFrame(W, H);
-    const whole = await upconvertFrame(client, frame, W, H, { quality: 'best', maxTileSide: 4096 });
-    const tiled = await upconvertFrame(client, frame, W, H, { quality: 'best', maxTileSide: 96 });
-    worst = 0;
-    for (let i = 0; i < whole.hdr.length; i++) worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]));
-    assert.ok(worst * 876 < 1, `largest tiled difference ${(worst * 876).toFixed(3)} 10-bit codes`);
-    t.diagnostic(`quality best: tiled vs whole frame at most ${(worst * 876).toFixed(3)} 10-bit codes`);
-  });
+      const W = 210;
+      const H = 150;
+      const frame = texturedFrame(W, H);
+      const whole = await upconvertFrame(client, frame, W, H, { quality: 'best', maxTileSide: 4096 });
+      const tiled = await upconvertFrame(client, frame, W, H, { quality: 'best', maxTileSide: 96 });
+      worst = 0;
+      for (let i = 0; i < whole.hdr.length; i++) worst = Math.max(worst, Math.abs(whole.hdr[i] - tiled.hdr[i]));
+      assert.ok(worst * 876 < 1, `largest tiled difference ${(worst * 876).toFixed(3)} 10-bit codes`);
+      t.diagnostic(`quality best: tiled vs whole frame at most ${(worst * 876).toFixed(3)} 10-bit codes`);
+    },
+  );
 }
 
 test('a cancelled render stops between tiles; a preview overtakes queued render tiles', async (t) => {
-  const client = new InferenceClient({ launcher: forkLauncher(), modelPath: join(appRoot(), 'models', 'baseline-x2.onnx'), log });
+  const client = new InferenceClient({
+    launcher: forkLauncher(),
+    modelPath: join(appRoot(), 'models', 'baseline-x2.onnx'),
+    log,
+  });
   t.after(() => client.close());
   await client.start();
   const order: string[] = [];
@@ -153,7 +189,11 @@ test('a cancelled render stops between tiles; a preview overtakes queued render 
   assert.deepEqual(order, ['r1', 'p', 'r2', 'r3']);
 
   const abort = new AbortController();
-  const job = upconvertFrame(client, texturedFrame(400, 300), 400, 300, { maxTileSide: 64, signal: abort.signal, onProgress: (d) => d === 2 && abort.abort() });
+  const job = upconvertFrame(client, texturedFrame(400, 300), 400, 300, {
+    maxTileSide: 64,
+    signal: abort.signal,
+    onProgress: (d) => d === 2 && abort.abort(),
+  });
   await assert.rejects(job, (e: unknown) => e instanceof ServiceError && e.code === 'cancelled');
   assert.equal(client.queued, 0);
 });

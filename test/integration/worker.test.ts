@@ -23,7 +23,12 @@ function flatFrame(w: number, h: number, rgb: [number, number, number]): Float32
 
 test('worker loads the model, reports its device and runs real pixels', async (t) => {
   const states: InferenceStatus[] = [];
-  const client = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, onStatus: (s) => states.push(s) });
+  const client = new InferenceClient({
+    launcher: forkLauncher(),
+    modelPath: model,
+    log,
+    onStatus: (s) => states.push(s),
+  });
   t.after(() => client.close());
   await client.start();
   const info = await client.workerInfo();
@@ -41,7 +46,8 @@ test('worker loads the model, reports its device and runs real pixels', async (t
   const grey: [number, number, number] = [0.5, 0.5, 0.5];
   const input = new Float32Array(3 * w * h);
   for (let c = 0; c < 3; c++)
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) input[c * w * h + y * w + x] = x < w / 2 ? colour[c] : grey[c];
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) input[c * w * h + y * w + x] = x < w / 2 ? colour[c] : grey[c];
   const out = await client.run(input, [1, 3, h, w]);
   assert.deepEqual(out.dims, [1, 3, 2 * h, 2 * w]);
   const W = 2 * w;
@@ -51,13 +57,19 @@ test('worker loads the model, reports its device and runs real pixels', async (t
   const wantColour = flatSdrToPq(colour).map(to10bitNarrow);
   const wantGrey = flatSdrToPq(grey).map(to10bitNarrow);
   for (let c = 0; c < 3; c++) {
-    assert.ok(Math.abs(to10bitNarrow(at(c, 4, 10)) - wantColour[c]) <= 1, `colour ch${c}: ${to10bitNarrow(at(c, 4, 10))} vs ${wantColour[c]}`);
+    assert.ok(
+      Math.abs(to10bitNarrow(at(c, 4, 10)) - wantColour[c]) <= 1,
+      `colour ch${c}: ${to10bitNarrow(at(c, 4, 10))} vs ${wantColour[c]}`,
+    );
     assert.ok(Math.abs(to10bitNarrow(at(c, W - 4, 10)) - wantGrey[c]) <= 1, `grey ch${c}`);
   }
   // SDR 100% white maps to 203 cd/m2 = PQ 10-bit 573 (ITU-R BT.2408); check with a white frame.
   const white = await client.run(flatFrame(8, 8, [1, 1, 1]), [1, 3, 8, 8]);
   assert.equal(to10bitNarrow(white.hdr[0]), 573);
-  assert.ok(white.base.every((v, i) => v === white.hdr[i]), 'the baseline model outputs hdr == base');
+  assert.ok(
+    white.base.every((v, i) => v === white.hdr[i]),
+    'the baseline model outputs hdr == base',
+  );
 
   // A tile asks for its interior only: the window comes back bit-identical to that part of the whole output.
   const keep = { x: 10, y: 3, width: 37, height: 21 };
@@ -71,7 +83,10 @@ test('worker loads the model, reports its device and runs real pixels', async (t
         assert.equal(part.hdr[i], at(c, keep.x + x, keep.y + y));
         assert.equal(part.base[i], out.base[c * W * H + (keep.y + y) * W + keep.x + x]);
       }
-  await assert.rejects(client.run(input, [1, 3, h, w], { keep: { x: 40, y: 0, width: 30, height: 4 } }), (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /outside the 64x32 output/.test(e.message));
+  await assert.rejects(
+    client.run(input, [1, 3, h, w], { keep: { x: 40, y: 0, width: 30, height: 4 } }),
+    (e: unknown) => e instanceof ServiceError && e.code === 'bad_input' && /outside the 64x32 output/.test(e.message),
+  );
 });
 
 test('inputs and results travel through the scratch file, bit-identical to the IPC path, with a fallback when it cannot be written', async (t) => {
@@ -87,7 +102,12 @@ test('inputs and results travel through the scratch file, bit-identical to the I
   const viaFile = new InferenceClient({ launcher: watched, modelPath: model, log, scratchFile: file });
   const viaIpc = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, scratchFile: null });
   // A folder that does not exist: nothing can be written there, so input and result travel inline.
-  const unwritable = new InferenceClient({ launcher: forkLauncher(), modelPath: model, log, scratchFile: join(dir, 'missing', 'remaster-worker-1-x.f32') });
+  const unwritable = new InferenceClient({
+    launcher: forkLauncher(),
+    modelPath: model,
+    log,
+    scratchFile: join(dir, 'missing', 'remaster-worker-1-x.f32'),
+  });
   t.after(() => Promise.all([viaFile.close(), viaIpc.close(), unwritable.close()]));
   const w = 48;
   const h = 40;
@@ -96,7 +116,11 @@ test('inputs and results travel through the scratch file, bit-identical to the I
   const a = await viaFile.run(input, [1, 3, h, w], { keep });
   assert.equal(statSync(file).size, 2 * 4 * 3 * 70 * 50, 'hdr then base, float32');
   const runs = sent.filter((m) => m.type === 'run');
-  assert.deepEqual(runs.map((m) => [m.input, m.inputFile, m.outputFile]), [[undefined, file, file]], 'the pixels went through the file, not the pipe');
+  assert.deepEqual(
+    runs.map((m) => [m.input, m.inputFile, m.outputFile]),
+    [[undefined, file, file]],
+    'the pixels went through the file, not the pipe',
+  );
   const b = await viaIpc.run(input, [1, 3, h, w], { keep });
   const c = await unwritable.run(input, [1, 3, h, w], { keep });
   const c2 = await unwritable.run(input, [1, 3, h, w], { keep });
@@ -121,8 +145,12 @@ test('inputs and results travel through the scratch file, bit-identical to the I
   const posted: typeof sent = [];
   const failing: WorkerLauncher = () => {
     const h = forkLauncher()();
-    const redirect = (m: (typeof sent)[number]) => (m.type === 'run' && m.outputFile ? { ...m, outputFile: join(dir, 'missing', 'remaster-worker-1-x.f32') } : m);
-    return { ...h, post: (m) => (posted.push(m as (typeof sent)[number]), h.post(redirect(m as (typeof sent)[number]))) };
+    const redirect = (m: (typeof sent)[number]) =>
+      m.type === 'run' && m.outputFile ? { ...m, outputFile: join(dir, 'missing', 'remaster-worker-1-x.f32') } : m;
+    return {
+      ...h,
+      post: (m) => (posted.push(m as (typeof sent)[number]), h.post(redirect(m as (typeof sent)[number]))),
+    };
   };
   const halfway = new InferenceClient({ launcher: failing, modelPath: model, log, scratchFile: resultFails });
   t.after(() => halfway.close());
@@ -159,7 +187,10 @@ test('a killed worker fails the in-flight request cleanly and is restarted', asy
   const inFlight = client.run(flatFrame(w, h, [0.3, 0.3, 0.3]), [1, 3, h, w]);
   await new Promise((r) => setTimeout(r, 150));
   client.killWorker();
-  await assert.rejects(inFlight, (e: unknown) => e instanceof ServiceError && e.code === 'worker_failed' && /stopped unexpectedly/.test(e.message));
+  await assert.rejects(
+    inFlight,
+    (e: unknown) => e instanceof ServiceError && e.code === 'worker_failed' && /stopped unexpectedly/.test(e.message),
+  );
   // The next request waits for the restarted worker and succeeds.
   const out = await client.run(flatFrame(8, 8, [1, 1, 1]), [1, 3, 8, 8]);
   assert.equal(to10bitNarrow(out.hdr[0]), 573);
@@ -197,11 +228,22 @@ test('malformed messages to the worker get a typed error and do not crash it', a
   handle.post({ id: 13, type: 'run', inputFile: short, dims: [1, 3, 2, 2] });
   handle.post({ id: 14, type: 'run', input: new Float32Array(12), inputFile: short, dims: [1, 3, 2, 2] });
   // A result file the worker cannot write (here: one the main side never made): the arrays come back inline.
-  handle.post({ id: 15, type: 'run', input: new Float32Array(12).fill(1), dims: [1, 3, 2, 2], outputFile: join(dir, 'remaster-worker-1-never-made.f32') });
+  handle.post({
+    id: 15,
+    type: 'run',
+    input: new Float32Array(12).fill(1),
+    dims: [1, 3, 2, 2],
+    outputFile: join(dir, 'remaster-worker-1-never-made.f32'),
+  });
   handle.post('garbage');
   handle.post({ id: 9, type: 'info' });
   while (replies.length < 11) await new Promise((r) => setTimeout(r, 50));
-  const byId = (id: number) => replies.find((m) => (m as { id?: number }).id === id) as { ok: boolean; error?: { code: string }; value?: { pid: number } };
+  const byId = (id: number) =>
+    replies.find((m) => (m as { id?: number }).id === id) as {
+      ok: boolean;
+      error?: { code: string };
+      value?: { pid: number };
+    };
   assert.equal(byId(7).ok, false);
   assert.equal(byId(7).error?.code, 'bad_request');
   assert.equal(byId(8).error?.code, 'bad_request');
@@ -210,7 +252,10 @@ test('malformed messages to the worker get a typed error and do not crash it', a
   assert.equal(byId(12).error?.code, 'bad_request');
   assert.equal(byId(14).error?.code, 'bad_request');
   assert.equal(byId(13).error?.code, 'worker_failed');
-  assert.match((byId(13) as unknown as { error: { message: string } }).error.message, /holds 40 bytes; 1x3x2x2 float32 needs 48/);
+  assert.match(
+    (byId(13) as unknown as { error: { message: string } }).error.message,
+    /holds 40 bytes; 1x3x2x2 float32 needs 48/,
+  );
   const inline = byId(15) as unknown as { ok: boolean; value: { hdr: Float32Array; dims: number[] } };
   assert.equal(inline.ok, true);
   assert.deepEqual(inline.value.dims, [1, 3, 4, 4]);
@@ -221,7 +266,9 @@ test('malformed messages to the worker get a typed error and do not crash it', a
 
 test('the float16 variant (GPU default) gives the float32 result within a quarter of a 10-bit code', async (t) => {
   const trained = join(appRoot(), 'models', 'srItm-x2.onnx');
-  const fixture = new Float32Array(readFileSync(join(appRoot(), 'models', 'golden', 'fixture-1x3x24x40.f32')).buffer.slice(0));
+  const fixture = new Float32Array(
+    readFileSync(join(appRoot(), 'models', 'golden', 'fixture-1x3x24x40.f32')).buffer.slice(0),
+  );
   const full = new InferenceClient({ launcher: forkLauncher({ REMASTER_PRECISION: 'auto' }), modelPath: trained, log });
   const half = new InferenceClient({ launcher: forkLauncher({ REMASTER_PRECISION: 'fp16' }), modelPath: trained, log });
   t.after(() => Promise.all([full.close(), half.close()]));
@@ -237,7 +284,10 @@ test('the float16 variant (GPU default) gives the float32 result within a quarte
   for (let i = 0; i < a.hdr.length; i++) worst = Math.max(worst, Math.abs(a.hdr[i] - b.hdr[i]) * 876);
   console.log(`fp16 vs fp32 on the golden fixture: worst ${worst.toFixed(3)} 10-bit codes`);
   assert.ok(worst <= 0.25, `worst ${worst} codes`);
-  assert.ok(a.base.every((v, i) => v === b.base[i]), 'the analytic baseline stays float32: identical');
+  assert.ok(
+    a.base.every((v, i) => v === b.base[i]),
+    'the analytic baseline stays float32: identical',
+  );
   // And the model's residual is really there in half precision (not a baseline-only file).
   assert.ok(b.hdr.some((v, i) => Math.abs(v - b.base[i]) * 876 > 1));
 });
@@ -250,7 +300,11 @@ test('a float16 variant the model card does not vouch for is never run; a varian
   copyFileSync(join(models, 'srItm-x2.card.json'), join(dir, 'srItm-x2.card.json'));
   // A variant left over from another export (here: the x4 network's) must not be paired with this x2 file.
   copyFileSync(join(models, 'srItm-x4.fp16.onnx'), join(dir, 'srItm-x2.fp16.onnx'));
-  const stale = new InferenceClient({ launcher: forkLauncher({ REMASTER_PRECISION: 'fp16' }), modelPath: join(dir, 'srItm-x2.onnx'), log });
+  const stale = new InferenceClient({
+    launcher: forkLauncher({ REMASTER_PRECISION: 'fp16' }),
+    modelPath: join(dir, 'srItm-x2.onnx'),
+    log,
+  });
   t.after(() => stale.close());
   await stale.start();
   const info = await stale.workerInfo();

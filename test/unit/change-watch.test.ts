@@ -34,7 +34,7 @@ test('another connection commits: one callback per poll that finds commits; own 
   assert.equal(calls, 1, 'two commits between polls: one callback');
   cli.prepare('SELECT count(*) FROM clips').get();
   assert.equal(w.poll(), false, 'a read is not a change');
-  cli.exec('BEGIN; INSERT INTO clips VALUES (\'c\'); ROLLBACK');
+  cli.exec("BEGIN; INSERT INTO clips VALUES ('c'); ROLLBACK");
   assert.equal(w.poll(), false, 'a rolled-back transaction is not a change');
   w.stop();
   host.close();

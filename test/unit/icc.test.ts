@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
-  bradfordAdaptation, bt2020ToD50Matrix, bt2100PqIccProfile, ICC_D50, iccProfileId, md5, PQ_ICC_DESCRIPTION, whiteXyz,
+  bradfordAdaptation,
+  bt2020ToD50Matrix,
+  bt2100PqIccProfile,
+  ICC_D50,
+  iccProfileId,
+  md5,
+  PQ_ICC_DESCRIPTION,
+  whiteXyz,
 } from '../../src-main/common/colour/icc';
 import { D65, mat3Apply, nitsToPq } from '../../src-main/common/colour';
 
@@ -12,7 +19,11 @@ const sig = (at: number) => String.fromCharCode(...profile.subarray(at, at + 4))
 const s15 = (at: number) => dv.getInt32(at) / 65536;
 
 function tagTable(): { sig: string; offset: number; size: number }[] {
-  return Array.from({ length: dv.getUint32(128) }, (_, i) => ({ sig: sig(132 + 12 * i), offset: dv.getUint32(136 + 12 * i), size: dv.getUint32(140 + 12 * i) }));
+  return Array.from({ length: dv.getUint32(128) }, (_, i) => ({
+    sig: sig(132 + 12 * i),
+    offset: dv.getUint32(136 + 12 * i),
+    size: dv.getUint32(140 + 12 * i),
+  }));
 }
 const tag = (name: string) => tagTable().find((t) => t.sig === name)!;
 
@@ -39,9 +50,24 @@ test('ICC header: v4.4 display RGB/XYZ, D50 illuminant, size and profile ID', ()
 
 test('tag table: required tags, 4-byte aligned, inside the profile, no overlaps except the shared TRC', () => {
   const tags = tagTable();
-  assert.deepEqual(tags.map((t) => t.sig), ['desc', 'cprt', 'wtpt', 'chad', 'rXYZ', 'gXYZ', 'bXYZ', 'rTRC', 'gTRC', 'bTRC', 'cicp']);
+  assert.deepEqual(
+    tags.map((t) => t.sig),
+    ['desc', 'cprt', 'wtpt', 'chad', 'rXYZ', 'gXYZ', 'bXYZ', 'rTRC', 'gTRC', 'bTRC', 'cicp'],
+  );
   assert.equal(tags[0].offset, 128 + 4 + 12 * tags.length);
-  const types: Record<string, string> = { desc: 'mluc', cprt: 'mluc', wtpt: 'XYZ ', chad: 'sf32', rXYZ: 'XYZ ', gXYZ: 'XYZ ', bXYZ: 'XYZ ', rTRC: 'curv', gTRC: 'curv', bTRC: 'curv', cicp: 'cicp' };
+  const types: Record<string, string> = {
+    desc: 'mluc',
+    cprt: 'mluc',
+    wtpt: 'XYZ ',
+    chad: 'sf32',
+    rXYZ: 'XYZ ',
+    gXYZ: 'XYZ ',
+    bXYZ: 'XYZ ',
+    rTRC: 'curv',
+    gTRC: 'curv',
+    bTRC: 'curv',
+    cicp: 'cicp',
+  };
   for (const t of tags) {
     assert.equal(t.offset % 4, 0, t.sig);
     assert.ok(t.offset + t.size <= profile.length, t.sig);
@@ -49,7 +75,8 @@ test('tag table: required tags, 4-byte aligned, inside the profile, no overlaps 
   }
   const distinct = [...new Map(tags.map((t) => [t.offset, t])).values()].sort((a, b) => a.offset - b.offset);
   assert.equal(distinct.length, tags.length - 2);
-  for (let i = 1; i < distinct.length; i++) assert.ok(distinct[i].offset >= distinct[i - 1].offset + distinct[i - 1].size);
+  for (let i = 1; i < distinct.length; i++)
+    assert.ok(distinct[i].offset >= distinct[i - 1].offset + distinct[i - 1].size);
   assert.ok(profile.length - (distinct.at(-1)!.offset + distinct.at(-1)!.size) < 4);
   assert.equal(tag('rTRC').offset, tag('bTRC').offset);
   // cicp: BT.2020 primaries 9, PQ 16, matrix 0 (R'G'B'), full range.
@@ -59,8 +86,12 @@ test('tag table: required tags, 4-byte aligned, inside the profile, no overlaps 
   // desc: one enUS record holding the description in UTF-16BE.
   const d = tag('desc');
   assert.deepEqual([dv.getUint32(d.offset + 8), dv.getUint32(d.offset + 12), sig(d.offset + 16)], [1, 12, 'enUS']);
-  const len = dv.getUint32(d.offset + 20), at = d.offset + dv.getUint32(d.offset + 24);
-  assert.equal(String.fromCharCode(...Array.from({ length: len / 2 }, (_, i) => dv.getUint16(at + 2 * i))), PQ_ICC_DESCRIPTION);
+  const len = dv.getUint32(d.offset + 20),
+    at = d.offset + dv.getUint32(d.offset + 24);
+  assert.equal(
+    String.fromCharCode(...Array.from({ length: len / 2 }, (_, i) => dv.getUint16(at + 2 * i))),
+    PQ_ICC_DESCRIPTION,
+  );
 });
 
 test('primaries: BT.2020 Bradford-adapted to D50; columns sum to the D50 white', () => {

@@ -30,11 +30,44 @@ function fakeLauncher(script: Behaviour[]) {
       post(m) {
         const req = m as { id: number; type: string };
         if (req.type === 'load') {
-          if (behaviour === 'bad-model') reply({ type: 'reply', id: req.id, ok: false, error: { code: 'bad_input', message: 'x.onnx is not a usable ONNX model' } });
+          if (behaviour === 'bad-model')
+            reply({
+              type: 'reply',
+              id: req.id,
+              ok: false,
+              error: { code: 'bad_input', message: 'x.onnx is not a usable ONNX model' },
+            });
           else if (behaviour === 'crash-on-load') die(1);
-          else reply({ type: 'reply', id: req.id, ok: true, value: { pid: 1, provider: 'cpu', device: 'CPU (fake)', runtimeVersion: '0', model: { name: 'm', file: 'm', scale: 2, inputs: ['sdr'], outputs: ['hdr', 'base'], tileMargin: 0, tileAlign: 1, precision: 'fp32' }, providerNote: null } });
+          else
+            reply({
+              type: 'reply',
+              id: req.id,
+              ok: true,
+              value: {
+                pid: 1,
+                provider: 'cpu',
+                device: 'CPU (fake)',
+                runtimeVersion: '0',
+                model: {
+                  name: 'm',
+                  file: 'm',
+                  scale: 2,
+                  inputs: ['sdr'],
+                  outputs: ['hdr', 'base'],
+                  tileMargin: 0,
+                  tileAlign: 1,
+                  precision: 'fp32',
+                },
+                providerNote: null,
+              },
+            });
         } else if (req.type === 'run' && behaviour !== 'hang-on-run') {
-          reply({ type: 'reply', id: req.id, ok: true, value: { hdr: new Float32Array(4), base: new Float32Array(4), dims: [1, 1, 2, 2], ms: 1 } });
+          reply({
+            type: 'reply',
+            id: req.id,
+            ok: true,
+            value: { hdr: new Float32Array(4), base: new Float32Array(4), dims: [1, 1, 2, 2], ms: 1 },
+          });
         }
       },
       onMessage: (cb) => onMsg.push(cb),
@@ -86,7 +119,12 @@ test('a worker that keeps crashing is given up after the restart limit', async (
 
 test('a hung run times out, the worker is replaced, and the queue moves on', async () => {
   const f = fakeLauncher(['hang-on-run', 'ok']);
-  const c = new InferenceClient({ launcher: f.launcher, modelPath: 'm.onnx', log, runTimeout: { baseMs: 100, perPixelMs: 0 } });
+  const c = new InferenceClient({
+    launcher: f.launcher,
+    modelPath: 'm.onnx',
+    log,
+    runTimeout: { baseMs: 100, perPixelMs: 0 },
+  });
   const hung = c.run(input(), [1, 1, 1, 3]);
   const next = c.run(input(), [1, 1, 1, 3]);
   await assert.rejects(hung, /did not answer within/);

@@ -21,7 +21,11 @@ test('timecode: 30000/1001 drop-frame skips frames 0 and 1 each minute except ev
 });
 
 test('shotsFromCuts covers every frame exactly once', () => {
-  assert.deepEqual(shotsFromCuts([40, 10, 40, 0, 200], 100), [{ firstFrame: 0, lastFrame: 9 }, { firstFrame: 10, lastFrame: 39 }, { firstFrame: 40, lastFrame: 99 }]);
+  assert.deepEqual(shotsFromCuts([40, 10, 40, 0, 200], 100), [
+    { firstFrame: 0, lastFrame: 9 },
+    { firstFrame: 10, lastFrame: 39 },
+    { firstFrame: 40, lastFrame: 99 },
+  ]);
   assert.deepEqual(shotsFromCuts([], 5), [{ firstFrame: 0, lastFrame: 4 }]);
 });
 

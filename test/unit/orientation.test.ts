@@ -6,8 +6,12 @@ import { ORIENTATIONS, orient, orientRect, unorient } from '../../src-main/core/
 const W = 5;
 const H = 3;
 /** Two planes, every value distinct: plane c, row y, column x holds 100c + 10y + x. */
-const picture = Float32Array.from({ length: 2 * W * H }, (_, i) => 100 * Math.floor(i / (W * H)) + 10 * Math.floor((i % (W * H)) / W) + (i % W));
-const at = (p: { data: Float32Array; width: number; height: number }, c: number, x: number, y: number) => p.data[c * p.width * p.height + y * p.width + x];
+const picture = Float32Array.from(
+  { length: 2 * W * H },
+  (_, i) => 100 * Math.floor(i / (W * H)) + 10 * Math.floor((i % (W * H)) / W) + (i % W),
+);
+const at = (p: { data: Float32Array; width: number; height: number }, c: number, x: number, y: number) =>
+  p.data[c * p.width * p.height + y * p.width + x];
 
 test('orientations mirror, flip and transpose exactly as documented', () => {
   const mirrored = orient(picture, 2, W, H, 1);
@@ -34,9 +38,20 @@ test('unorient undoes every orientation, and orientRect finds a window in every 
     // The window of the oriented picture holds the oriented window of the picture.
     const r = orientRect(rect, W, H, k);
     const crop = new Float32Array(2 * rect.width * rect.height);
-    for (let c = 0; c < 2; c++) for (let y = 0; y < rect.height; y++) for (let x = 0; x < rect.width; x++) crop[(c * rect.height + y) * rect.width + x] = at({ data: picture, width: W, height: H }, c, rect.x + x, rect.y + y);
+    for (let c = 0; c < 2; c++)
+      for (let y = 0; y < rect.height; y++)
+        for (let x = 0; x < rect.width; x++)
+          crop[(c * rect.height + y) * rect.width + x] = at(
+            { data: picture, width: W, height: H },
+            c,
+            rect.x + x,
+            rect.y + y,
+          );
     const expected = orient(crop, 2, rect.width, rect.height, k);
     assert.deepEqual([r.width, r.height], [expected.width, expected.height]);
-    for (let c = 0; c < 2; c++) for (let y = 0; y < r.height; y++) for (let x = 0; x < r.width; x++) assert.equal(at(o, c, r.x + x, r.y + y), at(expected, c, x, y), `orientation ${k}`);
+    for (let c = 0; c < 2; c++)
+      for (let y = 0; y < r.height; y++)
+        for (let x = 0; x < r.width; x++)
+          assert.equal(at(o, c, r.x + x, r.y + y), at(expected, c, x, y), `orientation ${k}`);
   }
 });

@@ -32,7 +32,13 @@ export function pq16NitsLut(): Float32Array {
 }
 
 /** Planar float PQ signals (0..1, e.g. the model's output) -> 16-bit planar frame. One pass, rounds, clamps. */
-export function pqFloatPlanesToFrame(r: Float32Array, g: Float32Array, b: Float32Array, width: number, height: number): PqFrame {
+export function pqFloatPlanesToFrame(
+  r: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+  width: number,
+  height: number,
+): PqFrame {
   const n = width * height;
   const data = new Uint16Array(3 * n);
   const q = (v: number) => (v > 0 ? (v < 1 ? Math.round(v * 65535) : 65535) : 0);
@@ -57,21 +63,47 @@ export function rgb48ToFloatPlanes(codes: Uint16Array, width: number, height: nu
 }
 
 /** A frame filled with one colour given in linear BT.2020 nits (tests, patterns). */
-export function solidFrame(width: number, height: number, rNits: number, gNits: number, bNits: number, layout: PqFrame['layout'] = 'rgb48'): PqFrame {
+export function solidFrame(
+  width: number,
+  height: number,
+  rNits: number,
+  gNits: number,
+  bNits: number,
+  layout: PqFrame['layout'] = 'rgb48',
+): PqFrame {
   const f: PqFrame = { width, height, data: new Uint16Array(width * height * 3), layout };
   fillRect(f, 0, 0, width, height, rNits, gNits, bNits);
   return f;
 }
 
 /** Paint a rectangle of a frame in linear BT.2020 nits. */
-export function fillRect(f: PqFrame, x0: number, y0: number, w: number, h: number, rNits: number, gNits: number, bNits: number): void {
+export function fillRect(
+  f: PqFrame,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  rNits: number,
+  gNits: number,
+  bNits: number,
+): void {
   const a = frameAccess(f);
-  const cr = Math.round(nitsToPq(rNits) * 65535), cg = Math.round(nitsToPq(gNits) * 65535), cb = Math.round(nitsToPq(bNits) * 65535);
-  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) {
-    const p = (y * f.width + x) * a.step;
-    f.data[a.r + p] = cr; f.data[a.g + p] = cg; f.data[a.b + p] = cb;
-  }
+  const cr = Math.round(nitsToPq(rNits) * 65535),
+    cg = Math.round(nitsToPq(gNits) * 65535),
+    cb = Math.round(nitsToPq(bNits) * 65535);
+  for (let y = y0; y < y0 + h; y++)
+    for (let x = x0; x < x0 + w; x++) {
+      const p = (y * f.width + x) * a.step;
+      f.data[a.r + p] = cr;
+      f.data[a.g + p] = cg;
+      f.data[a.b + p] = cb;
+    }
 }
 
 /** A rectangle of the picture (the active area once letterbox bars are removed). */
-export interface Rect { x: number; y: number; width: number; height: number }
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}

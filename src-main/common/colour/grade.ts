@@ -43,31 +43,80 @@ export type GradeParameter = SliderParameter | ToggleParameter | ChoiceParameter
  */
 export const GRADE_PARAMETERS = {
   exposure: { kind: 'slider', label: 'Exposure', unit: 'stops', min: -4, max: 4, step: 0.05, default: 0 },
-  diffuseWhite: { kind: 'slider', label: 'Diffuse white', unit: 'nits', min: 80, max: 400, step: 1, default: REFERENCE_WHITE_NITS },
-  highlightExpansion: { kind: 'toggle', label: 'Highlight expansion', default: false, hint: 'Lift highlights above the knee toward the highlight peak' },
-  highlightKnee: { kind: 'slider', label: 'Highlight knee', unit: '× diffuse white', min: 0.3, max: 0.95, step: 0.01, default: 0.6 },
-  highlightPeak: { kind: 'slider', label: 'Highlight peak', unit: 'nits', min: 203, max: 10000, step: 10, default: 1000, scale: 'log' },
+  diffuseWhite: {
+    kind: 'slider',
+    label: 'Diffuse white',
+    unit: 'nits',
+    min: 80,
+    max: 400,
+    step: 1,
+    default: REFERENCE_WHITE_NITS,
+  },
+  highlightExpansion: {
+    kind: 'toggle',
+    label: 'Highlight expansion',
+    default: false,
+    hint: 'Lift highlights above the knee toward the highlight peak',
+  },
+  highlightKnee: {
+    kind: 'slider',
+    label: 'Highlight knee',
+    unit: '× diffuse white',
+    min: 0.3,
+    max: 0.95,
+    step: 0.01,
+    default: 0.6,
+  },
+  highlightPeak: {
+    kind: 'slider',
+    label: 'Highlight peak',
+    unit: 'nits',
+    min: 203,
+    max: 10000,
+    step: 10,
+    default: 1000,
+    scale: 'log',
+  },
   saturation: { kind: 'slider', label: 'Saturation', unit: '×', min: 0, max: 2, step: 0.01, default: 1 },
   blackLevel: { kind: 'slider', label: 'Black level', unit: 'nits', min: -0.5, max: 0.5, step: 0.001, default: 0 },
-  modelStrength: { kind: 'slider', label: 'Model strength', unit: '', min: 0, max: 1, step: 0.01, default: 1, hint: '0 = analytic BT.2408 mapping, 1 = model' },
+  modelStrength: {
+    kind: 'slider',
+    label: 'Model strength',
+    unit: '',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    default: 1,
+    hint: '0 = analytic BT.2408 mapping, 1 = model',
+  },
   gamutMapping: {
-    kind: 'choice', label: 'Gamut mapping', values: ['clip', 'compress'], names: { clip: 'Clip', compress: 'Compress' }, default: 'clip',
+    kind: 'choice',
+    label: 'Gamut mapping',
+    values: ['clip', 'compress'],
+    names: { clip: 'Clip', compress: 'Compress' },
+    default: 'clip',
     hint: 'Out-of-gamut colours: clip negatives (default: leaves in-gamut colours untouched), or compress toward neutral (also softens colours near the gamut edge)',
   },
   gamutLimit: {
-    kind: 'choice', label: 'Gamut limit', values: ['bt2020', 'p3'], names: { bt2020: 'BT.2020', p3: 'P3-D65' }, default: 'bt2020',
+    kind: 'choice',
+    label: 'Gamut limit',
+    values: ['bt2020', 'p3'],
+    names: { bt2020: 'BT.2020', p3: 'P3-D65' },
+    default: 'bt2020',
     hint: 'Container is always BT.2020; p3 keeps colours inside P3-D65',
   },
 } as const satisfies Record<string, GradeParameter>;
 
 export type GradeParameterKey = keyof typeof GRADE_PARAMETERS;
-type KeysOfKind<K extends GradeParameter['kind']> = { [P in GradeParameterKey]: (typeof GRADE_PARAMETERS)[P]['kind'] extends K ? P : never }[GradeParameterKey];
+type KeysOfKind<K extends GradeParameter['kind']> = {
+  [P in GradeParameterKey]: (typeof GRADE_PARAMETERS)[P]['kind'] extends K ? P : never;
+}[GradeParameterKey];
 export type SliderKey = KeysOfKind<'slider'>;
 
 /** The parameters with their keys, in panel order. */
-export const GRADE_PARAMETER_LIST: readonly ({ key: GradeParameterKey } & GradeParameter)[] = Object.entries(GRADE_PARAMETERS).map(
-  ([key, p]) => ({ key: key as GradeParameterKey, ...p }),
-);
+export const GRADE_PARAMETER_LIST: readonly ({ key: GradeParameterKey } & GradeParameter)[] = Object.entries(
+  GRADE_PARAMETERS,
+).map(([key, p]) => ({ key: key as GradeParameterKey, ...p }));
 
 /** The numeric parameters' ranges (a view of {@link GRADE_PARAMETERS}). */
 export const GRADE_RANGES = Object.fromEntries(
@@ -76,7 +125,11 @@ export const GRADE_RANGES = Object.fromEntries(
 
 const num = (r: SliderParameter) =>
   z
-    .number().min(r.min).max(r.max).default(r.default).describe(`${r.label}${r.unit ? ` (${r.unit})` : ''}${r.hint ? `: ${r.hint}` : ''}`);
+    .number()
+    .min(r.min)
+    .max(r.max)
+    .default(r.default)
+    .describe(`${r.label}${r.unit ? ` (${r.unit})` : ''}${r.hint ? `: ${r.hint}` : ''}`);
 const toggle = (p: ToggleParameter) => z.boolean().default(p.default).describe(p.hint);
 const choice = <V extends string>(p: ChoiceParameter<V>) => z.enum(p.values).default(p.default).describe(p.hint);
 
@@ -125,7 +178,8 @@ export interface PreparedGrade {
 }
 
 export function prepareGrade(p: GradeParams): PreparedGrade {
-  const t = GAMUT_COMPRESS_THRESHOLD, lim = GAMUT_COMPRESS_LIMIT;
+  const t = GAMUT_COMPRESS_THRESHOLD,
+    lim = GAMUT_COMPRESS_LIMIT;
   return {
     gain: (p.diffuseWhite / REFERENCE_WHITE_NITS) * Math.pow(2, p.exposure),
     diffuseWhite: p.diffuseWhite,
@@ -142,20 +196,28 @@ export function prepareGrade(p: GradeParams): PreparedGrade {
 
 // Module-local copies of imported values used per pixel: under CommonJS transpilers (tsx, esbuild
 // without bundling) an imported binding is a getter call on every access, which dominated the loop.
-const LR = BT2020_LUMA[0], LG = BT2020_LUMA[1], LB = BT2020_LUMA[2];
+const LR = BT2020_LUMA[0],
+  LG = BT2020_LUMA[1],
+  LB = BT2020_LUMA[2];
 const PEAK = PQ_PEAK_NITS;
-const TO_P3 = BT2020_TO_P3, FROM_P3 = P3_TO_BT2020;
+const TO_P3 = BT2020_TO_P3,
+  FROM_P3 = P3_TO_BT2020;
 
 const prepCache = new WeakMap<GradeParams, PreparedGrade>();
 function prepared(p: GradeParams | PreparedGrade): PreparedGrade {
   if ('gain' in p) return p;
   let q = prepCache.get(p);
-  if (!q) { q = prepareGrade(p); prepCache.set(p, q); }
+  if (!q) {
+    q = prepareGrade(p);
+    prepCache.set(p, q);
+  }
   return q;
 }
 
 const mat = (m: Mat3, v: Float64Array) => {
-  const r = v[0], g = v[1], b = v[2];
+  const r = v[0],
+    g = v[1],
+    b = v[2];
   v[0] = m[0] * r + m[1] * g + m[2] * b;
   v[1] = m[3] * r + m[4] * g + m[5] * b;
   v[2] = m[6] * r + m[7] * g + m[8] * b;
@@ -196,15 +258,31 @@ const clamp01 = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0); // NaN -> 0
  *  compress/clip, back); 9 PQ encode.
  */
 function makeGradeKernel(decode: (e: number) => number, encode: (n: number) => number) {
-  return function gradeKernel(q: PreparedGrade, mr: number, mg: number, mb: number, br: number, bg: number, bb: number, out: Float64Array): void {
+  return function gradeKernel(
+    q: PreparedGrade,
+    mr: number,
+    mg: number,
+    mb: number,
+    br: number,
+    bg: number,
+    bb: number,
+    out: Float64Array,
+  ): void {
     const s = q.modelStrength;
     const v = out;
-    if (s === 1) { // the usual case: only the model output is needed (b + 1·(m − b) = m)
-      v[0] = decode(clamp01(mr)) * q.gain; v[1] = decode(clamp01(mg)) * q.gain; v[2] = decode(clamp01(mb)) * q.gain;
+    if (s === 1) {
+      // the usual case: only the model output is needed (b + 1·(m − b) = m)
+      v[0] = decode(clamp01(mr)) * q.gain;
+      v[1] = decode(clamp01(mg)) * q.gain;
+      v[2] = decode(clamp01(mb)) * q.gain;
     } else if (s === 0) {
-      v[0] = decode(clamp01(br)) * q.gain; v[1] = decode(clamp01(bg)) * q.gain; v[2] = decode(clamp01(bb)) * q.gain;
+      v[0] = decode(clamp01(br)) * q.gain;
+      v[1] = decode(clamp01(bg)) * q.gain;
+      v[2] = decode(clamp01(bb)) * q.gain;
     } else {
-      const bR = decode(clamp01(br)), bG = decode(clamp01(bg)), bB = decode(clamp01(bb));
+      const bR = decode(clamp01(br)),
+        bG = decode(clamp01(bg)),
+        bB = decode(clamp01(bb));
       v[0] = (bR + s * (decode(clamp01(mr)) - bR)) * q.gain;
       v[1] = (bG + s * (decode(clamp01(mg)) - bG)) * q.gain;
       v[2] = (bB + s * (decode(clamp01(mb)) - bB)) * q.gain;
@@ -220,20 +298,32 @@ function makeGradeKernel(decode: (e: number) => number, encode: (n: number) => n
       let t = (x - q.knee) / (1 - q.knee);
       t = t > 0 ? (t < 1 ? t : 1) : 0;
       const k = 1 + (q.expansionRatio - 1) * t * t * (3 - 2 * t);
-      v[0] *= k; v[1] *= k; v[2] *= k;
+      v[0] *= k;
+      v[1] *= k;
+      v[2] *= k;
     }
     // PQ's 10000-nit ceiling, hue-preserving: scale all three down together rather than clip one channel.
     // Doing it before saturation and gamut also keeps their differences of large numbers small, which the
     // float32 GLSL needs to stay within a code of this.
     const peak = Math.max(v[0], v[1], v[2]);
-    if (peak > PEAK) { const k = PEAK / peak; v[0] *= k; v[1] *= k; v[2] *= k; }
+    if (peak > PEAK) {
+      const k = PEAK / peak;
+      v[0] *= k;
+      v[1] *= k;
+      v[2] *= k;
+    }
     if (q.saturation !== 1) {
       const y = LR * v[0] + LG * v[1] + LB * v[2];
       for (let i = 0; i < 3; i++) v[i] = y + q.saturation * (v[i] - y);
     }
-    if (q.limitP3) { mat(TO_P3, v); gamut(v, q); mat(FROM_P3, v); }
-    else gamut(v, q);
-    v[0] = encode(v[0]); v[1] = encode(v[1]); v[2] = encode(v[2]);
+    if (q.limitP3) {
+      mat(TO_P3, v);
+      gamut(v, q);
+      mat(FROM_P3, v);
+    } else gamut(v, q);
+    v[0] = encode(v[0]);
+    v[1] = encode(v[1]);
+    v[2] = encode(v[2]);
   };
 }
 
@@ -258,7 +348,12 @@ export function applyGrade(hdrModel: Rgb, hdrBase: Rgb, params: GradeParams | Pr
  * The grade over planar float frames (PQ signals). `out` may be one of the inputs. No per-pixel allocation.
  * Uses the table-driven PQ (a few times faster than Math.pow, within 0.01 of a 10-bit code of applyGrade).
  */
-export function applyGradeFrame(hdrModel: PlanarRgb, hdrBase: PlanarRgb, params: GradeParams | PreparedGrade, out?: PlanarRgb): PlanarRgb {
+export function applyGradeFrame(
+  hdrModel: PlanarRgb,
+  hdrBase: PlanarRgb,
+  params: GradeParams | PreparedGrade,
+  out?: PlanarRgb,
+): PlanarRgb {
   const n = hdrBase.r.length;
   const o = out ?? { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n) };
   const q = prepared(params);
@@ -266,7 +361,9 @@ export function applyGradeFrame(hdrModel: PlanarRgb, hdrBase: PlanarRgb, params:
   const kernel = gradePixelFast;
   for (let i = 0; i < n; i++) {
     kernel(q, hdrModel.r[i], hdrModel.g[i], hdrModel.b[i], hdrBase.r[i], hdrBase.g[i], hdrBase.b[i], t);
-    o.r[i] = t[0]; o.g[i] = t[1]; o.b[i] = t[2];
+    o.r[i] = t[0];
+    o.g[i] = t[1];
+    o.b[i] = t[2];
   }
   return o;
 }

@@ -5,7 +5,16 @@
 // - rXYZ/gXYZ/bXYZ: BT.2020 (D65) adapted to the D50 PCS with Bradford, as ICC requires; `chad` holds that matrix;
 // - rTRC/gTRC/bTRC: the PQ EOTF sampled into a 1024-entry `curv` table (linear interpolation between entries,
 //   so an approximation near black), relative to the PQ peak: 10000 cd/m² = 1.0, nothing clipped.
-import { BT2020, D65, mat3Apply, mat3Invert, mat3Multiply, rgbToXyzMatrix, type Chromaticity, type Mat3 } from './primaries';
+import {
+  BT2020,
+  D65,
+  mat3Apply,
+  mat3Invert,
+  mat3Multiply,
+  rgbToXyzMatrix,
+  type Chromaticity,
+  type Mat3,
+} from './primaries';
 import { pqToNits, PQ_PEAK_NITS } from './transfer';
 
 export type Xyz = readonly [number, number, number];
@@ -21,7 +30,8 @@ export function whiteXyz(c: Chromaticity): Xyz {
 
 /** Bradford chromatic adaptation matrix from one white (XYZ) to another (ICC.1 Annex E). */
 export function bradfordAdaptation(from: Xyz, to: Xyz): Mat3 {
-  const s = mat3Apply(BRADFORD, ...from), d = mat3Apply(BRADFORD, ...to);
+  const s = mat3Apply(BRADFORD, ...from),
+    d = mat3Apply(BRADFORD, ...to);
   const scale: Mat3 = [d[0] / s[0], 0, 0, 0, d[1] / s[1], 0, 0, 0, d[2] / s[2]];
   return mat3Multiply(mat3Invert(BRADFORD), mat3Multiply(scale, BRADFORD));
 }
@@ -39,15 +49,34 @@ const TRC_ENTRIES = 1024;
 
 class Writer {
   bytes: number[] = [];
-  u8(v: number): this { this.bytes.push(v & 0xff); return this; }
-  u16(v: number): this { return this.u8(v >>> 8).u8(v); }
-  u32(v: number): this { return this.u16(v >>> 16).u16(v & 0xffff); }
-  sig(s: string): this { for (let i = 0; i < 4; i++) this.u8(s.charCodeAt(i)); return this; }
-  s15f16(v: number): this { return this.u32(Math.round(v * 65536) >>> 0); }
+  u8(v: number): this {
+    this.bytes.push(v & 0xff);
+    return this;
+  }
+  u16(v: number): this {
+    return this.u8(v >>> 8).u8(v);
+  }
+  u32(v: number): this {
+    return this.u16(v >>> 16).u16(v & 0xffff);
+  }
+  sig(s: string): this {
+    for (let i = 0; i < 4; i++) this.u8(s.charCodeAt(i));
+    return this;
+  }
+  s15f16(v: number): this {
+    return this.u32(Math.round(v * 65536) >>> 0);
+  }
 }
 
 function mluc(text: string): number[] {
-  const w = new Writer().sig('mluc').u32(0).u32(1).u32(12).sig('enUS').u32(text.length * 2).u32(28);
+  const w = new Writer()
+    .sig('mluc')
+    .u32(0)
+    .u32(1)
+    .u32(12)
+    .sig('enUS')
+    .u32(text.length * 2)
+    .u32(28);
   for (let i = 0; i < text.length; i++) w.u16(text.charCodeAt(i));
   return w.bytes;
 }
@@ -76,10 +105,17 @@ export function bt2100PqIccProfile(): Uint8Array {
   const trc = pqCurve();
   // Tags sharing one element (the three TRCs) point at the same bytes, as ICC allows.
   const tags: [string, number[]][] = [
-    ['desc', mluc(PQ_ICC_DESCRIPTION)], ['cprt', mluc(COPYRIGHT)], ['wtpt', xyzTag(ICC_D50)],
+    ['desc', mluc(PQ_ICC_DESCRIPTION)],
+    ['cprt', mluc(COPYRIGHT)],
+    ['wtpt', xyzTag(ICC_D50)],
     ['chad', chadTag(bradfordAdaptation(whiteXyz(D65), ICC_D50))],
-    ['rXYZ', xyzTag(column(0))], ['gXYZ', xyzTag(column(1))], ['bXYZ', xyzTag(column(2))],
-    ['rTRC', trc], ['gTRC', trc], ['bTRC', trc], ['cicp', cicpTag()],
+    ['rXYZ', xyzTag(column(0))],
+    ['gXYZ', xyzTag(column(1))],
+    ['bXYZ', xyzTag(column(2))],
+    ['rTRC', trc],
+    ['gTRC', trc],
+    ['bTRC', trc],
+    ['cicp', cicpTag()],
   ];
   const table = new Writer().u32(tags.length);
   const data: number[] = [];
@@ -121,7 +157,8 @@ const MD5_K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(
 
 /** RFC 1321 MD5 (common/ has no Node crypto). */
 export function md5(input: Uint8Array): Uint8Array {
-  const len = input.length, padded = new Uint8Array(((len + 72) >>> 6) << 6);
+  const len = input.length,
+    padded = new Uint8Array(((len + 72) >>> 6) << 6);
   padded.set(input);
   padded[len] = 0x80;
   const dv = new DataView(padded.buffer);
@@ -132,7 +169,8 @@ export function md5(input: Uint8Array): Uint8Array {
     let [a, b, c, d] = state;
     for (let i = 0; i < 64; i++) {
       const round = i >> 4;
-      const f = round === 0 ? (b & c) | (~b & d) : round === 1 ? (d & b) | (~d & c) : round === 2 ? b ^ c ^ d : c ^ (b | ~d);
+      const f =
+        round === 0 ? (b & c) | (~b & d) : round === 1 ? (d & b) | (~d & c) : round === 2 ? b ^ c ^ d : c ^ (b | ~d);
       const g = round === 0 ? i : round === 1 ? (5 * i + 1) & 15 : round === 2 ? (3 * i + 5) & 15 : (7 * i) & 15;
       const sum = (a + f + MD5_K[i] + dv.getUint32(block + 4 * g, true)) | 0;
       const s = MD5_S[round * 4 + (i & 3)];
@@ -144,7 +182,8 @@ export function md5(input: Uint8Array): Uint8Array {
     state[2] = (state[2] + c) | 0;
     state[3] = (state[3] + d) | 0;
   }
-  const out = new Uint8Array(16), ov = new DataView(out.buffer);
+  const out = new Uint8Array(16),
+    ov = new DataView(out.buffer);
   state.forEach((v, i) => ov.setUint32(4 * i, v >>> 0, true));
   return out;
 }

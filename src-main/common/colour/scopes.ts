@@ -4,7 +4,16 @@
 import { detectLetterbox, type LetterboxOptions } from './letterbox';
 import { lightLevelRow, type FrameLightLevel } from './light-level';
 import { frameAccess, pq16NitsLut, type PqFrame, type Rect } from './frame';
-import { BT2020, BT2020_TO_BT709, BT2020_TO_P3, BT2020_TO_XYZ, BT709, D65, P3_D65, type Chromaticity } from './primaries';
+import {
+  BT2020,
+  BT2020_TO_BT709,
+  BT2020_TO_P3,
+  BT2020_TO_XYZ,
+  BT709,
+  D65,
+  P3_D65,
+  type Chromaticity,
+} from './primaries';
 import { nitsToPq } from './transfer';
 
 /** Rows of the waveform, parade and histogram: 10-bit code values 0..1023. */
@@ -58,7 +67,8 @@ export const CIE_X_MAX = 0.8;
 export const CIE_Y_MAX = 0.9;
 
 export interface Scopes {
-  width: number; height: number;
+  width: number;
+  height: number;
   range: 'narrow' | 'full';
   /**
    * Waveform and RGB parade in one array, laid out as an RGBA texture 1024 wide and `columns` high:
@@ -87,17 +97,23 @@ export function waveformPlane(s: Scopes, plane: WaveformPlane): Uint32Array {
   const { columns: C, data } = s.waveform;
   const k = PLANE_INDEX[plane];
   const out = new Uint32Array(SCOPE_LEVELS * C);
-  for (let c = 0; c < C; c++) for (let code = 0; code < SCOPE_LEVELS; code++) out[code * C + c] = data[((c << 10) + code) * 4 + k];
+  for (let c = 0; c < C; c++)
+    for (let code = 0; code < SCOPE_LEVELS; code++) out[code * C + c] = data[((c << 10) + code) * 4 + k];
   return out;
 }
 
 /** Waveform graticule: row (code value) of each nits level, for the chosen range. */
-export function waveformScale(range: 'narrow' | 'full' = 'narrow', nits: readonly number[] = [0, 0.1, 1, 10, 100, 203, 400, 1000, 2000, 4000, 10000]): { nits: number; code: number }[] {
+export function waveformScale(
+  range: 'narrow' | 'full' = 'narrow',
+  nits: readonly number[] = [0, 0.1, 1, 10, 100, 203, 400, 1000, 2000, 4000, 10000],
+): { nits: number; code: number }[] {
   return nits.map((n) => ({ nits: n, code: signalToRow(nitsToPq(n), range) }));
 }
 
 /** Primaries triangles and the white point for the CIE plot. */
-export const CIE_TRIANGLES: Readonly<Record<'bt709' | 'p3' | 'bt2020', readonly [Chromaticity, Chromaticity, Chromaticity]>> = {
+export const CIE_TRIANGLES: Readonly<
+  Record<'bt709' | 'p3' | 'bt2020', readonly [Chromaticity, Chromaticity, Chromaticity]>
+> = {
   bt709: [BT709.red, BT709.green, BT709.blue],
   p3: [P3_D65.red, P3_D65.green, P3_D65.blue],
   bt2020: [BT2020.red, BT2020.green, BT2020.blue],
@@ -122,7 +138,9 @@ function rowLut(range: 'narrow' | 'full'): Uint16Array {
 }
 
 // BT.2020 NCL luma in fixed point (×2^14, summing to 2^14): the waveform shows Y' as an encoder forms it.
-const KR = 4304, KG = 11108, KB = 972;
+const KR = 4304,
+  KG = 11108,
+  KB = 972;
 
 /**
  * Everything the scopes panel shows, from one frame, in one pass over its rows (each row is read from
@@ -138,7 +156,8 @@ const KR = 4304, KG = 11108, KB = 972;
  * the histogram itself in allocation and garbage collection. The returned object is then `into`.
  */
 export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): Scopes {
-  const W = f.width, H = f.height;
+  const W = f.width,
+    H = f.height;
   const range = o.range ?? 'narrow';
   const C = Math.max(1, Math.min(o.columns ?? 512, W));
   const ws = Math.max(1, Math.floor(o.waveformStep ?? defaultStep(W, H, WAVEFORM_SAMPLE_BUDGET)));
@@ -150,9 +169,16 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
   const { r: oR, g: oG, b: oB, step } = frameAccess(f);
   const d = f.data;
   const active = o.active ?? detectLetterbox(f, o.letterbox);
-  const ax0 = active.x, ax1 = active.x + active.width, ay0 = active.y, ay1 = active.y + active.height;
+  const ax0 = active.x,
+    ax1 = active.x + active.width,
+    ay0 = active.y,
+    ay1 = active.y + active.height;
 
-  const reuse = into !== undefined && into.waveform.columns === C && into.cie.size === N && into.falseColour.counts.length === edges.length + 1;
+  const reuse =
+    into !== undefined &&
+    into.waveform.columns === C &&
+    into.cie.size === N &&
+    into.falseColour.counts.length === edges.length + 1;
   const cleared = (a: Uint32Array | undefined, n: number) => (reuse && a ? a.fill(0) : new Uint32Array(n));
   const wave = cleared(into?.waveform.data, SCOPE_LEVELS * C * 4);
   const colOf = new Int32Array(W);
@@ -161,16 +187,32 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
 
   const density = cleared(into?.cie.density, N * N);
   const counts = cleared(into?.falseColour.counts, edges.length + 1);
-  const m = BT2020_TO_XYZ, a = BT2020_TO_BT709, q = BT2020_TO_P3;
-  const m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5];
-  const sx = m[0] + m[3] + m[6], sy = m[1] + m[4] + m[7], sz = m[2] + m[5] + m[8]; // X+Y+Z per unit R, G, B
-  const xs = N / CIE_X_MAX, ys = N / CIE_Y_MAX;
-  const tol = o.gamutTolerance ?? 0.01, minNits = o.gamutMinNits ?? 0.1;
+  const m = BT2020_TO_XYZ,
+    a = BT2020_TO_BT709,
+    q = BT2020_TO_P3;
+  const m0 = m[0],
+    m1 = m[1],
+    m2 = m[2],
+    m3 = m[3],
+    m4 = m[4],
+    m5 = m[5];
+  const sx = m[0] + m[3] + m[6],
+    sy = m[1] + m[4] + m[7],
+    sz = m[2] + m[5] + m[8]; // X+Y+Z per unit R, G, B
+  const xs = N / CIE_X_MAX,
+    ys = N / CIE_Y_MAX;
+  const tol = o.gamutTolerance ?? 0.01,
+    minNits = o.gamutMinNits ?? 0.1;
   const nb = edges.length;
   const edgeArr = Float64Array.from(edges);
-  let samples = 0, cieSamples = 0, gamutSamples = 0, o709 = 0, oP3 = 0;
+  let samples = 0,
+    cieSamples = 0,
+    gamutSamples = 0,
+    o709 = 0,
+    oP3 = 0;
   const light = { maxCode: 0, sum: 0 };
-  const pstep = step * ws, cstep = step * cs;
+  const pstep = step * ws,
+    cstep = step * cs;
 
   // Fast path for the common case (rgb48 from ffmpeg, sampled rows, no pillarbox): a sampled row's
   // light and waveform come from one read of the row, as 32-bit words (two pixels per three words).
@@ -191,7 +233,9 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
       let p = y * W * step;
       const rowActive = y >= ay0 && y < ay1;
       for (let x = 0; x < W; x += cs, p += cstep) {
-        const R = lut[d[oR + p]], G = lut[d[oG + p]], B = lut[d[oB + p]];
+        const R = lut[d[oR + p]],
+          G = lut[d[oG + p]],
+          B = lut[d[oB + p]];
         samples++;
         const Y = m3 * R + m4 * G + m5 * B;
         let band = 0;
@@ -200,28 +244,46 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
         const S = sx * R + sy * G + sz * B;
         if (S > 0) {
           const inv = 1 / S;
-          const bx = ((m0 * R + m1 * G + m2 * B) * inv * xs) | 0, by = (Y * inv * ys) | 0;
-          if (bx >= 0 && bx < N && by >= 0 && by < N) { density[by * N + bx]++; cieSamples++; }
+          const bx = ((m0 * R + m1 * G + m2 * B) * inv * xs) | 0,
+            by = (Y * inv * ys) | 0;
+          if (bx >= 0 && bx < N && by >= 0 && by < N) {
+            density[by * N + bx]++;
+            cieSamples++;
+          }
         }
         if (!rowActive || x < ax0 || x >= ax1) continue;
         gamutSamples++;
         const mx = R > G ? (R > B ? R : B) : G > B ? G : B;
         if (mx >= minNits) {
           const lim = -tol * mx;
-          if (a[0] * R + a[1] * G + a[2] * B < lim || a[3] * R + a[4] * G + a[5] * B < lim || a[6] * R + a[7] * G + a[8] * B < lim) {
+          if (
+            a[0] * R + a[1] * G + a[2] * B < lim ||
+            a[3] * R + a[4] * G + a[5] * B < lim ||
+            a[6] * R + a[7] * G + a[8] * B < lim
+          ) {
             o709++;
-            if (q[0] * R + q[1] * G + q[2] * B < lim || q[3] * R + q[4] * G + q[5] * B < lim || q[6] * R + q[7] * G + q[8] * B < lim) oP3++;
+            if (
+              q[0] * R + q[1] * G + q[2] * B < lim ||
+              q[3] * R + q[4] * G + q[5] * B < lim ||
+              q[6] * R + q[7] * G + q[8] * B < lim
+            )
+              oP3++;
           }
         }
       }
     }
   }
 
-  const h0 = cleared(into?.histogram.luma, SCOPE_LEVELS), h1 = cleared(into?.histogram.red, SCOPE_LEVELS);
-  const h2 = cleared(into?.histogram.green, SCOPE_LEVELS), h3 = cleared(into?.histogram.blue, SCOPE_LEVELS);
+  const h0 = cleared(into?.histogram.luma, SCOPE_LEVELS),
+    h1 = cleared(into?.histogram.red, SCOPE_LEVELS);
+  const h2 = cleared(into?.histogram.green, SCOPE_LEVELS),
+    h3 = cleared(into?.histogram.blue, SCOPE_LEVELS);
   for (let c = 0; c < C; c++) {
     for (let code = 0, i = c << 12; code < SCOPE_LEVELS; code++, i += 4) {
-      h0[code] += wave[i]; h1[code] += wave[i + 1]; h2[code] += wave[i + 2]; h3[code] += wave[i + 3];
+      h0[code] += wave[i];
+      h1[code] += wave[i + 1];
+      h2[code] += wave[i + 2];
+      h3[code] += wave[i + 3];
     }
   }
   const n = active.width * active.height;
@@ -233,7 +295,9 @@ export function computeScopes(f: PqFrame, o: ScopeOptions = {}, into?: Scopes): 
     outsideP3: gamutSamples ? oP3 / gamutSamples : 0,
   };
   const result: Scopes = {
-    width: W, height: H, range,
+    width: W,
+    height: H,
+    range,
     waveform: { columns: C, levels: SCOPE_LEVELS, data: wave, samples: waveSamples },
     histogram: { luma: h0, red: h1, green: h2, blue: h3 },
     cie: { size: N, xMax: CIE_X_MAX, yMax: CIE_Y_MAX, density, samples: cieSamples },
@@ -256,21 +320,47 @@ function bump(wave: Uint32Array, c: number, rows: Uint16Array, R: number, G: num
  * One rgb48 row read once as 32-bit words (two pixels per three words): every pixel's light, and every
  * ws-th pixel's waveform counts (ws >= 2, so at most one sample per pair). See computeScopes.
  */
-function waveAndLightRow(d32: Uint32Array, y: number, W: number, ws: number, colOf: Int32Array, rows: Uint16Array, wave: Uint32Array, lut: Float32Array, acc: { maxCode: number; sum: number }): void {
-  let q = (y * W * 3) >> 1, sum = 0, maxCode = acc.maxCode, next = 0;
+function waveAndLightRow(
+  d32: Uint32Array,
+  y: number,
+  W: number,
+  ws: number,
+  colOf: Int32Array,
+  rows: Uint16Array,
+  wave: Uint32Array,
+  lut: Float32Array,
+  acc: { maxCode: number; sum: number },
+): void {
+  let q = (y * W * 3) >> 1,
+    sum = 0,
+    maxCode = acc.maxCode,
+    next = 0;
   for (let x = 0; x < W; x += 2, q += 3) {
-    const w0 = d32[q], w1 = d32[q + 1], w2 = d32[q + 2];
-    const R = w0 & 0xffff, G = w0 >>> 16, B = w1 & 0xffff;
-    const R2 = w1 >>> 16, G2 = w2 & 0xffff, B2 = w2 >>> 16;
-    if (x === next) { bump(wave, colOf[x], rows, R, G, B); next += ws; }
-    else if (x + 1 === next) { bump(wave, colOf[x + 1], rows, R2, G2, B2); next += ws; }
+    const w0 = d32[q],
+      w1 = d32[q + 1],
+      w2 = d32[q + 2];
+    const R = w0 & 0xffff,
+      G = w0 >>> 16,
+      B = w1 & 0xffff;
+    const R2 = w1 >>> 16,
+      G2 = w2 & 0xffff,
+      B2 = w2 >>> 16;
+    if (x === next) {
+      bump(wave, colOf[x], rows, R, G, B);
+      next += ws;
+    } else if (x + 1 === next) {
+      bump(wave, colOf[x + 1], rows, R2, G2, B2);
+      next += ws;
+    }
     let m = R;
     if (G > m) m = G;
     if (B > m) m = B;
     let m2 = R2;
     if (G2 > m2) m2 = G2;
     if (B2 > m2) m2 = B2;
-    if (m2 > m) { if (m2 > maxCode) maxCode = m2; } else if (m > maxCode) maxCode = m;
+    if (m2 > m) {
+      if (m2 > maxCode) maxCode = m2;
+    } else if (m > maxCode) maxCode = m;
     sum += lut[m] + lut[m2];
   }
   acc.maxCode = maxCode;
@@ -281,12 +371,17 @@ function waveAndLightRow(d32: Uint32Array, y: number, W: number, ws: number, col
  * Per-pixel false-colour class (index into the bands, by luminance Y in nits) for overlaying on the
  * picture. Writes into `out` when given (reuse it frame to frame).
  */
-export function falseColourMap(f: PqFrame, edges: readonly number[] = FALSE_COLOUR_BANDS, out?: Uint8Array): Uint8Array {
+export function falseColourMap(
+  f: PqFrame,
+  edges: readonly number[] = FALSE_COLOUR_BANDS,
+  out?: Uint8Array,
+): Uint8Array {
   const n = f.width * f.height;
   const res = out ?? new Uint8Array(n);
   const lut = pq16NitsLut();
   const { r, g, b, step } = frameAccess(f);
-  const d = f.data, m = BT2020_TO_XYZ;
+  const d = f.data,
+    m = BT2020_TO_XYZ;
   const e = Float64Array.from(edges);
   for (let i = 0, p = 0; i < n; i++, p += step) {
     const Y = m[3] * lut[d[r + p]] + m[4] * lut[d[g + p]] + m[5] * lut[d[b + p]];

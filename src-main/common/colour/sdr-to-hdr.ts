@@ -48,10 +48,20 @@ export function expansionGain(yNits: number, diffuseWhite: number, knee: number,
 
 /** Linear SDR BT.709 -> linear BT.2020 nits for one pixel, signals already clamped (steps c-e + expansion). */
 // Local copies of imports used per pixel (a CommonJS transpiler turns each imported access into a getter call).
-const gammaFast = bt1886EotfFast, encodeFast = nitsToPqFast;
+const gammaFast = bt1886EotfFast,
+  encodeFast = nitsToPqFast;
 const [LR, LG, LB] = BT2020_LUMA;
 
-function toLinear2020(r: number, g: number, b: number, dw: number, m: Mat3, out: Float64Array, ex?: HighlightExpansion, fast = false): void {
+function toLinear2020(
+  r: number,
+  g: number,
+  b: number,
+  dw: number,
+  m: Mat3,
+  out: Float64Array,
+  ex?: HighlightExpansion,
+  fast = false,
+): void {
   const lr = (fast ? gammaFast(r) : r > 0 ? Math.pow(r, 2.4) : 0) * dw;
   const lg = (fast ? gammaFast(g) : g > 0 ? Math.pow(g, 2.4) : 0) * dw;
   const lb = (fast ? gammaFast(b) : b > 0 ? Math.pow(b, 2.4) : 0) * dw;
@@ -60,9 +70,13 @@ function toLinear2020(r: number, g: number, b: number, dw: number, m: Mat3, out:
   let B = m[6] * lr + m[7] * lg + m[8] * lb;
   if (ex) {
     const k = expansionGain(LR * R + LG * G + LB * B, dw, ex.knee, ex.peakNits);
-    R *= k; G *= k; B *= k;
+    R *= k;
+    G *= k;
+    B *= k;
   }
-  out[0] = R; out[1] = G; out[2] = B;
+  out[0] = R;
+  out[1] = G;
+  out[2] = B;
 }
 
 const clamp01 = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0); // NaN -> 0
@@ -70,14 +84,30 @@ const clamp01 = (v: number) => (v > 0 ? (v < 1 ? v : 1) : 0); // NaN -> 0
 /** One pixel: SDR BT.709 R'G'B' (0..1) -> BT.2020 PQ R'G'B' (0..1). Steps (b)-(f), plus optional expansion. */
 export function sdrToHdrPixel(r: number, g: number, b: number, opts: SdrToHdrOptions = {}): [number, number, number] {
   const t = new Float64Array(3);
-  toLinear2020(clamp01(r), clamp01(g), clamp01(b), opts.diffuseWhite ?? REFERENCE_WHITE_NITS, BT709_TO_BT2020, t, opts.expansion);
+  toLinear2020(
+    clamp01(r),
+    clamp01(g),
+    clamp01(b),
+    opts.diffuseWhite ?? REFERENCE_WHITE_NITS,
+    BT709_TO_BT2020,
+    t,
+    opts.expansion,
+  );
   return [nitsToPq(t[0]), nitsToPq(t[1]), nitsToPq(t[2])];
 }
 
 /** The linear-light result of the mapping (BT.2020 nits) for one pixel, for measurement and tests. */
 export function sdrToLinearNits(r: number, g: number, b: number, opts: SdrToHdrOptions = {}): [number, number, number] {
   const t = new Float64Array(3);
-  toLinear2020(clamp01(r), clamp01(g), clamp01(b), opts.diffuseWhite ?? REFERENCE_WHITE_NITS, BT709_TO_BT2020, t, opts.expansion);
+  toLinear2020(
+    clamp01(r),
+    clamp01(g),
+    clamp01(b),
+    opts.diffuseWhite ?? REFERENCE_WHITE_NITS,
+    BT709_TO_BT2020,
+    t,
+    opts.expansion,
+  );
   return [t[0], t[1], t[2]];
 }
 
@@ -86,17 +116,27 @@ export function sdrToLinearNits(r: number, g: number, b: number, opts: SdrToHdrO
  * planes at (w·scale x h·scale). scale 1 skips the resize. The 2.4 power and PQ come from tables
  * (transfer-fast.ts): within 1e-5 of signal (0.01 of a 10-bit code) of sdrToHdrPixel, several times faster.
  */
-export function sdrToHdrBaseline(planes: PlanarRgb, w: number, h: number, scale: number, opts: SdrToHdrOptions = {}): { planes: PlanarRgb; width: number; height: number } {
+export function sdrToHdrBaseline(
+  planes: PlanarRgb,
+  w: number,
+  h: number,
+  scale: number,
+  opts: SdrToHdrOptions = {},
+): { planes: PlanarRgb; width: number; height: number } {
   const rs = resizeBicubic(planes.r, w, h, scale);
   const gs = resizeBicubic(planes.g, w, h, scale);
   const bs = resizeBicubic(planes.b, w, h, scale);
   const n = rs.width * rs.height;
   const dw = opts.diffuseWhite ?? REFERENCE_WHITE_NITS;
   const t = new Float64Array(3);
-  const r = rs.data, g = gs.data, b = bs.data; // converted in place
+  const r = rs.data,
+    g = gs.data,
+    b = bs.data; // converted in place
   for (let i = 0; i < n; i++) {
     toLinear2020(clamp01(r[i]), clamp01(g[i]), clamp01(b[i]), dw, BT709_TO_BT2020, t, opts.expansion, true);
-    r[i] = encodeFast(t[0]); g[i] = encodeFast(t[1]); b[i] = encodeFast(t[2]);
+    r[i] = encodeFast(t[0]);
+    g[i] = encodeFast(t[1]);
+    b[i] = encodeFast(t[2]);
   }
   return { planes: { r, g, b }, width: rs.width, height: rs.height };
 }

@@ -4,7 +4,10 @@ import { parseRational, rationalValue } from '../timecode';
 import { BT2020, D65, P3_D65, type Chromaticity, type ColourSpace } from './primaries';
 
 export interface MasteringDisplay {
-  red: Chromaticity; green: Chromaticity; blue: Chromaticity; white: Chromaticity;
+  red: Chromaticity;
+  green: Chromaticity;
+  blue: Chromaticity;
+  white: Chromaticity;
   /** Peak luminance, nits. */
   maxNits: number;
   /** Black level, nits. */
@@ -61,11 +64,20 @@ export function x265MaxCll(maxCll: number, maxFall: number): string {
 
 /** Parse an x265 master-display string (whitespace tolerated). Throws on anything else. */
 export function parseX265MasterDisplay(s: string): MasteringDisplay {
-  const m = /^G\((\d+),(\d+)\)B\((\d+),(\d+)\)R\((\d+),(\d+)\)WP\((\d+),(\d+)\)L\((\d+),(\d+)\)$/.exec(s.replace(/\s+/g, ''));
+  const m = /^G\((\d+),(\d+)\)B\((\d+),(\d+)\)R\((\d+),(\d+)\)WP\((\d+),(\d+)\)L\((\d+),(\d+)\)$/.exec(
+    s.replace(/\s+/g, ''),
+  );
   if (!m) throw new Error(`not an x265 master-display string: ${s}`);
   const n = m.slice(1).map(Number);
   const xy = (i: number) => ({ x: n[i] / CHROMA_UNIT_DEN, y: n[i + 1] / CHROMA_UNIT_DEN });
-  return { green: xy(0), blue: xy(2), red: xy(4), white: xy(6), maxNits: n[8] / LUMINANCE_UNIT_DEN, minNits: n[9] / LUMINANCE_UNIT_DEN };
+  return {
+    green: xy(0),
+    blue: xy(2),
+    red: xy(4),
+    white: xy(6),
+    maxNits: n[8] / LUMINANCE_UNIT_DEN,
+    minNits: n[9] / LUMINANCE_UNIT_DEN,
+  };
 }
 
 /**
@@ -74,8 +86,16 @@ export function parseX265MasterDisplay(s: string): MasteringDisplay {
  */
 export interface FfmpegMasteringSideData {
   side_data_type: 'Mastering display metadata';
-  red_x: string; red_y: string; green_x: string; green_y: string; blue_x: string; blue_y: string;
-  white_point_x: string; white_point_y: string; min_luminance: string; max_luminance: string;
+  red_x: string;
+  red_y: string;
+  green_x: string;
+  green_y: string;
+  blue_x: string;
+  blue_y: string;
+  white_point_x: string;
+  white_point_y: string;
+  min_luminance: string;
+  max_luminance: string;
 }
 
 export function ffmpegMasteringSideData(md: MasteringDisplay): FfmpegMasteringSideData {
@@ -83,13 +103,24 @@ export function ffmpegMasteringSideData(md: MasteringDisplay): FfmpegMasteringSi
   const r = (v: number) => `${v}/${CHROMA_UNIT_DEN}`;
   return {
     side_data_type: 'Mastering display metadata',
-    red_x: r(c.red[0]), red_y: r(c.red[1]), green_x: r(c.green[0]), green_y: r(c.green[1]),
-    blue_x: r(c.blue[0]), blue_y: r(c.blue[1]), white_point_x: r(c.white[0]), white_point_y: r(c.white[1]),
-    min_luminance: `${c.minLuminance}/${LUMINANCE_UNIT_DEN}`, max_luminance: `${c.maxLuminance}/${LUMINANCE_UNIT_DEN}`,
+    red_x: r(c.red[0]),
+    red_y: r(c.red[1]),
+    green_x: r(c.green[0]),
+    green_y: r(c.green[1]),
+    blue_x: r(c.blue[0]),
+    blue_y: r(c.blue[1]),
+    white_point_x: r(c.white[0]),
+    white_point_y: r(c.white[1]),
+    min_luminance: `${c.minLuminance}/${LUMINANCE_UNIT_DEN}`,
+    max_luminance: `${c.maxLuminance}/${LUMINANCE_UNIT_DEN}`,
   };
 }
 
-export interface FfmpegContentLightSideData { side_data_type: 'Content light level metadata'; max_content: number; max_average: number }
+export interface FfmpegContentLightSideData {
+  side_data_type: 'Content light level metadata';
+  max_content: number;
+  max_average: number;
+}
 
 export function ffmpegContentLightSideData(maxCll: number, maxFall: number): FfmpegContentLightSideData {
   return { side_data_type: 'Content light level metadata', max_content: maxCll, max_average: maxFall };
@@ -102,15 +133,34 @@ const rational = (s: unknown): number => {
 
 /** Read ffprobe's side data back (either rationals as strings or plain numbers). Undefined if incomplete. */
 export function parseFfmpegMasteringSideData(sd: Record<string, unknown>): MasteringDisplay | undefined {
-  const k = ['red_x', 'red_y', 'green_x', 'green_y', 'blue_x', 'blue_y', 'white_point_x', 'white_point_y', 'min_luminance', 'max_luminance'];
+  const k = [
+    'red_x',
+    'red_y',
+    'green_x',
+    'green_y',
+    'blue_x',
+    'blue_y',
+    'white_point_x',
+    'white_point_y',
+    'min_luminance',
+    'max_luminance',
+  ];
   const v = k.map((key) => rational(sd[key]));
   if (v.some((x) => !Number.isFinite(x))) return undefined;
-  return { red: { x: v[0], y: v[1] }, green: { x: v[2], y: v[3] }, blue: { x: v[4], y: v[5] }, white: { x: v[6], y: v[7] }, minNits: v[8], maxNits: v[9] };
+  return {
+    red: { x: v[0], y: v[1] },
+    green: { x: v[2], y: v[3] },
+    blue: { x: v[4], y: v[5] },
+    white: { x: v[6], y: v[7] },
+    minNits: v[8],
+    maxNits: v[9],
+  };
 }
 
 /** Which preset a display matches (to the SEI's own precision), or 'custom'. */
 export function identifyMasteringDisplay(md: MasteringDisplay): MasteringPreset | 'custom' {
   const s = x265MasterDisplay(md);
-  for (const [name, p] of Object.entries(MASTERING_PRESETS)) if (x265MasterDisplay(p) === s) return name as MasteringPreset;
+  for (const [name, p] of Object.entries(MASTERING_PRESETS))
+    if (x265MasterDisplay(p) === s) return name as MasteringPreset;
   return 'custom';
 }

@@ -32,10 +32,10 @@ function buildDec(): Float64Array {
 // segments are 1/1024 of an octave wide everywhere from 2^-24 nits to 10000; linear inside a segment.
 const MANT_BITS = 10;
 const EXP_MIN = -24; // below 2^-24 nits (6e-8) the signal is black to any code depth
-const EXP_MAX = 14;  // 2^14 > 10000
+const EXP_MAX = 14; // 2^14 > 10000
 const SEGS = (EXP_MAX - EXP_MIN) << MANT_BITS;
 let encLut: Float64Array | null = null;
-let encX0: Float64Array | null = null;   // segment start, nits
+let encX0: Float64Array | null = null; // segment start, nits
 let encInvW: Float64Array | null = null; // 1 / segment width, per octave
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -51,10 +51,15 @@ function segStart(k: number): number {
 function buildEnc(): Float64Array {
   const t = new Float64Array(SEGS + 1);
   const x0 = new Float64Array(SEGS + 1);
-  for (let k = 0; k <= SEGS; k++) { x0[k] = segStart(k); t[k] = nitsToPq(x0[k]); }
+  for (let k = 0; k <= SEGS; k++) {
+    x0[k] = segStart(k);
+    t[k] = nitsToPq(x0[k]);
+  }
   const iw = new Float64Array(EXP_MAX - EXP_MIN);
   for (let e = 0; e < iw.length; e++) iw[e] = Math.pow(2, MANT_BITS - (e + EXP_MIN));
-  encX0 = x0; encInvW = iw; encLut = t;
+  encX0 = x0;
+  encInvW = iw;
+  encLut = t;
   return t;
 }
 

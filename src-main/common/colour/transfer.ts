@@ -127,7 +127,13 @@ export function narrow10FromSignal(e: number): number {
 }
 
 /** BT.2390 EETF: tone-map a PQ signal for a display with [minNits, maxNits] from a master of [0, masterPeakNits]. */
-export function bt2390Eetf(e: number, maxNits: number, minNits = 0, masterPeakNits = PQ_PEAK_NITS, masterBlackNits = 0): number {
+export function bt2390Eetf(
+  e: number,
+  maxNits: number,
+  minNits = 0,
+  masterPeakNits = PQ_PEAK_NITS,
+  masterBlackNits = 0,
+): number {
   const srcB = nitsToPq(masterBlackNits);
   const srcW = nitsToPq(masterPeakNits);
   const minLum = (nitsToPq(minNits) - srcB) / (srcW - srcB);

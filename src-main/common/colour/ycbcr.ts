@@ -59,14 +59,26 @@ export function dequantizeChroma(code: number, bits: BitDepth, range: SignalRang
   return range === 'narrow' ? (code / (1 << (bits - 8)) - 128) / 224 : (code - (1 << (bits - 1))) / ((1 << bits) - 1);
 }
 
-export interface PlanarRgb { r: Float32Array; g: Float32Array; b: Float32Array }
+export interface PlanarRgb {
+  r: Float32Array;
+  g: Float32Array;
+  b: Float32Array;
+}
 
 export interface YcbcrFrame {
-  width: number; height: number;
+  width: number;
+  height: number;
   /** Chroma plane size (ceil halves for 4:2:0 / 4:2:2). */
-  chromaWidth: number; chromaHeight: number;
-  y: Uint16Array; cb: Uint16Array; cr: Uint16Array;
-  format: ChromaFormat; siting: ChromaSiting; matrix: YcbcrMatrix; range: SignalRange; bits: BitDepth;
+  chromaWidth: number;
+  chromaHeight: number;
+  y: Uint16Array;
+  cb: Uint16Array;
+  cr: Uint16Array;
+  format: ChromaFormat;
+  siting: ChromaSiting;
+  matrix: YcbcrMatrix;
+  range: SignalRange;
+  bits: BitDepth;
 }
 
 export interface YcbcrOptions {
@@ -89,7 +101,13 @@ const clampI = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
  * sits midway between rows 2j and 2j+1, [1,3,3,1]/8. Edges repeat the edge sample. Both filters pass
  * linear ramps unchanged, so {@link upsampleChroma} restores a ramp exactly away from the edges.
  */
-export function subsampleChroma(src: Float32Array, w: number, h: number, format: ChromaFormat, siting: ChromaSiting): Float32Array {
+export function subsampleChroma(
+  src: Float32Array,
+  w: number,
+  h: number,
+  format: ChromaFormat,
+  siting: ChromaSiting,
+): Float32Array {
   if (format === '444') return src.slice();
   const [cw, ch] = chromaSize(w, h, format);
   const tmp = new Float32Array(cw * h);
@@ -97,7 +115,8 @@ export function subsampleChroma(src: Float32Array, w: number, h: number, format:
     const row = y * w;
     for (let i = 0; i < cw; i++) {
       const x = 2 * i;
-      tmp[y * cw + i] = 0.25 * src[row + clampI(x - 1, w - 1)] + 0.5 * src[row + x] + 0.25 * src[row + clampI(x + 1, w - 1)];
+      tmp[y * cw + i] =
+        0.25 * src[row + clampI(x - 1, w - 1)] + 0.5 * src[row + x] + 0.25 * src[row + clampI(x + 1, w - 1)];
     }
   }
   if (format === '422') return tmp;
@@ -106,16 +125,23 @@ export function subsampleChroma(src: Float32Array, w: number, h: number, format:
     const y0 = 2 * j;
     for (let i = 0; i < cw; i++) {
       const at = (yy: number) => tmp[clampI(yy, h - 1) * cw + i];
-      out[j * cw + i] = siting === 'topleft'
-        ? 0.25 * at(y0 - 1) + 0.5 * at(y0) + 0.25 * at(y0 + 1)
-        : 0.125 * at(y0 - 1) + 0.375 * at(y0) + 0.375 * at(y0 + 1) + 0.125 * at(y0 + 2);
+      out[j * cw + i] =
+        siting === 'topleft'
+          ? 0.25 * at(y0 - 1) + 0.5 * at(y0) + 0.25 * at(y0 + 1)
+          : 0.125 * at(y0 - 1) + 0.375 * at(y0) + 0.375 * at(y0 + 1) + 0.125 * at(y0 + 2);
     }
   }
   return out;
 }
 
 /** Upsample chroma back to luma resolution by linear interpolation between the sited samples. */
-export function upsampleChroma(src: Float32Array, w: number, h: number, format: ChromaFormat, siting: ChromaSiting): Float32Array {
+export function upsampleChroma(
+  src: Float32Array,
+  w: number,
+  h: number,
+  format: ChromaFormat,
+  siting: ChromaSiting,
+): Float32Array {
   if (format === '444') return src.slice();
   const [cw, ch] = chromaSize(w, h, format);
   // Vertical first (4:2:0 only) into cw x h.
@@ -125,13 +151,18 @@ export function upsampleChroma(src: Float32Array, w: number, h: number, format: 
     for (let y = 0; y < h; y++) {
       let j0: number, j1: number, f: number;
       if (siting === 'topleft') {
-        j0 = y >> 1; j1 = (y + 1) >> 1; f = (y & 1) * 0.5;
+        j0 = y >> 1;
+        j1 = (y + 1) >> 1;
+        f = (y & 1) * 0.5;
       } else {
         // chroma row j sits at luma y = 2j + 0.5
         const pos = (y - 0.5) / 2;
-        j0 = Math.floor(pos); f = pos - j0; j1 = j0 + 1;
+        j0 = Math.floor(pos);
+        f = pos - j0;
+        j1 = j0 + 1;
       }
-      j0 = clampI(j0, ch - 1); j1 = clampI(j1, ch - 1);
+      j0 = clampI(j0, ch - 1);
+      j1 = clampI(j1, ch - 1);
       for (let i = 0; i < cw; i++) tmp[y * cw + i] = (1 - f) * src[j0 * cw + i] + f * src[j1 * cw + i];
     }
   } else tmp = src;
@@ -155,9 +186,12 @@ export function rgbPlanesToYcbcr(src: PlanarRgb, w: number, h: number, o: YcbcrO
   const y = new Uint16Array(n);
   const cbF = new Float32Array(n);
   const crF = new Float32Array(n);
-  const sb = 1 / (2 * (1 - kb)), sr = 1 / (2 * (1 - kr));
+  const sb = 1 / (2 * (1 - kb)),
+    sr = 1 / (2 * (1 - kr));
   for (let i = 0; i < n; i++) {
-    const r = src.r[i], g = src.g[i], b = src.b[i];
+    const r = src.r[i],
+      g = src.g[i],
+      b = src.b[i];
     const yy = kr * r + kg * g + kb * b;
     y[i] = quantizeLuma(yy, o.bits, o.range);
     cbF[i] = (b - yy) * sb;
@@ -172,7 +206,20 @@ export function rgbPlanesToYcbcr(src: PlanarRgb, w: number, h: number, o: YcbcrO
     cb[i] = quantizeChroma(cbS[i], o.bits, o.range);
     cr[i] = quantizeChroma(crS[i], o.bits, o.range);
   }
-  return { width: w, height: h, chromaWidth: cw, chromaHeight: ch, y, cb, cr, format, siting, matrix: o.matrix, range: o.range, bits: o.bits };
+  return {
+    width: w,
+    height: h,
+    chromaWidth: cw,
+    chromaHeight: ch,
+    y,
+    cb,
+    cr,
+    format,
+    siting,
+    matrix: o.matrix,
+    range: o.range,
+    bits: o.bits,
+  };
 }
 
 /** Quantised Y'CbCr planes -> planar R'G'B' (not clipped, so sub-black and super-white survive). */
@@ -193,7 +240,9 @@ export function ycbcrToRgbPlanes(f: YcbcrFrame): PlanarRgb {
     const yy = dequantizeLuma(f.y[i], f.bits, f.range);
     const r = yy + 2 * (1 - kr) * cr[i];
     const b = yy + 2 * (1 - kb) * cb[i];
-    out.r[i] = r; out.b[i] = b; out.g[i] = (yy - kr * r - kb * b) / kg;
+    out.r[i] = r;
+    out.b[i] = b;
+    out.g[i] = (yy - kr * r - kb * b) / kg;
   }
   return out;
 }

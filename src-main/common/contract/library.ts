@@ -199,18 +199,34 @@ const ShotRef = z.object({ shotId: ShotId }).strict();
 export const libraryMethods = {
   'library.status': { request: Empty, response: LibraryStatus },
   'library.listProjects': { request: Empty, response: z.array(ProjectSummary) },
-  'library.recentProjects': { request: z.object({ limit: z.number().int().min(1).max(100).optional() }).strict(), response: z.array(ProjectSummary) },
+  'library.recentProjects': {
+    request: z.object({ limit: z.number().int().min(1).max(100).optional() }).strict(),
+    response: z.array(ProjectSummary),
+  },
   'library.createProject': { request: z.object({ name: ProjectName }).strict(), response: ProjectSummary },
   /** Open a project: its clips and shots; marks it as recently opened. */
   'library.getProject': { request: ProjectRef, response: ProjectDetail },
-  'library.renameProject': { request: z.object({ projectId: ProjectId, name: ProjectName }).strict(), response: ProjectSummary },
+  'library.renameProject': {
+    request: z.object({ projectId: ProjectId, name: ProjectName }).strict(),
+    response: ProjectSummary,
+  },
   /** Copies clips (same media paths), shots and current grades; not jobs, renders or grade history. */
-  'library.duplicateProject': { request: z.object({ projectId: ProjectId, name: ProjectName.optional() }).strict(), response: ProjectSummary },
+  'library.duplicateProject': {
+    request: z.object({ projectId: ProjectId, name: ProjectName.optional() }).strict(),
+    response: ProjectSummary,
+  },
   /** Deletes the project's rows and caches; never media. */
   'library.deleteProject': { request: ProjectRef, response: z.object({ deleted: z.boolean() }) },
   /** Starts a background import job (probe, fingerprint, shot detection, proxies); progress by job.progress. */
   'library.importClips': {
-    request: z.object({ projectId: ProjectId, files: z.array(FilePath).min(1).max(1000), detectShots: z.boolean().optional(), proxies: z.boolean().optional() }).strict(),
+    request: z
+      .object({
+        projectId: ProjectId,
+        files: z.array(FilePath).min(1).max(1000),
+        detectShots: z.boolean().optional(),
+        proxies: z.boolean().optional(),
+      })
+      .strict(),
     response: z.object({ jobId: JobId }),
   },
   /** Re-checks every clip's media (missing / changed) and returns the clips. */
@@ -220,23 +236,41 @@ export const libraryMethods = {
   /** Search a folder (inside the media roots, recursively, bounded) for the project's missing clips by fingerprint. */
   /** Takes the new content at a clip's own path (status 'changed'): re-probe, trim shots, rebuild proxies. */
   'library.acceptChangedMedia': { request: z.object({ clipId: ClipId }).strict(), response: Clip },
-  'library.relinkSearch': { request: z.object({ projectId: ProjectId, folder: FilePath }).strict(), response: z.object({ relinked: z.array(Clip), stillMissing: z.number().int() }) },
-  'library.setClipOptions': { request: z.object({ clipId: ClipId, options: ClipOptions.partial() }).strict(), response: Clip },
-  'library.removeClip': { request: z.object({ clipId: ClipId }).strict(), response: z.object({ removed: z.boolean() }) },
+  'library.relinkSearch': {
+    request: z.object({ projectId: ProjectId, folder: FilePath }).strict(),
+    response: z.object({ relinked: z.array(Clip), stillMissing: z.number().int() }),
+  },
+  'library.setClipOptions': {
+    request: z.object({ clipId: ClipId, options: ClipOptions.partial() }).strict(),
+    response: Clip,
+  },
+  'library.removeClip': {
+    request: z.object({ clipId: ClipId }).strict(),
+    response: z.object({ removed: z.boolean() }),
+  },
   'shots.list': { request: ProjectRef, response: z.array(Shot) },
   /** Split a shot so that `frame` becomes the first frame of a new shot. */
-  'shots.split': { request: z.object({ shotId: ShotId, frame: z.number().int().min(0) }).strict(), response: z.array(Shot) },
+  'shots.split': {
+    request: z.object({ shotId: ShotId, frame: z.number().int().min(0) }).strict(),
+    response: z.array(Shot),
+  },
   /** Merge adjacent shots of one clip (contiguous frames) into the first; its grade wins. */
   'shots.merge': { request: z.object({ shotIds: z.array(ShotId).min(2).max(1000) }).strict(), response: z.array(Shot) },
   /** New timeline order: every shot of the project exactly once. */
-  'shots.reorder': { request: z.object({ projectId: ProjectId, shotIds: z.array(ShotId).max(100000) }).strict(), response: z.array(Shot) },
+  'shots.reorder': {
+    request: z.object({ projectId: ProjectId, shotIds: z.array(ShotId).max(100000) }).strict(),
+    response: z.array(Shot),
+  },
   'grades.get': { request: ShotRef, response: GradeState },
   /** Stores a new grade version (drops any redo branch). */
   'grades.set': { request: z.object({ shotId: ShotId, params: GradeParams }).strict(), response: GradeState },
   'grades.undo': { request: ShotRef, response: GradeState },
   'grades.redo': { request: ShotRef, response: GradeState },
   /** Copies the source shot's current grade to each target as a new (undoable) version. */
-  'grades.copy': { request: z.object({ fromShotId: ShotId, toShotIds: z.array(ShotId).min(1).max(100000) }).strict(), response: z.array(GradeState) },
+  'grades.copy': {
+    request: z.object({ fromShotId: ShotId, toShotIds: z.array(ShotId).min(1).max(100000) }).strict(),
+    response: z.array(GradeState),
+  },
   /** Server-side file browser for the headless host: only inside the media roots (symlinks resolved). No path: the roots. */
   'media.browse': { request: z.object({ path: FilePath.optional() }).strict(), response: BrowseResult },
   /** Probe a file inside the media roots. */
@@ -244,15 +278,24 @@ export const libraryMethods = {
   /** Path on disk of a shot's thumbnail (a JPEG), or null while proxies are not built. */
   'media.thumbnail': { request: ShotRef, response: z.object({ path: z.string().nullable() }) },
   /** Path on disk of the scrub proxy JPEG for a clip's frame, or null while not built. */
-  'media.proxyFrame': { request: z.object({ clipId: ClipId, frame: z.number().int().min(0) }).strict(), response: z.object({ path: z.string().nullable(), width: z.number().int(), height: z.number().int() }) },
-  'jobs.list': { request: z.object({ projectId: ProjectId.optional(), activeOnly: z.boolean().optional() }).strict(), response: z.array(Job) },
+  'media.proxyFrame': {
+    request: z.object({ clipId: ClipId, frame: z.number().int().min(0) }).strict(),
+    response: z.object({ path: z.string().nullable(), width: z.number().int(), height: z.number().int() }),
+  },
+  'jobs.list': {
+    request: z.object({ projectId: ProjectId.optional(), activeOnly: z.boolean().optional() }).strict(),
+    response: z.array(Job),
+  },
   'jobs.get': { request: z.object({ jobId: JobId }).strict(), response: Job },
   'jobs.cancel': { request: z.object({ jobId: JobId }).strict(), response: Job },
 } as const;
 
 export const libraryEvents = {
   /** Something in the library changed: reload the project (or the project list when projectId is null). */
-  'library.changed': z.object({ projectId: ProjectId.nullable(), what: z.enum(['projects', 'clips', 'shots', 'grades', 'jobs']).optional() }),
+  'library.changed': z.object({
+    projectId: ProjectId.nullable(),
+    what: z.enum(['projects', 'clips', 'shots', 'grades', 'jobs']).optional(),
+  }),
   /** Progress of a long job (throttled to a few per second, plus every state change). */
   'job.progress': Job,
 } as const;

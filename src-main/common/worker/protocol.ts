@@ -5,7 +5,12 @@ import { z } from 'zod';
 import { ErrorCode, ExecutionProvider, ModelInfo } from '../contract';
 
 const Id = z.number().int().nonnegative();
-const Dims = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+const Dims = z.tuple([
+  z.number().int().positive(),
+  z.number().int().positive(),
+  z.number().int().positive(),
+  z.number().int().positive(),
+]);
 
 export const ProviderChoice = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
 export type ProviderChoice = z.infer<typeof ProviderChoice>;
@@ -46,7 +51,9 @@ export const WorkerRequest = z.discriminatedUnion('type', [
        *  in its scratch folder, and only a `remaster-worker-*.f32` name is accepted. */
       outputFile: z.string().regex(SCRATCH_FILE_NAME).optional(),
     })
-    .refine((r) => (r.input === undefined) !== (r.inputFile === undefined), { message: 'needs exactly one of input and inputFile' }),
+    .refine((r) => (r.input === undefined) !== (r.inputFile === undefined), {
+      message: 'needs exactly one of input and inputFile',
+    }),
   z.object({ id: Id, type: z.literal('cancel'), target: Id }),
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequest>;

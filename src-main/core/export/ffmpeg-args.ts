@@ -11,7 +11,19 @@ const QUIET = ['-v', 'error', '-nostdin', '-hide_banner'];
 /** One cache file's frames as rgb48le on stdout (gbrp16 FFV1 and 16-bit TIFF repack losslessly). */
 export function decodeInputArgs(input: ExportInput): string[] {
   const trim = `trim=start_frame=${input.firstFrame}:end_frame=${input.firstFrame + input.frames},setpts=PTS-STARTPTS`;
-  return [...QUIET, ...inputArgs(input.file), '-map', '0:v:0', '-vf', trim, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'];
+  return [
+    ...QUIET,
+    ...inputArgs(input.file),
+    '-map',
+    '0:v:0',
+    '-vf',
+    trim,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb48le',
+    '-',
+  ];
 }
 
 const TAGS = ['-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', '-color_range', 'tv'];
@@ -108,7 +120,18 @@ export function probeArgs(file: string): string[] {
 
 /** The first video frame and its side data (the ST 2086 / CTA-861.3 SEI). */
 export function firstFrameArgs(file: string): string[] {
-  return ['-v', 'error', '-select_streams', 'v:0', '-show_frames', '-read_intervals', '%+#1', '-of', 'json', `file:${file}`];
+  return [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_frames',
+    '-read_intervals',
+    '%+#1',
+    '-of',
+    'json',
+    `file:${file}`,
+  ];
 }
 
 /** Frames really decodable in the first video stream. */

@@ -1,7 +1,13 @@
 // Talks to the inference worker: starts it, loads the model, restarts it when it dies, and fails in-flight
 // requests cleanly instead of leaving them hanging.
 import { ServiceError, type InferenceStatus, type WorkerState } from '../../common/contract';
-import { RunReply, WorkerReply, type OutputWindow, type RunOutput, type WorkerInfo } from '../../common/worker/protocol';
+import {
+  RunReply,
+  WorkerReply,
+  type OutputWindow,
+  type RunOutput,
+  type WorkerInfo,
+} from '../../common/worker/protocol';
 import type { Logger } from '../log';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
 import { newScratchFile, readRunFile, removeScratchFile, writeScratchFile } from './scratch';
@@ -117,7 +123,15 @@ export class InferenceClient {
     const signal = opts.signal;
     if (signal?.aborted) return Promise.reject(new ServiceError('cancelled', 'Cancelled'));
     return new Promise<RunOutput>((resolve, reject) => {
-      const job: QueuedRun = { input, dims, keep: opts.keep, priority: opts.priority ?? 'render', resolve, reject, seq: this.seq++ };
+      const job: QueuedRun = {
+        input,
+        dims,
+        keep: opts.keep,
+        priority: opts.priority ?? 'render',
+        resolve,
+        reject,
+        seq: this.seq++,
+      };
       if (signal) {
         job.onAbort = () => {
           const i = this.queue.indexOf(job);
@@ -194,7 +208,10 @@ export class InferenceClient {
           const timeout = t.baseMs + t.perPixelMs * job.dims[0] * job.dims[2] * job.dims[3];
           // One request at a time: the file carries this run's input, then its result.
           const input = this.stageInput(job.input);
-          const reply = await this.request({ type: 'run', ...input, dims: job.dims, keep: job.keep, outputFile: this.scratchFile ?? undefined }, timeout);
+          const reply = await this.request(
+            { type: 'run', ...input, dims: job.dims, keep: job.keep, outputFile: this.scratchFile ?? undefined },
+            timeout,
+          );
           job.resolve(this.runOutput(reply));
         } catch (e) {
           job.reject(e);
@@ -223,7 +240,8 @@ export class InferenceClient {
     const r = RunReply.safeParse(reply);
     if (!r.success) throw new ServiceError('worker_failed', 'Inference worker sent a malformed run result');
     if ('file' in r.data) {
-      if (r.data.file !== this.scratchFile) throw new ServiceError('worker_failed', 'Inference worker wrote its result to an unexpected file');
+      if (r.data.file !== this.scratchFile)
+        throw new ServiceError('worker_failed', 'Inference worker wrote its result to an unexpected file');
       return readRunFile(r.data);
     }
     if (this.scratchFile) this.dropScratch(`inference worker could not write ${this.scratchFile}`);
@@ -243,7 +261,10 @@ export class InferenceClient {
     this.worker = w;
     let loaded = false;
     const hello = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ServiceError('worker_failed', 'Inference worker did not start within 30 s')), 30_000);
+      const timer = setTimeout(
+        () => reject(new ServiceError('worker_failed', 'Inference worker did not start within 30 s')),
+        30_000,
+      );
       w.onMessage((raw) => {
         const msg = WorkerReply.safeParse(raw);
         if (!msg.success) {
@@ -277,16 +298,20 @@ export class InferenceClient {
     try {
       await hello;
       this.info = (await this.request({ type: 'load', modelPath: this.opts.modelPath }, 120_000)) as WorkerInfo;
-      if (this.worker !== w) throw new ServiceError('worker_failed', 'Inference worker stopped while loading the model');
+      if (this.worker !== w)
+        throw new ServiceError('worker_failed', 'Inference worker stopped while loading the model');
       loaded = true;
       this.error = null;
       this.setState('ready');
-      this.opts.log.info(`inference worker ready: ${this.info.device}, model ${this.info.model?.name ?? '-'}`, { pid: w.pid });
+      this.opts.log.info(`inference worker ready: ${this.info.device}, model ${this.info.model?.name ?? '-'}`, {
+        pid: w.pid,
+      });
     } catch (e) {
       // Never leave a half-started worker behind.
       if (this.worker === w) this.worker = null;
       w.kill();
-      const err = e instanceof ServiceError ? e : new ServiceError('worker_failed', e instanceof Error ? e.message : String(e));
+      const err =
+        e instanceof ServiceError ? e : new ServiceError('worker_failed', e instanceof Error ? e.message : String(e));
       if (err.code === 'bad_input') this.fatal = err; // the model itself is unusable: retrying cannot help
       this.error = err.message;
       this.opts.log.error('inference worker failed to start', this.error);
@@ -300,7 +325,10 @@ export class InferenceClient {
     if (this.worker !== w) return;
     this.worker = null;
     this.ready = null;
-    this.failPending('worker_failed', `Inference worker stopped unexpectedly (exit code ${code ?? 'signal'}); it is being restarted`);
+    this.failPending(
+      'worker_failed',
+      `Inference worker stopped unexpectedly (exit code ${code ?? 'signal'}); it is being restarted`,
+    );
     if (this.closing) return;
     this.restarts++;
     this.opts.log.warn(`inference worker exited (code ${code}); restarting`);
@@ -327,7 +355,12 @@ export class InferenceClient {
         p.timer = setTimeout(() => {
           if (!this.pending.has(id)) return;
           this.pending.delete(id);
-          reject(new ServiceError('worker_failed', `Inference worker did not answer within ${Math.round(timeoutMs / 1000)} s; restarting it`));
+          reject(
+            new ServiceError(
+              'worker_failed',
+              `Inference worker did not answer within ${Math.round(timeoutMs / 1000)} s; restarting it`,
+            ),
+          );
           this.opts.log.error(`inference request ${String(body.type)} timed out; killing the worker`);
           if (this.worker === w) {
             // Detach first, so the next request starts a fresh worker instead of reaching the dying one.

@@ -2,7 +2,17 @@
 // protocol's 'run' request and RunFileOutput): in shared memory where the OS has it, so a UHD frame's outputs cost
 // one write and one read.
 import { randomUUID } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import type { RunFileOutput, RunOutput } from '../../common/worker/protocol';
@@ -83,7 +93,8 @@ export function writeScratchFile(file: string, data: Float32Array): void {
 /** Reads a run result the worker wrote to its scratch file. */
 export function readRunFile(r: RunFileOutput): RunOutput {
   const n = r.dims.reduce((a, b) => a * b, 1);
-  if (r.bytes !== 2 * 4 * n) throw new ServiceError('worker_failed', `Inference worker wrote ${r.bytes} bytes for a ${r.dims.join('x')} result`);
+  if (r.bytes !== 2 * 4 * n)
+    throw new ServiceError('worker_failed', `Inference worker wrote ${r.bytes} bytes for a ${r.dims.join('x')} result`);
   const out = new Float32Array(2 * n);
   const bytes = new Uint8Array(out.buffer);
   let fd: number;
@@ -93,7 +104,11 @@ export function readRunFile(r: RunFileOutput): RunOutput {
     throw new ServiceError('worker_failed', `Cannot read the inference worker's result (${(e as Error).message})`);
   }
   try {
-    if (fstatSync(fd).size < r.bytes) throw new ServiceError('worker_failed', `Inference worker's result file is shorter than the ${r.bytes} bytes it reported`);
+    if (fstatSync(fd).size < r.bytes)
+      throw new ServiceError(
+        'worker_failed',
+        `Inference worker's result file is shorter than the ${r.bytes} bytes it reported`,
+      );
     if (!readFully(fd, bytes, 0)) throw new ServiceError('worker_failed', "Inference worker's result file ended early");
   } finally {
     closeSync(fd);

@@ -51,7 +51,13 @@ interface Span {
  * `mirrored`: the tiles will also run mirrored (quality 'best'), so each padded tile also ends on the alignment
  * grid counted from the frame's far edge, where the mirrored whole frame starts; the budget counts that reach.
  */
-export function planTiles(w: number, h: number, limits: { maxPixels: number; maxSide?: number; mirrored?: boolean }, margin: number, align: number) {
+export function planTiles(
+  w: number,
+  h: number,
+  limits: { maxPixels: number; maxSide?: number; mirrored?: boolean },
+  margin: number,
+  align: number,
+) {
   if (!(w >= 1 && h >= 1)) throw new ServiceError('bad_input', `Cannot tile a ${w}x${h} frame`);
   // Every distinct split of one axis, fewest pieces first, with its widest and total padded span.
   const splits = (size: number) => {
@@ -70,7 +76,11 @@ export function planTiles(w: number, h: number, limits: { maxPixels: number; max
         const pb = limits.mirrored ? size - Math.floor((size - end) / align) * align : end;
         spans.push({ a, b, pa: Math.max(0, Math.floor((a - margin) / align) * align), pb });
       }
-      out.push({ spans, widest: Math.max(...spans.map((x) => x.pb - x.pa)), total: spans.reduce((t, x) => t + x.pb - x.pa, 0) });
+      out.push({
+        spans,
+        widest: Math.max(...spans.map((x) => x.pb - x.pa)),
+        total: spans.reduce((t, x) => t + x.pb - x.pa, 0),
+      });
     }
     return out;
   };
@@ -89,11 +99,20 @@ export function planTiles(w: number, h: number, limits: { maxPixels: number; max
     const cand = { c, r, count: c.spans.length * r.spans.length, area: c.total * r.total };
     if (!best || cand.count < best.count || (cand.count === best.count && cand.area < best.area)) best = cand;
   }
-  return best!.r.spans.flatMap((r) => best!.c.spans.map((c) => ({ x0: c.a, y0: r.a, x1: c.b, y1: r.b, px0: c.pa, py0: r.pa, px1: c.pb, py1: r.pb })));
+  return best!.r.spans.flatMap((r) =>
+    best!.c.spans.map((c) => ({ x0: c.a, y0: r.a, x1: c.b, y1: r.b, px0: c.pa, py0: r.pa, px1: c.pb, py1: r.pb })),
+  );
 }
 
-export async function upconvertFrame(client: InferenceClient, sdr: Float32Array, width: number, height: number, opts: UpconvertOptions = {}): Promise<HdrFrame> {
-  if (sdr.length !== 3 * width * height) throw new ServiceError('bad_input', `Frame has ${sdr.length} values, expected 3x${width}x${height}`);
+export async function upconvertFrame(
+  client: InferenceClient,
+  sdr: Float32Array,
+  width: number,
+  height: number,
+  opts: UpconvertOptions = {},
+): Promise<HdrFrame> {
+  if (sdr.length !== 3 * width * height)
+    throw new ServiceError('bad_input', `Frame has ${sdr.length} values, expected 3x${width}x${height}`);
   await client.start();
   const model: ModelInfo | null = client.status().model;
   if (!model) throw new ServiceError('worker_failed', 'No model loaded');
@@ -103,7 +122,11 @@ export async function upconvertFrame(client: InferenceClient, sdr: Float32Array,
   const hdr = new Float32Array(3 * W * H);
   const base = new Float32Array(3 * W * H);
   const orientations: readonly Orientation[] = opts.quality === 'best' ? ORIENTATIONS : [0];
-  const limits = { maxPixels: opts.maxTilePixels ?? defaultTilePixels(s), maxSide: opts.maxTileSide, mirrored: orientations.length > 1 };
+  const limits = {
+    maxPixels: opts.maxTilePixels ?? defaultTilePixels(s),
+    maxSide: opts.maxTileSide,
+    mirrored: orientations.length > 1,
+  };
   const tiles = planTiles(width, height, limits, model.tileMargin, model.tileAlign);
   const runs = tiles.length * orientations.length;
   let done = 0;

@@ -45,7 +45,9 @@ export function recoverLibrary(o: {
     if (t.db) {
       const lost = salvage.tables.reduce((n, t) => n + t.lost, 0);
       const unknown = salvage.tables.filter((t) => !t.lostExact).map((t) => t.table);
-      const from = salvage.backup ? `, and rows that could not be read were taken from the backup ${salvage.backup}` : '; no backup was available for rows that could not be read';
+      const from = salvage.backup
+        ? `, and rows that could not be read were taken from the backup ${salvage.backup}`
+        : '; no backup was available for rows that could not be read';
       const verdict = `${lost ? `${lost} row${lost === 1 ? ' was' : 's were'} lost` : 'No row was lost'}${unknown.length ? ` (more of ${unknown.join(', ')} may be)` : ''}.`;
       const recovery = `The library ${file} was corrupt (${problem}). It was moved to ${aside}; every row that could be read was salvaged into a new library${from}. ${describeSalvage(salvage)}. ${verdict}`;
       log.error(recovery);
@@ -66,7 +68,10 @@ export function recoverLibrary(o: {
       renameSync(restoring, file);
     } catch (e) {
       if (existsSync(restoring)) unlinkSync(restoring);
-      throw new ServiceError('io', `Library ${file} was corrupt and moved to ${aside}; restoring backup ${b} failed (${(e as Error).message}). Free some disk space and start again.`);
+      throw new ServiceError(
+        'io',
+        `Library ${file} was corrupt and moved to ${aside}; restoring backup ${b} failed (${(e as Error).message}). Free some disk space and start again.`,
+      );
     }
     const t = o.open(file);
     if (t.db) {

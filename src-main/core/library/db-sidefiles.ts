@@ -33,9 +33,13 @@ export function repairSideFiles(file: string, log: Logger): string | null {
     try {
       chmodSync(side, statSync(file).mode & 0o777);
       if (!writable(side)) throw new Error('still not writable');
-      log.warn(`${side} was read-only (mode ${mode}, left by a run while the library was read-only); gave it the permissions of ${file}`);
+      log.warn(
+        `${side} was read-only (mode ${mode}, left by a run while the library was read-only); gave it the permissions of ${file}`,
+      );
     } catch (e) {
-      problems.push(`${side} is not writable (mode ${mode}, owner uid ${st.uid}) though ${file} is, and Remaster cannot change it (${(e as Error).message})`);
+      problems.push(
+        `${side} is not writable (mode ${mode}, owner uid ${st.uid}) though ${file} is, and Remaster cannot change it (${(e as Error).message})`,
+      );
     }
   }
   if (!problems.length) return null;

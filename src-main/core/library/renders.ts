@@ -37,7 +37,6 @@ export interface RenderTarget {
   dir: string;
 }
 
-
 /** Where a project's renders are cached; the manifest hash names each render's folder inside. */
 export const rendersDir = (ctx: LibraryContext, projectId: string): string =>
   join(ctx.projectCache(projectId), 'renders');

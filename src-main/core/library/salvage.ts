@@ -33,7 +33,9 @@ const PROBE_WINDOW = 100_000;
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 function tablesOf(db: Db): string[] {
-  const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all() as { name: string }[];
+  const rows = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+    .all() as { name: string }[];
   return rows.map((r) => r.name);
 }
 
@@ -61,10 +63,16 @@ function tryGet<T>(fn: () => T): T | undefined {
 
 /** Primary keys (and their rowids) as the damaged file's pk index lists them: it lives in pages of its own. */
 function indexedKeys(db: Db, table: string, pk: string[]): { keys: Map<string, number>; complete: boolean } | null {
-  const idx = tryGet(() => (db.prepare(`PRAGMA index_list(${q(table)})`).all() as { name: string; origin: string }[]).find((i) => i.origin === 'pk'));
+  const idx = tryGet(() =>
+    (db.prepare(`PRAGMA index_list(${q(table)})`).all() as { name: string; origin: string }[]).find(
+      (i) => i.origin === 'pk',
+    ),
+  );
   if (!idx || pk.length === 0) return null;
   const keys = new Map<string, number>();
-  const stmt = tryGet(() => db.prepare(`SELECT ${pk.map(q).join(', ')}, rowid AS __rowid FROM ${q(table)} INDEXED BY ${q(idx.name)}`));
+  const stmt = tryGet(() =>
+    db.prepare(`SELECT ${pk.map(q).join(', ')}, rowid AS __rowid FROM ${q(table)} INDEXED BY ${q(idx.name)}`),
+  );
   if (!stmt) return { keys, complete: false };
   const complete = readUntilError(stmt, [], (r) => keys.set(keyOf(r, pk), r.__rowid as number));
   return { keys, complete };
@@ -83,7 +91,8 @@ function readTable(db: Db, table: string, cols: string[], hintRowids: number[]):
     after = r.__rowid as number;
   };
   let after = Number.MIN_SAFE_INTEGER;
-  const maxRowid = tryGet(() => (db.prepare(`SELECT max(rowid) AS m FROM ${q(table)}`).get() as { m: number | null }).m) ?? null;
+  const maxRowid =
+    tryGet(() => (db.prepare(`SELECT max(rowid) AS m FROM ${q(table)}`).get() as { m: number | null }).m) ?? null;
   const bound = Math.max(maxRowid ?? 0, ...hintRowids, 0);
   for (;;) {
     if (readUntilError(scan, [after], take)) break;
@@ -124,7 +133,13 @@ function openBackup(backups: string[]): { db: Db; file: string } | null {
  * Salvages `damaged` into a new database at `into`, built by `build(db, schemaVersion)` at the damaged file's
  * schema version (the caller migrates it on). Returns null when nothing can be read (not even the schema).
  */
-export function salvageLibrary(opts: { damaged: string; into: string; backups: string[]; maxSchema: number; build: (db: Db, schemaVersion: number) => void }): SalvageReport | null {
+export function salvageLibrary(opts: {
+  damaged: string;
+  into: string;
+  backups: string[];
+  maxSchema: number;
+  build: (db: Db, schemaVersion: number) => void;
+}): SalvageReport | null {
   let damaged: Db;
   let damagedTables: string[];
   let version: number;
@@ -156,7 +171,10 @@ export function salvageLibrary(opts: { damaged: string; into: string; backups: s
     out.transaction(() => {
       for (const table of tablesOf(out)) {
         const outCols = columnsOf(out, table);
-        const pk = outCols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+        const pk = outCols
+          .filter((c) => c.pk > 0)
+          .sort((a, b) => a.pk - b.pk)
+          .map((c) => c.name);
         const from = new Map<number, 'salvage' | 'backup'>();
         origin.set(table, from);
         const have = new Set<string>();
@@ -165,7 +183,9 @@ export function salvageLibrary(opts: { damaged: string; into: string; backups: s
         if (damagedTables.includes(table)) {
           const inDamaged = new Set(tryGet(() => columnsOf(damaged, table).map((c) => c.name)) ?? []);
           const cols = outCols.map((c) => c.name).filter((c) => inDamaged.has(c));
-          const ins = out.prepare(`INSERT INTO ${q(table)} (rowid, ${cols.map(q).join(', ')}) VALUES (${['?', ...cols.map(() => '?')].join(', ')})`);
+          const ins = out.prepare(
+            `INSERT INTO ${q(table)} (rowid, ${cols.map(q).join(', ')}) VALUES (${['?', ...cols.map(() => '?')].join(', ')})`,
+          );
           for (const [rowid, r] of readTable(damaged, table, cols, [...(index?.keys.values() ?? [])])) {
             // A row that no longer fits the schema (garbage read as data) is not kept.
             if (tryGet(() => ins.run(rowid, ...cols.map((c) => r[c]))) === undefined) continue;
@@ -177,8 +197,12 @@ export function salvageLibrary(opts: { damaged: string; into: string; backups: s
         const inBackup = new Set(tryGet(() => columnsOf(backup.db, table).map((c) => c.name)) ?? []);
         if (inBackup.size === 0) continue;
         const cols = outCols.map((c) => c.name).filter((c) => inBackup.has(c));
-        const ins = out.prepare(`INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-        for (const r of backup.db.prepare(`SELECT ${cols.map(q).join(', ')} FROM ${q(table)}`).iterate() as IterableIterator<Row>) {
+        const ins = out.prepare(
+          `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+        );
+        for (const r of backup.db
+          .prepare(`SELECT ${cols.map(q).join(', ')} FROM ${q(table)}`)
+          .iterate() as IterableIterator<Row>) {
           const key = keyOf(r, pk);
           if (have.has(key)) continue;
           // Where the damaged file's own index is whole, a row it does not list was deleted after the backup.
@@ -195,16 +219,29 @@ export function salvageLibrary(opts: { damaged: string; into: string; backups: s
         const index = known.get(table);
         let lost = 0;
         if (index) {
-          const pk = columnsOf(out, table).filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
-          const kept = new Set((out.prepare(`SELECT ${pk.map(q).join(', ')} FROM ${q(table)}`).all() as Row[]).map((r) => keyOf(r, pk)));
+          const pk = columnsOf(out, table)
+            .filter((c) => c.pk > 0)
+            .sort((a, b) => a.pk - b.pk)
+            .map((c) => c.name);
+          const kept = new Set(
+            (out.prepare(`SELECT ${pk.map(q).join(', ')} FROM ${q(table)}`).all() as Row[]).map((r) => keyOf(r, pk)),
+          );
           lost = [...index.keys.keys()].filter((k) => !kept.has(k)).length;
         }
-        report.tables.push({ table, salvaged: values.filter((v) => v === 'salvage').length, fromBackup: values.filter((v) => v === 'backup').length, lost, lostExact: !!index?.complete, orphans: drop.deleted.size + drop.cleared.size });
+        report.tables.push({
+          table,
+          salvaged: values.filter((v) => v === 'salvage').length,
+          fromBackup: values.filter((v) => v === 'backup').length,
+          lost,
+          lostExact: !!index?.complete,
+          orphans: drop.deleted.size + drop.cleared.size,
+        });
       }
     })();
     out.pragma('foreign_keys = ON');
     const check = (out.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    if (check.length !== 1 || check[0] !== 'ok') throw new Error(`the salvaged library fails its integrity check: ${check.slice(0, 3).join('; ')}`);
+    if (check.length !== 1 || check[0] !== 'ok')
+      throw new Error(`the salvaged library fails its integrity check: ${check.slice(0, 3).join('; ')}`);
     return report;
   } finally {
     out.close();
@@ -223,7 +260,9 @@ function dropOrphans(db: Db): Map<string, { deleted: Set<number>; cleared: Set<n
     const bad = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string; fkid: number }[];
     if (bad.length === 0) break;
     for (const v of bad) {
-      const fk = (db.prepare(`PRAGMA foreign_key_list(${q(v.table)})`).all() as { id: number; from: string; on_delete: string }[]).filter((f) => f.id === v.fkid);
+      const fk = (
+        db.prepare(`PRAGMA foreign_key_list(${q(v.table)})`).all() as { id: number; from: string; on_delete: string }[]
+      ).filter((f) => f.id === v.fkid);
       if (!touched.has(v.table)) touched.set(v.table, { deleted: new Set(), cleared: new Set() });
       const t = touched.get(v.table)!;
       if (fk.length && fk.every((f) => f.on_delete === 'SET NULL')) {

@@ -21,12 +21,25 @@ export interface BoxNode {
   payload?: Uint8Array;
 }
 
-export interface ColrNclx { kind: 'nclx' | 'nclc'; primaries: number; transfer: number; matrix: number; fullRange: boolean }
-export interface MdcvCodes {
-  green: [number, number]; blue: [number, number]; red: [number, number]; white: [number, number];
-  maxLuminance: number; minLuminance: number;
+export interface ColrNclx {
+  kind: 'nclx' | 'nclc';
+  primaries: number;
+  transfer: number;
+  matrix: number;
+  fullRange: boolean;
 }
-export interface ClliValues { maxCll: number; maxFall: number }
+export interface MdcvCodes {
+  green: [number, number];
+  blue: [number, number];
+  red: [number, number];
+  white: [number, number];
+  maxLuminance: number;
+  minLuminance: number;
+}
+export interface ClliValues {
+  maxCll: number;
+  maxFall: number;
+}
 
 export interface SampleEntryColour {
   format: string;
@@ -45,7 +58,11 @@ const HDR_BOXES = new Set(['colr', 'mdcv', 'clli']);
 const fourcc = (b: Uint8Array, at: number): string => String.fromCharCode(b[at], b[at + 1], b[at + 2], b[at + 3]);
 const view = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
-export interface BoxHeader { type: string; headerSize: number; size: number }
+export interface BoxHeader {
+  type: string;
+  headerSize: number;
+  size: number;
+}
 
 /** Reads a box header at `at`; `room` is what is left in the parent (size 0 means "to the end of the parent"). */
 export function readBoxHeader(b: Uint8Array, at: number, room: number): BoxHeader {
@@ -71,7 +88,7 @@ function preambleLength(type: string, parent: string | undefined): number {
 
 function parseChildren(b: Uint8Array, start: number, end: number, parent: string): BoxNode[] {
   const out: BoxNode[] = [];
-  for (let at = start; at < end; ) {
+  for (let at = start; at < end;) {
     const h = readBoxHeader(b, at, end - at);
     out.push(parseBox(b, at, h, parent));
     at += h.size;
@@ -80,12 +97,18 @@ function parseChildren(b: Uint8Array, start: number, end: number, parent: string
 }
 
 function parseBox(b: Uint8Array, at: number, h: BoxHeader, parent: string | undefined): BoxNode {
-  const bodyStart = at + h.headerSize, end = at + h.size;
+  const bodyStart = at + h.headerSize,
+    end = at + h.size;
   const pre = preambleLength(h.type, parent);
   const large = h.headerSize === 16;
   if (PLAIN_CONTAINERS.has(h.type) || pre > 0) {
     if (end - bodyStart < pre) throw new Error(`box '${h.type}' too short`);
-    return { type: h.type, large, preamble: b.subarray(bodyStart, bodyStart + pre), children: parseChildren(b, bodyStart + pre, end, h.type) };
+    return {
+      type: h.type,
+      large,
+      preamble: b.subarray(bodyStart, bodyStart + pre),
+      children: parseChildren(b, bodyStart + pre, end, h.type),
+    };
   }
   return { type: h.type, large, preamble: new Uint8Array(0), payload: b.subarray(bodyStart, end) };
 }
@@ -103,7 +126,8 @@ export function nodeSize(n: BoxNode): number {
 }
 
 function writeNode(n: BoxNode, out: Uint8Array, at: number): number {
-  const size = nodeSize(n), dv = view(out);
+  const size = nodeSize(n),
+    dv = view(out);
   if (n.large) {
     dv.setUint32(at, 1);
     dv.setBigUint64(at + 8, BigInt(size));
@@ -147,11 +171,17 @@ export function videoSampleEntries(moov: BoxNode): { stbl: BoxNode; entry: BoxNo
   return found;
 }
 
-const leaf = (type: string, payload: Uint8Array): BoxNode => ({ type, large: false, preamble: new Uint8Array(0), payload });
+const leaf = (type: string, payload: Uint8Array): BoxNode => ({
+  type,
+  large: false,
+  preamble: new Uint8Array(0),
+  payload,
+});
 
 /** BT.2020 / PQ / BT.2020 non-constant luminance, narrow range (H.273 code points 9, 16, 9). */
 export function hdr10Colr(kind: 'nclx' | 'nclc'): BoxNode {
-  const p = new Uint8Array(kind === 'nclx' ? 11 : 10), dv = view(p);
+  const p = new Uint8Array(kind === 'nclx' ? 11 : 10),
+    dv = view(p);
   for (let i = 0; i < 4; i++) p[i] = kind.charCodeAt(i);
   dv.setUint16(4, 9);
   dv.setUint16(6, 16);
@@ -161,7 +191,8 @@ export function hdr10Colr(kind: 'nclx' | 'nclc'): BoxNode {
 }
 
 export function mdcvBox(c: MdcvCodes): BoxNode {
-  const p = new Uint8Array(24), dv = view(p);
+  const p = new Uint8Array(24),
+    dv = view(p);
   [c.green, c.blue, c.red, c.white].forEach(([x, y], i) => {
     dv.setUint16(4 * i, x);
     dv.setUint16(4 * i + 2, y);
@@ -172,7 +203,8 @@ export function mdcvBox(c: MdcvCodes): BoxNode {
 }
 
 export function clliBox(v: ClliValues): BoxNode {
-  const p = new Uint8Array(4), dv = view(p);
+  const p = new Uint8Array(4),
+    dv = view(p);
   dv.setUint16(0, v.maxCll);
   dv.setUint16(2, v.maxFall);
   return leaf('clli', p);
@@ -199,8 +231,10 @@ export function shiftChunkOffsets(moov: BoxNode, from: number, delta: number): n
     if (trak.type !== 'trak') continue;
     for (const table of descend(trak, 'mdia', 'minf', 'stbl')?.children ?? []) {
       if (table.type !== 'stco' && table.type !== 'co64') continue;
-      const copy = table.payload!.slice(), dv = view(copy);
-      const count = dv.getUint32(4), wide = table.type === 'co64';
+      const copy = table.payload!.slice(),
+        dv = view(copy);
+      const count = dv.getUint32(4),
+        wide = table.type === 'co64';
       if (copy.length < 8 + count * (wide ? 8 : 4)) throw new Error(`truncated ${table.type}`);
       for (let i = 0; i < count; i++) {
         const at = 8 + i * (wide ? 8 : 4);
@@ -218,9 +252,16 @@ export function shiftChunkOffsets(moov: BoxNode, from: number, delta: number): n
 }
 
 function readColr(p: Uint8Array): SampleEntryColour['colr'] {
-  const kind = fourcc(p, 0), dv = view(p);
+  const kind = fourcc(p, 0),
+    dv = view(p);
   if ((kind !== 'nclx' && kind !== 'nclc') || p.length < 10) return { kind };
-  return { kind, primaries: dv.getUint16(4), transfer: dv.getUint16(6), matrix: dv.getUint16(8), fullRange: kind === 'nclx' && (p[10] & 0x80) !== 0 };
+  return {
+    kind,
+    primaries: dv.getUint16(4),
+    transfer: dv.getUint16(6),
+    matrix: dv.getUint16(8),
+    fullRange: kind === 'nclx' && (p[10] & 0x80) !== 0,
+  };
 }
 
 /** What the HEVC sample entries of the video tracks say about colour. */
@@ -228,12 +269,20 @@ export function readSampleEntryColour(moov: BoxNode): SampleEntryColour[] {
   return videoSampleEntries(moov).map(({ entry }) => {
     const out: SampleEntryColour = { format: entry.type, boxes: entry.children!.map((c) => c.type) };
     for (const c of entry.children!) {
-      const p = c.payload, dv = p && view(p);
+      const p = c.payload,
+        dv = p && view(p);
       if (!p || !dv) continue;
       if (c.type === 'colr' && !out.colr) out.colr = readColr(p);
       if (c.type === 'mdcv' && p.length >= 24) {
         const xy = (i: number): [number, number] => [dv.getUint16(4 * i), dv.getUint16(4 * i + 2)];
-        out.mdcv = { green: xy(0), blue: xy(1), red: xy(2), white: xy(3), maxLuminance: dv.getUint32(16), minLuminance: dv.getUint32(20) };
+        out.mdcv = {
+          green: xy(0),
+          blue: xy(1),
+          red: xy(2),
+          white: xy(3),
+          maxLuminance: dv.getUint32(16),
+          minLuminance: dv.getUint32(20),
+        };
       }
       if (c.type === 'clli' && p.length >= 4) out.clli = { maxCll: dv.getUint16(0), maxFall: dv.getUint16(2) };
     }

@@ -6,8 +6,19 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { masteringDisplayCodes, type MasteringDisplay } from '../../common/colour';
 import {
-  clliBox, hdr10Colr, isFragmented, mdcvBox, nodeSize, parseMoov, putHdrBoxes, readBoxHeader, readSampleEntryColour,
-  serialise, shiftChunkOffsets, videoSampleEntries, type SampleEntryColour,
+  clliBox,
+  hdr10Colr,
+  isFragmented,
+  mdcvBox,
+  nodeSize,
+  parseMoov,
+  putHdrBoxes,
+  readBoxHeader,
+  readSampleEntryColour,
+  serialise,
+  shiftChunkOffsets,
+  videoSampleEntries,
+  type SampleEntryColour,
 } from './iso-bmff';
 
 export type { SampleEntryColour } from './iso-bmff';
@@ -28,13 +39,17 @@ export interface Hdr10BoxesWritten {
   movedChunkOffsets: number;
 }
 
-interface TopBox { type: string; start: number; size: number }
+interface TopBox {
+  type: string;
+  start: number;
+  size: number;
+}
 
 const COPY_CHUNK = 8 << 20;
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
   const out = new Uint8Array(length);
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     const { bytesRead } = await fh.read(out, done, length - done, position + done);
     if (bytesRead === 0) throw new Error(`file ends at ${position + done}, expected ${length} bytes from ${position}`);
     done += bytesRead;
@@ -43,7 +58,8 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
 }
 
 async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<number> {
-  for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
+  for (let done = 0; done < bytes.length;)
+    done += (await fh.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
   return position + bytes.length;
 }
 
@@ -51,7 +67,7 @@ async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Pr
 async function topLevelBoxes(fh: FileHandle): Promise<TopBox[]> {
   const fileSize = (await fh.stat()).size;
   const boxes: TopBox[] = [];
-  for (let at = 0; at < fileSize; ) {
+  for (let at = 0; at < fileSize;) {
     const head = await readAt(fh, at, Math.min(16, fileSize - at));
     // readBoxHeader checks sizes against what is left; give it the real room through a padded view.
     const padded = new Uint8Array(16);
@@ -75,7 +91,7 @@ async function readMoov(fh: FileHandle): Promise<{ moov: TopBox; bytes: Uint8Arr
 
 async function copyRange(from: FileHandle, to: FileHandle, start: number, end: number, dest: number): Promise<number> {
   const buf = new Uint8Array(Math.min(COPY_CHUNK, Math.max(1, end - start)));
-  for (let at = start; at < end; ) {
+  for (let at = start; at < end;) {
     const { bytesRead } = await from.read(buf, 0, Math.min(buf.length, end - at), at);
     if (bytesRead === 0) throw new Error('file shrank while copying');
     dest = await writeAll(to, buf.subarray(0, bytesRead), dest);
@@ -85,7 +101,8 @@ async function copyRange(from: FileHandle, to: FileHandle, start: number, end: n
 }
 
 function checkLightLevel(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`${name} must be a whole number of nits, 0..65535`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff)
+    throw new RangeError(`${name} must be a whole number of nits, 0..65535`);
 }
 
 /** Puts colr (BT.2020/PQ/BT.2020nc, narrow), mdcv and clli into every HEVC video sample entry of `path`. */
@@ -94,9 +111,12 @@ export async function writeHdr10Boxes(path: string, meta: Hdr10ContainerMetadata
   checkLightLevel('MaxFALL', meta.maxFall);
   const codes = masteringDisplayCodes(meta.mastering);
   const mdcv = {
-    green: [...codes.green] as [number, number], blue: [...codes.blue] as [number, number],
-    red: [...codes.red] as [number, number], white: [...codes.white] as [number, number],
-    maxLuminance: codes.maxLuminance, minLuminance: codes.minLuminance,
+    green: [...codes.green] as [number, number],
+    blue: [...codes.blue] as [number, number],
+    red: [...codes.red] as [number, number],
+    white: [...codes.white] as [number, number],
+    maxLuminance: codes.maxLuminance,
+    minLuminance: codes.minLuminance,
   };
   const src = await open(path, 'r');
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.hdr10.tmp`);
@@ -109,7 +129,11 @@ export async function writeHdr10Boxes(path: string, meta: Hdr10ContainerMetadata
     const entries = videoSampleEntries(tree);
     if (entries.length === 0) throw new Error('no HEVC (hvc1/hev1) video track');
     for (const { entry } of entries) {
-      putHdrBoxes(entry, [hdr10Colr(quickTime ? 'nclc' : 'nclx'), mdcvBox(mdcv), clliBox({ maxCll: meta.maxCll, maxFall: meta.maxFall })]);
+      putHdrBoxes(entry, [
+        hdr10Colr(quickTime ? 'nclc' : 'nclx'),
+        mdcvBox(mdcv),
+        clliBox({ maxCll: meta.maxCll, maxFall: meta.maxFall }),
+      ]);
     }
     const delta = nodeSize(tree) - moov.size;
     const movedChunkOffsets = shiftChunkOffsets(tree, moov.start + moov.size, delta);

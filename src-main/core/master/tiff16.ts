@@ -4,23 +4,37 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-const SHORT = 3, LONG = 4, RATIONAL = 5, UNDEFINED = 7;
+const SHORT = 3,
+  LONG = 4,
+  RATIONAL = 5,
+  UNDEFINED = 7;
 /** About 64 KiB per strip, the size TIFF readers are tuned for. */
 const STRIP_BYTES = 64 << 10;
 
-interface Entry { tag: number; type: number; count: number; values?: number[]; data?: Uint8Array }
+interface Entry {
+  tag: number;
+  type: number;
+  count: number;
+  values?: number[];
+  data?: Uint8Array;
+}
 
 const TYPE_SIZE: Record<number, number> = { [SHORT]: 2, [LONG]: 4, [RATIONAL]: 8, [UNDEFINED]: 1 };
 
 /** Encodes interleaved R'G'B' (3 samples a pixel, row-major) as a TIFF, optionally with an ICC profile. */
 export function encodeTiff16(width: number, height: number, rgb: Uint16Array, icc?: Uint8Array): Uint8Array {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new RangeError('bad TIFF size');
-  if (rgb.length !== width * height * 3) throw new RangeError(`expected ${width * height * 3} samples, got ${rgb.length}`);
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new RangeError('bad TIFF size');
+  if (rgb.length !== width * height * 3)
+    throw new RangeError(`expected ${width * height * 3} samples, got ${rgb.length}`);
   const rowBytes = width * 6;
   const rowsPerStrip = Math.max(1, Math.floor(STRIP_BYTES / rowBytes));
   const strips = Math.ceil(height / rowsPerStrip);
   const pixelBytes = rowBytes * height;
-  const stripCounts = Array.from({ length: strips }, (_, i) => Math.min(rowsPerStrip, height - i * rowsPerStrip) * rowBytes);
+  const stripCounts = Array.from(
+    { length: strips },
+    (_, i) => Math.min(rowsPerStrip, height - i * rowsPerStrip) * rowBytes,
+  );
 
   // Layout: header (8), pixel data, then the IFD and the values that do not fit in its entries.
   const pixelsAt = 8;
@@ -61,7 +75,10 @@ export function encodeTiff16(width: number, height: number, rgb: Uint16Array, ic
 
   const writeValues = (e: Entry, at: number): void => {
     if (e.data) out.set(e.data, at);
-    else e.values!.forEach((v, i) => (e.type === SHORT ? dv.setUint16(at + 2 * i, v, true) : dv.setUint32(at + 4 * i, v, true)));
+    else
+      e.values!.forEach((v, i) =>
+        e.type === SHORT ? dv.setUint16(at + 2 * i, v, true) : dv.setUint32(at + 4 * i, v, true),
+      );
   };
   dv.setUint16(ifdAt, entries.length, true);
   entries.forEach((e, i) => {
@@ -80,7 +97,13 @@ export function encodeTiff16(width: number, height: number, rgb: Uint16Array, ic
 }
 
 /** Writes the TIFF beside `path` and renames it over, so a failed write never leaves half a still. */
-export async function writeTiff16(path: string, width: number, height: number, rgb: Uint16Array, icc?: Uint8Array): Promise<void> {
+export async function writeTiff16(
+  path: string,
+  width: number,
+  height: number,
+  rgb: Uint16Array,
+  icc?: Uint8Array,
+): Promise<void> {
   const bytes = encodeTiff16(width, height, rgb, icc);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {

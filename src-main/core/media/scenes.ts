@@ -129,7 +129,8 @@ export class ShotDetector {
     const cuts: Transition[] = [];
     for (let i = 1; i < n; i++) {
       const local: number[] = [];
-      for (let j = Math.max(1, i - o.window); j <= Math.min(n - 1, i + o.window); j++) if (Math.abs(j - i) > 1) local.push(d[j]);
+      for (let j = Math.max(1, i - o.window); j <= Math.min(n - 1, i + o.window); j++)
+        if (Math.abs(j - i) > 1) local.push(d[j]);
       const thr = Math.max(o.cutFloor, o.cutFactor * median(local));
       if (d[i] < thr) continue;
       if (i + 1 < n && d[i + 1] > d[i]) continue; // the peak is one frame later
@@ -155,7 +156,11 @@ export class ShotDetector {
         const D = dist(F[a], F[b]);
         if (D < o.gradualMinDistance) continue;
         const m = (a + b) >> 1;
-        const nl = Math.max(nonLinearity(F[a], F[m], F[b]), nonLinearity(F[a], F[(a + m) >> 1], F[m]), nonLinearity(F[m], F[(m + b) >> 1], F[b]));
+        const nl = Math.max(
+          nonLinearity(F[a], F[m], F[b]),
+          nonLinearity(F[a], F[(a + m) >> 1], F[m]),
+          nonLinearity(F[m], F[(m + b) >> 1], F[b]),
+        );
         if (nl > o.gradualMaxNonLinearity) continue;
         // Tighten to where the change actually happens (consecutive differences above a tenth of the peak).
         let peak = 0;
@@ -185,10 +190,19 @@ export class ShotDetector {
         last.score = Math.max(last.score, s.score);
       } else joined.push(s);
     }
-    const gradual: Transition[] = joined.map((s) => ({ kind: 'gradual', frame: Math.round((s.from + s.to) / 2), from: s.from, to: s.to, score: s.score }));
+    const gradual: Transition[] = joined.map((s) => ({
+      kind: 'gradual',
+      frame: Math.round((s.from + s.to) / 2),
+      from: s.from,
+      to: s.to,
+      score: s.score,
+    }));
 
     // Cuts inside a gradual span belong to it (e.g. the jump out of black).
-    const all = [...gradual, ...cuts.filter((c) => !gradual.some((g) => c.frame >= g.from - 1 && c.frame <= g.to + 1))].sort((x, y) => x.frame - y.frame);
+    const all = [
+      ...gradual,
+      ...cuts.filter((c) => !gradual.some((g) => c.frame >= g.from - 1 && c.frame <= g.to + 1)),
+    ].sort((x, y) => x.frame - y.frame);
     // Minimum shot length: drop the weaker of two transitions that are too close.
     const out: Transition[] = [];
     for (const t of all) {
@@ -233,7 +247,11 @@ export function shotsFromCuts(cutFrames: number[], frames: number): { firstFrame
 }
 
 /** Precision / recall of detected cuts against labelled ones (a gradual label matches anywhere in its span ± tolerance). */
-export function scoreCuts(detected: number[], truth: { frame: number; from?: number; to?: number }[], tolerance = 2): { precision: number; recall: number; matched: number; falsePositives: number[]; missed: number[] } {
+export function scoreCuts(
+  detected: number[],
+  truth: { frame: number; from?: number; to?: number }[],
+  tolerance = 2,
+): { precision: number; recall: number; matched: number; falsePositives: number[]; missed: number[] } {
   const used = new Set<number>();
   let matched = 0;
   const missed: number[] = [];
@@ -247,5 +265,11 @@ export function scoreCuts(detected: number[], truth: { frame: number; from?: num
     } else missed.push(t.frame);
   }
   const falsePositives = detected.filter((_, i) => !used.has(i));
-  return { precision: detected.length ? matched / detected.length : 1, recall: truth.length ? matched / truth.length : 1, matched, falsePositives, missed };
+  return {
+    precision: detected.length ? matched / detected.length : 1,
+    recall: truth.length ? matched / truth.length : 1,
+    matched,
+    falsePositives,
+    missed,
+  };
 }

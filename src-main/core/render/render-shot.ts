@@ -296,4 +296,3 @@ async function runPipeline(
   if (deps.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
   if (firstError) throw firstError;
 }
-

@@ -37,7 +37,12 @@ export function ImportDialog({ projectId, open, onClose }: { projectId: string; 
           {pick.picked.size} selected
         </Typography>
         <Button onClick={pick.close}>Cancel</Button>
-        <Button variant="contained" disabled={pick.picked.size === 0} onClick={() => void pick.submit([...pick.picked])} data-testid="import-selected">
+        <Button
+          variant="contained"
+          disabled={pick.picked.size === 0}
+          onClick={() => void pick.submit([...pick.picked])}
+          data-testid="import-selected"
+        >
           Import
         </Button>
       </DialogActions>

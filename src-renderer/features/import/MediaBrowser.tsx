@@ -1,5 +1,15 @@
 // A file browser over the host's media folders (the browser cannot see the host's disk).
-import { Alert, Breadcrumbs, Checkbox, Link, List, ListItemButton, ListItemIcon, ListItemText, Typography } from '@mui/material';
+import {
+  Alert,
+  Breadcrumbs,
+  Checkbox,
+  Link,
+  List,
+  ListItemButton,
+  ListItemIcon,
+  ListItemText,
+  Typography,
+} from '@mui/material';
 import FolderIcon from '@mui/icons-material/FolderOutlined';
 import MovieIcon from '@mui/icons-material/MovieOutlined';
 import FileIcon from '@mui/icons-material/InsertDriveFileOutlined';

@@ -32,7 +32,12 @@ export function RelinkDialog({ clip, onClose }: { clip: Clip | null; onClose(): 
       </DialogContent>
       <DialogActions>
         <Button onClick={pick.close}>Cancel</Button>
-        <Button variant="contained" disabled={pick.picked.size !== 1} onClick={() => void pick.submit([...pick.picked])} data-testid="relink-selected">
+        <Button
+          variant="contained"
+          disabled={pick.picked.size !== 1}
+          onClick={() => void pick.submit([...pick.picked])}
+          data-testid="relink-selected"
+        >
           Relink
         </Button>
       </DialogActions>

@@ -3,7 +3,14 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api';
 
-export function usePickFiles(opts: { active: boolean; key: string; title: string; multiple: boolean; onClose(): void; use(files: string[]): Promise<string | null> }) {
+export function usePickFiles(opts: {
+  active: boolean;
+  key: string;
+  title: string;
+  multiple: boolean;
+  onClose(): void;
+  use(files: string[]): Promise<string | null>;
+}) {
   const api = useApi();
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);

@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyGrade, applyGradeFrame, GradeParams, DEFAULT_GRADE, GRADE_RANGES, nitsToPq, pqToNits, sdrToHdrPixel,
-  BT2020_TO_P3, mat3Apply, GRADE_FRAGMENT_SHADER, gradeUniforms,
+  applyGrade,
+  applyGradeFrame,
+  GradeParams,
+  DEFAULT_GRADE,
+  GRADE_RANGES,
+  nitsToPq,
+  pqToNits,
+  sdrToHdrPixel,
+  BT2020_TO_P3,
+  mat3Apply,
+  GRADE_FRAGMENT_SHADER,
+  gradeUniforms,
 } from '../../../src-main/common/colour';
 
 const P = (o: Record<string, unknown>) => GradeParams.parse(o);
@@ -56,12 +66,14 @@ test('black level lifts black by its nits and fades out at diffuse white', () =>
   for (let i = 0; i <= 200; i++) {
     const e = nitsToPq(i * 2);
     const v = nits(applyGrade([e, e, e], [e, e, e], P({ blackLevel: 0.5 })))[0];
-    assert.ok(v > prev); prev = v;
+    assert.ok(v > prev);
+    prev = v;
   }
 });
 
 test('highlight expansion lifts diffuse white to the peak and keeps shadows', () => {
-  const white = sdrToHdrPixel(1, 1, 1), mid = sdrToHdrPixel(0.5, 0.5, 0.5);
+  const white = sdrToHdrPixel(1, 1, 1),
+    mid = sdrToHdrPixel(0.5, 0.5, 0.5);
   const p = P({ highlightExpansion: true, highlightKnee: 0.6, highlightPeak: 1000 });
   assert.ok(Math.abs(nits(applyGrade(white, white, p))[0] - 1000) < 1e-6);
   applyGrade(mid, mid, p).forEach((v, i) => assert.ok(Math.abs(v - mid[i]) < 1e-12));
@@ -87,16 +99,35 @@ test('saturation about luminance; gamut clip and P3 limit', () => {
 
 test('frame version equals the per-pixel function; GLSL source and uniforms are consistent', () => {
   const n = 50;
-  const mk = (s: number) => ({ r: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.17) % 1), g: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.43) % 1), b: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.71) % 1) });
-  const model = mk(1), base = mk(2);
-  const p = P({ exposure: 0.5, saturation: 1.3, highlightExpansion: true, modelStrength: 0.7, gamutMapping: 'compress' });
+  const mk = (s: number) => ({
+    r: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.17) % 1),
+    g: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.43) % 1),
+    b: Float32Array.from({ length: n }, (_, i) => ((i + s) * 0.71) % 1),
+  });
+  const model = mk(1),
+    base = mk(2);
+  const p = P({
+    exposure: 0.5,
+    saturation: 1.3,
+    highlightExpansion: true,
+    modelStrength: 0.7,
+    gamutMapping: 'compress',
+  });
   const out = applyGradeFrame(model, base, p);
   for (let i = 0; i < n; i++) {
     const ref = applyGrade([model.r[i], model.g[i], model.b[i]], [base.r[i], base.g[i], base.b[i]], p);
     // table-driven PQ in the frame path: within 2e-5 of signal (0.02 of a 10-bit code)
-    assert.ok(Math.abs(out.r[i] - ref[0]) < 2e-5 && Math.abs(out.g[i] - ref[1]) < 2e-5 && Math.abs(out.b[i] - ref[2]) < 2e-5);
+    assert.ok(
+      Math.abs(out.r[i] - ref[0]) < 2e-5 && Math.abs(out.g[i] - ref[1]) < 2e-5 && Math.abs(out.b[i] - ref[2]) < 2e-5,
+    );
   }
   const u = gradeUniforms(p);
-  for (const name of [...Object.keys(u.floats), ...Object.keys(u.mat3s)]) assert.ok(GRADE_FRAGMENT_SHADER.includes(`uniform ${name.startsWith('u_bt') || name.startsWith('u_p3') ? 'mat3' : 'float'} ${name};`), name);
+  for (const name of [...Object.keys(u.floats), ...Object.keys(u.mat3s)])
+    assert.ok(
+      GRADE_FRAGMENT_SHADER.includes(
+        `uniform ${name.startsWith('u_bt') || name.startsWith('u_p3') ? 'mat3' : 'float'} ${name};`,
+      ),
+      name,
+    );
   assert.ok(GRADE_FRAGMENT_SHADER.startsWith('#version 300 es'));
 });

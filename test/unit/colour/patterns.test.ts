@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  bt2111Bars, BT2111_PQ, codePatternToPqFrame, pqLuminanceStair, smpteBars, pqToNits, nitsToPq, narrow10FromSignal, pqSignalFromNarrow10,
+  bt2111Bars,
+  BT2111_PQ,
+  codePatternToPqFrame,
+  pqLuminanceStair,
+  smpteBars,
+  pqToNits,
+  nitsToPq,
+  narrow10FromSignal,
+  pqSignalFromNarrow10,
 } from '../../../src-main/common/colour';
 
 test('BT.2111 PQ code values', () => {
@@ -17,7 +25,7 @@ test('BT.2111 PQ code values', () => {
   // 40% grey and 58% sit where the percentages say (Y = 64 + 876·E'), −7% and 109% likewise
   assert.equal(narrow10FromSignal(0.4), 414);
   assert.equal(narrow10FromSignal(0.58), 572);
-  assert.equal(narrow10FromSignal(-0.07), 3);  // BT.2111 gives 4: the nearest code the interface allows
+  assert.equal(narrow10FromSignal(-0.07), 3); // BT.2111 gives 4: the nearest code the interface allows
   assert.equal(narrow10FromSignal(1.09), 1019);
   assert.ok(Math.abs(pqToNits(pqSignalFromNarrow10(572)) - 203) < 2);
 });
@@ -29,7 +37,8 @@ test('BT.2111 bars frame: regions tile the picture with the right codes', () => 
   const at = (x: number, y: number) => [p.r[y * 1920 + x], p.g[y * 1920 + x], p.b[y * 1920 + x]];
   for (const r of p.regions) assert.deepEqual(at(r.x + (r.width >> 1), r.y + (r.height >> 1)), [...r.codes], r.name);
   const names = p.regions.map((r) => r.name);
-  for (const n of ['100%-white', '100%-blue', '58%-white', '58%-red', 'stair-50%', '-7%', '109%', 'grey40-left']) assert.ok(names.includes(n), n);
+  for (const n of ['100%-white', '100%-blue', '58%-white', '58%-red', 'stair-50%', '-7%', '109%', 'grey40-left'])
+    assert.ok(names.includes(n), n);
   assert.deepEqual([...p.regions.find((r) => r.name === '58%-yellow')!.codes], [572, 572, 64]);
   const f = codePatternToPqFrame(p);
   const w = p.regions.find((r) => r.name === '100%-white')!;
@@ -49,5 +58,8 @@ test('PQ stair and SMPTE bars', () => {
   assert.deepEqual([b.planes.r[i], b.planes.g[i], b.planes.b[i]], [0.75, 0.75, 0]);
   const pl = b.regions.find((r) => r.name === 'pluge-4%')!;
   assert.ok(Math.abs(b.planes.r[pl.y * 700 + pl.x] + 0.04) < 1e-6);
-  assert.equal(b.regions.reduce((a, r) => a + r.width * r.height, 0), 700 * 300);
+  assert.equal(
+    b.regions.reduce((a, r) => a + r.width * r.height, 0),
+    700 * 300,
+  );
 });

@@ -1,18 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  computeScopes, waveformPlane, waveformScale, falseColourMap, bt2111Bars, codePatternToPqFrame, pqLuminanceStair, BT2111_PQ, CIE_X_MAX, CIE_Y_MAX,
-  type PqFrame, type Scopes,
+  computeScopes,
+  waveformPlane,
+  waveformScale,
+  falseColourMap,
+  bt2111Bars,
+  codePatternToPqFrame,
+  pqLuminanceStair,
+  BT2111_PQ,
+  CIE_X_MAX,
+  CIE_Y_MAX,
+  type PqFrame,
+  type Scopes,
 } from '../../../src-main/common/colour';
 
-const W = 768, H = 432;
+const W = 768,
+  H = 432;
 const pattern = bt2111Bars(W, H);
 const frame = codePatternToPqFrame(pattern);
 
 /** The rows where a column range of a waveform plane has counts. */
 function rowsIn(plane: Uint32Array, columns: number, c0: number, c1: number): number[] {
   const rows: number[] = [];
-  for (let r = 0; r < 1024; r++) { let s = 0; for (let c = c0; c <= c1; c++) s += plane[r * columns + c]; if (s > 0) rows.push(r); }
+  for (let r = 0; r < 1024; r++) {
+    let s = 0;
+    for (let c = c0; c <= c1; c++) s += plane[r * columns + c];
+    if (s > 0) rows.push(r);
+  }
   return rows;
 }
 
@@ -25,7 +40,9 @@ function colsOf(s: Scopes, x: number, w: number): [number, number] {
 test('BT.2111 bars land on their code values in the waveform and parade', () => {
   const s = computeScopes(frame, { columns: 256, waveformStep: 1 });
   const C = s.waveform.columns;
-  const wl = waveformPlane(s, 'luma'), wr = waveformPlane(s, 'red'), wb = waveformPlane(s, 'blue');
+  const wl = waveformPlane(s, 'luma'),
+    wr = waveformPlane(s, 'red'),
+    wb = waveformPlane(s, 'blue');
   const region = (name: string) => pattern.regions.find((r) => r.name === name)!;
   // 100% white bar: every row of its columns is pattern 1..3 of that column: 940 (top) 572 (58% white) and a stair step
   const white = region('100%-white');
@@ -51,14 +68,21 @@ test('BT.2111 bars land on their code values in the waveform and parade', () => 
   for (let r = 0; r < 64; r++) assert.equal(s.histogram.luma[r], 0);
   for (let r = 941; r < 1024; r++) assert.equal(s.histogram.luma[r], 0);
   // waveform counts every pixel once per plane
-  assert.equal(s.histogram.red.reduce((a, b) => a + b, 0), W * H);
+  assert.equal(
+    s.histogram.red.reduce((a, b) => a + b, 0),
+    W * H,
+  );
 });
 
 test('BT.2111 bars in CIE xy: primaries at BT.2020 corners, greys at D65', () => {
   const s = computeScopes(frame, { colourStep: 1, cieSize: 400 });
   const N = s.cie.size;
   const bin = (x: number, y: number) => Math.floor((y * N) / CIE_Y_MAX) * N + Math.floor((x * N) / CIE_X_MAX);
-  const count = (x: number, y: number) => { let c = 0; for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) c += s.cie.density[bin(x, y) + dy * N + dx]; return c; };
+  const count = (x: number, y: number) => {
+    let c = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) c += s.cie.density[bin(x, y) + dy * N + dx];
+    return c;
+  };
   assert.ok(count(0.708, 0.292) > 0, 'red');
   assert.ok(count(0.17, 0.797) > 0, 'green');
   assert.ok(count(0.131, 0.046) > 0, 'blue');
@@ -73,10 +97,14 @@ test('rgb48 and planar layouts give identical scopes (planar takes the general p
   const planar: PqFrame = { width: W, height: H, layout: 'planar', data: new Uint16Array(3 * n) };
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) planar.data[c * n + i] = frame.data[3 * i + c];
   for (const waveformStep of [1, 2, 3, 4]) {
-    const a = computeScopes(frame, { waveformStep }), b = computeScopes(planar, { waveformStep });
+    const a = computeScopes(frame, { waveformStep }),
+      b = computeScopes(planar, { waveformStep });
     assert.deepEqual(a.waveform.data, b.waveform.data, `step ${waveformStep}`);
     assert.equal(a.waveform.samples, Math.ceil(W / waveformStep) * Math.ceil(H / waveformStep));
-    assert.equal(a.histogram.luma.reduce((x, y) => x + y, 0), a.waveform.samples);
+    assert.equal(
+      a.histogram.luma.reduce((x, y) => x + y, 0),
+      a.waveform.samples,
+    );
     assert.deepEqual(a.cie.density, b.cie.density);
     assert.equal(a.lightLevel.maxCll, b.lightLevel.maxCll);
     assert.ok(Math.abs(a.lightLevel.fall / b.lightLevel.fall - 1) < 1e-12);
@@ -91,9 +119,15 @@ test('waveform scale and false colour bands on a PQ stair', () => {
   assert.equal(waveformScale('full').find((t) => t.nits === 10000)?.code, 1023);
   const stair = pqLuminanceStair(120, 10, [0.05, 0.5, 5, 50, 150, 500, 2000, 8000]);
   const s = computeScopes(stair, { colourStep: 1 });
-  assert.deepEqual(s.falseColour.shares.map((v) => Math.round(v * 8)), [1, 1, 1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(
+    s.falseColour.shares.map((v) => Math.round(v * 8)),
+    [1, 1, 1, 1, 1, 1, 1, 1],
+  );
   const map = falseColourMap(stair);
-  assert.deepEqual(Array.from({ length: 8 }, (_, i) => map[i * 15 + 7]), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(
+    Array.from({ length: 8 }, (_, i) => map[i * 15 + 7]),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
   assert.equal(s.lightLevel.maxCll > 7990 && s.lightLevel.maxCll < 8010, true);
 });
 
@@ -108,10 +142,16 @@ test('reusing the previous result gives the same scopes; default sampling still 
   assert.deepEqual(again.lightLevel, fresh.lightLevel);
   for (const code of [64, 414, 572, 940]) assert.ok(fresh.histogram.luma[code] > 0, `${code}`);
   assert.equal(fresh.waveform.samples, W * H); // under the sample budget: every pixel
-  assert.equal(fresh.histogram.luma.reduce((a, b) => a + b, 0), W * H);
+  assert.equal(
+    fresh.histogram.luma.reduce((a, b) => a + b, 0),
+    W * H,
+  );
   const sampled = computeScopes(frame, { waveformStep: 2, colourStep: 4 });
   assert.equal(sampled.waveform.samples, (W / 2) * (H / 2));
-  assert.equal(sampled.histogram.luma.reduce((a, b) => a + b, 0), (W / 2) * (H / 2));
+  assert.equal(
+    sampled.histogram.luma.reduce((a, b) => a + b, 0),
+    (W / 2) * (H / 2),
+  );
   for (const code of [64, 414, 572, 940]) assert.ok(sampled.histogram.luma[code] > 0, `${code}`);
   // exact whatever the sampling (the sum's order differs between the read paths: last-bit differences only)
   assert.equal(sampled.lightLevel.maxCll, fresh.lightLevel.maxCll);

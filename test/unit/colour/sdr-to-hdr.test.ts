@@ -1,14 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  sdrToHdrPixel, sdrToLinearNits, sdrToHdrBaseline, resizeBicubic, keysWeight, expansionGain,
-  narrow10FromSignal, nitsToPq, pqToNits, BT709_TO_BT2020, chromaticityOf,
+  sdrToHdrPixel,
+  sdrToLinearNits,
+  sdrToHdrBaseline,
+  resizeBicubic,
+  keysWeight,
+  expansionGain,
+  narrow10FromSignal,
+  nitsToPq,
+  pqToNits,
+  BT709_TO_BT2020,
+  chromaticityOf,
 } from '../../../src-main/common/colour';
 
 test('SDR 100% white lands on diffuse white: 203 nits = PQ 573 (10-bit narrow)', () => {
   const [r, g, b] = sdrToHdrPixel(1, 1, 1);
   assert.equal(narrow10FromSignal(r), 573);
-  assert.ok(Math.abs(pqToNits(r) - 203) < 1e-9 && Math.abs(pqToNits(g) - 203) < 1e-9 && Math.abs(pqToNits(b) - 203) < 1e-9);
+  assert.ok(
+    Math.abs(pqToNits(r) - 203) < 1e-9 && Math.abs(pqToNits(g) - 203) < 1e-9 && Math.abs(pqToNits(b) - 203) < 1e-9,
+  );
   assert.ok(Math.abs(pqToNits(sdrToHdrPixel(1, 1, 1, { diffuseWhite: 100 })[0]) - 100) < 1e-9);
   assert.ok(pqToNits(sdrToHdrPixel(0, 0, 0)[0]) === 0);
 });
@@ -42,7 +53,9 @@ test('bicubic ×2 matches ONNX Resize cubic half_pixel (hand-computed), edges cl
   const w = (t: number) => [keysWeight(1 + t), keysWeight(t), keysWeight(1 - t), keysWeight(2 - t)];
   const at = (i: number) => src[Math.min(3, Math.max(0, i))];
   for (let o = 0; o < 8; o++) {
-    const x = (o + 0.5) / 2 - 0.5, x0 = Math.floor(x), ws = w(x - x0);
+    const x = (o + 0.5) / 2 - 0.5,
+      x0 = Math.floor(x),
+      ws = w(x - x0);
     const want = ws[0] * at(x0 - 1) + ws[1] * at(x0) + ws[2] * at(x0 + 1) + ws[3] * at(x0 + 2);
     assert.ok(Math.abs(out.data[o] - want) < 1e-7, `${o}`);
     assert.ok(Math.abs(out.data[8 + o] - want) < 1e-7);
@@ -60,16 +73,28 @@ test('bicubic ×2 matches ONNX Resize cubic half_pixel (hand-computed), edges cl
 });
 
 test('baseline frame equals per-pixel mapping of the resized planes', () => {
-  const w = 6, h = 4, n = w * h;
+  const w = 6,
+    h = 4,
+    n = w * h;
   const planes = { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n) };
-  for (let i = 0; i < n; i++) { planes.r[i] = (i * 0.137) % 1; planes.g[i] = (i * 0.71) % 1; planes.b[i] = (i * 0.29) % 1; }
+  for (let i = 0; i < n; i++) {
+    planes.r[i] = (i * 0.137) % 1;
+    planes.g[i] = (i * 0.71) % 1;
+    planes.b[i] = (i * 0.29) % 1;
+  }
   const out = sdrToHdrBaseline(planes, w, h, 2);
   assert.equal(out.width, 12);
-  const rr = resizeBicubic(planes.r, w, h, 2).data, gg = resizeBicubic(planes.g, w, h, 2).data, bb = resizeBicubic(planes.b, w, h, 2).data;
+  const rr = resizeBicubic(planes.r, w, h, 2).data,
+    gg = resizeBicubic(planes.g, w, h, 2).data,
+    bb = resizeBicubic(planes.b, w, h, 2).data;
   for (let i = 0; i < 48; i++) {
     const p = sdrToHdrPixel(rr[i], gg[i], bb[i]);
     // the frame path uses the table-driven transfer functions: within 2e-5 of signal (0.02 of a 10-bit code)
-    assert.ok(Math.abs(out.planes.r[i] - p[0]) < 2e-5 && Math.abs(out.planes.g[i] - p[1]) < 2e-5 && Math.abs(out.planes.b[i] - p[2]) < 2e-5);
+    assert.ok(
+      Math.abs(out.planes.r[i] - p[0]) < 2e-5 &&
+        Math.abs(out.planes.g[i] - p[1]) < 2e-5 &&
+        Math.abs(out.planes.b[i] - p[2]) < 2e-5,
+    );
   }
   const same = sdrToHdrBaseline(planes, w, h, 1);
   assert.ok(Math.abs(same.planes.r[5] - sdrToHdrPixel(planes.r[5], planes.g[5], planes.b[5])[0]) < 2e-5);
@@ -81,17 +106,21 @@ test('expansion: identity below the knee, white -> peak, smooth, monotonic, hue-
   assert.ok(Math.abs(expansionGain(203, 203, 0.6, 1000) * 203 - 1000) < 1e-9);
   const white = sdrToLinearNits(1, 1, 1, { expansion: ex });
   assert.ok(Math.abs(white[0] - 1000) < 1e-9);
-  let prev = -1, prevSlope = 0;
+  let prev = -1,
+    prevSlope = 0;
   for (let i = 1; i <= 4000; i++) {
     const y = (i / 4000) * 400;
     const out = y * expansionGain(y, 203, 0.6, 1000);
     assert.ok(out > prev, `monotonic at ${y}`);
     const slope = out - prev;
     if (i > 2) assert.ok(Math.abs(slope - prevSlope) < 0.2, `no kink at ${y}`);
-    prev = out; prevSlope = slope;
+    prev = out;
+    prevSlope = slope;
   }
-  const a = sdrToLinearNits(1, 0.9, 0.6), b = sdrToLinearNits(1, 0.9, 0.6, { expansion: ex }); // Y ≈ 0.79 of white: above the knee
-  const ca = chromaticityOf(a[0], a[1], a[2]), cb = chromaticityOf(b[0], b[1], b[2]);
+  const a = sdrToLinearNits(1, 0.9, 0.6),
+    b = sdrToLinearNits(1, 0.9, 0.6, { expansion: ex }); // Y ≈ 0.79 of white: above the knee
+  const ca = chromaticityOf(a[0], a[1], a[2]),
+    cb = chromaticityOf(b[0], b[1], b[2]);
   assert.ok(Math.abs(ca.x - cb.x) < 1e-12 && Math.abs(ca.y - cb.y) < 1e-12);
   assert.ok(b[1] > a[1]);
 });

@@ -1,9 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PQ_C1, PQ_C2, PQ_C3, PQ_M1, PQ_M2, nitsToPq, pqToNits, narrow10FromSignal, pqSignalFromNarrow10,
-  bt1886Eotf, bt1886InverseEotf, bt1886EotfDisplay, bt709Oetf, bt709InverseOetf, srgbEotf, srgbInverseEotf,
-  hlgOetf, hlgInverseOetf, hlgEotf, bt2390Eetf,
+  PQ_C1,
+  PQ_C2,
+  PQ_C3,
+  PQ_M1,
+  PQ_M2,
+  nitsToPq,
+  pqToNits,
+  narrow10FromSignal,
+  pqSignalFromNarrow10,
+  bt1886Eotf,
+  bt1886InverseEotf,
+  bt1886EotfDisplay,
+  bt709Oetf,
+  bt709InverseOetf,
+  srgbEotf,
+  srgbInverseEotf,
+  hlgOetf,
+  hlgInverseOetf,
+  hlgEotf,
+  bt2390Eetf,
 } from '../../../src-main/common/colour';
 
 test('PQ constants are the published fractions', () => {
@@ -16,7 +33,14 @@ test('PQ constants are the published fractions', () => {
 });
 
 test('PQ published reference points, 10-bit narrow range', () => {
-  const cases: [number, number][] = [[0.005, 77], [100, 509], [203, 573], [1000, 723], [4000, 855], [10000, 940]];
+  const cases: [number, number][] = [
+    [0.005, 77],
+    [100, 509],
+    [203, 573],
+    [1000, 723],
+    [4000, 855],
+    [10000, 940],
+  ];
   for (const [nits, code] of cases) assert.equal(narrow10FromSignal(nitsToPq(nits)), code, `${nits} nits`);
   assert.ok(Math.abs(nitsToPq(100) - 0.5081) < 5e-5);
   assert.ok(Math.abs(nitsToPq(203) - 0.5807) < 5e-5);
@@ -77,12 +101,19 @@ test('BT.2390 EETF: identity below the knee, ends at the display peak', () => {
   assert.ok(Math.abs(bt2390Eetf(e, 1000) - e) < 1e-3);
   assert.ok(Math.abs(pqToNits(bt2390Eetf(1, 1000)) - 1000) < 1e-6);
   let prev = -1;
-  for (let i = 0; i <= 100; i++) { const v = bt2390Eetf(i / 100, 600); assert.ok(v >= prev); prev = v; }
+  for (let i = 0; i <= 100; i++) {
+    const v = bt2390Eetf(i / 100, 600);
+    assert.ok(v >= prev);
+    prev = v;
+  }
 });
 
 test('table-driven PQ and 2.4 power (frame paths) stay within stated bounds of the exact functions', async () => {
   const { pqToNitsFast, nitsToPqFast, bt1886EotfFast } = await import('../../../src-main/common/colour');
-  let dec = 0, enc = 0, gam = 0, roundTrip = 0;
+  let dec = 0,
+    enc = 0,
+    gam = 0,
+    roundTrip = 0;
   for (let i = 0; i <= 400000; i++) {
     const e = i / 400000;
     const a = pqToNits(e);
@@ -93,7 +124,7 @@ test('table-driven PQ and 2.4 power (frame paths) stay within stated bounds of t
     gam = Math.max(gam, Math.abs(bt1886EotfFast(e) - Math.pow(e, 2.4)));
   }
   assert.ok(dec < 2e-5, `decode ${dec}`);
-  assert.ok(enc < 1e-5, `encode ${enc}`);      // 0.01 of a 10-bit code
+  assert.ok(enc < 1e-5, `encode ${enc}`); // 0.01 of a 10-bit code
   assert.ok(roundTrip < 2e-5, `round trip ${roundTrip}`);
   assert.ok(gam < 1e-9, `gamma ${gam}`);
   assert.equal(nitsToPqFast(10000), 1);
