@@ -3,8 +3,7 @@
 // and MediaInfo (Debian's `mediainfo`, an independent parser) must see them in the container.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,28 +14,11 @@ import {
   x265MasterDisplay,
 } from '../../src-main/common/colour';
 import { readHdr10Boxes, writeHdr10Boxes } from '../../src-main/core/master/mp4-boxes';
+import { execOk, FFMPEG, FFPROBE } from '../helpers/exec';
 
-const require_ = createRequire(__filename);
-const FFMPEG: string = process.env.REMASTER_FFMPEG ?? (require_('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-const FFPROBE: string =
-  process.env.REMASTER_FFPROBE ?? (require_('@ffprobe-installer/ffprobe') as { path: string }).path;
 const MEDIAINFO = spawnSync('mediainfo', ['--Version']).status === 0 ? 'mediainfo' : null;
 
-function exec(bin: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [],
-      err: Buffer[] = [];
-    p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => err.push(d));
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0
-        ? resolve(Buffer.concat(out).toString())
-        : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`)),
-    );
-  });
-}
+const exec = async (bin: string, args: string[]): Promise<string> => (await execOk(bin, args)).toString();
 
 const DISPLAY = MASTERING_PRESETS['p3-d65-1000'];
 const MAX_CLL = 1000,

@@ -2,37 +2,19 @@
 // ExifTool (Debian's libimage-exiftool-perl, an independent ICC parser) must read the profile back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nitsToPq } from '../../src-main/common/colour';
 import { bt2100PqIccProfile, PQ_ICC_DESCRIPTION } from '../../src-main/common/colour/icc';
 import { writeTiff16 } from '../../src-main/core/master/tiff16';
+import { execOk, FFMPEG, FFPROBE } from '../helpers/exec';
 
-const require_ = createRequire(__filename);
-const FFMPEG: string = process.env.REMASTER_FFMPEG ?? (require_('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-const FFPROBE: string =
-  process.env.REMASTER_FFPROBE ?? (require_('@ffprobe-installer/ffprobe') as { path: string }).path;
 const EXIFTOOL = spawnSync('exiftool', ['-ver']).status === 0 ? 'exiftool' : null;
 
-function exec(bin: string, args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [],
-      err: Buffer[] = [];
-    p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => err.push(d));
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0
-        ? resolve(Buffer.concat(out))
-        : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString()}`)),
-    );
-  });
-}
+const exec = execOk;
 
 const W = 256,
   H = 256;
