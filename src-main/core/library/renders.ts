@@ -214,6 +214,7 @@ export async function renderTargets(
         log: ctx.log,
         media: ctx.media,
         signal: job.signal,
+        hold: () => job.whilePaused(),
         onProgress: (p: RenderProgress) => {
           const done = before + p.framesDone;
           const eta = p.fps > 0 ? ` about ${formatSeconds((total - done) / p.fps)} left` : '';

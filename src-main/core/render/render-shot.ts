@@ -50,6 +50,11 @@ export interface RenderShotDeps {
   log: Logger;
   signal?: AbortSignal;
   onProgress?(p: RenderProgress): void;
+  /**
+   * Resolves when the render may go on (a paused job holds here). Awaited before each model run by the caller's
+   * client and here before each frame is encoded, so a pause stops the progress within one frame.
+   */
+  hold?(): Promise<void>;
   /** Default: a media service of its own. */
   media?: MediaService;
 }
@@ -256,6 +261,7 @@ async function runPipeline(
           const g = await graded.pop();
           if (!g) throw new ServiceError('bad_input', `${m.source.path}: the source ends before frame ${frame}`);
           if (g.frame !== frame) throw new ServiceError('internal', `Render expected frame ${frame}, got ${g.frame}`);
+          await deps.hold?.();
           await encoder.write(g.picture);
           light.push(g.light);
           active = active ? unionRect(active, g.active) : g.active;
