@@ -98,6 +98,10 @@ export function parseCommandArgs<O extends OptionSpecs>(
     if (!variadic && positionals.length > spec.args.length) {
       throw new UsageError(`unexpected argument "${positionals[spec.args.length]}" (quote a name that has spaces)`);
     }
+    for (const [name, o] of Object.entries(spec.options)) {
+      if (o.required && options[name] === undefined)
+        throw new UsageError(`missing option --${name} ${o.value ?? 'VALUE'}`);
+    }
   }
   // parseArgs filled every option from the same description, so the values have the described types.
   return { help: help === true, args: positionals, options: options as OptionValues<O> };

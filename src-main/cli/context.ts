@@ -18,12 +18,14 @@ export interface OptionSpec {
   default?: string;
   /** May be given more than once (its values arrive as a list). */
   multiple?: boolean;
+  /** Must be given (a string option without a default): the usage shows it unbracketed, the parser insists. */
+  required?: boolean;
   help: string;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
-/** Parsed option values, typed from the description: booleans, lists, strings with a default, optional strings. */
+/** Parsed option values, typed from the description: booleans, lists, strings (required, defaulted or optional). */
 export type OptionValues<O extends OptionSpecs> = {
   [K in keyof O]: O[K]['type'] extends 'boolean'
     ? boolean
@@ -31,7 +33,9 @@ export type OptionValues<O extends OptionSpecs> = {
       ? string[]
       : O[K]['default'] extends string
         ? string
-        : string | undefined;
+        : O[K]['required'] extends true
+          ? string
+          : string | undefined;
 };
 
 export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {

@@ -4,7 +4,8 @@ import type { CommandSpec, OptionSpec } from './context';
 
 function optionUsage(name: string, o: OptionSpec): string {
   if (o.type === 'boolean') return `[--${name}]`;
-  return `[--${name} ${o.value ?? 'VALUE'}]${o.multiple ? '...' : ''}`;
+  const option = `--${name} ${o.value ?? 'VALUE'}`;
+  return o.required ? option : `[${option}]${o.multiple ? '...' : ''}`;
 }
 
 /** `remaster still IN OUT.tif [--scale 2|4] ...`: what the README's command table shows in its first column. */
@@ -51,7 +52,7 @@ export function commandsHelp(specs: readonly CommandSpec[]): string {
 export function commandHelp(spec: CommandSpec): string {
   const rows = Object.entries(spec.options).map(([n, o]): [string, string] => [
     o.type === 'boolean' ? `--${n}` : `--${n} ${o.value ?? 'VALUE'}`,
-    o.default === undefined ? o.help : `${o.help} (default: ${o.default})`,
+    o.required ? `${o.help} (required)` : o.default === undefined ? o.help : `${o.help} (default: ${o.default})`,
   ]);
   rows.push(['-h, --help', 'this help']);
   return [`usage: ${usageLine(spec)}`, '', spec.summary, '', 'options:', ...columns(rows)].join('\n');

@@ -124,31 +124,3 @@ export async function analyzeHdrFile(
     perFrame,
   };
 }
-
-export function formatReport(r: AnalyzeReport): string {
-  const s = r.source;
-  const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : 'n/a');
-  const md = r.declared.mastering;
-  const lines = [
-    `${s.file}`,
-    `  ${s.codec}${s.profile ? ` ${s.profile}` : ''}, ${s.pixFmt}, ${s.width}x${s.height}${s.kind === 'video' ? `, ${s.frameRate} fps, ${r.measured.frames} frames` : ''}`,
-    `  tags: primaries ${s.tags.primaries ?? '-'}, transfer ${s.tags.transfer ?? '-'}, matrix ${s.tags.matrix ?? '-'}, range ${s.tags.range ?? '-'}`,
-    '',
-    `Measured (active picture ${r.measured.activeArea.width}x${r.measured.activeArea.height} at ${r.measured.activeArea.x},${r.measured.activeArea.y}):`,
-    `  ${r.measured.bars}`,
-    `  MaxCLL   ${String(r.measured.cta.maxCll).padStart(5)} nits  (peak ${r.measured.maxCll.toFixed(1)}, frame ${r.measured.maxCllFrame})`,
-    `  MaxFALL  ${String(r.measured.cta.maxFall).padStart(5)} nits  (frame ${r.measured.maxFallFrame}); programme average ${r.measured.averageFall.toFixed(1)} nits`,
-    `  outside BT.709 ${pct(r.measured.outsideBt709)} (worst frame ${pct(r.measured.maxOutsideBt709)}), outside P3 ${pct(r.measured.outsideP3)} (worst frame ${pct(r.measured.maxOutsideP3)})`,
-    '',
-    `Declared (${r.declared.from === 'none' ? 'nothing' : r.declared.from}):`,
-    `  MaxCLL   ${r.declared.maxCll ? String(r.declared.maxCll).padStart(5) + ' nits' : '    - (absent)'}`,
-    `  MaxFALL  ${r.declared.maxFall ? String(r.declared.maxFall).padStart(5) + ' nits' : '    - (absent)'}`,
-    `  mastering display ${md ? `${r.declared.masteringPreset}: peak ${md.maxNits} nits, black ${md.minNits} nits` : '- (absent)'}`,
-    '',
-    `Verdict: ${r.verdict.verdict.toUpperCase()}`,
-    ...r.verdict.findings.map(
-      (f) => `  ${f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : '✓'} ${f.message}`,
-    ),
-  ];
-  return lines.join('\n');
-}

@@ -27,15 +27,23 @@ export function createIpcGate(dispatch: Dispatch, log: Logger): IpcGate {
   };
 }
 
-function trustedSender(sender: IpcSender): boolean {
-  if (!sender.url) return false;
+/**
+ * Whether `url` is a page of our own renderer (app://remaster/...): who may call over IPC, where a window may
+ * navigate or redirect, and which requests the app: protocol answers. One check for all of them.
+ */
+export function isAppUrl(url: string | null | undefined): boolean {
+  if (!url) return false;
   try {
     // Not URL.origin: Node's URL gives non-special schemes such as app: an opaque origin, the string 'null'.
-    const url = new URL(sender.url);
-    return `${url.protocol}//${url.host}` === APP_ORIGIN;
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}` === APP_ORIGIN;
   } catch {
     return false;
   }
+}
+
+function trustedSender(sender: IpcSender): boolean {
+  return isAppUrl(sender.url);
 }
 
 function tooLarge(request: unknown): boolean {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APP_ORIGIN, APP_SCHEME, IPC_CALL, IPC_EVENT } from '../common/ipc-channels';
 import { createCore, type Core } from '../core';
-import { createIpcGate } from '../core/ipc-gate';
+import { createIpcGate, isAppUrl } from '../core/ipc-gate';
 import { MEDIA_EXTENSIONS } from '../core/library';
 import { buildDir, rendererDir } from '../core/paths';
 import { securityHeaders, servedFile } from '../core/served-files';
@@ -25,11 +25,8 @@ function serveRenderer(): void {
     cacheFile: (p: string) => core?.cacheFile(p) ?? null,
   };
   protocol.handle(APP_SCHEME, async (req) => {
-    const url = new URL(req.url);
-    if (url.host !== 'remaster') {
-      return new Response('Not found', { status: 404, headers: securityHeaders('electron') });
-    }
-    const served = servedFile(url.pathname, sources);
+    if (!isAppUrl(req.url)) return new Response('Not found', { status: 404, headers: securityHeaders('electron') });
+    const served = servedFile(new URL(req.url).pathname, sources);
     if (served.status !== 200) return new Response(served.body, { status: served.status, headers: served.headers });
     const res = await net.fetch(pathToFileURL(served.file).toString());
     return new Response(res.body, { status: res.status, headers: served.headers });
@@ -38,10 +35,10 @@ function serveRenderer(): void {
 
 function lockDown(contents: WebContents): void {
   contents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
+    if (!isAppUrl(url)) e.preventDefault();
   });
   contents.on('will-redirect', (e, url) => {
-    if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
+    if (!isAppUrl(url)) e.preventDefault();
   });
   contents.on('will-attach-webview', (e) => e.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {

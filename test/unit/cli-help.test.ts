@@ -43,6 +43,12 @@ test("the README's command table is the commands' description, row for row", () 
     'remaster still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--quality standard|best] [--model FILE]',
   );
   assert.equal(usageLine(spec('serve')), 'remaster serve [--port N] [--bind ADDR] [--media-root DIR]... [--no-demo]');
+  // An option the command cannot run without is shown as such, not in brackets.
+  assert.equal(usageLine(spec('render-shot')), 'remaster render-shot MANIFEST.json --out DIR');
+  assert.match(
+    usageLine(spec('export')),
+    /^remaster export PROJECT --format hdr10-hevc\|\S+ --out PATH \[--mastering /,
+  );
 });
 
 test('every command has a summary, and project has create, list, rename and delete', () => {
@@ -81,6 +87,7 @@ test("--help's columns line up: every summary starts at one column", () => {
     helpStarts.join(' '),
   );
   assert.ok(serve.some((l) => l.includes('--port N') && l.endsWith('(default: 7450)')));
+  assert.ok(commandHelp(spec('render-shot')).includes('the manifest hash names the render inside (required)'));
 });
 
 test('arguments are parsed strictly, with one plain line for each mistake', () => {
@@ -111,6 +118,12 @@ test('arguments are parsed strictly, with one plain line for each mistake', () =
     'unexpected argument "shoot" (quote a name that has spaces)',
   );
   assert.equal(mistake(['Night shoot'], 'import'), 'missing argument FILE...');
+  assert.equal(mistake(['m.json'], 'render-shot'), 'missing option --out DIR');
+  assert.equal(
+    mistake(['P', '--out', 'm.mov'], 'export'),
+    'missing option --format hdr10-hevc|prores4444xq|prores422hq|tiff16',
+  );
+  assert.equal(parseCommandArgs(spec('render-shot'), ['--help']).help, true);
 
   const ok = parseCommandArgs(still, ['a.png', 'b.tif', '--scale=4', '--quality', 'best']);
   assert.deepEqual(ok, {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_MESSAGE_BYTES } from '../../src-main/common/contract';
 import { createDispatch, type Handlers } from '../../src-main/core/dispatch';
-import { createIpcGate } from '../../src-main/core/ipc-gate';
+import { createIpcGate, isAppUrl } from '../../src-main/core/ipc-gate';
 import { createLogger } from '../../src-main/core/log';
 
 const log = createLogger({ quiet: true, level: 'error' });
@@ -83,4 +83,25 @@ test('a malformed request is bad_request and an unknown method unknown_method', 
   const noToString = await gate(own, { toString: null }, {});
   assert.deepEqual(noToString, { ok: false, error: { code: 'unknown_method', message: 'Unknown method: (object)' } });
   assert.deepEqual(seen, []);
+});
+
+test('one origin check for IPC senders, navigation, redirects and the app: protocol', () => {
+  // The pages Electron's window loads, navigates between and fetches from app://.
+  for (const url of ['app://remaster/index.html', 'app://remaster/', 'app://remaster/media/p1/thumb.jpg?v=2'])
+    assert.equal(isAppUrl(url), true, url);
+  // A link or redirect anywhere else, a look-alike host, or a userinfo trick stays out.
+  for (const url of [
+    'https://example.com/',
+    'app://remaster.evil.com/index.html',
+    'app://evil/remaster/index.html',
+    'app://remaster@evil/index.html',
+    'app://remaster:1/',
+    'file:///app/remaster/index.html',
+    'javascript:alert(1)',
+    'remaster/index.html',
+    '',
+    null,
+    undefined,
+  ])
+    assert.equal(isAppUrl(url), false, String(url));
 });

@@ -1,5 +1,6 @@
 // The layering rules (one table, .layers.mjs) checked through ESLint itself, as `npm run lint` and editors do:
-// the source tree passes, and each way of breaking a layer is caught.
+// the source tree passes, and each way of breaking a layer is caught. Also the size rule that keeps each
+// main-side file to one subject (max-lines 400).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { ESLint } from 'eslint';
 import { appRoot } from '../../src-main/core/paths';
 
 const root = appRoot();
-const layerRules = new Set(['layers/imports', 'no-restricted-globals']);
+const layerRules = new Set(['layers/imports', 'no-restricted-globals', 'max-lines']);
 const eslint = new ESLint({ cwd: root, ruleFilter: ({ ruleId }) => layerRules.has(ruleId) });
 
 /** The layer rule's complaints about `code` as if it were the file at `file` (repository-relative). */
@@ -96,4 +97,13 @@ test('every other layer edge is refused', async () => {
     assert.equal(found.length, 1, `${file}: ${code} -> ${found.join(' | ')}`);
     assert.match(found[0]!, expected, `${file}: ${code}`);
   }
+});
+
+test('a main-side file over 400 lines is refused; 400 pass', async () => {
+  const lines = (n: number): string =>
+    Array.from({ length: n }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+  assert.deepEqual(await problems('src-main/core/library/x.ts', lines(400)), []);
+  assert.deepEqual(await problems('src-main/core/library/x.ts', lines(401)), [
+    'max-lines: File has too many lines (401). Maximum allowed is 400.',
+  ]);
 });

@@ -33,8 +33,13 @@ export default defineCommand({
   args: ['PROJECT'],
   summary: 'render what is missing, then write and verify by read-back an HDR10 master',
   options: {
-    format: { type: 'string', value: 'hdr10-hevc|prores4444xq|prores422hq|tiff16', help: 'the master (required)' },
-    out: { type: 'string', value: 'PATH', help: 'the .mp4/.mov file, or for tiff16 the folder to create (required)' },
+    format: { type: 'string', value: 'hdr10-hevc|prores4444xq|prores422hq|tiff16', required: true, help: 'the master' },
+    out: {
+      type: 'string',
+      value: 'PATH',
+      required: true,
+      help: 'the .mp4/.mov file, or for tiff16 the folder to create',
+    },
     mastering: {
       type: 'string',
       value: 'p3-1000|bt2020-1000|p3-4000',
@@ -48,9 +53,6 @@ export default defineCommand({
     json: { type: 'boolean', help: 'the export record with its report, as JSON' },
   },
   async run({ args: [name], options }, ctx) {
-    if (!options.format)
-      throw new CliError('missing option --format (hdr10-hevc, prores4444xq, prores422hq or tiff16)');
-    if (!options.out) throw new CliError('missing option --out PATH');
     const frames = frameRange(options.frames);
     return withDelivery(ctx, options.model, async (lib, delivery, watch) => {
       const project = lib.findProject(name);

@@ -1,6 +1,6 @@
 // `remaster render-shot`: what a render node runs. One manifest into its cache folder under --out; it never
 // opens the library (SQLite over a network file system corrupts), so it can run on any machine with the media.
-import { CliError, defineCommand } from '../context';
+import { defineCommand } from '../context';
 import { progressPrinter } from '../delivery';
 
 export default defineCommand({
@@ -8,10 +8,14 @@ export default defineCommand({
   args: ['MANIFEST.json'],
   summary: 'render one shot manifest into DIR/<hash> without the library (a render node); resumable',
   options: {
-    out: { type: 'string', value: 'DIR', help: 'the render cache folder; the manifest hash names the render inside' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      required: true,
+      help: 'the render cache folder; the manifest hash names the render inside',
+    },
   },
   async run({ args: [manifest], options }, ctx) {
-    if (!options.out) throw new CliError('missing option --out DIR');
     const [{ runRenderShot }, { createLogger }] = await Promise.all([
       import('../../core/render'),
       import('../../core/log'),
