@@ -1,6 +1,7 @@
 // One log for the whole main side: stderr plus a file in the data folder, so a colorist can send it to us.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeToTerminal } from '../node/terminal';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -25,26 +26,6 @@ export function setTerminalLogLevel(level: LogLevel | 'none' | null): void {
   terminalFrom = level;
 }
 
-/**
- * Under the test runner (REMASTER_TEST=1) lines meant for the terminal are held back, so a passing run's output
- * is only results; a test file that fails prints the lines it held (the last 200) as its process exits.
- */
-const heldForTests: string[] | null = process.env.REMASTER_TEST === '1' ? [] : null;
-if (heldForTests) {
-  process.once('exit', (code) => {
-    if ((code || process.exitCode) && heldForTests.length) process.stderr.write(heldForTests.join(''));
-  });
-}
-
-function toTerminal(line: string): void {
-  if (!heldForTests) {
-    process.stderr.write(line);
-    return;
-  }
-  heldForTests.push(line);
-  if (heldForTests.length > 200) heldForTests.shift();
-}
-
 export function createLogger(opts: { dir?: string; scope?: string; level?: LogLevel; quiet?: boolean } = {}): Logger {
   let file = opts.dir ? join(opts.dir, 'remaster.log') : null;
   try {
@@ -59,7 +40,7 @@ export function createLogger(opts: { dir?: string; scope?: string; level?: LogLe
       const extra = detail === undefined ? '' : ' ' + safeJson(detail);
       const line = `${new Date().toISOString()} ${level.toUpperCase()} [${scope}] ${msg}${extra}`;
       const from = terminalFrom ?? (opts.quiet ? 'warn' : 'debug');
-      if (from !== 'none' && order[level] >= order[from]) toTerminal(line + '\n');
+      if (from !== 'none' && order[level] >= order[from]) writeToTerminal(line + '\n');
       if (file) {
         try {
           appendFileSync(file, line + '\n');

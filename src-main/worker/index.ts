@@ -16,6 +16,7 @@ import {
 } from '../common/worker/protocol';
 import type { ExecutionProvider, ModelInfo } from '../common/contract';
 import { readFully, writeFully } from '../node/file-io';
+import { writeToTerminal } from '../node/terminal';
 
 interface Port {
   post(msg: unknown): void;
@@ -300,7 +301,7 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
       // never created
     }
     // Said once: the client stops asking for the file after this inline reply.
-    process.stderr.write(`inference worker: cannot write ${file} (${firstLine(e)}); sending results through IPC\n`);
+    writeToTerminal(`inference worker: cannot write ${file} (${firstLine(e)}); sending results through IPC`);
     return out;
   }
 }
@@ -342,7 +343,7 @@ port.onMessage((raw) => {
     const id = (raw as { id?: unknown } | null)?.id;
     const message = `Malformed worker request: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
     if (typeof id === 'number') reply(id, { ok: false, code: 'bad_request', message });
-    else process.stderr.write(message + '\n');
+    else writeToTerminal(message);
     return;
   }
   const req = parsed.data;

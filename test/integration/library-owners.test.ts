@@ -118,6 +118,56 @@ if (CHILD) {
     host.db.close();
   });
 
+  test('the issue as reported: a host open on the library shows no ghost clip and re-imports without reopening', async () => {
+    const dataDir = join(tmp.dir, 'ghost');
+    const events = new EventHub();
+    const changed: unknown[] = [];
+    events.subscribe((event, payload) => event === 'library.changed' && changed.push(payload));
+    // The host: the whole library service, open before the CLI starts and kept open after it dies.
+    const host = openLibrary({ dataDir, log: quietLog, events });
+    try {
+      const project = host.createProject('Shared');
+      const file = frameNumberClip(720);
+      const cli = child([dataDir, project.id, file]);
+      const at = await cli.progress(0.44);
+      // The CLI's commits reach the host as library.changed (the UI reloads), within a few polls.
+      const t0 = Date.now();
+      while (changed.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(changed.length > 0, 'library.changed in the host for the CLI commits');
+      const ghost = host.listClips(project.id);
+      assert.equal(ghost.length, 1, 'the CLI clip is listed while its import runs');
+      const exited = new Promise((r) => cli.proc.once('exit', r));
+      changed.length = 0;
+      cli.proc.kill('SIGKILL');
+      await exited;
+      // Nothing in the host reads meanwhile: it notices the death itself (it watches while others run jobs),
+      // removes the clip and tells the UI, within a few heartbeats.
+      const rows = () => (host.db.prepare('SELECT count(*) AS n FROM clips').get() as { n: number }).n;
+      const t1 = Date.now();
+      while (rows() > 0 && Date.now() - t1 < 4 * HEARTBEAT_MS) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(rows(), 0, `the ghost clip removed by the host within ${4 * HEARTBEAT_MS} ms`);
+      assert.ok(
+        changed.some((c) => (c as { projectId: string | null }).projectId === project.id),
+        'library.changed for the project, so the UI drops the clip',
+      );
+      // And the next read, with no reopen: the clip of the dead import is gone, its job failed.
+      assert.deepEqual(
+        host.listClips(project.id).map((c) => c.id),
+        [],
+        'no ghost clip (proxy building, 0 shots) is listed',
+      );
+      const job = host.api['jobs.list']({ projectId: project.id }).find((j) => j.id === at.id);
+      assert.deepEqual([job?.state, job?.error], ['failed', INTERRUPTED]);
+      // Re-import of the same file in the same host works (it was refused as "already in this project").
+      const again = await host.importClips(project.id, [file], { knownCuts: { [file]: [] }, proxies: false }).done;
+      assert.equal(again.clips.length, 1);
+      assert.equal(again.clips[0].probe.durationFrames, 720);
+      assert.equal(host.listClips(project.id).length, 1);
+    } finally {
+      host.close();
+    }
+  });
+
   test('owner rules: a reused pid, another host with a stale or fresh heartbeat, this process', () => {
     const dataDir = join(tmp.dir, 'rules');
     const { db } = openDatabase({ dataDir, log: quietLog });

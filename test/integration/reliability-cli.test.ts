@@ -2,7 +2,7 @@
 // offered, a --data that is a file, log lines kept off the terminal, and no host or worker left after a stop.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -90,8 +90,10 @@ const portClosed = (port: number) =>
 /** Starts `cmd`, waits for its URL and for the inference worker among its descendants. */
 async function startHost(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
   const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  // Every process seen in the tree: once the child is killed, its orphans are no longer its descendants.
+  const seen = new Set<number>([child.pid!]);
   after(() => {
-    for (const pid of [child.pid!, ...descendants(child.pid!)]) {
+    for (const pid of [...seen, ...descendants(child.pid!)]) {
       if (alive(pid)) process.kill(pid, 'SIGKILL'); // a failed assertion must not leave a host running
     }
   });
@@ -99,7 +101,9 @@ async function startHost(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await urlOf(child);
   await until('a worker process', () => descendants(child.pid!).some((p) => /worker/.test(cmdline(p))), 30_000);
-  return { child, port: Number(new URL(url).port), tree: descendants(child.pid!), stderr: () => stderr };
+  const tree = descendants(child.pid!);
+  for (const p of tree) seen.add(p);
+  return { child, port: Number(new URL(url).port), tree, stderr: () => stderr };
 }
 
 const cmdline = (pid: number) => {
@@ -166,6 +170,55 @@ test(
   },
 );
 
+test(
+  'still checks its output first: a missing folder, or one it may not write, fails at once with exit 2',
+  { skip },
+  () => {
+    const data = join(tmp.dir, 'still-out');
+    const png = join(tmp.dir, 'out-check.png');
+    const { ffmpeg } = resolveBinaries();
+    const f = spawnSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x36', '-frames:v', '1', png]);
+    assert.equal(f.status, 0, String(f.stderr));
+    const nowhere = join(tmp.dir, 'no such folder');
+    const t0 = Date.now();
+    let r = remaster('--data', data, 'still', png, join(nowhere, 'out.tif'));
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `remaster still: Cannot write out.tif: no such folder ${nowhere}\n`);
+    // Before any inference: no model was loaded (the log file says so) and it took no time to speak of.
+    assert.ok(Date.now() - t0 < 10_000, `refused after ${Date.now() - t0} ms`);
+    assert.doesNotMatch(logOf(data), /inference worker/);
+    // A folder this user may not write: root writes anywhere, so the check runs as nobody.
+    if (process.getuid?.() !== 0 || spawnSync('setpriv', ['--version']).status !== 0) return;
+    const locked = join(tmp.dir, 'locked');
+    mkdirSync(locked, { mode: 0o555 });
+    chmodSync(tmp.dir, 0o755);
+    chmodSync(png, 0o644);
+    const nobodyData = join(tmp.dir, 'still-nobody');
+    mkdirSync(nobodyData, { mode: 0o777 });
+    chmodSync(nobodyData, 0o777);
+    const x = spawnSync(
+      'setpriv',
+      [
+        ...['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, cli],
+        ...['--data', nobodyData, 'still', png, join(locked, 'out.tif')],
+      ],
+      { cwd: tmp.dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOME: tmp.dir } },
+    );
+    r = { code: x.status, stdout: x.stdout, stderr: x.stderr };
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `remaster still: Cannot write in ${locked}: permission denied\n`);
+    assert.deepEqual(readdirSync(locked), [], 'nothing left in the folder');
+  },
+);
+
+const logOf = (data: string): string => {
+  try {
+    return readFileSync(join(data, 'logs', 'remaster.log'), 'utf8');
+  } catch {
+    return '';
+  }
+};
+
 const browserEnv = () => ({ REMASTER_NO_ELECTRON: '1', REMASTER_DATA: join(tmp.dir, 'start') });
 
 test('start.cjs: SIGTERM closes the port and leaves no child process', { skip }, async () => {
@@ -209,3 +262,25 @@ test('npm start: SIGTERM to npm stops the host and the worker too', { skip }, as
     10_000,
   );
 });
+
+test(
+  'npm start: SIGKILL to npm (no signal to forward) stops the host and the worker: their parent died',
+  { skip },
+  async () => {
+    // npm runs the script through `sh -c`; unless the script execs the app, the shell stays its parent and
+    // outlives npm, so the app would never see its parent die.
+    const host = await startHost('npm', ['start', '--', '--port', '0', '--no-demo'], browserEnv());
+    const app = host.tree.find((p) => /start\.cjs/.test(cmdline(p)));
+    assert.ok(app, 'start.cjs runs under npm');
+    host.child.kill('SIGKILL');
+    after(() => {
+      const left = host.tree.filter(alive).map((p) => `${p} ${cmdline(p)}`);
+      if (left.length) process.stderr.write(`npm start left running after SIGKILL: ${left.join('; ')}\n`);
+    });
+    await until(
+      'host and worker gone, port closed, after npm was killed',
+      async () => host.tree.every((p) => !alive(p)) && (await portClosed(host.port)),
+      10_000,
+    );
+  },
+);

@@ -282,7 +282,7 @@ test('the float16 variant (GPU default) gives the float32 result within a quarte
   const [a, b] = await Promise.all([full.run(fixture, [1, 3, 24, 40]), half.run(fixture, [1, 3, 24, 40])]);
   let worst = 0;
   for (let i = 0; i < a.hdr.length; i++) worst = Math.max(worst, Math.abs(a.hdr[i] - b.hdr[i]) * 876);
-  console.log(`fp16 vs fp32 on the golden fixture: worst ${worst.toFixed(3)} 10-bit codes`);
+  t.diagnostic(`fp16 vs fp32 on the golden fixture: worst ${worst.toFixed(3)} 10-bit codes`);
   assert.ok(worst <= 0.25, `worst ${worst} codes`);
   assert.ok(
     a.base.every((v, i) => v === b.base[i]),

@@ -19,8 +19,14 @@ import { requireProject, touchProject } from './projects-repo';
 import { proxiesPresent, rebuildProxiesLater } from './proxies';
 import { renumber, trimClipShots } from './shots-repo';
 
-export const listClips = (ctx: LibraryContext, projectId: string): Clip[] =>
-  ctx.read(() => selectClips(ctx.db, projectId).map(toClip));
+/**
+ * A project's clips as every process sharing the library should see them: jobs whose process died are reaped
+ * first, so the clip of an import killed in another process (no shots, proxies "building") is gone, not listed.
+ */
+export function listClips(ctx: LibraryContext, projectId: string): Clip[] {
+  if (ctx.db.open) ctx.jobs.reapInterrupted();
+  return ctx.read(() => selectClips(ctx.db, projectId).map(toClip));
+}
 
 export const getClip = (ctx: LibraryContext, clipId: string): Clip =>
   ctx.read(() => toClip(requireClip(ctx.db, clipId)));

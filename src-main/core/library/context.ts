@@ -37,7 +37,10 @@ export class LibraryContext {
     if (this.closed) throw new ServiceError('internal', 'The library is closed');
     if (this.readOnly) throw new ServiceError('io', `Library ${this.file} is read-only: the change was not saved.`);
     try {
-      return this.db.transaction(fn)();
+      // IMMEDIATE: the write lock is taken at BEGIN, where SQLite waits out the busy timeout for another process's
+      // write. A deferred transaction that reads first and then writes gets SQLITE_BUSY at once (no waiting)
+      // when another process committed in between: two CLI commands at once failed with "locked".
+      return this.db.transaction(fn).immediate();
     } catch (e) {
       throw dbError(e, this.file);
     }

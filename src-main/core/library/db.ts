@@ -2,8 +2,20 @@
 // integrity check at open with recovery (every readable row salvaged, a backup for the rest; the bad file kept
 // aside), and writability judged on what SQLite can really write.
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import type { Logger } from '../log';
 import { recoverLibrary } from './db-recover';
@@ -221,6 +233,16 @@ function tryOpen(file: string, readOnly: boolean, busyTimeoutMs: number): { db: 
   }
 }
 
+/** A copy of the library and its -wal in a private temporary folder (removed at exit), for reading only. */
+function readOnlyCopy(file: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'remaster-library-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const copy = join(dir, 'library.sqlite');
+  copyFileSync(file, copy);
+  if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+  return copy;
+}
+
 /** Opens (creating or recovering) `dataDir/library.sqlite`. */
 export function openDatabase(opts: {
   dataDir: string;
@@ -246,7 +268,18 @@ export function openDatabase(opts: {
   let salvage: SalvageReport | null = null;
   let opened: { db: Db | null; problem: string | null };
   try {
-    opened = tryOpen(file, readOnly, busy);
+    try {
+      opened = tryOpen(file, readOnly, busy);
+    } catch (e) {
+      // A WAL library SQLite cannot make its side files for (a folder this user may not write, no -shm
+      // there): it cannot be opened in place even to read, so browsing reads a private copy instead.
+      const code = (e as { code?: string }).code ?? '';
+      if (!exists || !/^SQLITE_(READONLY|CANTOPEN)/.test(code) || isWritable(dirname(file))) throw e;
+      const folder = `the folder ${dirname(file)} is not writable, so the library is read from a copy taken at open`;
+      readOnlyReason = readOnlyReason ? `${readOnlyReason}; ${folder}` : folder;
+      readOnly = true;
+      opened = tryOpen(readOnlyCopy(file), true, busy);
+    }
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
     const why = /BUSY|LOCKED/.test(code)

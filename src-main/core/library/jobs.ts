@@ -57,6 +57,8 @@ export class JobManager {
   private entries = new Map<string, Entry>();
   private chain: Promise<unknown> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** See watchOthers. */
+  private othersWatch: NodeJS.Timeout | null = null;
   private interruptedListeners: ((jobs: InterruptedJob[]) => void)[] = [];
   private readonly owner = ownerOfThisProcess();
 
@@ -87,9 +89,14 @@ export class JobManager {
   reapInterrupted(): InterruptedJob[] {
     if (this.readOnly) return [];
     const found: InterruptedJob[] = [];
+    let othersOpen = false;
     try {
       for (const r of selectOpenJobs(this.db)) {
-        if (this.entries.has(r.id) || isOwnerAlive(r, this.owner)) continue;
+        if (this.entries.has(r.id)) continue;
+        if (isOwnerAlive(r, this.owner)) {
+          othersOpen = true;
+          continue;
+        }
         const at = new Date().toISOString();
         if (!markJobInterrupted(this.db, r.id, INTERRUPTED, at)) continue; // another process got there first
         const job = { ...toJob(r), state: 'failed' as const, error: INTERRUPTED, message: INTERRUPTED, finishedAt: at };
@@ -102,6 +109,7 @@ export class JobManager {
       this.log.warn('could not check for interrupted jobs', e);
       return [];
     }
+    this.watchOthers(othersOpen);
     for (const f of found) this.emit({ job: f.job } as Entry);
     if (found.length) {
       for (const l of this.interruptedListeners) {
@@ -243,6 +251,23 @@ export class JobManager {
     }
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    if (this.othersWatch) clearInterval(this.othersWatch);
+    this.othersWatch = null;
+  }
+
+  /** While another process runs jobs here, look again every heartbeat: its death is then noticed, tidied and
+   * pushed to the UI (a CLI import killed beside the host) even when nothing here reads the jobs. */
+  private watchOthers(needed: boolean): void {
+    if (needed && !this.readOnly && this.db.open) {
+      this.othersWatch ??= setInterval(
+        () => (this.db.open ? this.reapInterrupted() : this.watchOthers(false)),
+        HEARTBEAT_MS,
+      );
+      this.othersWatch.unref(); // never what keeps a process alive
+    } else if (this.othersWatch) {
+      clearInterval(this.othersWatch);
+      this.othersWatch = null;
+    }
   }
 
   /** Keeps this process's unfinished jobs' heartbeat (and progress) fresh, for processes that cannot check our pid. */
