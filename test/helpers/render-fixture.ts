@@ -8,6 +8,8 @@ import { buildRenderManifest } from '../../src-main/core/render';
 
 export const DEMO_CLIP = join(appRoot(), 'assets', 'demo', 'demo.mp4');
 export const BASELINE_X2 = join(appRoot(), 'models', 'baseline-x2.onnx');
+/** The trained network (x2): slow on the CPU, for the one test and bench line that run it. */
+export const SRITM_X2 = join(appRoot(), 'models', 'srItm-x2.onnx');
 
 /** A grade that exercises every stage of the kernel: blend, gain, black level, expansion, saturation. */
 export const TEST_GRADE = {
@@ -22,7 +24,7 @@ export const TEST_GRADE = {
 
 export async function demoManifest(
   log: Logger,
-  o: { first: number; last: number; inputWidth: number; segmentFrames: number },
+  o: { first: number; last: number; inputWidth: number; segmentFrames: number; model?: string },
 ): Promise<RenderManifest> {
   const media = createMediaService({ log, cacheDir: '/nonexistent' });
   const probe = await media.probe(DEMO_CLIP);
@@ -32,7 +34,7 @@ export async function demoManifest(
     probe,
     clip: { deinterlace: 'auto', squarePixels: true },
     frames: { first: o.first, last: o.last },
-    model: { path: BASELINE_X2, scale: 2 },
+    model: { path: o.model ?? BASELINE_X2, scale: 2 },
     grade: { version: 3, params: TEST_GRADE },
     inputWidth: o.inputWidth,
     segmentFrames: o.segmentFrames,

@@ -23,7 +23,7 @@ import {
   type MasterFormat,
   type MasteringPresetName,
 } from '../../src-main/core/export';
-import { keyframeInterval } from '../../src-main/core/export/ffmpeg-args';
+import { decodeMasterArgs, keyframeInterval } from '../../src-main/core/export/ffmpeg-args';
 import { readHdr10Boxes } from '../../src-main/core/master/mp4-boxes';
 import {
   barsSegment,
@@ -269,6 +269,33 @@ test('ProRes 4444 XQ: 10-bit 4:4:4, PQ tags, timecode and audio, sidecars with S
     JSON.parse(readFileSync(r.sidecars!.json, 'utf8')).masteringDisplay.st2086,
     'G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(40000000,50)',
   );
+
+  // The encoder reads the cache files itself (concat, cut after each input's last frame, the frames before its
+  // first dropped): each master frame must be the planned one, A's frames 2..13 then B's 4..15. Every source
+  // frame differs from its neighbours by a moving square, so the nearest source frame names it.
+  const raw = execFileSync(bins.ffmpeg, decodeMasterArgs(['-i', out], 'yuv444p10le'), { maxBuffer: 1 << 28 });
+  const px = W * H * 3;
+  assert.equal(raw.length, FRAMES * px * 2);
+  const decoded = new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+  const sources = [
+    ...A.pictures.map((f, i) => ({ name: `A${i}`, f })),
+    ...B.pictures.map((f, i) => ({ name: `B${i}`, f })),
+  ];
+  const distance = (j: number, f: { data: Uint16Array }): number => {
+    let d = 0;
+    for (let k = 0; k < px; k += 7) d += Math.abs(decoded[j * px + k] - f.data[k]);
+    return d;
+  };
+  const got = Array.from({ length: FRAMES }, (_, j) => {
+    let best = sources[0];
+    for (const s of sources) if (distance(j, s.f) < distance(j, best.f)) best = s;
+    return best.name;
+  });
+  const want = [
+    ...Array.from({ length: 12 }, (_, i) => `A${i + 2}`),
+    ...Array.from({ length: 12 }, (_, i) => `B${i + 4}`),
+  ];
+  assert.deepEqual(got, want);
 });
 
 test('ProRes 422 HQ: yuv422p10le with PQ tags and sidecars', async (t) => {
@@ -307,6 +334,21 @@ test('16-bit TIFF sequence: rgb48le with the PQ ICC profile, pixel-exact, in pro
     [want.maxCll, want.maxFall],
   );
   assertSidecars(r, 'p3-1000');
+});
+
+test('an input holding fewer frames than planned fails with the reason and leaves nothing behind', async () => {
+  const out = join(tmp.dir, 'short.mov');
+  // A holds 16 frames: frames 10..21 are asked for.
+  const short = { inputs: [{ file: A.file, firstFrame: 10, frames: 12 }], light: A.light.slice(0, 12) };
+  await assert.rejects(
+    exportMaster(plan('prores422hq', out, short), { log: quietLog }),
+    (e: ServiceError) => e.code === 'bad_input' && /gave 6 frames where the export asks for 12/.test(e.message),
+  );
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(
+    readdirSync(tmp.dir).filter((f) => f.startsWith('.')),
+    [],
+  );
 });
 
 test('an existing master is refused without force and left untouched; with force it is replaced', async () => {

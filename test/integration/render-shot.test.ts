@@ -1,4 +1,4 @@
-// Shot renders into the render cache: real ffmpeg decode and FFV1 encode, the real worker with the analytic
+// Shot renders into the render cache: real ffmpeg decode and lossless (FFVHuff) encode, the real worker with the analytic
 // baseline model, the real grade. Frames are read back from the cache and checked against an independent
 // up-conversion; a render killed with SIGKILL resumes and ends byte-identical to an uninterrupted one.
 import { test, before, after } from 'node:test';
@@ -102,7 +102,7 @@ const dirA = join(tmp.dir, 'a');
 const dirB = join(tmp.dir, 'b');
 let resultA: RenderResult;
 
-test('render-shot writes lossless FFV1 segments whose frames are the graded model output, with their light levels', async () => {
+test('render-shot writes lossless FFVHuff segments whose frames are the graded model output, with their light levels', async () => {
   const progress: RenderProgress[] = [];
   const t0 = performance.now();
   const out = await runRenderShot(manifestFile, dirA, { log, onProgress: (p) => progress.push(p) });
@@ -132,8 +132,9 @@ test('render-shot writes lossless FFV1 segments whose frames are the graded mode
   const probe = await media.probe(join(out.dir, segmentFile(0)));
   assert.deepEqual(
     [probe.codec, probe.pixFmt, probe.width, probe.height, probe.frameRate],
-    ['ffv1', 'gbrp16le', 640, 360, '24000/1001'],
+    ['ffvhuff', 'gbrp16le', 640, 360, '24000/1001'],
   );
+  assert.deepEqual(resultA.cache, { container: 'matroska', codec: 'ffvhuff', pixFmt: 'gbrp16le' });
   assert.deepEqual([probe.colour.primaries, probe.colour.transfer], ['bt2020', 'smpte2084']);
 
   // Every frame read back: checksums, frame count, and light levels re-measured from the decoded pictures.

@@ -6,7 +6,6 @@ import { BT2020_TO_P3, P3_TO_BT2020, type Mat3 } from './primaries';
 import { nitsToPq, pqToNits, PQ_PEAK_NITS, REFERENCE_WHITE_NITS } from './transfer';
 import { nitsToPqFast, pqToNitsFast } from './transfer-fast';
 import { BT2020_LUMA } from './sdr-to-hdr';
-import type { PlanarRgb } from './ycbcr';
 
 /** A numeric parameter: a slider with a numeric field. `scale: 'log'` spreads a range of decades evenly. */
 export interface SliderParameter {
@@ -204,7 +203,8 @@ const TO_P3 = BT2020_TO_P3,
   FROM_P3 = P3_TO_BT2020;
 
 const prepCache = new WeakMap<GradeParams, PreparedGrade>();
-function prepared(p: GradeParams | PreparedGrade): PreparedGrade {
+/** The prepared constants of a grade, prepared once per params object. */
+export function prepared(p: GradeParams | PreparedGrade): PreparedGrade {
   if ('gain' in p) return p;
   let q = prepCache.get(p);
   if (!q) {
@@ -329,7 +329,7 @@ function makeGradeKernel(decode: (e: number) => number, encode: (n: number) => n
 
 /** Exact kernel (Math.pow): the reference the GLSL is tested against. */
 export const gradePixel = makeGradeKernel(pqToNits, nitsToPq);
-/** The same kernel on table-driven PQ (see transfer-fast.ts; ≤ 0.01 of a 10-bit code from the exact one), for frames. */
+/** The same kernel on table-driven PQ (see transfer-fast.ts; ≤ 0.01 of a 10-bit code from the exact one). Frames: grade-frame.ts. */
 export const gradePixelFast = makeGradeKernel(pqToNitsFast, nitsToPqFast);
 
 export type Rgb = readonly [number, number, number];
@@ -342,28 +342,4 @@ export function applyGrade(hdrModel: Rgb, hdrBase: Rgb, params: GradeParams | Pr
   const o = new Float64Array(3);
   gradePixel(prepared(params), hdrModel[0], hdrModel[1], hdrModel[2], hdrBase[0], hdrBase[1], hdrBase[2], o);
   return [o[0], o[1], o[2]];
-}
-
-/**
- * The grade over planar float frames (PQ signals). `out` may be one of the inputs. No per-pixel allocation.
- * Uses the table-driven PQ (a few times faster than Math.pow, within 0.01 of a 10-bit code of applyGrade).
- */
-export function applyGradeFrame(
-  hdrModel: PlanarRgb,
-  hdrBase: PlanarRgb,
-  params: GradeParams | PreparedGrade,
-  out?: PlanarRgb,
-): PlanarRgb {
-  const n = hdrBase.r.length;
-  const o = out ?? { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n) };
-  const q = prepared(params);
-  const t = new Float64Array(3);
-  const kernel = gradePixelFast;
-  for (let i = 0; i < n; i++) {
-    kernel(q, hdrModel.r[i], hdrModel.g[i], hdrModel.b[i], hdrBase.r[i], hdrBase.g[i], hdrBase.b[i], t);
-    o.r[i] = t[0];
-    o.g[i] = t[1];
-    o.b[i] = t[2];
-  }
-  return o;
 }

@@ -6,6 +6,7 @@ export * from './ycbcr';
 export * from './resample';
 export * from './sdr-to-hdr';
 export * from './grade';
+export * from './grade-frame';
 export * from './grade-glsl';
 export * from './frame';
 export * from './light-level';

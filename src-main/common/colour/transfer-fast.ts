@@ -66,6 +66,44 @@ function buildEnc(): Float64Array {
 const PQ_BLACK = nitsToPq(0);
 const MIN_NITS = Math.pow(2, EXP_MIN);
 
+/**
+ * The PQ tables themselves, for whole-frame loops that inline the lookups (grade.ts): a function call per
+ * channel costs more than the lookup. Same tables and arithmetic as pqToNitsFast / nitsToPqFast.
+ */
+export interface PqTables {
+  /** pqToNits(i / decSteps), i = 0..decSteps. */
+  dec: Float64Array;
+  decSteps: number;
+  /** nitsToPq at each segment start; segment k covers [encX0[k], encX0[k+1]). */
+  enc: Float64Array;
+  encX0: Float64Array;
+  /** 1 / segment width, per octave (index: exponent − encExpMin). */
+  encInvW: Float64Array;
+  encExpMin: number;
+  encMantBits: number;
+  /** Below this many nits the encode is the linear ramp from PQ black to enc[0]. */
+  encMinNits: number;
+  pqBlack: number;
+}
+
+let tables: PqTables | null = null;
+export function pqTables(): PqTables {
+  if (tables) return tables;
+  const enc = encLut ?? buildEnc();
+  tables = {
+    dec: decLut ?? buildDec(),
+    decSteps: DEC_N,
+    enc,
+    encX0: encX0 as Float64Array,
+    encInvW: encInvW as Float64Array,
+    encExpMin: EXP_MIN,
+    encMantBits: MANT_BITS,
+    encMinNits: MIN_NITS,
+    pqBlack: PQ_BLACK,
+  };
+  return tables;
+}
+
 /** nits -> PQ signal by table (see above). Clamps to [0, 10000] nits; NaN gives black. */
 export function nitsToPqFast(n: number): number {
   const t = encLut ?? buildEnc();

@@ -128,9 +128,16 @@ export const RenderResult = z
   .object({
     formatVersion: z.literal(RENDER_FORMAT_VERSION),
     manifestHash: Sha256,
-    /** How the frames are stored: FFV1 (lossless) 16-bit R'G'B' BT.2020 PQ, full range, in Matroska. */
+    /**
+     * How the frames are stored: lossless 16-bit R'G'B' BT.2020 PQ, full range, in Matroska; FFVHuff since
+     * 2026-12 (cheaper to write and read), FFV1 before (those caches stay valid: ffmpeg reads either).
+     */
     cache: z
-      .object({ container: z.literal('matroska'), codec: z.literal('ffv1'), pixFmt: z.literal('gbrp16le') })
+      .object({
+        container: z.literal('matroska'),
+        codec: z.enum(['ffvhuff', 'ffv1']),
+        pixFmt: z.literal('gbrp16le'),
+      })
       .strict(),
     width: Int,
     height: Int,

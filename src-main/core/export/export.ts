@@ -13,7 +13,7 @@ import type { Logger } from '../log';
 import { encodeTiff16 } from '../master/tiff16';
 import { writeHdr10Boxes } from '../master/mp4-boxes';
 import { lastLines, resolveBinaries, type Binaries } from '../media/ffmpeg';
-import { encodeArgs } from './ffmpeg-args';
+import { concatInputArgs, concatList, encodeArgs, programmeFilter } from './ffmpeg-args';
 import { forEachFrame, programmeSize } from './frames';
 import {
   checkPlan,
@@ -118,25 +118,49 @@ async function removeStalePartials(out: string, log: Logger): Promise<void> {
   const prefix = `.${basename(out)}.partial-`;
   const names = await readdir(dirname(out)).catch(() => [] as string[]);
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = /^\d+/.exec(name.slice(prefix.length));
+    // `..<name>.partial-<pid>…`: writeHdr10Boxes's copy of a partial (`.<file>.<pid>.hdr10.tmp`), killed mid-copy.
+    const at = name.startsWith(prefix) ? prefix.length : name.startsWith(`.${prefix}`) ? prefix.length + 1 : -1;
+    if (at < 0) continue;
+    const pid = /^\d+/.exec(name.slice(at));
     if (!pid || Number(pid[0]) === process.pid || isAlive(Number(pid[0]))) continue;
     log.info(`export: removing ${name}, left by a killed export (pid ${pid[0]})`);
     await rm(join(dirname(out), name), { recursive: true, force: true });
   }
 }
 
-/** Runs the encoder with frames on its stdin; rejects with ffmpeg's own last words if it fails. */
+/**
+ * Runs the encoder, which reads the cache files itself (their concat list on its stdin: no file to leave behind);
+ * resolves with the frames it wrote (from its -progress report on stdout) and rejects with ffmpeg's own last
+ * words if it fails.
+ */
 async function encodeVideo(
   bin: Binaries,
   args: string[],
-  feed: (write: (b: Uint16Array) => Promise<void>) => Promise<number>,
+  concatList: string,
+  onFrames: (done: number) => void,
   signal?: AbortSignal,
-): Promise<void> {
-  const child = spawn(bin.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
+): Promise<number> {
+  if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
+  const child = spawn(bin.ffmpeg, ['-progress', 'pipe:1', '-nostats', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  child.stdin.on('error', () => undefined); // an encoder that fails early closes its stdin; its exit says why
+  child.stdin.end(concatList);
   let err = '';
   child.stderr.on('data', (b: Buffer) => {
     if (err.length < 65536) err += b.toString();
+  });
+  let frames = 0;
+  let pending = '';
+  child.stdout.on('data', (b: Buffer) => {
+    pending += b.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /^frame=(\d+)/.exec(line);
+      if (m && Number(m[1]) !== frames) onFrames((frames = Number(m[1])));
+    }
   });
   const closed = new Promise<number | null>((res, rej) => {
     child.on('error', (e) => rej(new ServiceError('internal', `Cannot run ${bin.ffmpeg}: ${e.message}`)));
@@ -144,23 +168,10 @@ async function encodeVideo(
   });
   const onAbort = (): void => void child.kill('SIGKILL');
   signal?.addEventListener('abort', onAbort, { once: true });
-  child.stdin.on('error', () => undefined); // a dying encoder closes its stdin; its exit status says why
-  const write = (b: Uint16Array): Promise<void> =>
-    new Promise((res, rej) =>
-      child.stdin.write(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), (e) => (e ? rej(e) : res())),
-    );
-  let feedError: unknown = null;
-  try {
-    await feed(write);
-  } catch (e) {
-    feedError = e;
-  }
-  child.stdin.end();
-  const code = await closed;
-  signal?.removeEventListener('abort', onAbort);
+  const code = await closed.finally(() => signal?.removeEventListener('abort', onAbort));
   if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
   if (code !== 0) throw new ServiceError('io', `Encoding failed: ${lastLines(err)}`);
-  if (feedError) throw feedError;
+  return frames;
 }
 
 export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<ExportResult> {
@@ -228,8 +239,10 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
         signal,
       );
     } else {
+      // The encoder reads the cache files itself, as a plain ffmpeg encode would: no frames through Node.
       const args = encodeArgs({
         format: plan.format,
+        video: { input: concatInputArgs('-'), filter: programmeFilter(plan.inputs, plan.frameRate) },
         width,
         height,
         rate: plan.frameRate,
@@ -241,23 +254,15 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
         timecode: plan.startTimecode,
         out: tmp,
       });
-      await encodeVideo(
-        bin,
-        args,
-        (write) =>
-          forEachFrame(
-            bin,
-            plan.inputs,
-            width,
-            height,
-            async (rgb, i) => {
-              await write(rgb);
-              progress(i + 1);
-            },
-            signal,
-          ),
-        signal,
-      );
+      const list = concatList(plan.inputs, plan.frameRate);
+      const written = await encodeVideo(bin, args, list, progress, signal);
+      if (written !== frames) {
+        throw new ServiceError(
+          'bad_input',
+          `The rendered files gave ${written} frames where the export asks for ${frames} (${plan.inputs.map((i) => basename(i.file)).join(', ')}): a file holds fewer frames than planned`,
+        );
+      }
+      progress(frames);
       if (plan.format === 'hdr10-hevc') await writeHdr10Boxes(tmp, { mastering, maxCll, maxFall });
     }
     if (tmpSidecars) {

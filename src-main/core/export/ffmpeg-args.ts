@@ -8,7 +8,7 @@ import { rateString, type ExportInput, type FrameRate, type MasterFormat } from 
 
 const QUIET = ['-v', 'error', '-nostdin', '-hide_banner'];
 
-/** One cache file's frames as rgb48le on stdout (gbrp16 FFV1 and 16-bit TIFF repack losslessly). */
+/** One cache file's frames as rgb48le on stdout, for the TIFF writer (gbrp16 and 16-bit TIFF repack losslessly). */
 export function decodeInputArgs(input: ExportInput): string[] {
   const trim = `trim=start_frame=${input.firstFrame}:end_frame=${input.firstFrame + input.frames},setpts=PTS-STARTPTS`;
   return [
@@ -66,8 +66,49 @@ export function x265Params(md: MasteringDisplay, maxCll: number, maxFall: number
   ].join(':');
 }
 
+/**
+ * The programme's frames as one ffmpeg input, read by the encoder itself (no frames through Node): the cache
+ * files in order through the concat demuxer, each cut after the last frame it gives (`outpoint`, half a frame
+ * past it, so the cache's millisecond timestamps cannot tip it either way). The frames before each file's first
+ * wanted one are dropped afterwards by {@link programmeFilter}, counted in frames, not seconds.
+ */
+export function concatList(inputs: readonly ExportInput[], rate: FrameRate): string {
+  // The concat demuxer's quoting: a path in '...' with each ' written '\''.
+  const quote = (p: string): string => `'${p.replace(/'/g, "'\\''")}'`;
+  return inputs
+    .map((i) => {
+      const outpoint = ((i.firstFrame + i.frames - 0.5) * rate.den) / rate.num;
+      return `file ${quote(`file:${i.file}`)}\noutpoint ${outpoint.toFixed(9)}\n`;
+    })
+    .join('');
+}
+
+/** The concat list as the encoder's input: a file, or '-' for the list on stdin. */
+export function concatInputArgs(list: string): string[] {
+  const from = list === '-' ? ['-protocol_whitelist', 'file,pipe', '-i', 'pipe:0'] : ['-i', `file:${list}`];
+  return ['-f', 'concat', '-safe', '0', ...from];
+}
+
+/**
+ * Frame selection and timing after the concat demuxer: drops each input's frames before its `firstFrame`
+ * (positions in the concatenated stream, which holds firstFrame + frames of each), then numbers the frames
+ * again at the programme's exact rate (the outpoints leave half-frame steps between files).
+ */
+export function programmeFilter(inputs: readonly ExportInput[], rate: FrameRate): string {
+  const drops: string[] = [];
+  let at = 0;
+  for (const i of inputs) {
+    if (i.firstFrame > 0) drops.push(`between(n\\,${at}\\,${at + i.firstFrame - 1})`);
+    at += i.firstFrame + i.frames;
+  }
+  const select = drops.length ? `select=not(${drops.join('+')}),` : '';
+  return `${select}setpts=N*${rate.den}/${rate.num}/TB`;
+}
+
 export interface EncodeSpec {
   format: Exclude<MasterFormat, 'tiff16'>;
+  /** The video input's ffmpeg arguments (concatInputArgs) and filters to run on it before the conversion. */
+  video: { input: string[]; filter?: string };
   width: number;
   height: number;
   rate: FrameRate;
@@ -80,27 +121,16 @@ export interface EncodeSpec {
   out: string;
 }
 
-/** The encoder: rgb48le frames on stdin at the source's exact rate, optional audio copied, one master file out. */
+/** The encoder: the programme's frames at the source's exact rate, optional audio copied, one master file out. */
 export function encodeArgs(s: EncodeSpec): string[] {
   const rate = rateString(s.rate);
-  const args = [
-    ...QUIET,
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb48le',
-    '-s',
-    `${s.width}x${s.height}`,
-    '-framerate',
-    rate,
-    '-i',
-    '-',
-  ];
+  const args = [...QUIET, ...s.video.input];
   if (s.audio)
     args.push('-ss', String(s.audio.startSeconds), '-t', String(s.audio.durationSeconds), ...inputArgs(s.audio.file));
   args.push('-map', '0:v:0');
   if (s.audio) args.push('-map', '1:a', '-c:a', 'copy');
-  args.push('-vf', toYcbcr(PIX_FMT[s.format]), '-r', rate, ...TAGS);
+  const vf = [s.video.filter, toYcbcr(PIX_FMT[s.format])].filter(Boolean).join(',');
+  args.push('-vf', vf, '-r', rate, ...TAGS);
   if (s.format === 'hdr10-hevc') {
     args.push('-c:v', 'libx265', '-preset', 'medium', '-crf', String(s.crf), '-tag:v', 'hvc1');
     args.push('-x265-params', x265Params(s.mastering, s.maxCll, s.maxFall, s.rate));

@@ -12,7 +12,7 @@ import {
   type ParsedRequest,
   type VerifyReport,
 } from '../../common/contract';
-import { formatTimecode } from '../../common/timecode';
+import { DEFAULT_FRAME_RATE, formatTimecode, parseFrameRate } from '../../common/timecode';
 import { checkOutputFile, freeBytes } from '../../node/output-path';
 import {
   estimateMasterBytes,
@@ -69,9 +69,9 @@ function programme(planner: RenderPlanner, req: ExportRequest): Piece[] {
   return pieces;
 }
 
+/** The clip's rate as the export plan takes it (the one frame-rate parser, common/timecode). */
 function parseRate(rate: string): FrameRate {
-  const [num, den] = rate.split('/').map(Number);
-  return { num, den };
+  return parseFrameRate(rate) ?? { num: DEFAULT_FRAME_RATE, den: 1 };
 }
 
 /** Audio only from one clip's contiguous range with sound; otherwise none, and the reason. */
@@ -267,13 +267,14 @@ export function startExport(
     (t) => state.get(t.shot.id) !== 'rendered',
   );
   // Both disks are checked before any work: the master's folder for the master, the cache for the renders
-  // still missing (FFV1 keeps about half of the 6 bytes a pixel), so a full disk fails now, not at 98%.
+  // still missing (FFVHuff keeps about 70% of the 6 bytes a pixel: 5 allows for noisy pictures), so a full disk
+  // fails now, not at 98%.
   const { width, height } = pieces[0].target.manifest.output;
   checkOutputFile(req.format === 'tiff16' ? sidecarPaths(out).json : out, {
     force: true,
     estimateBytes: estimateMasterBytes(req.format, width, height, frames),
   });
-  const cacheBytes = targets.reduce((n, t) => n + framesOf(t), 0) * width * height * 3;
+  const cacheBytes = targets.reduce((n, t) => n + framesOf(t), 0) * width * height * 5;
   if (cacheBytes > 0) {
     mkdirSync(ctx.projectCache(req.projectId), { recursive: true });
     checkOutputFile(join(ctx.projectCache(req.projectId), '.space-check'), { force: true, estimateBytes: cacheBytes });

@@ -1,6 +1,6 @@
 // The per-shot render cache folder, outDir/<manifest hash>/:
 //   manifest.json            the manifest (canonical JSON), for people and render nodes
-//   segment-0000.mkv         frames [first, first + N) as FFV1 16-bit R'G'B' BT.2020 PQ
+//   segment-0000.mkv         frames [first, first + N) as lossless (FFVHuff) 16-bit R'G'B' BT.2020 PQ
 //   segment-0000.json        its record (size, SHA-256, light levels), written after the .mkv is renamed into place
 //   result.json              written last: the render is complete
 // Everything is written under a `.partial` name and renamed when whole, so a killed render leaves either a

@@ -1,17 +1,11 @@
-// Renders one manifest into its cache folder: decode -> model (tiled) -> grade -> light levels -> FFV1 segments.
-// The three stages overlap through bounded queues (decode ahead at most 2 frames, encode behind at most 2), so
-// the slowest sets the pace and memory stays bounded whatever the frame size. A render is resumable at segment
-// granularity and idempotent: see cache.ts for the folder's layout and write order.
+// Renders one manifest into its cache folder: decode -> model (tiled) -> grade -> light levels -> lossless segments.
+// The four stages (decode, network, grade, encode) overlap through bounded queues (decode ahead at most 2 frames,
+// one network result waiting for the grade, encode behind at most 2), so the slowest sets the pace and memory
+// stays bounded whatever the frame size. A render is resumable at segment granularity and idempotent: see
+// cache.ts for the folder's layout and write order.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  applyGradeFrame,
-  measureFrame,
-  pqFloatPlanesToFrame,
-  unionRect,
-  type PqFrame,
-  type Rect,
-} from '../../common/colour';
+import { gradeFrameToCodes, prepareGrade, measureFrame, unionRect, type PqFrame, type Rect } from '../../common/colour';
 import { ServiceError } from '../../common/contract';
 import {
   RENDER_FORMAT_VERSION,
@@ -24,7 +18,7 @@ import {
   type RenderSegment,
 } from '../../common/contract/render';
 import type { InferenceClient } from '../inference/client';
-import { upconvertFrame } from '../inference/tiled';
+import { upconvertFrame, type HdrFrame } from '../inference/tiled';
 import type { Logger } from '../log';
 import { createMediaService, sdrPlanes, type MediaService, type RgbFrame } from '../media';
 import {
@@ -42,7 +36,7 @@ import {
 } from './cache';
 import { manifestHash, mediaInputOf, sha256File } from './manifest';
 import { BoundedQueue } from './queue';
-import { openSegmentEncoder, type SegmentEncoder } from './segment-encoder';
+import { openSegmentEncoder, SEGMENT_CODEC, type SegmentEncoder } from './segment-encoder';
 
 export interface RenderShotDeps {
   /** A started or startable client whose model is the manifest's (same scale; runRenderShot checks the file's hash). */
@@ -153,7 +147,7 @@ export async function renderShot(
   const result: RenderResult = {
     formatVersion: RENDER_FORMAT_VERSION,
     manifestHash: hash,
-    cache: { container: 'matroska', codec: 'ffv1', pixFmt: 'gbrp16le' },
+    cache: { container: 'matroska', codec: SEGMENT_CODEC, pixFmt: 'gbrp16le' },
     width: m.output.width,
     height: m.output.height,
     frameRate: m.source.probe.frameRate,
@@ -199,16 +193,23 @@ async function runPipeline(
   const onCancel = (): void => stop.abort();
   deps.signal?.addEventListener('abort', onCancel, { once: true });
   const decoded = new BoundedQueue<RgbFrame>(QUEUE_FRAMES);
+  // One network result waiting for the grade: the worker runs the next frame while this process grades.
+  const upconverted = new BoundedQueue<{ frame: number; up: HdrFrame }>(1);
   const graded = new BoundedQueue<GradedFrame>(QUEUE_FRAMES);
   let firstError: unknown = null;
   const fail = (e: unknown): void => {
     firstError ??= e;
     stop.abort();
     decoded.fail(e);
+    upconverted.fail(e);
     graded.fail(e);
   };
   const input = mediaInputOf(m);
   const { width, height } = m.input;
+  const prepared = prepareGrade(m.grade.params);
+  // Code buffers the encoder has finished with, for the next graded frames: a fresh 5.5 MB array per 720p frame
+  // costs ~15 ms of zeroing, page faults and collection. At most the frames in flight are ever allocated.
+  const spare: Uint16Array[] = [];
 
   const decode = async (): Promise<void> => {
     for (const s of todo) {
@@ -227,18 +228,25 @@ async function runPipeline(
     decoded.close();
   };
 
-  const grade = async (): Promise<void> => {
+  const infer = async (): Promise<void> => {
     for await (const f of decoded) {
       if (f.width !== width || f.height !== height)
         throw new ServiceError('internal', `Decoded ${f.width}x${f.height}, the manifest says ${width}x${height}`);
       const up = await upconvertFrame(deps.inference, sdrPlanes(f), width, height, { priority: 'render', signal });
+      await upconverted.push({ frame: f.frame, up });
+    }
+    upconverted.close();
+  };
+
+  const grade = async (): Promise<void> => {
+    for await (const { frame, up } of upconverted) {
       const n = up.width * up.height;
       const planes = (a: Float32Array) => ({ r: a.subarray(0, n), g: a.subarray(n, 2 * n), b: a.subarray(2 * n) });
-      const out = applyGradeFrame(planes(up.hdr), planes(up.base), m.grade.params, planes(up.hdr));
-      const picture = pqFloatPlanesToFrame(out.r, out.g, out.b, up.width, up.height);
+      // Graded straight to the cache's 16-bit codes: one pass, no float frame in between.
+      const picture = gradeFrameToCodes(planes(up.hdr), planes(up.base), prepared, up.width, up.height, spare.pop());
       const level = measureFrame(picture, { gamut: false });
       await graded.push({
-        frame: f.frame,
+        frame,
         picture,
         light: { maxCll: level.maxCll, frameAverage: level.fall },
         active: level.active,
@@ -263,6 +271,7 @@ async function runPipeline(
           if (g.frame !== frame) throw new ServiceError('internal', `Render expected frame ${frame}, got ${g.frame}`);
           await deps.hold?.();
           await encoder.write(g.picture);
+          spare.push(g.picture.data);
           light.push(g.light);
           active = active ? unionRect(active, g.active) : g.active;
           rendered++;
@@ -295,7 +304,7 @@ async function runPipeline(
   };
 
   try {
-    await Promise.all([decode().catch(fail), grade().catch(fail), encode().catch(fail)]);
+    await Promise.all([decode().catch(fail), infer().catch(fail), grade().catch(fail), encode().catch(fail)]);
   } finally {
     deps.signal?.removeEventListener('abort', onCancel);
   }

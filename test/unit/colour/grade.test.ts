@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import {
   applyGrade,
   applyGradeFrame,
+  gradeFrameToCodes,
+  pqFloatPlanesToFrame,
   GradeParams,
   DEFAULT_GRADE,
   GRADE_RANGES,
@@ -130,4 +132,52 @@ test('frame version equals the per-pixel function; GLSL source and uniforms are 
       name,
     );
   assert.ok(GRADE_FRAGMENT_SHADER.startsWith('#version 300 es'));
+});
+
+test('frame grade to 16-bit codes: within one code of the exact kernel in every mode, NaN and out-of-range clamped', () => {
+  const w = 61,
+    h = 37,
+    n = w * h;
+  // PQ signals spread over the whole range, with a few out of range and NaN (the kernel clamps them).
+  const plane = (seed: number) =>
+    Float32Array.from({ length: n }, (_, i) => {
+      if (i % 211 === 0) return NaN;
+      if (i % 97 === 0) return -0.2;
+      if (i % 89 === 0) return 1.3;
+      return ((i * 0.6180339887 + seed * 0.31) % 1) * 0.95;
+    });
+  const model = { r: plane(1), g: plane(2), b: plane(3) };
+  const base = { r: plane(4), g: plane(5), b: plane(6) };
+  const grades = [
+    {},
+    { modelStrength: 0 },
+    { modelStrength: 0.35, exposure: -1.5, blackLevel: -0.2 },
+    { exposure: 2.5, highlightExpansion: true, highlightPeak: 4000, highlightKnee: 0.3 },
+    { saturation: 2, gamutMapping: 'compress', gamutLimit: 'p3', blackLevel: 0.3 },
+    { saturation: 1.7, gamutLimit: 'p3', diffuseWhite: 350, exposure: 4 },
+    { saturation: 0, gamutMapping: 'compress', modelStrength: 0.8 },
+  ];
+  for (const g of grades) {
+    const p = P(g);
+    const codes = gradeFrameToCodes(model, base, p, w, h);
+    assert.equal(codes.layout, 'planar');
+    assert.equal(codes.data.length, 3 * n);
+    const viaFloat = applyGradeFrame(model, base, p);
+    const rounded = pqFloatPlanesToFrame(viaFloat.r, viaFloat.g, viaFloat.b, w, h).data;
+    let worst = 0,
+      worstFloat = 0;
+    for (let i = 0; i < n; i++) {
+      const ref = applyGrade([model.r[i], model.g[i], model.b[i]], [base.r[i], base.g[i], base.b[i]], p);
+      for (let c = 0; c < 3; c++) {
+        worst = Math.max(worst, Math.abs(codes.data[c * n + i] - Math.round(ref[c] * 65535)));
+        worstFloat = Math.max(worstFloat, Math.abs(codes.data[c * n + i] - rounded[c * n + i]));
+      }
+    }
+    assert.ok(worst <= 1, `${JSON.stringify(g)}: ${worst} codes from the exact kernel`);
+    assert.ok(worstFloat <= 1, `${JSON.stringify(g)}: ${worstFloat} codes from the float frame rounded`);
+  }
+  // A buffer of the right size is reused; the wrong size is refused with the reason.
+  const buf = new Uint16Array(3 * n);
+  assert.equal(gradeFrameToCodes(model, base, P({}), w, h, buf).data, buf);
+  assert.throws(() => gradeFrameToCodes(model, base, P({}), w + 1, h), /planes of 2257 pixels for 62x37/);
 });

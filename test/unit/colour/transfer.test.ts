@@ -133,4 +133,20 @@ test('table-driven PQ and 2.4 power (frame paths) stay within stated bounds of t
   assert.equal(nitsToPqFast(NaN), nitsToPq(0));
   assert.equal(pqToNitsFast(1), 10000);
   assert.equal(pqToNitsFast(0), 0);
+  // In 16-bit codes (the render cache's depth): decode within 1.3e-5 relative, encode within 0.66 of a code.
+  assert.ok(enc * 65535 < 0.66, `encode ${enc * 65535} of a 16-bit code`);
+});
+
+test('the PQ tables handed to frame loops are the ones the table-driven functions use', async () => {
+  const { pqTables, pqToNitsFast, nitsToPqFast } = await import('../../../src-main/common/colour');
+  const t = pqTables();
+  assert.equal(t.dec.length, t.decSteps + 1);
+  for (let k = 0; k <= t.decSteps; k += 997) assert.equal(t.dec[k], pqToNitsFast(k / t.decSteps));
+  assert.equal(t.pqBlack, nitsToPq(0));
+  for (let k = 0; k < t.enc.length; k += 1013) {
+    assert.equal(t.enc[k], nitsToPq(t.encX0[k]));
+    if (t.encX0[k] < 10000) assert.equal(nitsToPqFast(t.encX0[k]), t.enc[k]);
+  }
+  assert.equal(t.encX0[0], t.encMinNits);
+  assert.equal(t.encX0[1 << t.encMantBits], 2 * t.encMinNits); // segments are 1/2^mantBits of an octave
 });
