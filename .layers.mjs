@@ -15,7 +15,11 @@ export const layers = {
   common: { dir: 'src-main/common', layers: [], packages: ['zod'] },
   node: { dir: 'src-main/node', layers: ['common'], packages: ['node:'] },
   worker: { dir: 'src-main/worker', layers: ['common', 'node'], packages: ['node:', 'onnxruntime-node'] },
-  core: { dir: 'src-main/core', layers: ['common', 'node'], packages: ['node:', 'better-sqlite3', 'fluent-ffmpeg'] },
+  core: {
+    dir: 'src-main/core',
+    layers: ['common', 'node'],
+    packages: ['node:', 'better-sqlite3', 'fluent-ffmpeg', 'bullmq'],
+  },
   host: { dir: 'src-main/host', layers: ['core', 'common', 'node'], packages: ['node:', 'ws'] },
   cli: { dir: 'src-main/cli', layers: ['core', 'host', 'common', 'node'], packages: ['node:'] },
   electron: { dir: 'src-main/electron', layers: ['core', 'common', 'node'], packages: ['node:', 'electron'] },
@@ -24,7 +28,7 @@ export const layers = {
 };
 
 /** Packages confined to one file inside their layer (fluent-ffmpeg is archived upstream). */
-export const confined = { 'fluent-ffmpeg': 'src-main/core/media/encode.ts' };
+export const confined = { 'fluent-ffmpeg': 'src-main/core/media/encode.ts', bullmq: 'src-main/core/farm/queue.ts' };
 
 /** Renderer features are reached from outside only through their index file. */
 export const featuresDir = 'src-renderer/features';

@@ -2,6 +2,7 @@
 import type { CommandSpec } from '../context';
 import analyze from './analyze';
 import exportCmd from './export';
+import * as farm from './farm';
 import importCmd from './import';
 import pattern from './pattern';
 import render from './render';
@@ -10,6 +11,7 @@ import * as project from './project';
 import serve from './serve';
 import shots from './shots';
 import still from './still';
+import worker from './worker';
 
 export const COMMANDS: readonly CommandSpec[] = [
   project.create,
@@ -20,6 +22,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   shots,
   render,
   renderShot,
+  farm.submit,
+  worker,
+  farm.status,
+  farm.exportJob,
   exportCmd,
   still,
   analyze,

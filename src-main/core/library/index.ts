@@ -18,6 +18,8 @@ import { shotsApi } from './shots';
 import { CHANGE_POLL_MS, watchLibraryChanges } from './change-watch';
 import { openDelivery, type DeliveryDeps, type DeliveryService } from './delivery';
 import { tidyAfterInterruption, tidyInterruptedJobs } from './tidy';
+import { RenderPlanner, type ModelRef } from './renders';
+import { upsertCompletedRender, type CompletedRender } from './renders-repo';
 
 export type {
   ImportOptions,
@@ -35,6 +37,10 @@ export { MEDIA_EXTENSIONS } from './roots';
 /** The library with its delivery methods, which need an inference client (the core's, or a CLI command's). */
 export interface Library extends LibraryService {
   delivery(deps: DeliveryDeps): DeliveryService;
+  /** What each shot would render now with this model, for a render farm (core/farm) to submit. */
+  renderPlanner(model: ModelRef): RenderPlanner;
+  /** Renders a farm completed, recorded in one transaction. */
+  mergeRenders(projectId: string, rows: CompletedRender[]): void;
 }
 
 export function openLibrary(opts: OpenLibraryOptions): Library {
@@ -98,5 +104,10 @@ export function openLibrary(opts: OpenLibraryOptions): Library {
       ctx.close();
     },
     delivery: (deps) => openDelivery(ctx, deps),
+    renderPlanner: (model) => new RenderPlanner(ctx, model),
+    mergeRenders: (projectId, rows) => {
+      ctx.write(() => rows.forEach((r) => upsertCompletedRender(ctx.db, r)));
+      ctx.changed(projectId);
+    },
   };
 }
