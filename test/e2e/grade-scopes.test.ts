@@ -337,3 +337,40 @@ test(
     assert.deepEqual(errors, []);
   },
 );
+
+test(
+  'grade panel: highlight knee and peak are locked while highlight expansion is off, and act once it is on',
+  { skip, timeout: 60_000 },
+  async () => {
+    const a = shots[0].id;
+    const toggle = page.getByTestId('grade-toggle-highlightExpansion');
+    const locked = async (key: string) => ({
+      field: await field(key).isDisabled(),
+      slider: await page.getByTestId(`grade-slider-${key}`).isDisabled(),
+    });
+    if (await toggle.isChecked()) {
+      await toggle.click();
+      await until(async () => (await grade(a)).params?.highlightExpansion === false, 'expansion off');
+    }
+    for (const key of ['highlightKnee', 'highlightPeak']) {
+      await until(async () => (await locked(key)).field, `${key} locked`);
+      assert.deepEqual(await locked(key), { field: true, slider: true }, `${key} while expansion is off`);
+      const why = await page.getByTestId(`grade-param-${key}`).getAttribute('title');
+      assert.match(why ?? '', /Turn on highlight expansion/);
+    }
+    // Other parameters stay live.
+    assert.deepEqual(await locked('diffuseWhite'), { field: false, slider: false });
+
+    await toggle.click();
+    await until(async () => (await grade(a)).params?.highlightExpansion === true, 'expansion on in the library');
+    for (const key of ['highlightKnee', 'highlightPeak'])
+      await until(async () => !(await locked(key)).field && !(await locked(key)).slider, `${key} unlocked`);
+    await field('highlightPeak').fill('2000');
+    await field('highlightPeak').press('Enter');
+    await until(async () => (await grade(a)).params?.highlightPeak === 2000, 'peak 2000 in the library');
+    await toggle.click();
+    await until(async () => (await grade(a)).params?.highlightExpansion === false, 'expansion off again');
+    await until(async () => (await locked('highlightPeak')).field, 'peak locked again');
+    assert.deepEqual(errors, []);
+  },
+);

@@ -108,6 +108,8 @@ test(
       Math.pow(pqToNits(eetf(basePq, eetfConstants({ displayPeakNits: 100, sourcePeakNits: 1000 }))) / 100, 1 / 2.4) *
       255;
 
+    // The note comes once the playhead has rested and the full-resolution frame was asked for (after the proxy).
+    await page.getByTestId('viewer-caption').filter({ hasText: 'Full-resolution frame unavailable' }).waitFor();
     const caption = await page.getByTestId('viewer-caption').innerText();
     assert.match(caption, /HDR · analytic base/);
     assert.match(caption, /SDR display · EETF 1000 → 100 nits/);

@@ -35,11 +35,15 @@ export async function waitForJobs(core: Core, projectId: string, timeoutMs = 120
 }
 
 /** Starts core + host + Chromium on a fresh library with the demo project, and waits for its import to finish. */
-export async function openReviewApp(viewport = { width: 1400, height: 860 }): Promise<ReviewApp> {
+/** `rendererDir`: serve another build of the renderer (the bench times a baseline build beside the current one). */
+export async function openReviewApp(
+  viewport = { width: 1400, height: 860 },
+  opts: { rendererDir?: string } = {},
+): Promise<ReviewApp> {
   const tmp = tempDir('remaster-review-');
   const dataDir = join(tmp.dir, 'data');
   const core = testCore(dataDir, { demo: true, mediaRoots: [tmp.dir] });
-  const host = await startHost({ core, port: 0 });
+  const host = await startHost({ core, port: 0, rendererDir: opts.rendererDir });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
   const errors: string[] = [];

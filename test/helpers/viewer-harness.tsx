@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { useState } from 'react';
 import type { ConnectedApi } from '../../src-renderer/api';
 import { ApiProvider } from '../../src-renderer/api';
-import { Viewer, type GradedFrame } from '../../src-renderer/features/viewer';
+import { Viewer, type GradedFrame, type GradedFrameSink } from '../../src-renderer/features/viewer';
 import { GradeParams } from '../../src-main/common/colour/grade';
 import type { Clip } from '../../src-main/common/contract';
 
@@ -49,6 +49,17 @@ const clip = {
   importedAt: '',
 } as unknown as Clip;
 
+/** A receiver that always wants the next graded frame (as a free scopes worker does) and keeps the last. */
+const sink: GradedFrameSink = {
+  epoch: 0,
+  wants: () => true,
+  put: (f: GradedFrame) => {
+    window.viewerHarness.graded = f;
+    window.viewerHarness.paints++;
+  },
+  onWant: () => () => undefined,
+};
+
 function App({ api }: { api: ConnectedApi }) {
   const [frame, setFrame] = useState(10);
   return (
@@ -60,10 +71,7 @@ function App({ api }: { api: ConnectedApi }) {
           grade={GradeParams.parse({})}
           playing={false}
           onSeek={setFrame}
-          onGradedFrame={(f) => {
-            window.viewerHarness.graded = f;
-            window.viewerHarness.paints++;
-          }}
+          scopes={sink}
         />
       </div>
     </ApiProvider>

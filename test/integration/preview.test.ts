@@ -1,7 +1,7 @@
 // The viewer's raw frames through the core as the renderer calls them (real SQLite, real ffmpeg, the real worker
 // with the analytic baseline model), and fetched back through the headless host's cache route.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sdrToHdrBaseline } from '../../src-main/common/colour';
@@ -92,6 +92,25 @@ test('sourceFrame: frame 37 at full resolution, byte for byte the decoder, cache
 
   const bad = await call('preview.sourceFrame', { clipId, frame: 100_000 });
   assert.ok(!bad.ok && bad.error.code === 'not_found', JSON.stringify(bad));
+});
+
+test('sourceFrame: a newer frame of the same clip stops the decode of the one before; the same frame is shared', async () => {
+  // Frames not decoded before in this file (no cache hit): 120 and 121 asked at once, as a scrubbing viewer does.
+  const [first, shared, newer] = await Promise.all([
+    call('preview.sourceFrame', { clipId, frame: 120 }),
+    call('preview.sourceFrame', { clipId, frame: 120 }),
+    (async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return call('preview.sourceFrame', { clipId, frame: 121 });
+    })(),
+  ]);
+  assert.ok(!first.ok && first.error.code === 'cancelled', JSON.stringify(first));
+  assert.deepEqual(shared, first, 'both views of frame 120 got the one answer');
+  assert.ok(newer.ok && newer.value.frame === 121, JSON.stringify(newer));
+  assert.equal(statSync(newer.value.path).size, newer.value.width * newer.value.height * 6);
+  // Asked again, the dropped frame decodes.
+  const again = await frame('preview.sourceFrame', { clipId, frame: 120 });
+  assert.equal(again.frame, 120);
 });
 
 test('networkFrame: 640x360 from a 320x180 decode, base is the analytic baseline, hdr == base for the baseline model', async () => {

@@ -34,7 +34,9 @@ export interface PreviewDeps {
 
 export function previewApi(deps: PreviewDeps): PreviewApi {
   const { library, inference, cacheRoot, log } = deps;
-  const sourceRuns = new Map<string, Promise<RawFrame>>();
+  // Per clip, only the newest frame's decode runs: a viewer stepping through frames faster than they decode drops
+  // the ones it left (their ffmpeg is stopped) instead of piling decodes up behind the frame it now shows.
+  const sourceRuns = new LatestPerClip<RawFrame>();
   const networkRuns = new LatestPerClip<RawFrame>();
 
   /**
@@ -57,23 +59,13 @@ export function previewApi(deps: PreviewDeps): PreviewApi {
       const answer: RawFrame = { path: file, layout: 'sdr-rgb16', ...size, frame, model: null };
       if (cachedFrame(file, size.width * size.height * 6)) return answer;
       // Two views asking for the same frame at once share one decode.
-      let run = sourceRuns.get(file);
-      if (!run) {
-        run = library
-          .decodeFrame(clipId, frame, { width })
-          .then((f) => {
-            if (f.width !== size.width || f.height !== size.height)
-              throw new ServiceError(
-                'internal',
-                `Decoded ${f.width}x${f.height}, expected ${size.width}x${size.height}`,
-              );
-            writeFrameFile(file, f.data);
-            return answer;
-          })
-          .finally(() => sourceRuns.delete(file));
-        sourceRuns.set(file, run);
-      }
-      return run;
+      return sourceRuns.run(clipId, file, async (signal) => {
+        const f = await library.decodeFrame(clipId, frame, { width, signal });
+        if (f.width !== size.width || f.height !== size.height)
+          throw new ServiceError('internal', `Decoded ${f.width}x${f.height}, expected ${size.width}x${size.height}`);
+        writeFrameFile(file, f.data);
+        return answer;
+      });
     },
 
     'preview.networkFrame': async ({ clipId, frame, maxWidth }) => {

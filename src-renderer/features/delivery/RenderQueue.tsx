@@ -3,14 +3,14 @@
 import { Alert, Box, Button, IconButton, Stack, Typography } from '@mui/material';
 import ExpandLessIcon from '@mui/icons-material/ExpandLess';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Job } from '../../../src-main/common/contract';
 import { isActive, JobRow, useJobs } from '../jobs';
 
 const KINDS: Job['kind'][] = ['render', 'export'];
 const LABEL = { render: 'Render', export: 'Export' } as Record<Job['kind'], string>;
 
-export function RenderQueue({ projectId }: { projectId: string }) {
+function RenderQueueView({ projectId }: { projectId: string }) {
   const { jobs, dismiss } = useJobs(projectId, KINDS);
   const [open, setOpen] = useState(true);
   if (jobs.length === 0) return null;
@@ -70,3 +70,6 @@ function Finished({ job, onDismiss }: { job: Job; onDismiss(): void }) {
     </Alert>
   );
 }
+
+/** Memoised: the project screen re-renders on every playhead move; this only when its own props change. */
+export const RenderQueue = memo(RenderQueueView);

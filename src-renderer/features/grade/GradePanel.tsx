@@ -6,13 +6,24 @@ import ContentPasteIcon from '@mui/icons-material/ContentPaste';
 import RedoIcon from '@mui/icons-material/Redo';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
 import UndoIcon from '@mui/icons-material/Undo';
-import { useEffect, useRef, type ReactElement } from 'react';
+import { memo, useEffect, useRef, type ReactElement } from 'react';
 import { DEFAULT_GRADE, GRADE_PARAMETER_LIST, type GradeParams } from '../../../src-main/common/colour/grade';
 import type { Shot } from '../../../src-main/common/contract';
 import { useCopiedGrade } from './clipboard';
 import { ParameterRow } from './ParameterRow';
 import { gradeCommand, isTextEntry } from './shortcuts';
 import { useGrade } from './useGrade';
+
+/** Parameters that act only under another's setting: shown dimmed and locked, with the reason, otherwise. */
+const INACTIVE_UNLESS: Partial<Record<keyof GradeParams, { when(g: GradeParams): boolean; why: string }>> = {
+  highlightKnee: { when: (g) => g.highlightExpansion, why: 'Turn on highlight expansion to use the knee' },
+  highlightPeak: { when: (g) => g.highlightExpansion, why: 'Turn on highlight expansion to use the peak' },
+};
+
+export function inactiveReason(key: keyof GradeParams, g: GradeParams): string | undefined {
+  const rule = INACTIVE_UNLESS[key];
+  return rule && !rule.when(g) ? rule.why : undefined;
+}
 
 export interface GradePanelProps {
   shot: Shot | null;
@@ -21,7 +32,7 @@ export interface GradePanelProps {
   onLiveChange?(params: GradeParams): void;
 }
 
-export function GradePanel({ shot, selectedShotIds, onLiveChange }: GradePanelProps) {
+function GradePanelView({ shot, selectedShotIds, onLiveChange }: GradePanelProps) {
   const g = useGrade(shot, onLiveChange);
   const copied = useCopiedGrade();
   const others = selectedShotIds.filter((id) => id !== shot?.id);
@@ -123,6 +134,7 @@ export function GradePanel({ shot, selectedShotIds, onLiveChange }: GradePanelPr
           id={p.key}
           param={p}
           value={g.draft[p.key]}
+          inactive={inactiveReason(p.key, g.draft)}
           onPreview={(v) => g.preview(set(p.key, v))}
           onCommit={(v) => void g.commit(set(p.key, v))}
         />
@@ -142,3 +154,6 @@ export function GradePanel({ shot, selectedShotIds, onLiveChange }: GradePanelPr
     </Stack>
   );
 }
+
+/** Memoised: the project screen re-renders on every playhead move; this only when its own props change. */
+export const GradePanel = memo(GradePanelView);

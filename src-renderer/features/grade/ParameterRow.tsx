@@ -15,6 +15,8 @@ interface RowProps<P extends GradeParameter> {
   onPreview(v: Value): void;
   /** The end of a gesture: one history entry. */
   onCommit(v: Value): void;
+  /** Why the parameter has no effect now (it is then shown dimmed and cannot be changed), or undefined. */
+  inactive?: string;
 }
 
 export function ParameterRow(props: RowProps<GradeParameter>) {
@@ -40,12 +42,13 @@ export function ParameterRow(props: RowProps<GradeParameter>) {
   return <ChoiceRow {...props} param={param} />;
 }
 
-function Label({ param, onReset }: { param: GradeParameter; onReset?: () => void }) {
+function Label({ param, onReset, inactive }: { param: GradeParameter; onReset?: () => void; inactive?: string }) {
   return (
     <Typography
       variant="caption"
-      title={param.hint ?? `${param.label}: double-click to reset`}
-      onDoubleClick={onReset}
+      color={inactive ? 'text.disabled' : undefined}
+      title={inactive ?? param.hint ?? `${param.label}: double-click to reset`}
+      onDoubleClick={inactive ? undefined : onReset}
       sx={{ userSelect: 'none', cursor: 'default' }}
     >
       {param.label}
@@ -81,7 +84,7 @@ function ChoiceRow({ id, param, value, onCommit }: RowProps<ChoiceParameter>) {
  */
 const DOUBLE_CLICK_MS = 250;
 
-function SliderRow({ id, param, value, onPreview, onCommit }: RowProps<SliderParameter>) {
+function SliderRow({ id, param, value, onPreview, onCommit, inactive }: RowProps<SliderParameter>) {
   const v = value as number;
   // The field's text while the colorist types in it; null shows the value.
   const [typing, setTyping] = useState<string | null>(null);
@@ -118,11 +121,12 @@ function SliderRow({ id, param, value, onPreview, onCommit }: RowProps<SliderPar
     if (parsed !== null) onCommit(parsed);
   };
   return (
-    <Box data-testid={`grade-param-${id}`}>
+    <Box data-testid={`grade-param-${id}`} title={inactive}>
       <Stack direction="row" sx={{ alignItems: 'baseline', justifyContent: 'space-between', gap: 0.5 }}>
-        <Label param={param} onReset={reset} />
+        <Label param={param} onReset={reset} inactive={inactive} />
         <Stack direction="row" sx={{ alignItems: 'baseline', gap: 0.5, minWidth: 0 }}>
           <InputBase
+            disabled={!!inactive}
             value={typing ?? formatValue(v, param)}
             onFocus={(e) => {
               setTyping(formatValue(v, param));
@@ -154,13 +158,14 @@ function SliderRow({ id, param, value, onPreview, onCommit }: RowProps<SliderPar
       </Stack>
       <Slider
         size="small"
+        disabled={!!inactive}
         min={0}
         max={POSITIONS}
         step={param.scale === 'log' ? 1 : (param.step / (param.max - param.min)) * POSITIONS}
         value={positionOf(v, param)}
         onChange={(_, p) => onPreview(valueAt(p as number, param))}
         onChangeCommitted={(_, p) => released(valueAt(p as number, param))}
-        onDoubleClick={reset}
+        onDoubleClick={inactive ? undefined : reset}
         slotProps={{ input: { 'data-testid': `grade-slider-${id}`, 'aria-label': param.label } as object }}
         sx={{ py: 0.75, mt: -0.25 }}
       />

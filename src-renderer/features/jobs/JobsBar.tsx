@@ -1,12 +1,13 @@
 // Long work (import, shot detection, proxies, renders): a bar, an ETA and a Cancel button for each job,
 // and the error of a job that failed (or finished with warnings) until dismissed.
+import { memo } from 'react';
 import { Alert, Stack } from '@mui/material';
 import type { Job } from '../../../src-main/common/contract';
 import { JobRow } from './JobRow';
 import { isActive, useJobs } from './useJobs';
 
 /** `kinds`: only these kinds of job (default all). */
-export function JobsBar({ projectId, kinds }: { projectId: string | null; kinds?: readonly Job['kind'][] }) {
+function JobsBarView({ projectId, kinds }: { projectId: string | null; kinds?: readonly Job['kind'][] }) {
   const { jobs, dismiss } = useJobs(projectId, kinds);
   const visible = jobs.filter((j) => isActive(j) || j.state === 'failed' || (j.state === 'done' && j.error));
   if (visible.length === 0) return null;
@@ -29,3 +30,6 @@ export function JobsBar({ projectId, kinds }: { projectId: string | null; kinds?
     </Stack>
   );
 }
+
+/** Memoised: the project screen re-renders on every playhead move; this only when its own props change. */
+export const JobsBar = memo(JobsBarView);

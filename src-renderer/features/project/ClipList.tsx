@@ -13,7 +13,7 @@ import {
   Typography,
 } from '@mui/material';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Clip, Deinterlace } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
 import { RelinkDialog } from '../import';
@@ -28,7 +28,7 @@ const DEINTERLACE: { value: Deinterlace; label: string }[] = [
   { value: 'ivtc', label: 'Inverse telecine' },
 ];
 
-export function ClipList({ clips }: { clips: Clip[] }) {
+function ClipListView({ clips }: { clips: Clip[] }) {
   const api = useApi();
   const report = useReportFailure();
   const [relinking, setRelinking] = useState<Clip | null>(null);
@@ -144,3 +144,6 @@ export function ClipList({ clips }: { clips: Clip[] }) {
     </Stack>
   );
 }
+
+/** Memoised: the project screen re-renders on every playhead move; this only when its own props change. */
+export const ClipList = memo(ClipListView);

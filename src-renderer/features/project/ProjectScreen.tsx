@@ -12,9 +12,9 @@ import { ExportDialog, RenderMenu, RenderQueue, useRenderStatus } from '../deliv
 import { GradePanel } from '../grade';
 import { ImportDialog } from '../import';
 import { isActive, JobsBar, useJobs } from '../jobs';
-import { Scopes } from '../scopes';
+import { ScopeFeed, Scopes } from '../scopes';
 import { useNotify } from '../status-bar';
-import { Viewer, type GradedFrame } from '../viewer';
+import { Viewer } from '../viewer';
 import { ClipList } from './ClipList';
 import type { TimelineCommand } from './keys';
 import {
@@ -53,7 +53,8 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
   const [marks, setMarks] = useState<Marks>(NO_MARKS);
   const [zoom, setZoom] = useState(1);
   const [playing, setPlaying] = useState(false);
-  const [scopeFrame, setScopeFrame] = useState<GradedFrame | null>(null);
+  // The viewer's graded frames reach the scopes through this, not through this screen's state.
+  const [scopeFeed] = useState(() => new ScopeFeed());
   const layout = useLayout();
 
   useEvent(
@@ -113,7 +114,14 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
   const render = shot ? (renders.byShot.get(shot.id) ?? null) : null;
   const missing = detail?.clips.filter((c) => c.status !== 'ok') ?? [];
   const importRunning = imports.jobs.some(isActive);
-  useEffect(() => setScopeFrame(null), [shot?.id]);
+  useEffect(() => scopeFeed.clear(), [scopeFeed, shot?.id]);
+  const shotLight = useMemo(
+    () =>
+      render && render.maxCll !== null && render.maxFall !== null
+        ? { maxCll: render.maxCll, maxFall: render.maxFall }
+        : null,
+    [render],
+  );
 
   const seekProgramme = useCallback((f: number) => setPlayhead(playheadAt(shots, f)), [shots]);
   const at = playhead ? programmeFrame(shots, playhead) : 0;
@@ -232,7 +240,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
               grade={grade}
               playing={playing}
               onPlayingChange={setPlaying}
-              onGradedFrame={setScopeFrame}
+              scopes={scopeFeed}
               onSeek={onViewerSeek}
             />
           )}
@@ -266,14 +274,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
           testId="split-scopes"
         />
         <Box sx={{ width: layout.sizes.scopes, flex: 'none', overflow: 'auto' }} data-testid="scopes-panel">
-          <Scopes
-            frame={scopeFrame}
-            shotLight={
-              render && render.maxCll !== null && render.maxFall !== null
-                ? { maxCll: render.maxCll, maxFall: render.maxFall }
-                : null
-            }
-          />
+          <Scopes feed={scopeFeed} shotLight={shotLight} />
         </Box>
       </Box>
       <JobsBar projectId={projectId} kinds={LIBRARY_JOBS} />

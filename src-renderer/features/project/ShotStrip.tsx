@@ -1,13 +1,13 @@
 // One shot on the timeline: its thumbnail repeated along its length (a filmstrip), its number and length, and
 // its render state as a bar.
 import { Box, Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { Clip, Shot, ShotRenderStatus } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
 import { RenderStateBar } from '../delivery';
 import { shotLength } from './programme';
 
-export function ShotStrip({
+function ShotStripView({
   shot,
   index,
   clip,
@@ -68,3 +68,6 @@ export function ShotStrip({
     </Box>
   );
 }
+
+/** Memoised: the project screen re-renders on every playhead move; this only when its own props change. */
+export const ShotStrip = memo(ShotStripView);

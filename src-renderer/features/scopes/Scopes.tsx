@@ -2,14 +2,16 @@
 // xy against BT.709 / P3 / BT.2020, histogram, and the light levels. Tabs in a narrow side panel, a 2×2
 // grid when wider, one row in a wide bottom strip.
 import { Box, Stack, Tab, Tabs, Typography } from '@mui/material';
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatNits } from '../delivery';
 import { drawCie, drawHistogram, drawParade, drawWaveform, TRIANGLE_COLOURS } from './draw';
 import { ScopeCanvas, type Draw } from './ScopeCanvas';
-import { useScopes, type ScopeFrame } from './useScopes';
+import type { ScopeFeed } from './feed';
+import { useScopes } from './useScopes';
 
 export interface ScopesProps {
-  frame: ScopeFrame | null;
+  /** Where the viewer's graded frames arrive (created once by the screen that holds both). */
+  feed: ScopeFeed;
   /** The shot's measured light once rendered (CTA-861.3, nits). */
   shotLight?: { maxCll: number; maxFall: number } | null;
 }
@@ -23,8 +25,9 @@ const TITLES: Record<ScopeName, string> = {
   histogram: 'Histogram',
 };
 
-export function Scopes({ frame, shotLight }: ScopesProps) {
-  const { result, error } = useScopes(frame);
+// Memoised: the screen re-renders on every playhead move, the scopes only when their own result changes.
+export const Scopes = memo(function Scopes({ feed, shotLight }: ScopesProps) {
+  const { result, error } = useScopes(feed);
   const box = useRef<HTMLDivElement | null>(null);
   const [width, setWidth] = useState(0);
   const [tab, setTab] = useState<ScopeName>('waveform');
@@ -35,6 +38,8 @@ export function Scopes({ frame, shotLight }: ScopesProps) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+  // Frames are read back for the scopes only while they are on screen.
+  useEffect(() => feed.setVisible(width > 0), [feed, width]);
   const columns = width >= 1100 ? 4 : width >= 520 ? 2 : 1;
 
   const draws: Record<ScopeName, Draw> = {
@@ -119,4 +124,4 @@ export function Scopes({ frame, shotLight }: ScopesProps) {
       </Stack>
     </Box>
   );
-}
+});

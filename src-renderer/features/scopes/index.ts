@@ -1,1 +1,2 @@
 export { Scopes, type ScopesProps } from './Scopes';
+export { ScopeFeed } from './feed';

@@ -20,10 +20,33 @@ import { FIT, imageRect, type Zoom } from './view';
 export interface GradedFrame {
   width: number;
   height: number;
-  /** Interleaved BT.2020 PQ R'G'B', 16-bit, rows top to bottom: the HDR result as graded (not display-mapped). */
-  pq: Uint16Array;
+  /**
+   * Interleaved BT.2020 PQ R'G'B', 16-bit, rows top to bottom: the HDR result as graded (not display-mapped), at
+   * most SCOPE_FRAME_PIXELS (larger pictures point-sampled). A fresh buffer the receiver owns (it may transfer it).
+   */
+  pq: Uint16Array<ArrayBuffer>;
   source: 'analytic' | 'network';
 }
+
+/**
+ * Where the graded frames go (the scopes), pulled at the receiver's own pace: the viewer reads the graded picture
+ * back only when `wants()` (visible, and done with the last frame) and the picture changed since, so a paint
+ * never waits for a readback and frames the scopes could not show are never read.
+ */
+export interface GradedFrameSink {
+  wants(): boolean;
+  put(f: GradedFrame): void;
+  /** Bumped when the receiver dropped what it had (another shot): the current picture is wanted again. */
+  readonly epoch: number;
+  /** Calls `listener` whenever wants() may have become true. */
+  onWant(listener: () => void): () => void;
+}
+
+/**
+ * The largest frame handed to the scopes: 1920x1080. Their waveform samples about a million pixels anyway
+ * (computeScopes' budget); a UHD picture is point-sampled to this rather than read back whole.
+ */
+export const SCOPE_FRAME_PIXELS = 1920 * 1080;
 
 export interface ViewerProps {
   clip: Clip | null;
@@ -33,12 +56,16 @@ export interface ViewerProps {
   playing: boolean;
   /** The SDR display's peak for the EETF (default 100 nits). */
   displayPeakNits?: number;
-  onGradedFrame?(f: GradedFrame): void;
+  /** The scopes, fed with the graded picture when they ask for it. */
+  scopes?: GradedFrameSink | null;
   /** Playback moved the playhead. */
   onSeek?(frame: number): void;
   /** Space / J / K / L started or stopped playback. */
   onPlayingChange?(playing: boolean): void;
 }
+
+/** How long after the last grade change the draft picture is replaced by the full-resolution grade. */
+const REFINE_MS = 120;
 
 /** The content peak the EETF rolls off from: the usual 1000-nit master, or the grade's higher highlight peak. */
 const masteringPeak = (g: GradeParams) => (g.highlightExpansion ? Math.max(1000, g.highlightPeak) : 1000);
@@ -77,6 +104,35 @@ export function Viewer(props: ViewerProps) {
   // The latest everything, for a paint scheduled from an async load.
   const latest = useRef({ props, settings, zoom, wipe, size, extended, source: 'analytic' as 'analytic' | 'network' });
   const raf = useRef(0);
+  const refineDue = useRef(false);
+  const refineTimer = useRef(0);
+  const paintRef = useRef<() => void>(() => undefined);
+  /** Grade passes run, and the one (and the sink's epoch) the scopes last got; a readback in flight. */
+  const readback = useRef({ graded: 0, sent: -1, epoch: -1, busy: false });
+  const feedScopes = useCallback(() => {
+    const p = pipeline,
+      sink = latest.current.props.scopes,
+      r = readback.current;
+    if (!p || !sink || r.busy || (r.sent === r.graded && r.epoch === sink.epoch) || !sink.wants()) return;
+    const graded = r.graded,
+      epoch = sink.epoch,
+      source = p.hasNetwork ? 'network' : 'analytic';
+    const read = p.readScopePixels(SCOPE_FRAME_PIXELS);
+    if (!read) return;
+    r.busy = true;
+    void read.then(
+      (f) => {
+        r.busy = false;
+        r.sent = graded;
+        r.epoch = epoch;
+        if (latest.current.props.scopes === sink) sink.put({ ...f, source });
+        feedScopes(); // the picture may have changed meanwhile
+      },
+      () => {
+        r.busy = false;
+      },
+    );
+  }, [pipeline]);
   const paint = useCallback(() => {
     raf.current = 0;
     const p = pipeline,
@@ -84,9 +140,23 @@ export function Viewer(props: ViewerProps) {
     const work = p?.workingSize;
     if (!p || !work || !l.props.clip) return;
     p.setGrade(l.props.grade);
-    if (p.runGrade() && l.props.onGradedFrame) {
-      const g = p.readGraded();
-      if (g) l.props.onGradedFrame({ ...g, source: p.hasNetwork ? 'network' : 'analytic' });
+    // A grade that changed again since the refine was due is drafted again; the refine waits for the next pause.
+    if (p.runGrade()) readback.current.graded++;
+    else if (refineDue.current && p.refine()) readback.current.graded++;
+    refineDue.current = false;
+    if (p.quality === 'draft') {
+      // The full-resolution grade once the changes pause (a slider held still, the last key of a run).
+      clearTimeout(refineTimer.current);
+      refineTimer.current = window.setTimeout(() => {
+        refineDue.current = true;
+        if (!raf.current) raf.current = requestAnimationFrame(paintRef.current);
+      }, REFINE_MS);
+    }
+    // For tests and the bench: which grade is on screen, and a count of paints (set here, not through React).
+    const c = glCanvas.current;
+    if (c) {
+      c.dataset.graded = p.quality;
+      c.dataset.paints = String(Number(c.dataset.paints ?? 0) + 1);
     }
     const imageW = l.props.clip.width,
       imageH = Math.round((l.props.clip.width * work[1]) / work[0]);
@@ -107,7 +177,11 @@ export function Viewer(props: ViewerProps) {
       presenter.current ??= new ExtendedPresenter(hdrCanvas.current!, hdr.device);
       presenter.current.present(out, l.size.w, l.size.h);
     }
-  }, [pipeline, hdr]);
+    // After the paint is queued: the scopes' readback never delays the picture.
+    feedScopes();
+  }, [pipeline, hdr, feedScopes]);
+  paintRef.current = paint;
+  useEffect(() => () => clearTimeout(refineTimer.current), []);
   const repaint = useCallback(() => {
     if (!raf.current) raf.current = requestAnimationFrame(paint);
   }, [paint]);
@@ -116,6 +190,8 @@ export function Viewer(props: ViewerProps) {
   latest.current = { props, settings, zoom, wipe, size, extended, source: pictures.hdr };
 
   useEffect(repaint, [repaint, grade, settings, zoom, wipe, size, extended, displayPeakNits]);
+  const scopes = props.scopes;
+  useEffect(() => scopes?.onWant(feedScopes), [scopes, feedScopes]);
 
   const work = pipeline?.workingSize;
   const imageW = clip?.width ?? 1,

@@ -1,6 +1,6 @@
 // Fetching the viewer's pictures: the JPEG scrub proxy (while moving), the full-resolution source frame and
 // the network's output (when the playhead rests). The raw ones are 16-bit files in the cache; an <img> would
-// round them to 8 bits, so they travel as bytes and become float textures.
+// round them to 8 bits, so they travel as bytes and become 16-bit integer textures.
 import type { Clip, RawFrame } from '../../../src-main/common/contract';
 import type { ConnectedApi } from '../../api';
 import type { NetworkPicture, SdrPicture } from './pipeline';
@@ -33,20 +33,20 @@ async function rawBytes(api: ConnectedApi, f: RawFrame, pictures: number): Promi
   return new Uint16Array(buf, 0, want); // little-endian, as every platform we run on
 }
 
-/** 16-bit full-range code values -> 0..1 floats, one picture of an interleaved file. */
-export function rawToFloat(u16: Uint16Array, offset: number, count: number): Float32Array {
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = u16[offset + i] / 65535;
-  return out;
-}
-
-export async function loadSourceFrame(api: ConnectedApi, clip: Clip, frame: number): Promise<Loaded<SdrPicture>> {
+/** `wanted()`: false once the playhead has left the frame; its file (6 bytes a pixel) is then not fetched. */
+export async function loadSourceFrame(
+  api: ConnectedApi,
+  clip: Clip,
+  frame: number,
+  wanted: () => boolean = () => true,
+): Promise<Loaded<SdrPicture>> {
   const r = await api.call('preview.sourceFrame', { clipId: clip.id, frame });
   if (!r.ok) return fail(r.error.code, r.error.message);
+  if (!wanted()) return fail('cancelled', 'The playhead moved on');
   try {
-    const u16 = await rawBytes(api, r.value, 1);
+    const rgb16 = await rawBytes(api, r.value, 1);
     const { width, height } = r.value;
-    return { ok: true, value: { kind: 'raw', rgb: rawToFloat(u16, 0, width * height * 3), width, height } };
+    return { ok: true, value: { kind: 'raw', rgb16, width, height } };
   } catch (e) {
     return fail('load_failed', (e as Error).message);
   }
@@ -74,7 +74,7 @@ export async function loadNetworkFrame(
     const n = width * height * 3;
     return {
       ok: true,
-      value: { hdr: rawToFloat(u16, 0, n), base: rawToFloat(u16, n, n), width, height, model: r.value.model },
+      value: { hdr: u16.subarray(0, n), base: u16.subarray(n, 2 * n), width, height, model: r.value.model },
     };
   } catch (e) {
     return fail('load_failed', (e as Error).message);
@@ -93,12 +93,16 @@ export class PictureCache<T> {
     private readonly limits: { count: number; bytes: number },
   ) {}
 
-  /** The clip's decode inputs are part of the key: a relinked file or new decode options are other pictures. */
-  static key = (clip: Clip, frame: number) => `${clip.id}:${clip.fingerprint}:${JSON.stringify(clip.options)}:${frame}`;
+  /**
+   * The clip's decode inputs are part of the key: a relinked file or new decode options are other pictures; so is
+   * `variant` (for the network's frames, the model that made them).
+   */
+  static key = (clip: Clip, frame: number, variant = '') =>
+    `${clip.id}:${clip.fingerprint}:${JSON.stringify(clip.options)}:${frame}:${variant}`;
 
   /** The finished picture, if held (and now the most recently used). */
-  get(clip: Clip, frame: number): T | undefined {
-    const k = PictureCache.key(clip, frame);
+  get(clip: Clip, frame: number, variant = ''): T | undefined {
+    const k = PictureCache.key(clip, frame, variant);
     const e = this.entries.get(k);
     if (!e?.value) return undefined;
     this.entries.delete(k);
@@ -107,11 +111,11 @@ export class PictureCache<T> {
   }
 
   /** The held picture, the load already in flight, or a new load. */
-  load(clip: Clip, frame: number, start: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
-    const k = PictureCache.key(clip, frame);
+  load(clip: Clip, frame: number, start: () => Promise<Loaded<T>>, variant = ''): Promise<Loaded<T>> {
+    const k = PictureCache.key(clip, frame, variant);
     const held = this.entries.get(k);
     if (held) {
-      this.get(clip, frame);
+      this.get(clip, frame, variant);
       return held.load;
     }
     const entry = { load: start(), value: null as T | null, bytes: 0 };
@@ -139,13 +143,16 @@ export class PictureCache<T> {
 
 const MIB = 1 << 20;
 
-/** The resting frame and a couple around it: a full-resolution source frame is 12 bytes a pixel as floats. */
-export const sourceCache = () => new PictureCache<SdrPicture>(pictureBytes, { count: 3, bytes: 400 * MIB });
+/** The resting frame and a couple around it: a full-resolution source frame is 6 bytes a pixel. */
+export const sourceCache = () => new PictureCache<SdrPicture>(pictureBytes, { count: 3, bytes: 200 * MIB });
+
+/** Scrub proxies (8-bit, ~0.3 MB each decoded): the frames around the playhead, read ahead of it. */
+export const proxyCache = () => new PictureCache<SdrPicture>(pictureBytes, { count: 48, bytes: 48 * MIB });
 
 /** The network's frames are grade-independent: a few recent ones kept so a grade change or a step back never waits. */
 export const networkCache = () =>
-  new PictureCache<NetworkFrame>((f) => f.hdr.byteLength + f.base.byteLength, { count: 8, bytes: 800 * MIB });
+  new PictureCache<NetworkFrame>((f) => f.hdr.byteLength + f.base.byteLength, { count: 8, bytes: 400 * MIB });
 
 function pictureBytes(p: SdrPicture): number {
-  return p.kind === 'raw' ? p.rgb.byteLength : p.width * p.height * 4;
+  return p.kind === 'raw' ? p.rgb16.byteLength : p.width * p.height * 4;
 }

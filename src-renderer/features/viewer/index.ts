@@ -1,1 +1,1 @@
-export { Viewer, type ViewerProps, type GradedFrame } from './Viewer';
+export { Viewer, SCOPE_FRAME_PIXELS, type ViewerProps, type GradedFrame, type GradedFrameSink } from './Viewer';

@@ -1,15 +1,27 @@
 // Which pictures the viewer holds for the playhead: the proxy at once (latest wins: while one decodes, only the
-// newest wanted frame is fetched next, so playback drops frames instead of queueing them); once the playhead has
-// rested ~150 ms, the full-resolution source frame, then the network's output for it (both held per frame, and
-// never fetched twice at once). Each replaces the picture on screen only when it is ready, and only if the
-// playhead is still on its frame.
-import { useEffect, useRef, useState } from 'react';
-import type { Clip } from '../../../src-main/common/contract';
-import type { ConnectedApi } from '../../api';
-import { loadNetworkFrame, loadProxy, loadSourceFrame, networkCache, sourceCache } from './frames';
-import type { ViewerPipeline } from './pipeline';
+// newest wanted frame is fetched next, so playback drops frames instead of queueing them; the next few in the
+// direction of travel are read ahead); once the playhead has rested ~150 ms, the full-resolution source frame,
+// and after ~1 s the network's output for it (all held per frame, and never fetched twice at once). Each replaces
+// the picture on screen only when it is ready, and only if the playhead is still on its frame.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Clip, InferenceStatus } from '../../../src-main/common/contract';
+import { useCall, useEvent, type ConnectedApi } from '../../api';
+import {
+  loadNetworkFrame,
+  loadProxy,
+  loadSourceFrame,
+  networkCache,
+  proxyCache,
+  sourceCache,
+  type Loaded,
+} from './frames';
+import type { SdrPicture, ViewerPipeline } from './pipeline';
 
 export const SETTLE_MS = 150;
+/** Rest before the network's output is asked for (after the full-resolution frame). */
+export const NETWORK_SETTLE_MS = 1000;
+/** Proxies fetched ahead of the playhead in the direction it moves. */
+const READ_AHEAD = 12;
 
 export interface PictureState {
   /** What the SDR picture is: the 8-bit proxy or the full-resolution frame. */
@@ -22,6 +34,25 @@ export interface PictureState {
 }
 
 const EMPTY: PictureState = { sdr: null, hdr: 'analytic', model: null, notes: [] };
+
+const modelOf = (s: InferenceStatus | undefined) => (s?.model ? `${s.model.file}:${s.model.precision}` : null);
+
+/**
+ * The worker's model (file and precision), part of the network frames' cache key: after a switch of model the
+ * viewer asks again instead of showing the old model's frame. While the worker restarts (no model), the last one.
+ */
+function useModelKey(): string {
+  const initial = useCall('inference.status', {});
+  const [live, setLive] = useState<string | null>(null);
+  useEvent(
+    'inference.state',
+    useCallback((s: InferenceStatus) => {
+      const k = modelOf(s);
+      if (k) setLive(k);
+    }, []),
+  );
+  return live ?? modelOf(initial.value ?? undefined) ?? '';
+}
 
 export function usePictures(
   api: ConnectedApi,
@@ -38,43 +69,93 @@ export function usePictures(
     busy: false,
     wanted: null,
   });
+  const proxies = useRef(proxyCache());
+  const ahead = useRef<{ running: boolean; clip: Clip | null; from: number; step: number }>({
+    running: false,
+    clip: null,
+    from: 0,
+    step: 1,
+  });
   const sources = useRef(sourceCache());
   const networks = useRef(networkCache());
   const level = useRef<'proxy' | 'full' | null>(null);
+  const model = useModelKey();
 
   useEffect(() => {
     const t = ++token.current;
     level.current = null;
     if (!pipeline || !clip || frame === null) return;
 
+    const showProxy = (r: Loaded<SdrPicture>) => {
+      if (r.ok) {
+        pipeline.setSdr(r.value);
+        pipeline.setNetwork(null);
+        level.current = 'proxy';
+        setState((s) =>
+          s.sdr === 'proxy' && s.hdr === 'analytic' && s.notes.length === 0
+            ? s
+            : { sdr: 'proxy', hdr: 'analytic', model: null, notes: [] },
+        );
+        repaint();
+      } else setState((s) => ({ ...s, notes: [r.message] }));
+    };
     const fetchProxy = async (want: { clip: Clip; frame: number; token: number }) => {
       proxy.current.busy = true;
-      const r = await loadProxy(api, want.clip, want.frame);
+      const r = await proxies.current.load(want.clip, want.frame, () => loadProxy(api, want.clip, want.frame));
       proxy.current.busy = false;
-      if (want.token === token.current && level.current === null) {
-        if (r.ok) {
-          pipeline.setSdr(r.value);
-          pipeline.setNetwork(null);
-          level.current = 'proxy';
-          setState({ sdr: 'proxy', hdr: 'analytic', model: null, notes: [] });
-          repaint();
-        } else setState((s) => ({ ...s, notes: [r.message] }));
-      }
+      if (want.token === token.current && level.current === null) showProxy(r);
       const next = proxy.current.wanted;
       proxy.current.wanted = null;
       if (next && next.token === token.current) void fetchProxy(next);
+      else void readAhead();
     };
-    const want = { clip, frame, token: t };
-    if (proxy.current.busy) proxy.current.wanted = want;
-    else void fetchProxy(want);
+    // The proxies the playhead is heading for, fetched while the colorist looks at this one: the next key press
+    // then paints from memory instead of waiting for the host. Yields to the frame actually wanted.
+    const readAhead = async () => {
+      const a = ahead.current;
+      if (a.running) return;
+      a.running = true;
+      try {
+        for (let k = 1; k <= READ_AHEAD; k++) {
+          const { clip: c, from, step } = a;
+          const f = from + step * k;
+          if (!c || proxy.current.busy || f < 0 || f >= c.frameCount) break;
+          if (proxies.current.get(c, f)) continue;
+          const r = await proxies.current.load(c, f, () => loadProxy(api, c, f));
+          if (!r.ok) break;
+          if (a.clip !== c || a.from !== from) k = 0; // the playhead moved: start again from it
+        }
+      } finally {
+        a.running = false;
+      }
+    };
+    const a = ahead.current;
+    a.step = a.clip === clip && frame < a.from ? -1 : 1;
+    a.clip = clip;
+    a.from = frame;
+
+    const held = proxies.current.get(clip, frame);
+    if (held) {
+      showProxy({ ok: true, value: held });
+      void readAhead();
+    } else {
+      const want = { clip, frame, token: t };
+      if (proxy.current.busy) proxy.current.wanted = want;
+      else void fetchProxy(want);
+    }
 
     if (moving) return;
     const timer = setTimeout(async () => {
       const notes: string[] = [];
-      const src = await sources.current.load(clip, frame, () => loadSourceFrame(api, clip, frame));
+      const loadSource = () =>
+        sources.current.load(clip, frame, () => loadSourceFrame(api, clip, frame, () => t === token.current));
+      let src = await loadSource();
+      if (t !== token.current) return;
+      // A load shared with an earlier visit to this frame, dropped when the playhead left it: ask again.
+      if (!src.ok && src.code === 'cancelled') src = await loadSource();
       if (t !== token.current) return;
       if (src.ok) {
-        const cached = networks.current.get(clip, frame);
+        const cached = networks.current.get(clip, frame, model);
         pipeline.setSdr(src.value);
         pipeline.setNetwork(cached ?? null);
         level.current = 'full';
@@ -85,8 +166,12 @@ export function usePictures(
         notes.push(`Full-resolution frame unavailable (${src.message}): showing the proxy`);
         setState((s) => ({ ...s, notes: [...notes] }));
       }
+      // The network runs for seconds and takes the CPU from everything else where there is no GPU: it is asked
+      // for only once the playhead has clearly stopped, not on every pause of a frame-by-frame walk.
+      await new Promise((r) => setTimeout(r, NETWORK_SETTLE_MS - SETTLE_MS));
+      if (t !== token.current) return;
       const width = src.ok ? src.value.width : networkWidth();
-      const net = await networks.current.load(clip, frame, () => loadNetworkFrame(api, clip, frame, width));
+      const net = await networks.current.load(clip, frame, () => loadNetworkFrame(api, clip, frame, width), model);
       if (t !== token.current) return;
       if (!net.ok) {
         // 'cancelled' means a newer frame superseded this one: expected while scrubbing, nothing to say.
@@ -100,7 +185,7 @@ export function usePictures(
       repaint();
     }, SETTLE_MS);
     return () => clearTimeout(timer);
-  }, [api, pipeline, clip, frame, moving, repaint, networkWidth]);
+  }, [api, pipeline, clip, frame, moving, repaint, networkWidth, model]);
 
   return clip && frame !== null ? state : EMPTY;
 }

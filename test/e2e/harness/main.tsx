@@ -1,6 +1,7 @@
 // Test harness (bundled by test/e2e/grade-scopes.test.ts, served by the real headless host): the grade
 // panel against the core over the host's WebSocket, and the scopes, narrow (a 300-px side panel) and
-// wide, fed frames that the test picks through window.harness.
+// wide, fed frames that the test picks through window.harness: each panel pulls the newest through its feed, as
+// it pulls the viewer's graded frames in the app (a frame shown while its worker is busy waits, and is replaced).
 import { Box, CssBaseline, ThemeProvider } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -10,9 +11,9 @@ import type { Shot } from '../../../src-main/common/contract';
 import { ApiProvider, connectApi, type ConnectedApi } from '../../../src-renderer/api';
 import { theme } from '../../../src-renderer/app/theme';
 import { GradePanel } from '../../../src-renderer/features/grade';
-import { Scopes } from '../../../src-renderer/features/scopes';
+import { ScopeFeed, Scopes } from '../../../src-renderer/features/scopes';
 
-export type Frame = { width: number; height: number; pq: Uint16Array };
+export type Frame = { width: number; height: number; pq: Uint16Array<ArrayBuffer> };
 
 export interface Harness {
   ready: boolean;
@@ -37,15 +38,35 @@ const harness: Harness = {
   live: [],
   shots: [],
   showBars: () => undefined,
-  greyFrame: (nits, width, height) => ({ width, height, pq: solidFrame(width, height, nits, nits, nits).data }),
+  greyFrame: (nits, width, height) => ({
+    width,
+    height,
+    pq: solidFrame(width, height, nits, nits, nits).data as Uint16Array<ArrayBuffer>,
+  }),
   show: () => undefined,
   select: () => undefined,
   setShot: () => undefined,
 };
 window.harness = harness;
 
+/** The narrow and the wide panel's feeds; each gets its own copy of the newest frame when it wants one. */
+const feeds = [new ScopeFeed(), new ScopeFeed()];
+let newest: Frame | null = null;
+const sent = new Map<ScopeFeed, Frame | null>();
+const pump = (feed: ScopeFeed) => {
+  if (!newest || sent.get(feed) === newest || !feed.wants()) return;
+  sent.set(feed, newest);
+  feed.put({ width: newest.width, height: newest.height, pq: newest.pq.slice() });
+};
+for (const f of feeds) f.onWant(() => pump(f));
+const show = (f: Frame) => {
+  newest = f;
+  feeds.forEach(pump);
+};
+
+const SHOT_LIGHT = { maxCll: 1000, maxFall: 400 };
+
 function App({ api }: { api: ConnectedApi }) {
-  const [frame, setFrame] = useState<Frame | null>(null);
   const [shots, setShots] = useState<Shot[]>([]);
   const [shotId, setShotId] = useState<string | null>(null);
   const [selected, setSelected] = useState<string[]>([]);
@@ -61,9 +82,9 @@ function App({ api }: { api: ConnectedApi }) {
     });
     harness.showBars = (w, h) => {
       const f = codePatternToPqFrame(bt2111Bars(w, h));
-      setFrame({ width: f.width, height: f.height, pq: f.data });
+      show({ width: f.width, height: f.height, pq: f.data as Uint16Array<ArrayBuffer> });
     };
-    harness.show = setFrame;
+    harness.show = show;
     harness.select = setSelected;
     harness.setShot = setShotId;
   }, [api]);
@@ -72,10 +93,10 @@ function App({ api }: { api: ConnectedApi }) {
     <Box sx={{ display: 'flex', gap: 2, p: 1, alignItems: 'flex-start' }}>
       <Box sx={{ width: 300, flexShrink: 0, bgcolor: 'background.paper' }} data-testid="side-panel">
         <GradePanel shot={shot} selectedShotIds={selected} onLiveChange={(p) => harness.live.push(p)} />
-        <Scopes frame={frame} shotLight={{ maxCll: 1000, maxFall: 400 }} />
+        <Scopes feed={feeds[0]} shotLight={SHOT_LIGHT} />
       </Box>
       <Box sx={{ width: 1040, flexShrink: 0 }} data-testid="wide-panel">
-        <Scopes frame={frame} />
+        <Scopes feed={feeds[1]} />
       </Box>
     </Box>
   );
