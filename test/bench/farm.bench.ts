@@ -7,9 +7,8 @@
 //   last shot done, against the baseline's total; and each shot's time in a worker (its "take" line to its
 //   "done" line) beside the same manifest's direct run.
 // On 2 shared cores more workers only contend for them: the figures show the farm's overhead, not a speed-up.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { EventHub } from '../../src-main/core/events';
@@ -18,6 +17,7 @@ import { demoCuts } from '../../src-main/core/library/demo';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { tempDir } from '../helpers/core';
+import { hasRedisServer, startRedis } from '../helpers/redis';
 import { BASELINE_X2, DEMO_CLIP } from '../helpers/render-fixture';
 import type { BenchContext } from './run';
 
@@ -72,40 +72,6 @@ function waitFor<T>(what: string, ms: number, probe: () => T | null | undefined 
     };
     tick();
   });
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-
-/** A Redis of our own: no persistence, in the temp folder. */
-async function startRedis(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const redis = track(
-    spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    ),
-  );
-  let said = '';
-  redis.stdout!.on('data', (d: Buffer) => (said += d.toString()));
-  await waitFor('redis-server to start', 10_000, () => said.includes('Ready to accept connections'));
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (redis.exitCode !== null) return;
-      const gone = new Promise((r) => redis.once('exit', r));
-      redis.kill('SIGTERM');
-      await gone;
-    },
-  };
 }
 
 /** The built CLI, asynchronously: the workers' output must be read (and timed) while it runs. */
@@ -202,8 +168,7 @@ function cpuMs(pid: number | 'self'): number {
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
 export default async function farm(ctx: BenchContext): Promise<void> {
-  const hasRedis = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
-  if (!hasRedis) {
+  if (!hasRedisServer) {
     console.log(
       '  skipped: redis-server is not installed (apt-get install -y redis-server); the farm needs a real Redis',
     );
@@ -256,6 +221,7 @@ export default async function farm(ctx: BenchContext): Promise<void> {
     for (const n of WORKER_COUNTS) {
       rmSync(rendersDir, { recursive: true, force: true });
       const redis = await startRedis(tmp.dir);
+      track(redis.child);
       const workers: Worker[] = [];
       try {
         for (let i = 0; i < n; i++) workers.push(startWorker(redis.url, join(data, 'cache')));

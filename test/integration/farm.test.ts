@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
@@ -20,13 +19,13 @@ import { demoCuts } from '../../src-main/core/library/demo';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { tempDir } from '../helpers/core';
+import { startRedis, hasRedisServer, type PrivateRedis } from '../helpers/redis';
 import { BASELINE_X2, DEMO_CLIP } from '../helpers/render-fixture';
 
 const root = appRoot();
 const cli = join(root, '.build', 'main', 'cli.cjs');
-const hasRedis = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
 const built = existsSync(cli) && readFileSync(cli, 'utf8').includes('farm submit');
-const skip = !hasRedis
+const skip = !hasRedisServer
   ? 'redis-server is not installed (apt-get install -y redis-server): the farm tests need a real Redis'
   : !built
     ? 'the built CLI is missing or predates the farm commands: run npm run build first'
@@ -40,7 +39,7 @@ const LOCK_SECONDS = 10;
 const tmp = tempDir('remaster-farm-');
 const data = join(tmp.dir, 'data');
 const log = createLogger({ quiet: true, level: 'error' });
-let redis: ChildProcess | null = null;
+let redis: PrivateRedis | null = null;
 let url = '';
 const workers: Worker[] = [];
 /** The short shots the farm renders: [id, frames]. */
@@ -93,29 +92,10 @@ async function waitFor<T>(what: string, ms: number, probe: () => T | null | unde
   }
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-
 before(async () => {
   if (skip) return;
-  // Redis of our own: no persistence, in the temp folder, gone with the test.
-  const port = await freePort();
-  redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', tmp.dir, '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let said = '';
-  redis.stdout!.on('data', (d: Buffer) => (said += d.toString()));
-  await waitFor('redis-server to start', 10_000, () => said.includes('Ready to accept connections'));
-  url = `redis://127.0.0.1:${port}`;
+  redis = await startRedis(tmp.dir);
+  url = redis.url;
 
   // The demo project, its first four shots cut to 3 or 4 frames (the rest of each becomes a shot not submitted).
   const lib = openLibrary({ dataDir: data, log, events: new EventHub(), restrictToRoots: false });
@@ -136,10 +116,7 @@ before(async () => {
 
 after(async () => {
   for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  if (redis && redis.exitCode === null) {
-    redis.kill('SIGTERM');
-    await new Promise((r) => redis!.once('exit', r));
-  }
+  await redis?.stop();
   tmp.cleanup();
 });
 
