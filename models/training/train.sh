@@ -9,31 +9,41 @@
 #   DRY_RUN=1 models/training/train.sh        # print the commands only
 #
 # Resumable: a finished stage leaves runs/<run>/stage.done (or <part>.done) and is skipped next time; an interrupted stage
-# continues from runs/<run>/last.pt (train.py resumes by run name) with its full time budget again.
+# continues from runs/<run>/last.pt (the train stage resumes by run name) with its full time budget again.
+# Every Python stage runs from this folder as a module of the package: python3 -m remaster_train.<stage>.
 # Differences from the shipped lineage: session 1's runs used box context pooling (config small-box here), and
 # the blur stages used --overshoot-weight 1 for their first ~2,400 steps before 4, and their schedules were
 # stretched between sessions (the cards list the lineage and the last invocation's arguments).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
-CACHE=${REMASTER_TRAIN_CACHE:-/work/.cache/remaster-training}
+# absolute paths: the stages run in $HERE (the package's folder), wherever this script is started from
+CACHE=$(realpath -m "${REMASTER_TRAIN_CACHE:-/work/.cache/remaster-training}")
+export REMASTER_TRAIN_CACHE=$CACHE
 RUNS=$CACHE/runs
 SCALE=${MINUTES_SCALE:-1}
-OUT_DIR=${OUT_DIR:-$HERE/..}
+OUT_DIR=$(realpath -m "${OUT_DIR:-$HERE/..}")
 
 run() {
   echo "+ $*"
   [ -n "${DRY_RUN:-}" ] || "$@"
 }
 
+# py STAGE ARGS...: one stage of the remaster_train package (python3 -m remaster_train.STAGE), run in $HERE
+py() {
+  local stage_module=remaster_train.$1; shift
+  echo "+ (cd $HERE && $PY -m $stage_module $*)"
+  [ -n "${DRY_RUN:-}" ] || (cd "$HERE" && "$PY" -m "$stage_module" "$@")
+}
+
 minutes() { awk -v m="$1" -v s="$SCALE" 'BEGIN { printf "%.2f", m * s }'; }
 
-# stage RUN[:PART] MINUTES train.py-arguments...  (PART names a later stage of the same run, e.g. its annealing)
+# stage RUN[:PART] MINUTES train-arguments...  (PART names a later stage of the same run, e.g. its annealing)
 stage() {
   name=${1%%:*}; marker=$RUNS/$name/${1#*:}.done; mins=$(minutes "$2"); shift 2
   [ "$marker" != "$RUNS/$name/$name.done" ] || marker=$RUNS/$name/stage.done
   if [ -f "$marker" ]; then echo "= $(basename "$marker" .done) of $name done"; return; fi
-  run "$PY" "$HERE/train.py" --run "$name" --minutes "$mins" "$@"
+  py train --run "$name" --minutes "$mins" "$@"
   [ -n "${DRY_RUN:-}" ] || touch "$marker"
 }
 
@@ -44,7 +54,7 @@ if [ -n "$missing" ]; then
   run $SUDO apt-get update
   run $SUDO apt-get install -y --no-install-recommends $missing
 fi
-[ -f "$CACHE/data/val_x4.pt" ] || run "$PY" "$HERE/prepare_data.py"
+[ -f "$CACHE/data/val_x4.pt" ] || py prepare_data
 mkdir -p "$RUNS"
 
 # 2. x2 first hour; x4 starts from it, then both lanes run side by side (one thread each)
@@ -66,7 +76,7 @@ if [ -n "${DRY_RUN:-}" ]; then x2_lane; x4_lane; else x2_lane & x4_lane & wait; 
 
 # 3. pick the small models (checkpoint, strength) on the held-out images without added flicker
 for r in x2-blur x4-blur; do
-  run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null | tail -n 12)
+  py select_checkpoint --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null | tail -n 12)
 done
 
 # 4. the shipped models: each small model widened to `medium` (the same function), trained 4.5 min on a lent H200
@@ -83,7 +93,7 @@ gpu_stage() {   # $1 scale, $2 steps
 }
 if [ -n "${DRY_RUN:-}" ]; then gpu_stage 2 8519; gpu_stage 4 4554; else gpu_stage 2 8519 & gpu_stage 4 4554 & wait; fi
 for r in x2-gpu x4-gpu; do
-  run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null | tail -n 16)
+  py select_checkpoint --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null | tail -n 16)
 done
 
 # 5. session 6 (CPU): fine-tuning with --augment (colour jitter, any pre-downscale, synthetic lights), one thread
@@ -96,13 +106,13 @@ aug_stage() {   # $1 scale
 if [ -n "${DRY_RUN:-}" ]; then aug_stage 2; aug_stage 4; else aug_stage 2 & aug_stage 4 & wait; fi
 stage x2-aug:anneal 28 $aug --scale 2 --lr 2.4e-5 --decay-minutes "$(minutes 28)" --threads 2
 for r in x2-aug x4-aug; do
-  run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null)
+  py select_checkpoint --alphas 1,0.75 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null)
 done
 # 6. session 7 (CPU): x2 once more without the synthetic lights (they cost ColorfulCups chroma accuracy) and with
 #    --consistency 6 (the later one wins), lr 3e-5 -> 5e-6 on a 95-minute cosine, stopped at 78 min
 stage x2-nolights 78 $aug --scale 2 --lights 0 --consistency 6 --lr 3e-5 --decay-minutes "$(minutes 95)" \
   --init-from "$RUNS/x2-aug/selected.pt"
-run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 "$RUNS/x2-nolights/selected.pt" \
+py select_checkpoint --alphas 1,0.75 "$RUNS/x2-nolights/selected.pt" \
   $(ls "$RUNS/x2-nolights"/snapshots/*.pt 2>/dev/null)
 # 7. session 8 (CPU): synthetic graphics in a quarter of the photograph crops (--graphics 0.25, target = baseline) so
 #    colour bars and titles pass through; lr 3e-5 -> 5e-6 on a 42-minute cosine, one thread per scale side by side;
@@ -117,11 +127,11 @@ else
   wait
 fi
 for r in x2-gfx x4-gfx; do
-  run "$PY" "$HERE/select_checkpoint.py" --alphas 1,0.75 --bars-max 8 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null)
+  py select_checkpoint --alphas 1,0.75 --bars-max 8 "$RUNS/$r/selected.pt" $(ls "$RUNS/$r"/snapshots/*.pt 2>/dev/null)
 done
 # speed for the cards: CPU figures from `REMASTER_BENCH_JSON=$CACHE/bench.json npm run bench inference` when that
-# file exists, GPU figures from the committed bench_cuda.py results (attached only to the configuration measured)
+# file exists, GPU figures from the committed bench_cuda results (attached only to the configuration measured)
 speed=(); [ -f "$CACHE/bench.json" ] && speed=(--speed-json "$CACHE/bench.json")
-run "$PY" "$HERE/export.py" --x2 "$RUNS/x2-gfx/selected.pt" --x4 "$RUNS/x4-gfx/selected.pt" --out-dir "$OUT_DIR" \
+py export --x2 "$RUNS/x2-gfx/selected.pt" --x4 "$RUNS/x4-gfx/selected.pt" --out-dir "$OUT_DIR" \
   "${speed[@]}" --gpu-json "$HERE"/results/cuda-*.json
 echo "Exported to $OUT_DIR. Check: node --import tsx --test test/integration/model-golden.test.ts"

@@ -10,19 +10,17 @@ window but a thin border. Near a frame edge the network's zero-padded
 convolutions see content slide past the edge, so the edge band shimmers more than the interior: the
 interior figures are the flicker of the picture, the edge band is reported beside them.
 
-Usage: /usr/bin/python3 models/training/temporal.py CHECKPOINT [--frames 12]
+Usage (from models/training): /usr/bin/python3 -m remaster_train.temporal CHECKPOINT [--frames 12]
 """
 import argparse
 import json
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import data as D  # noqa: E402
-from model import SRITM, SRITMConfig  # noqa: E402
+from . import data as D
+from .model import SRITM, SRITMConfig
 
 
 def pan_stats(model, photo='ColorfulCups', frames=12, top=440, left=880):
@@ -63,8 +61,9 @@ def flicker_ok(tp, mean_codes=0.5, p999_ratio=1.25):
             and tp['model']['p999_codes'] <= p999_ratio * tp['baseline']['p999_codes'])
 
 
-if __name__ == '__main__':
-    ap = argparse.ArgumentParser()
+def main():
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('checkpoint')
     ap.add_argument('--frames', type=int, default=12)
     a = ap.parse_args()
@@ -73,3 +72,7 @@ if __name__ == '__main__':
     model = SRITM(SRITMConfig.from_dict(ck['config']))
     model.load_state_dict(ck.get('ema', ck['state']))
     print(json.dumps(pan_stats(model, frames=a.frames), indent=1))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,9 +1,9 @@
 """Trains the Remaster SR-ITM network on the prepared data; resumable.
 
-Usage (see README.md):
-  /usr/bin/python3 models/training/train.py --run x2-small --config small --scale 2 --minutes 60
-  /usr/bin/python3 models/training/train.py --run x4-small --config small --scale 4 --minutes 30 \
-      --init-from /work/.cache/remaster-training/runs/x2-small/best.pt
+Usage, from models/training (train.sh has every stage of the shipped models; README.md):
+  /usr/bin/python3 -m remaster_train.train --run x2-small --config small-box --scale 2 --minutes 60 --decay-steps 8000
+  /usr/bin/python3 -m remaster_train.train --run x4-small --config small-box --scale 4 --minutes 48 \
+      --decay-steps 6500 --init-from /work/.cache/remaster-training/runs/x2-small/last.pt
 Re-running the same --run resumes from <run>/last.pt (model, EMA, optimiser, step, RNG, log).
 Checkpoints live in $REMASTER_TRAIN_CACHE/runs (default /work/.cache/remaster-training/runs), never in the repo.
 """
@@ -12,18 +12,16 @@ import copy
 import json
 import math
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import data as D  # noqa: E402
-import sdrhdr  # noqa: E402
-from configs import make_config  # noqa: E402
-from model import widen_state, SRITM, SRITMConfig, count_params  # noqa: E402
+from . import data as D
+from . import sdrhdr
+from .configs import make_config
+from .model import widen_state, SRITM, SRITMConfig, count_params
 
 HL_PQ = 0.55          # baseline PQ above which a pixel counts as near SDR white (highlight-aware loss weight)
 
@@ -65,9 +63,44 @@ def _white_pixels(crop):
     return int((crop.min(axis=2) > 215).sum())
 
 
+def load_renders(folder, leave_out_choice=False):
+    """The training scenes of a render folder from prepare_data --renders' cache: [(linear HxWx3, mask HxW,
+    p90 luminance, largest white-safe exposure)]. Checks again that no reserved seed is among them; with
+    leave_out_choice (--val-renders) the checkpoint-choice scenes are left out too."""
+    cache = D.render_cache(folder)
+    index_file = os.path.join(cache, 'index.json')
+    if not os.path.exists(index_file):
+        raise SystemExit(f'--renders {folder}: not cached in {cache}; run '
+                         f'python3 -m remaster_train.prepare_data --renders {folder} first')
+    with open(index_file) as f:
+        seeds = json.load(f)['seeds']
+    reserved = [x for x in seeds if D.render_reserved(x)]
+    if reserved:
+        raise SystemExit(f'{index_file} lists reserved held-out scenes {reserved}: prepare it again')
+    if leave_out_choice:
+        seeds = [x for x in seeds if not D.render_choice(x)]
+    if not seeds:
+        raise SystemExit(f'{index_file}: no training scenes')
+    out = []
+    for seed in seeds:
+        lin = np.load(os.path.join(cache, f'scene-{seed:05d}.npy'))
+        mask = np.load(os.path.join(cache, f'scene-{seed:05d}.mask.npy'))
+        t = torch.from_numpy(lin).permute(2, 0, 1)
+        out.append((lin, mask, 1.0 / D.exposure_for(t, 1.0),
+                    D.white_safe_exposure(t, mask == D.RENDER_CODES['diffuse_white'], math.inf)))
+    return out
+
+
 class Sampler:
-    def __init__(self, scale, lr_patch, rng, augment=False, lights=0.3, graphics=0.0):
+    def __init__(self, scale, lr_patch, rng, augment=False, lights=0.3, graphics=0.0, clean_share=0.0,
+                 renders=None, render_share=0.0):
         self.s, self.p, self.rng, self.augment, self.lights, self.graphics = scale, lr_patch, rng, augment, lights, graphics
+        self.clean_share = clean_share
+        self.renders, self.render_share = renders or [], render_share
+        if self.render_share > 0:
+            small = min(min(r[0].shape[:2]) for r in self.renders)
+            if small < self.p * self.s:
+                raise ValueError(f'HR crop {self.p * self.s} px is larger than the smallest render ({small} px)')
         self.photos = [np.load(os.path.join(D.DATA, f'photo_{n}.npy')) for n in D.PHOTO_TRAIN]
         self.hdris = [np.load(os.path.join(D.DATA, f'hdri_{n}.npy')) for n in D.HDRI_TRAIN]
         self.hdri_p90 = []
@@ -151,6 +184,8 @@ class Sampler:
         return t, D.target_from_sdr(t)
 
     def hdr(self):
+        if self.render_share > 0 and self.rng.random() < self.render_share:   # no draw at 0: the stream stays
+            return self._render()
         i = self.rng.integers(len(self.hdris))
         im = self.hdris[i]
         hp = self.p * self.s
@@ -165,11 +200,21 @@ class Sampler:
         t = torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)).permute(2, 0, 1)[None]
         return D.hdr_pair(t, k)
 
+    def _render(self):
+        """--renders: an HDR pair from a path-traced scene, exposed as the HDRIs are (p90 at 0.2-0.6 of SDR white) but
+        never so bright that the scene's diffuse whites (mask code 1) pass SDR white (D.white_safe_exposure): the
+        target keeps them at 203 cd/m2, emitters, sky and speculars above. 70 % the most clipped crop of 4."""
+        lin, _, p90, k_white = self.renders[self.rng.integers(len(self.renders))]
+        hp = self.p * self.s
+        k = min(self.rng.uniform(0.2, 0.6) / p90, k_white)
+        c = self._aug(self._crop(lin, hp, 4, lambda a: int((a.max(axis=2) * k > 1.0).sum()), 0.7))
+        return D.hdr_pair(torch.from_numpy(c).permute(2, 0, 1)[None], k)
+
     def batch(self, n):
         pairs = [self.photo() if j % 2 == 0 else self.hdr() for j in range(n)]
         hr_sdr = torch.cat([p[0] for p in pairs])
         tgt = torch.cat([p[1] for p in pairs])
-        return D.degrade(hr_sdr, self.s, self.rng), tgt
+        return D.degrade(hr_sdr, self.s, self.rng, clean_share=self.clean_share), tgt
 
 
 class BatchStream(torch.utils.data.IterableDataset):
@@ -177,17 +222,21 @@ class BatchStream(torch.utils.data.IterableDataset):
     network step takes milliseconds and one process making patches (crops, Keys resampling, JPEG) would starve it.
     Each worker draws from its own seeded generator, so a resumed run continues with a new stream."""
 
-    def __init__(self, scale, lr_patch, batch, wide_patch, seed, augment=False, lights=0.3, graphics=0.0):
+    def __init__(self, scale, lr_patch, batch, wide_patch, seed, augment=False, lights=0.3, graphics=0.0,
+                 clean_share=0.0, renders=None, render_share=0.0):
         super().__init__()
         self.scale, self.lr_patch, self.batch, self.wide_patch, self.seed = scale, lr_patch, batch, wide_patch, seed
-        self.augment, self.lights, self.graphics = augment, lights, graphics
+        self.augment, self.lights, self.graphics, self.clean_share = augment, lights, graphics, clean_share
+        self.renders, self.render_share = renders, render_share
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         torch.set_num_threads(1)
         rng = np.random.default_rng([*self.seed, info.id if info else 0])
-        sampler = Sampler(self.scale, self.lr_patch, rng, self.augment, self.lights, self.graphics)
-        wide = Sampler(self.scale, self.wide_patch, rng, self.augment, self.lights) if self.wide_patch else None
+        sampler = Sampler(self.scale, self.lr_patch, rng, self.augment, self.lights, self.graphics, self.clean_share,
+                          self.renders, self.render_share)
+        wide = (Sampler(self.scale, self.wide_patch, rng, self.augment, self.lights, clean_share=self.clean_share)
+                if self.wide_patch else None)
         while True:
             x, tgt = sampler.batch(self.batch)
             yield x, tgt, (wide.batch(4)[0] if wide is not None else torch.zeros(0))
@@ -262,6 +311,25 @@ def summarise(res):
             'score': g['photo'] + g['hdr']}
 
 
+def summarise_both(res, clean):
+    """--select-on both: summarise() with the photo term the smaller of the degraded and the clean photo gains, and
+    no image of either condition worse than the baseline (issue 19: never worse than bicubic on clean masters)."""
+    s = summarise(res)
+    s['gain_photo_clean'] = float(np.mean([r['gain'] for r in clean]))
+    s['min_gain'] = min(s['min_gain'], min(r['gain'] for r in clean))
+    s['score'] = min(s['gain_photo'], s['gain_photo_clean']) + s['gain_hdr']
+    return s
+
+
+def add_renders(s, renders):
+    """--val-renders: the checkpoint-choice scenes' mean gain joins the score (they are HDR material the 2 HDRIs
+    under-represent); their worst is recorded, not required to be >= 0 (the starting models are not)."""
+    s['gain_render'] = float(np.mean([r['gain'] for r in renders]))
+    s['min_gain_render'] = min(r['gain'] for r in renders)
+    s['score'] += s['gain_render']
+    return s
+
+
 def fold_alpha(state, alpha):
     """State dict with the residual scaled by alpha (the last conv is linear and the residual's only output)."""
     st = {k: v.clone() for k, v in state.items()}
@@ -270,11 +338,14 @@ def fold_alpha(state, alpha):
     return st
 
 
-def pick(res_by_alpha):
-    """Best (alpha, summary) with no image worse than the baseline, or None."""
+def pick(res_by_alpha, clean_by_alpha=None, renders_by_alpha=None):
+    """Best (alpha, summary) with no image worse than the baseline, or None. With clean_by_alpha (--select-on both)
+    the summaries are summarise_both's; with renders_by_alpha (--val-renders) add_renders'."""
     best = None
     for a, res in res_by_alpha.items():
-        s = summarise(res)
+        s = summarise(res) if clean_by_alpha is None else summarise_both(res, clean_by_alpha[a])
+        if renders_by_alpha is not None:
+            s = add_renders(s, renders_by_alpha[a])
         if s['min_gain'] >= 0.0 and (best is None or s['score'] > best[1]['score']):
             best = (a, s)
     return best
@@ -286,7 +357,8 @@ def cpu(state):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--run', required=True)
     ap.add_argument('--config', default='small')
     ap.add_argument('--scale', type=int, default=2)
@@ -317,7 +389,27 @@ def main():
                     help='with --augment: share of HDR crops given synthetic light sources')
     ap.add_argument('--graphics', type=float, default=0.0,
                     help='share of photograph crops replaced by synthetic graphics (bars, flat patches, lines; target = baseline)')
+    ap.add_argument('--clean-share', type=float, default=0.0,
+                    help='share of training samples given the clean input (Keys downscale, 8-bit; no noise or JPEG) '
+                         'instead of the degraded one; 0 = degraded only, as the shipped models were trained')
+    ap.add_argument('--renders', default='', metavar='DIR',
+                    help='Blender render folder (cached by prepare_data --renders DIR) for --render-share; its '
+                         'reserved held-out seeds (data.render_reserved) are never read')
+    ap.add_argument('--render-share', type=float, default=0.0,
+                    help='share of HDR training crops taken from the renders instead of the HDRIs; 0 = HDRIs only')
+    ap.add_argument('--val-renders', action='store_true',
+                    help='with --renders: the scenes with seed %% 10 == 8 are kept out of training and their clean-input '
+                         'gain joins the checkpoint choice (data.render_choice)')
+    ap.add_argument('--select-on', choices=('degraded', 'both'), default='degraded',
+                    help="checkpoint choice: 'degraded' validation photos (as the shipped models), or 'both': the "
+                         'smaller of the degraded and clean photo gains, no image of either worse than the baseline')
     a = ap.parse_args()
+    if not 0.0 <= a.clean_share <= 1.0:
+        ap.error(f'--clean-share must be within 0-1, got {a.clean_share}')
+    if not 0.0 <= a.render_share <= 1.0:
+        ap.error(f'--render-share must be within 0-1, got {a.render_share}')
+    if a.render_share > 0 and not a.renders:
+        ap.error('--render-share needs --renders DIR')
     a.init_from = os.path.abspath(a.init_from) if a.init_from else ''   # recorded in checkpoints (card lineage)
     torch.set_num_threads(a.threads)
     run_dir = os.path.join(D.CACHE, 'runs', a.run)
@@ -373,15 +465,33 @@ def main():
     for p in ema.parameters():
         p.requires_grad_(False)
     val = torch.load(os.path.join(D.DATA, f'val_x{cfg.scale}.pt'), weights_only=False)
+    # the validation photos with the clean input (prepare_data writes them; an older cache has none)
+    clean_file = os.path.join(D.DATA, f'val_clean_x{cfg.scale}.pt')
+    val_clean = torch.load(clean_file, weights_only=False) if os.path.exists(clean_file) else None
+    if a.select_on == 'both' and val_clean is None:
+        raise SystemExit(f'--select-on both needs {clean_file}: run python3 -m remaster_train.prepare_data')
+    if a.val_renders and not a.renders:
+        ap.error('--val-renders needs --renders DIR')
+    renders = load_renders(a.renders, a.val_renders) if a.render_share > 0 else None
+    val_renders = D.render_choice_set(a.renders, cfg.scale) if a.val_renders else None
+    if val_renders is not None:
+        print(f'checkpoint choice also on {len(val_renders)} renders: ' + ' '.join(v['name'] for v in val_renders),
+              flush=True)
+    if renders:
+        print(f'renders: {len(renders)} training scenes of {a.renders}, share {a.render_share} of HDR crops',
+              flush=True)
     # larger crops for the shift-consistency loss (the context branch works at 1/4 and 1/16 resolution)
     wide_patch = (128 if cfg.scale == 2 else 96) if a.consistency > 0 and cfg.context else 0
     if a.workers > 0:
         stream = iter(torch.utils.data.DataLoader(
-            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step], a.augment, a.lights, a.graphics), batch_size=None,
+            BatchStream(cfg.scale, lr_patch, a.batch, wide_patch, [a.seed, step], a.augment, a.lights, a.graphics,
+                        a.clean_share, renders, a.render_share), batch_size=None,
             num_workers=a.workers, pin_memory=dev.type == 'cuda', prefetch_factor=8, persistent_workers=True))
     else:
-        sampler = Sampler(cfg.scale, lr_patch, rng, a.augment, a.lights, a.graphics)
-        wide_sampler = Sampler(cfg.scale, wide_patch, rng, a.augment, a.lights) if wide_patch else None
+        sampler = Sampler(cfg.scale, lr_patch, rng, a.augment, a.lights, a.graphics, a.clean_share, renders,
+                          a.render_share)
+        wide_sampler = (Sampler(cfg.scale, wide_patch, rng, a.augment, a.lights, clean_share=a.clean_share)
+                        if wide_patch else None)
         stream = iter(lambda: (*sampler.batch(a.batch), wide_sampler.batch(4)[0] if wide_sampler else None), None)
     print(f'config {cfg.to_dict()} params {count_params(model)}', flush=True)
 
@@ -397,20 +507,36 @@ def main():
         by_alpha = validate(ema, val, ALPHAS)
         res = by_alpha[1.0]
         summ = summarise(res)
+        clean_by_alpha = validate(ema, val_clean, ALPHAS) if val_clean is not None else None
         entry = {'step': step, 'train_seconds': round(train_s, 1), 'time': time.strftime('%H:%M:%S'), 'device': device_name,
                  'loss': float(np.mean(recent)) if recent else None, **summ, 'images': res,
                  'alphas': {str(a): summarise(r) for a, r in by_alpha.items()}}
+        renders_by_alpha = validate(ema, val_renders, ALPHAS) if val_renders else None
+        clean_txt = ''
+        if renders_by_alpha is not None:
+            entry['render_images'] = renders_by_alpha[1.0]
+            entry['gain_render'] = float(np.mean([r['gain'] for r in renders_by_alpha[1.0]]))
+            entry['min_gain_render'] = min(r['gain'] for r in renders_by_alpha[1.0])
+            clean_txt += f" render {entry['gain_render']:+.2f} (min {entry['min_gain_render']:+.2f})"
+        if clean_by_alpha is not None:
+            entry['gain_photo_clean'] = float(np.mean([r['gain'] for r in clean_by_alpha[1.0]]))
+            entry['clean_images'] = clean_by_alpha[1.0]
+            entry['alphas_clean'] = {str(a): float(np.mean([r['gain'] for r in r_]))
+                                     for a, r_ in clean_by_alpha.items()}
+            clean_txt += f" clean photo {entry['gain_photo_clean']:+.2f}"
         log.append(entry)
         snap_dir = os.path.join(run_dir, 'snapshots')
         os.makedirs(snap_dir, exist_ok=True)
         torch.save({'config': cfg.to_dict(), 'state': cpu(ema.state_dict()), 'step': step, 'train_seconds': train_s},
                    os.path.join(snap_dir, f'step{step:07d}.pt'))
-        choice = pick(by_alpha)
+        choice = pick(by_alpha, clean_by_alpha if a.select_on == 'both' else None, renders_by_alpha)
         new_best = False
         if choice is not None and (best is None or choice[1]['score'] > best['score']):
             a_best, s_best = choice
             best = {'step': step, 'residual_scale': a_best, **s_best, 'images': by_alpha[a_best],
-                    'train_seconds': train_s}
+                    'train_seconds': train_s, **({'select_on': 'both', 'clean_images': clean_by_alpha[a_best]}
+                                                 if a.select_on == 'both' else {}),
+                    **({'render_images': renders_by_alpha[a_best]} if renders_by_alpha else {})}
             torch.save({'config': cfg.to_dict(), 'state': fold_alpha(cpu(ema.state_dict()), a_best), 'step': step,
                         'residual_scale': a_best, 'val': by_alpha[a_best], 'train_seconds': train_s},
                        os.path.join(run_dir, 'best.pt'))
@@ -418,7 +544,7 @@ def main():
         alpha_txt = ' '.join(f"a{a}:{summarise(r)['score']:+.2f}/{summarise(r)['min_gain']:+.2f}"
                              for a, r in by_alpha.items() if a != 1.0)
         print(f"[val] step {step} t {train_s/60:.1f}m loss {entry['loss']} photo {summ['gain_photo']:+.2f} "
-              f"hdr {summ['gain_hdr']:+.2f} min {summ['min_gain']:+.2f} | " +
+              f"hdr {summ['gain_hdr']:+.2f} min {summ['min_gain']:+.2f}{clean_txt} | " +
               ' '.join(f"{r['name']} {r['gain']:+.2f}" for r in res) + f" | {alpha_txt}" +
               (f" *best* (alpha {best['residual_scale']})" if new_best else ''), flush=True)
         with open(os.path.join(run_dir, 'log.json'), 'w') as f:
@@ -464,7 +590,8 @@ def main():
             do_val()
             t_val = time.time() + a.val_minutes * 60
     do_val()
-    print('best', json.dumps({k: v for k, v in (best or {}).items() if k != 'images'}), flush=True)
+    print('best', json.dumps({k: v for k, v in (best or {}).items() if k not in ('images', 'clean_images')}),
+          flush=True)
 
 
 if __name__ == '__main__':

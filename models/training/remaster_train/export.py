@@ -1,10 +1,10 @@
 """Exports trained checkpoints to ONNX (opset 17, dynamic N/H/W; input `sdr`, outputs `hdr`, `base`), writes the
 model cards (.json + .md) and the golden outputs used by test/integration/model-golden.test.ts.
 
-Usage:
-  /usr/bin/python3 models/training/export.py \
-     --x2 /work/.cache/remaster-training/runs/x2-small/best.pt \
-     --x4 /work/.cache/remaster-training/runs/x4-small/best.pt [--speed-json FILE] [--gpu-json FILE...]
+Usage (from models/training; the shipped models come from the runs x2-gfx and x4-gfx, README.md):
+  /usr/bin/python3 -m remaster_train.export \
+     --x2 /work/.cache/remaster-training/runs/x2-gfx/selected.pt \
+     --x4 /work/.cache/remaster-training/runs/x4-gfx/selected.pt [--speed-json FILE] [--gpu-json FILE...] [--out-dir DIR]
 Writes models/srItm-x2.onnx, models/srItm-x4.onnx, models/srItm-x{2,4}.card.{json,md}, models/golden/*.
 """
 import argparse
@@ -14,22 +14,19 @@ import math
 import json
 import os
 import platform
-import sys
 
 import numpy as np
 import onnx
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import data as D  # noqa: E402
-import sdrhdr  # noqa: E402
-from model import SRITM, SRITMConfig, count_params, eight_orientations, macs_per_input_pixel  # noqa: E402
-from error_budget import bars_residual  # noqa: E402
-from temporal import flicker_ok, pan_stats  # noqa: E402
-import fp16  # noqa: E402
+from . import data as D
+from . import fp16
+from . import sdrhdr
+from .error_budget import bars_residual
+from .model import SRITM, SRITMConfig, count_params, eight_orientations, macs_per_input_pixel
+from .temporal import flicker_ok, pan_stats
 
-MODELS = os.path.normpath(os.path.join(HERE, '..'))
+MODELS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 FIXTURE_SHAPE = (1, 3, 24, 40)
 FIXTURE_SRC = ('ColorfulCups', 560, 1010)   # photo, top, left (HR 1920x1080) of a 48x80 crop, Keys-downscaled x2
 
@@ -168,7 +165,7 @@ class EightOrientations(torch.nn.Module):
 
 def validation_best(model, scale):
     """Per-image validation metrics of the app's 'best' quality (the model on 8 orientations, averaged)."""
-    from train import _metrics
+    from .train import _metrics
     val = torch.load(os.path.join(D.DATA, f'val_x{scale}.pt'), weights_only=False)
     out = []
     with torch.no_grad():
@@ -334,7 +331,7 @@ def card_md(c):
         L += ['', '## Speed', '', '```', json.dumps(sp, indent=1), '```']
     if c.get('gpu_speed'):
         L += ['', '## Speed on GPU', '',
-              'Measured with `models/training/bench_cuda.py`: the same network in PyTorch + cuDNN (onnxruntime\'s CUDA '
+              'Measured with `remaster_train.bench_cuda` (models/training): the same network in PyTorch + cuDNN (onnxruntime\'s CUDA '
               'provider could not be installed where it was measured), the last conv folded as in the ONNX file; '
               'fp16 = the float16 variant\'s split (network in float16; baseline, sum and clip in float32). GPU time '
               'per frame unless the mode says host copies (float32 `sdr` in, `hdr` and `base` out, pinned memory).', '',
@@ -382,7 +379,8 @@ def run_history(run_dir, _seen=()):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--x2', required=True)
     ap.add_argument('--x4', required=True)
     ap.add_argument('--speed-json', default='')
@@ -404,7 +402,7 @@ def main():
         base = sdrhdr.baseline_numpy(x.numpy().astype(np.float64), s).astype(np.float32)
         gold['models'][f'baseline-x{s}.onnx'] = {
             'hdr': write_f32(os.path.join(golden, f'baseline-x{s}.base.f32'), base),
-            'base': {'same_as': 'hdr'}, 'source': 'float64 numpy reference (models/training/sdrhdr.py)'}
+            'base': {'same_as': 'hdr'}, 'source': 'float64 numpy reference (models/training/remaster_train/sdrhdr.py)'}
     for s, ckp in ((2, a.x2), (4, a.x4)):
         ck = torch.load(ckp, map_location='cpu', weights_only=False)
         cfg = SRITMConfig.from_dict(ck['config'])

@@ -26,7 +26,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-import sdrhdr
+from . import sdrhdr
 
 if not hasattr(np, '_core'):   # checkpoints written under numpy 2 (a lent GPU machine) name numpy._core
     sys.modules.setdefault('numpy._core', np.core)

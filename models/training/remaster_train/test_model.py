@@ -1,4 +1,7 @@
-"""Checks of the network definition. Run: /usr/bin/python3 models/training/test_model.py"""
+"""Checks of the network definition, the export forms, the tools around them and the package's stages.
+
+Run from models/training: OMP_NUM_THREADS=1 /usr/bin/python3 -m unittest -v remaster_train.test_model
+"""
 import copy
 import os
 import sys
@@ -8,10 +11,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import sdrhdr  # noqa: E402
-from model import SRITM, SRITMConfig, count_params, macs_per_input_pixel  # noqa: E402
+from . import sdrhdr
+from .model import SRITM, SRITMConfig, count_params, macs_per_input_pixel
+
+# models/training: the folder the package's stages run from (python3 -m remaster_train.<stage>)
+TRAINING_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class PaperConfig(unittest.TestCase):
@@ -47,7 +51,7 @@ class Baseline(unittest.TestCase):
 
     def test_blur_pooling_is_steadier_under_shifts(self):
         """The anti-aliased context pooling moves less than the plain 4x4 box when the picture moves by 1-3 px."""
-        from model import ContextBranch
+        from .model import ContextBranch
         # Stripes with a 3 px period: finer than the pooled grid can hold, so an ideal low-pass gives their mean
         # wherever they sit, and any change under a shift is aliasing.
         x = (torch.arange(96) % 3 == 0).float().expand(1, 6, 96, 96).clone()
@@ -65,7 +69,7 @@ class Baseline(unittest.TestCase):
 
     def test_folded_last_conv_is_the_same_function(self):
         # export runs the last conv before the last pixel shuffle (SRITM.fold_last_conv): same output, x2 and x4
-        from configs import make_config
+        from .configs import make_config
         torch.manual_seed(3)
         for s in (2, 4):
             m = SRITM(make_config('small', s)).eval()
@@ -83,8 +87,8 @@ class Baseline(unittest.TestCase):
         # bench_cuda.py --fused swaps model.fused_conv_relu for cuDNN's conv + bias + ReLU kernel: the network must
         # route every conv -> ReLU pair through it (paper x2: 6 SMF, 22 first convs of residual blocks, 6
         # modulation convs, 5 skip-block merges, 1 upsampling conv) and compute the same function
-        import model as network
-        from configs import make_config
+        from . import model as network
+        from .configs import make_config
         torch.manual_seed(6)
         calls = []
 
@@ -109,7 +113,7 @@ class Baseline(unittest.TestCase):
 
     def test_export_form_is_the_same_function(self):
         # SRITM.for_export(): folded last conv, exp-log powers, MatMul primaries
-        from configs import make_config
+        from .configs import make_config
         torch.manual_seed(5)
         for s in (2, 4):
             m = SRITM(make_config('medium', s)).eval()
@@ -135,8 +139,8 @@ class Baseline(unittest.TestCase):
 
 class Widening(unittest.TestCase):
     def test_widened_model_computes_the_same_function(self):
-        from configs import make_config
-        from model import widen_state
+        from .configs import make_config
+        from .model import widen_state
         for scale in (2, 4):
             torch.manual_seed(scale)
             narrow = SRITM(make_config('small', scale))
@@ -156,7 +160,7 @@ class Widening(unittest.TestCase):
 
 class ChromaLoss(unittest.TestCase):
     def test_torch_ictcp_matches_the_metric_and_has_finite_gradients(self):
-        import data as D
+        from . import data as D
         torch.manual_seed(0)
         x = torch.rand(2, 3, 8, 9) * 0.9 + 0.02
         t = D.ictcp_torch(x)
@@ -169,7 +173,7 @@ class ChromaLoss(unittest.TestCase):
 
 class ErrorBudget(unittest.TestCase):
     def test_highlight_split_and_perfect_highlight_gain(self):
-        import error_budget as E
+        from . import error_budget as E
         self.assertAlmostEqual(E.SDR_WHITE_PQ, 0.5807, places=4)   # PQ of 203 cd/m2 (BT.2408)
         torch.manual_seed(0)
         m = SRITM(SRITMConfig(scale=2, channels=8, smf_channels=4)).eval()   # untrained: output == baseline
@@ -201,9 +205,9 @@ class ErrorBudget(unittest.TestCase):
         self.assertAlmostEqual(g['photo'], 0.0, places=6)
 
     def test_training_images_are_made_like_the_validation_images(self):
-        import data as D
-        import error_budget as E
-        import prepare_data as P
+        from . import data as D
+        from . import error_budget as E
+        from . import prepare_data as P
         if not os.path.exists(os.path.join(D.DATA, f'photo_{D.PHOTO_TRAIN[0]}.npy')):
             self.skipTest('training data not prepared (prepare_data.py)')
         seen = E.seen_images(2)
@@ -218,22 +222,200 @@ class ErrorBudget(unittest.TestCase):
 class GpuBench(unittest.TestCase):
     def test_smoke_run_measures_every_configuration_and_feeds_the_cards(self):
         import subprocess, tempfile, json
-        from export import gpu_speed
+        from .export import gpu_speed
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, 'c.json')
-            subprocess.run([sys.executable, os.path.join(HERE, 'bench_cuda.py'), '--smoke', '--out', out], check=True,
-                           capture_output=True)
-            r = json.load(open(out))
+            subprocess.run([sys.executable, '-m', 'remaster_train.bench_cuda', '--smoke', '--out', out], check=True,
+                           capture_output=True, cwd=TRAINING_DIR, timeout=300)
+            with open(out) as f:
+                r = json.load(f)
         self.assertEqual([c['name'] for c in r['configs']], ['paper x2', 'shipped x2', 'shipped x4', 'paper x4'])
         self.assertAlmostEqual(r['configs'][0]['macs_per_input_pixel'] / 1e6, 2.50, delta=0.01)
         for c in r['configs']:
             self.assertGreater(c['modes']['fp32']['ms_per_frame'], 0)
-        from configs import make_config
-        self.assertEqual(gpu_speed([r], make_config('medium', 4)), [])   # measured with another configuration
-        g = gpu_speed([r], make_config('small', 4))
+        from .configs import SHIPPED, make_config
+        self.assertEqual(gpu_speed([r], make_config('small', 4)), [])   # measured with another configuration
+        g = gpu_speed([r], make_config(SHIPPED, 4))   # without checkpoints 'shipped' is the shipped configuration
         self.assertEqual(len(g), 1)
         self.assertEqual(g[0]['output'], [192, 128])   # smoke: 48x32 input at x4
         self.assertIn('fp32', g[0]['modes'])
+
+
+class Package(unittest.TestCase):
+    def test_shipped_configuration_is_the_one_in_the_model_cards(self):
+        import json
+        from .configs import SHIPPED, make_config
+        for s in (2, 4):
+            with open(os.path.join(TRAINING_DIR, '..', f'srItm-x{s}.card.json')) as f:
+                card = json.load(f)
+            self.assertEqual(card['config'], make_config(SHIPPED, s).to_dict())
+            self.assertEqual(card['parameters'], count_params(SRITM(make_config(SHIPPED, s))))
+
+    def test_every_stage_imports_as_a_package_module(self):
+        # the stages run as `python3 -m remaster_train.<stage>` from models/training: each must import and have main
+        import importlib
+        for stage in STAGES:
+            mod = importlib.import_module(f'{__package__}.{stage}')
+            self.assertTrue(callable(getattr(mod, 'main', None)), stage)
+
+
+STAGES = ('prepare_data', 'train', 'select_checkpoint', 'export', 'fp16', 'baseline_onnx', 'temporal',
+          'error_budget', 'bench_cuda', 'paper_onnx', 'heldout', 'recover')
+
+
+class Recover(unittest.TestCase):
+    def test_unfolding_the_exported_last_conv_gives_back_the_weights_exactly(self):
+        from . import recover as R
+        torch.manual_seed(3)
+        m = SRITM(SRITMConfig(scale=2, channels=8, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2,
+                              smf_channels=4, context=False))
+        with torch.no_grad():
+            m.last.weight.normal_()
+            m.last.bias.normal_()
+        w, b = m.last.weight.clone(), m.last.bias.clone()
+        m.fold_last_conv()
+        k, kb = m.folded_last
+        w2, b2, residual = R.unfold_last_conv(k, kb)
+        self.assertEqual(float((w2 - w).abs().max()), 0.0)
+        self.assertEqual(float((b2 - b).abs().max()), 0.0)
+        self.assertEqual(max(residual.values()), 0.0)
+
+
+class CleanShare(unittest.TestCase):
+    def test_clean_share_zero_keeps_the_degraded_stream_and_one_gives_the_clean_input(self):
+        from . import data as D
+        hr = torch.rand(6, 3, 64, 64, generator=torch.Generator().manual_seed(1))
+        a = D.degrade(hr, 2, np.random.default_rng(7))
+        b = D.degrade(hr, 2, np.random.default_rng(7), clean_share=0.0)
+        self.assertTrue(torch.equal(a, b), 'the default draws no extra random numbers')
+        c = D.degrade(hr, 2, np.random.default_rng(7), clean_share=1.0)
+        self.assertTrue(torch.equal(c, D.clean_lr(hr, 2)))
+
+
+class HeldOut(unittest.TestCase):
+    def test_false_light_counts_raised_whites_and_onnx_runner_matches_the_baseline(self):
+        import shutil
+        import tempfile
+        from . import data as D
+        from . import heldout as H
+        self.assertTrue(callable(H.main))
+        # a grey photo crop; the "model" raises a 4x4 patch by ~30 10-bit codes: false light = 16 / 1024
+        sdr = torch.full((1, 3, 32, 32), 0.6)
+        tgt = D.target_from_sdr(sdr)[0].numpy().astype(np.float64)
+        hdr = tgt.copy()
+        hdr[:, 4:8, 4:8] += 30.0 / 876
+        m = H.measure({'set': 'photo'}, hdr, tgt, tgt)
+        self.assertEqual((m['fl_px'], m['fl_raised'], m['fl_raised_maxch']), (1024, 16, 16))
+        self.assertLess(m['gain'], 0.0)
+        self.assertAlmostEqual(m['psnr_base'], 200.0)
+        # a rendered white that is a highlight in the target is not a false-light pixel
+        mask = np.ones((32, 32), bool)
+        hl_tgt = np.full_like(tgt, 0.7)   # ~620 cd/m2
+        m = H.measure({'set': 'render', 'white_mask': mask}, hl_tgt, tgt, hl_tgt)
+        self.assertEqual((m['fl_px'], m['hl_px'], m['hl_raised']), (0, 1024, 1024))
+        if shutil.which('node') is None:
+            self.skipTest('node not found: run_onnx.cjs not checked')
+        x = np.random.default_rng(0).random((1, 3, 12, 20)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as tmp:
+            (out,), _ = H.run_onnx(os.path.join(H.MODELS, 'baseline-x2.onnx'), [x], tmp, 't')
+        self.assertEqual(out[0].shape, (1, 3, 24, 40))
+        self.assertLess(float(np.abs(out[0] - sdrhdr.baseline_numpy(x, 2)).max()), 1e-4)
+        self.assertTrue(np.array_equal(out[0], out[1]))
+
+
+class Renders(unittest.TestCase):
+    """train --renders: the reserved held-out scenes never reach the training cache, whites stay below SDR white."""
+
+    def _scene(self, folder, seed, usable=True):
+        import json
+        os.environ['OPENCV_IO_ENABLE_OPENEXR'] = '1'
+        import cv2
+        from PIL import Image
+        stem = os.path.join(folder, f'scene-{seed:05d}')
+        lin = np.full((16, 16, 3), 0.2, np.float32)
+        lin[:4, :4] = 3.0   # a lamp
+        lin[8:, 8:] = (0.9, 1.1, 1.3)   # a cool diffuse white the camera exposure pushed past 1
+        mask = np.full((16, 16), 3, np.uint8)
+        mask[:4, :4], mask[8:, 8:] = 2, 1
+        self.assertTrue(cv2.imwrite(stem + '.exr', np.ascontiguousarray(lin[..., ::-1])))
+        Image.fromarray(mask).save(stem + '.mask.png')
+        with open(stem + '.json', 'w') as f:
+            json.dump({'seed': seed, 'usable': usable}, f)
+
+    def test_reserved_seeds_are_left_out_in_one_place_and_agree_with_heldout(self):
+        import tempfile
+        from . import data as D
+        from . import heldout as H
+        from . import prepare_data as P
+        from . import train as T
+        self.assertEqual([x for x in range(40) if D.render_reserved(x)], [9, 19, 29, 39])
+        self.assertEqual((D.RENDER_RESERVED_MOD, D.RENDER_RESERVED_RESIDUE), (H.RENDER_MOD, H.RENDER_RESIDUE))
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, 'renders')
+            os.makedirs(src)
+            for seed in (8, 9, 10, 19):
+                self._scene(src, seed)
+            self._scene(src, 11, usable=False)
+            self.assertEqual(D.render_seeds(src), [8, 10])
+            self.assertEqual(D.render_seeds(src, reserved=True), [9, 19])
+            data = D.DATA
+            D.DATA = os.path.join(tmp, 'cache')
+            try:
+                index = P.prepare_renders(src)
+                cached = sorted(os.listdir(D.render_cache(src)))
+                renders = T.load_renders(src)
+                training = T.load_renders(src, leave_out_choice=True)
+                choice = D.render_choice_set(src, 2)
+            finally:
+                D.DATA = data
+        self.assertEqual((index['seeds'], index['reserved_left_out']), ([8, 10], 2))
+        self.assertFalse([f for f in cached if f.startswith(('scene-00009', 'scene-00019'))], cached)
+        self.assertEqual(len(renders), 2)
+        # --val-renders: seed 8 chooses checkpoints, so it is not trained on; 9 and 19 stay held out of both.
+        self.assertEqual([x for x in range(40) if D.render_choice(x)], [8, 18, 28, 38])
+        self.assertEqual(len(training), 1)
+        self.assertEqual([(v['name'], v['kind'], v['lr'].shape, v['target'].shape) for v in choice],
+                         [('scene-00008', 'render', (3, 8, 8), (3, 16, 16))])
+        lin, mask, p90, k_white = renders[0]
+        self.assertEqual((lin.shape, mask.shape), ((16, 16, 3), (16, 16)))
+        self.assertAlmostEqual(k_white, 1 / 1.3, places=5)   # the white's largest channel lands on SDR white
+
+    def test_white_safe_exposure_keeps_whites_at_sdr_white_and_lets_lamps_expand(self):
+        from . import data as D
+        lin = torch.full((1, 3, 16, 16), 0.2)
+        lin[..., :4, :4] = 3.0
+        lin[..., 8:, 8:] = torch.tensor([0.9, 1.1, 1.3]).reshape(3, 1, 1)
+        white = np.zeros((16, 16), bool)
+        white[8:, 8:] = True
+        self.assertAlmostEqual(D.white_safe_exposure(lin, white, 0.5), 0.5)   # never raised
+        self.assertEqual(D.white_safe_exposure(lin, np.zeros((16, 16), bool), 2.0), 2.0)   # no whites: as chosen
+        k = D.white_safe_exposure(lin, white, 2.0)
+        self.assertAlmostEqual(k, 1 / 1.3, places=5)
+        sdr, tgt = D.hdr_pair(lin, k)
+        nits = sdrhdr.pq_eotf(tgt[0].numpy().astype(np.float64))
+        self.assertLessEqual(float(sdr[0, :, 8:, 8:].max()), 1.0 + 1e-6)
+        self.assertLessEqual(float(nits[:, 8:, 8:].max()), sdrhdr.SDR_WHITE_NITS * 1.001)   # white stays white
+        self.assertGreater(float(nits[:, :4, :4].min()), 2 * sdrhdr.SDR_WHITE_NITS)      # the lamp expands
+        sdr1, _ = D.hdr_pair(lin, 2.0)
+        self.assertEqual(float(sdr1[0, :, 8:, 8:].min()), 1.0)   # the uncapped exposure clipped the white
+
+    def test_render_share_zero_keeps_the_stream_and_renders_come_in_at_the_share(self):
+        from . import data as D
+        from . import train as T
+        if not os.path.exists(os.path.join(D.DATA, f'photo_{D.PHOTO_TRAIN[0]}.npy')):
+            self.skipTest('training data not prepared (prepare_data.py)')
+        lin = np.full((128, 128, 3), 0.3, np.float32)
+        mask = np.full((128, 128), 1, np.uint8)
+        t = torch.from_numpy(lin).permute(2, 0, 1)
+        fake = [(lin, mask, 1 / D.exposure_for(t, 1.0), D.white_safe_exposure(t, mask == 1, float('inf')))]
+        a = T.Sampler(2, 24, np.random.default_rng(5)).batch(4)
+        b = T.Sampler(2, 24, np.random.default_rng(5), renders=fake, render_share=0.0).batch(4)
+        self.assertTrue(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]))
+        s = T.Sampler(2, 24, np.random.default_rng(5), renders=fake, render_share=1.0)
+        for _ in range(3):
+            sdr, tgt = s.hdr()
+            self.assertTrue(torch.allclose(sdr, sdr.flatten()[0]))   # the flat grey scene, not an HDRI
+            self.assertLessEqual(float(sdr.max()), 1.0)
 
 
 if __name__ == '__main__':

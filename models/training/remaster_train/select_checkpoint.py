@@ -2,7 +2,7 @@
 the best one (no validation image worse than the baseline, highest mean gain, and no added flicker on the slow
 pan of temporal.py) as a best.pt-style file.
 
-Usage: /usr/bin/python3 models/training/select_checkpoint.py [--alphas 1,0.75,0.5] [--de-safe] [--bars-max CODES] OUT.pt CKPT [CKPT ...]
+Usage (from models/training): /usr/bin/python3 -m remaster_train.select_checkpoint [--alphas 1,0.75,0.5] [--de-safe] [--bars-max CODES] OUT.pt CKPT [CKPT ...]
 (--de-safe: no image's ΔE_ITP worse than the baseline's either; --bars-max: no flat 75 % bar or black patch of colour
 bars moved by more than CODES 10-bit codes on average, error_budget.py)
 """
@@ -12,17 +12,17 @@ import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import data as D  # noqa: E402
-from model import SRITM, SRITMConfig  # noqa: E402
-from error_budget import bars_residual  # noqa: E402
-from temporal import flicker_ok, pan_stats  # noqa: E402
-from train import ALPHAS, fold_alpha, summarise, validate  # noqa: E402
+from . import data as D
+from .error_budget import bars_residual
+from .model import SRITM, SRITMConfig
+from .temporal import flicker_ok, pan_stats
+from .train import ALPHAS, fold_alpha, summarise, validate
 
 
 def main():
     torch.set_num_threads(1)
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--alphas', default=','.join(str(a) for a in ALPHAS), help='residual strengths to try')
     ap.add_argument('--de-safe', action='store_true',
                     help='also require every image\'s mean ΔE_ITP to be no worse than the baseline\'s')

@@ -3,20 +3,18 @@
 interpreter of the graph's ops (onnxruntime is not available to Python here; the TypeScript golden test runs
 the same files with onnxruntime-node).
 
-Usage: /usr/bin/python3 models/training/baseline_onnx.py [--check-only]
+Usage (from models/training): /usr/bin/python3 -m remaster_train.baseline_onnx [--check-only]
 """
+import argparse
 import os
-import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import sdrhdr  # noqa: E402
+from . import sdrhdr
 
-MODELS = os.path.normpath(os.path.join(HERE, '..'))
+MODELS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 OPSET = 17
 
 
@@ -177,7 +175,10 @@ def check(model, scale, seed=0):
 
 
 def main():
-    check_only = '--check-only' in sys.argv
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--check-only', action='store_true', help='check the committed files without rebuilding them')
+    check_only = ap.parse_args().check_only
     for scale in (2, 4):
         path = os.path.join(MODELS, f'baseline-x{scale}.onnx')
         if check_only:

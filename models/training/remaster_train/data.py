@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-import sdrhdr
+from . import sdrhdr
 
 CACHE = os.environ.get('REMASTER_TRAIN_CACHE', '/work/.cache/remaster-training')
 DATA = os.path.join(CACHE, 'data')
@@ -80,11 +80,23 @@ def jpeg(img01, quality, subsampling=2):
     return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert('RGB'), dtype=np.float32) / 255.0
 
 
-def degrade(hr_sdr, s, rng, strength=1.0):
-    """hr_sdr: torch [N,3,H,W] R'G'B' in [0,1] -> LR SDR input: Keys downscale, mild noise, 8-bit, JPEG-like."""
+def clean_lr(hr_sdr, s):
+    """hr_sdr: torch [N,3,H,W] R'G'B' in [0,1] -> the clean LR input of a master (issue 19's 'clean' condition):
+    antialiased Keys downscale and 8-bit quantisation, no noise, no compression."""
+    return torch.round(keys_downscale(hr_sdr, s).clamp(0, 1) * 255.0) / 255.0
+
+
+def degrade(hr_sdr, s, rng, strength=1.0, clean_share=0.0):
+    """hr_sdr: torch [N,3,H,W] R'G'B' in [0,1] -> LR SDR input: Keys downscale, mild noise, 8-bit, JPEG-like.
+    With clean_share > 0 that share of the samples (drawn per sample) is clean_lr instead: trained on degraded
+    input only, the model smoothed real texture of clean sources (issue 19). At 0 no extra random numbers are
+    drawn, so the stream (and the shipped recipe) is unchanged."""
     lr = keys_downscale(hr_sdr, s).clamp(0, 1)
     out = []
     for i in range(lr.shape[0]):
+        if clean_share > 0 and rng.random() < clean_share:
+            out.append(torch.round(lr[i] * 255.0) / 255.0)   # = clean_lr of this sample
+            continue
         im = lr[i].permute(1, 2, 0).numpy()
         sigma = rng.uniform(0.0, 2.0) / 255.0 * strength
         im = np.clip(im + rng.normal(0.0, 1.0, im.shape).astype(np.float32) * sigma, 0, 1)
@@ -168,3 +180,88 @@ def ictcp_torch(pq):
     y = torch.pow((p - sdrhdr.PQ_C1).clamp(min=0.0) / (sdrhdr.PQ_C2 - sdrhdr.PQ_C3 * p), 1.0 / sdrhdr.PQ_M1)
     lms = torch.einsum('ij,njhw->nihw', _LMS_T.to(pq.device), y).clamp(min=1e-10)
     return torch.einsum('ij,njhw->nihw', _ICTCP_T.to(pq.device), pq_torch(lms * 10000.0))
+
+
+# ------------------------------------------------------------------------------------- rendered scenes
+# Blender scenes (blender/README.md) whose seed % RENDER_RESERVED_MOD == RENDER_RESERVED_RESIDUE are reserved for
+# the held-out report (heldout.py): this is the one place that says which, training and checkpoint choice ask it.
+RENDER_RESERVED_MOD, RENDER_RESERVED_RESIDUE = 10, 9
+RENDER_CODES = {'sky': 0, 'diffuse_white': 1, 'emitter': 2, 'other': 3}   # scene-SSSSS.mask.png
+WHITE_QUANTILE = 0.99   # share of a scene's diffuse-white pixels kept at or below SDR white by white_safe_exposure
+
+
+def render_reserved(seed):
+    """True for a render seed kept for the held-out report: never for training or checkpoint choice."""
+    return int(seed) % RENDER_RESERVED_MOD == RENDER_RESERVED_RESIDUE
+
+
+RENDER_CHOICE_RESIDUE = 8   # seed % RENDER_RESERVED_MOD == 8: train --val-renders' checkpoint-choice scenes
+
+
+def render_choice(seed):
+    """True for a render seed that train --val-renders keeps out of training to choose checkpoints on."""
+    return int(seed) % RENDER_RESERVED_MOD == RENDER_CHOICE_RESIDUE
+
+
+def render_choice_set(folder, scale):
+    """train --val-renders: the checkpoint-choice scenes of a render folder as validation entries ('render' kind):
+    the clean input (Keys downscale, 8-bit) of the scene's SDR, the rendered radiance as the target (exposure 1:
+    the generator's camera operator set it), cropped to a multiple of 4."""
+    out = []
+    for seed in render_seeds(folder):
+        if not render_choice(seed):
+            continue
+        stem = os.path.join(folder, f'scene-{seed:05d}')
+        lin = torch.from_numpy(np.ascontiguousarray(read_exr(stem + '.exr'), dtype=np.float32)).permute(2, 0, 1)
+        h, w = lin.shape[-2:]
+        sdr, tgt = hdr_pair(lin[None, :, :h - h % 4, :w - w % 4], 1.0)
+        out.append({'name': f'scene-{seed:05d}', 'kind': 'render', 'lr': clean_lr(sdr, scale)[0].numpy(),
+                    'target': tgt[0].numpy()})
+    return out
+
+
+def render_seeds(folder, reserved=False):
+    """Seeds of the complete, usable scenes in `folder` (sidecar written last, EXR and mask present, `usable` not
+    false): the training ones (not reserved) by default, only the reserved ones with reserved=True."""
+    seeds = []
+    for f in sorted(os.listdir(folder)):
+        if not (f.startswith('scene-') and f.endswith('.json')):
+            continue
+        seed = int(f[6:-5])
+        stem = os.path.join(folder, f[:-5])
+        if render_reserved(seed) != reserved:
+            continue
+        with open(stem + '.json') as fh:
+            if json.load(fh).get('usable') is False:
+                continue
+        if os.path.exists(stem + '.exr') and os.path.exists(stem + '.mask.png'):
+            seeds.append(seed)
+    return seeds
+
+
+def read_render(folder, seed):
+    """(scene-linear BT.709 HxWx3 float32 with the camera exposure baked in, HxW uint8 mask codes)."""
+    stem = os.path.join(folder, f'scene-{int(seed):05d}')
+    lin = read_exr(stem + '.exr')
+    mask = np.asarray(Image.open(stem + '.mask.png').convert('L'), dtype=np.uint8)
+    if mask.shape != lin.shape[:2]:
+        raise ValueError(f'{stem}: mask {mask.shape} does not match the EXR {lin.shape[:2]}')
+    return lin, mask
+
+
+def white_safe_exposure(lin709, white_mask, exposure, quantile=WHITE_QUANTILE):
+    """`exposure` lowered (never raised) so that the `quantile` of the diffuse-white pixels' largest BT.709 channel
+    lands at or below SDR white: the SDR frame does not clip them and the target keeps them at 203 cd/m2, so the
+    pair teaches 'white stays white' while emitters, sky and speculars may still go above it. The largest channel,
+    not the luminance: a tinted white clips in one channel first. lin709: [..,3,H,W] tensor, white_mask: [H,W]."""
+    m = torch.as_tensor(np.asarray(white_mask, dtype=bool))
+    if not bool(m.any()):
+        return exposure
+    w = lin709.reshape(-1, *lin709.shape[-3:])[0].amax(0)[m]
+    q = float(torch.quantile(w[:: max(1, w.numel() // 200000)].double(), quantile))
+    return min(exposure, 1.0 / q) if q > 0 else exposure
+
+
+def render_cache(folder):
+    """Where prepare_data --renders caches the training scenes of `folder` (one subfolder per render folder)."""
+    return os.path.join(DATA, 'renders', os.path.basename(os.path.normpath(folder)))

@@ -10,20 +10,18 @@ the baseline (the right answer there is the baseline). Last, the same measure on
 the validation images are (prepare_data.photo_item / hdri_item): the gap between seen and held-out images shows
 whether more training of this network would help or whether it lacks data.
 
-Usage: /usr/bin/python3 models/training/error_budget.py CKPT [CKPT ...]   (x2 and/or x4 checkpoints)
+Usage (from models/training): /usr/bin/python3 -m remaster_train.error_budget CKPT [CKPT ...]   (x2 and/or x4 checkpoints)
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import data as D  # noqa: E402
-import prepare_data as P  # noqa: E402
-import sdrhdr  # noqa: E402
-from model import load_model  # noqa: E402
+from . import data as D
+from . import prepare_data as P
+from . import sdrhdr
+from .model import load_model
 
 SDR_WHITE_PQ = float(sdrhdr.pq_inverse_eotf(np.array(sdrhdr.SDR_WHITE_NITS)))
 
@@ -123,7 +121,8 @@ def mean_gains(model, items):
 
 def main():
     torch.set_num_threads(1)
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('checkpoints', nargs='+')
     for path in ap.parse_args().checkpoints:
         model, _ = load_model(path)

@@ -18,25 +18,24 @@ a CUDA graph and compiled (the paper x2 also at batch 2, with a kernel profile);
 largest difference from float32 in codes. --autotune adds the paper x2 compiled in Inductor's max-autotune mode
 (Triton convolution and matmul templates against cuDNN; a minute or more of compiling per mode).
 
-Usage (on the GPU machine):  python3 models/training/bench_cuda.py --out cuda.json \
+Usage, from models/training (on the GPU machine):  python3 -m remaster_train.bench_cuda --out cuda.json \
         [--x2 x2.pt --x4 x4.pt] [--image photo.npy] [--compile] [--fused] [--autotune] [--only 'paper x2' ...]
-Locally, to check the script:  /usr/bin/python3 models/training/bench_cuda.py --smoke --out /tmp/c.json
+Locally, to check the script:  /usr/bin/python3 -m remaster_train.bench_cuda --smoke --out /tmp/c.json
+Without --x2/--x4, 'shipped xS' is an untrained network of the shipped configuration (configs.SHIPPED).
 """
 import argparse
 import copy
 import json
 import os
 import statistics
-import sys
 import time
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import model as network  # noqa: E402
-from configs import make_config  # noqa: E402
-from model import SRITM, SRITMConfig, load_model, macs_per_input_pixel, count_params  # noqa: E402
+from . import model as network
+from .configs import SHIPPED, make_config
+from .model import SRITM, SRITMConfig, load_model, macs_per_input_pixel, count_params
 
 T0 = time.time()
 
@@ -309,7 +308,8 @@ def load_image(path, h, w):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', required=True)
     ap.add_argument('--x2'), ap.add_argument('--x4')
     ap.add_argument('--image')
@@ -322,7 +322,7 @@ def main():
     ap.add_argument('--smoke', action='store_true', help='tiny sizes on whatever device (checks the script)')
     a = ap.parse_args()
     dev = torch.device('cuda' if torch.cuda.is_available() and not a.smoke else 'cpu')
-    res = {'measured': time.strftime('%Y-%m-%d', time.gmtime()), 'tool': 'models/training/bench_cuda.py',
+    res = {'measured': time.strftime('%Y-%m-%d', time.gmtime()), 'tool': 'remaster_train.bench_cuda',
            'torch': torch.__version__, 'device': torch.cuda.get_device_name(0) if dev.type == 'cuda' else 'cpu',
            'cudnn': torch.backends.cudnn.version() if dev.type == 'cuda' else None, 'configs': [], 'fp16_accuracy': {}}
     log(res)
@@ -352,7 +352,7 @@ def main():
     # the paper x2 first (the issue's goal), then the shipped models, then the paper x4
     runs = [('paper x2', lambda: SRITM(SRITMConfig.paper(2)), hd)]
     for s in (2, 4):
-        runs.append((f'shipped x{s}', lambda s=s: shipped.get(s) or SRITM(make_config('small', s)),
+        runs.append((f'shipped x{s}', lambda s=s: shipped.get(s) or SRITM(make_config(SHIPPED, s)),
                      hd if s == 2 else qhd))
     runs.append(('paper x4', lambda: SRITM(SRITMConfig.paper(4)), qhd))
     for name, build, (h, w) in runs:

@@ -8,12 +8,12 @@ keeps the float32 file. The pair is tied together: the float32 file's SHA-256 go
 and both files' hashes into the model card (`fp16` entry); the worker runs a variant only when the card vouches
 for both files as they are.
 
-Usage: /usr/bin/python3 models/training/fp16.py models/srItm-x2.onnx [more.onnx ...]
+Usage (from models/training): /usr/bin/python3 -m remaster_train.fp16 ../srItm-x2.onnx [more.onnx ...]
 """
+import argparse
 import hashlib
 import json
 import os
-import sys
 
 import numpy as np
 import onnx
@@ -168,8 +168,11 @@ def card_path(path):
     return path[:-len('.onnx')] + '.card.json'
 
 
-if __name__ == '__main__':
-    for p in sys.argv[1:]:
+def main():
+    ap = argparse.ArgumentParser(prog=f'python3 -m {__spec__.name}', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('models', nargs='+', help='srItm-xS.onnx files')
+    for p in ap.parse_args().models:
         info = convert(p, fp16_path(p))
         if os.path.exists(card_path(p)):   # the card vouches for the pair (see the worker)
             with open(card_path(p)) as f:
@@ -178,3 +181,7 @@ if __name__ == '__main__':
             with open(card_path(p), 'w') as f:
                 json.dump(card, f, indent=1)
         print(f"wrote {fp16_path(p)} ({os.path.getsize(fp16_path(p))} bytes, {info['half_nodes']} nodes in float16)")
+
+
+if __name__ == '__main__':
+    main()
