@@ -111,6 +111,7 @@ export async function upconvertStill(input: string, output: string, opts: StillO
       height: hdr.height,
       model: model.name,
       device: client.status().device,
+      providerNote: client.status().providerNote,
       ms: performance.now() - t0,
       sourceBitDepth: image.bitDepth,
     };

@@ -14,9 +14,13 @@ import {
   type RunOutput,
   type OutputWindow,
 } from '../common/worker/protocol';
-import type { ExecutionProvider, ModelInfo } from '../common/contract';
+import { ExecutionProvider, type ModelInfo } from '../common/contract';
+import { ContractError, ModelRunner, firstLine, providerNames, providerOrder, type Loaded } from './runner';
 import { readFully, writeFully } from '../node/file-io';
 import { writeToTerminal } from '../node/terminal';
+import { gpuDevicePresent } from '../node/gpu-device';
+import { onnxMetadata } from './onnx-metadata';
+import { keptBuffer, ortEngine, setResultIsBase } from './ort-engine';
 
 interface Port {
   post(msg: unknown): void;
@@ -41,20 +45,6 @@ function parentPort(): Port {
 }
 
 const runtimeVersion = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
-const providerNames: Record<ExecutionProvider, string> = {
-  cpu: 'CPU',
-  cuda: 'CUDA',
-  dml: 'DirectML',
-  coreml: 'CoreML',
-};
-
-/** Providers to try, best first, for this platform and the user's choice. */
-function candidates(choice: ProviderChoice): ExecutionProvider[] {
-  if (choice !== 'auto') return choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
-  if (process.platform === 'win32') return ['cuda', 'dml', 'cpu'];
-  if (process.platform === 'darwin') return ['coreml', 'cpu'];
-  return ['cuda', 'cpu'];
-}
 
 function cudaInstalled(): boolean {
   // onnxruntime-node has CUDA support only after `npm run setup:cuda` fetched its provider library.
@@ -69,14 +59,27 @@ function cudaInstalled(): boolean {
   return existsSync(join(dir, lib));
 }
 
-let session: ort.InferenceSession | null = null;
-let provider: ExecutionProvider = 'cpu';
-let providerNote: string | null = null;
-let model: ModelInfo | null = null;
+/** Providers this onnxruntime build can run here: its bundled list, plus CUDA once installed. */
+function availableProviders(): Set<ExecutionProvider> {
+  const listed = (ort as { listSupportedBackends?: () => { name: string; bundled: boolean }[] }).listSupportedBackends;
+  const known = new Set<string>(ExecutionProvider.options);
+  const out = new Set<ExecutionProvider>(['cpu']);
+  for (const b of listed?.() ?? []) if (b.bundled && known.has(b.name)) out.add(b.name as ExecutionProvider);
+  if (cudaInstalled()) out.add('cuda');
+  return out;
+}
+
 const choice = ProviderChoice.catch('auto').parse(process.env.REMASTER_PROVIDER ?? 'auto');
 const precisionChoice = PrecisionChoice.catch('auto').parse(process.env.REMASTER_PRECISION ?? 'auto');
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] : String(e));
+const order = providerOrder({
+  platform: process.platform,
+  choice,
+  available: availableProviders(),
+  gpuPresent: gpuDevicePresent(),
+});
+const runner = new ModelRunner(ortEngine, order.order, order.notes);
+let model: ModelInfo | null = null;
 
 /**
  * The float16 variant beside a model (`NAME.fp16.onnx`), used only when the model card vouches for the pair: the
@@ -113,73 +116,29 @@ function filesFor(
 }
 
 async function load(modelPath: string): Promise<ModelInfo> {
-  let lastError: unknown = null;
-  const notes = new Set<string>();
-  for (const ep of candidates(choice)) {
-    if (ep === 'cuda' && !cudaInstalled()) {
-      notes.add('CUDA libraries not installed (npm run setup:cuda)');
-      continue;
-    }
-    for (const { file, precision } of filesFor(modelPath, ep, notes)) {
-      try {
-        const s = await ort.InferenceSession.create(file, { executionProviders: [ep], graphOptimizationLevel: 'all' });
-        const info = { ...(await validate(s, file)), precision };
-        await session?.release();
-        session = s;
-        provider = ep;
-        providerNote = notes.size ? [...notes].join('; ') : null;
-        model = info;
-        return info;
-      } catch (e) {
-        lastError = e;
-        if (e instanceof ContractError) throw e;
-        if (precision === 'fp16' && file !== modelPath) {
-          // The variant failed here: the float32 file may still run on this provider.
-          notes.add(`${basename(file)} failed on ${providerNames[ep]}: ${firstLine(e)}`);
-          continue;
-        }
-        // The CPU provider always exists: when it cannot load the file, the file is the problem.
-        if (ep === 'cpu') throw new ContractError(`${basename(file)} is not a usable ONNX model: ${firstLine(e)}`);
-        notes.add(`${providerNames[ep]} unavailable: ${firstLine(e)}`);
-      }
-    }
+  let meta: Record<string, string> = {};
+  try {
+    meta = onnxMetadata(readFileSync(modelPath));
+  } catch {
+    // unreadable: runner.load reports it
   }
-  throw new Error(
-    `Could not load ${basename(modelPath)}: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
-  );
+  setResultIsBase(meta['remaster.kind'] === 'baseline');
+  const got = await runner.load(modelPath, (ep, notes) => filesFor(modelPath, ep, notes));
+  model = describe(modelPath, got);
+  return model;
 }
 
-class ContractError extends Error {}
-
-/** A model must take `sdr` [N,3,h,w] and give `hdr` and `base` at an integer scale (models/README.md). */
-async function validate(s: ort.InferenceSession, modelPath: string): Promise<Omit<ModelInfo, 'precision'>> {
+function describe(modelPath: string, got: Loaded): ModelInfo {
   const name = basename(modelPath).replace(/(\.fp16)?\.onnx$/i, '');
-  if (!s.inputNames.includes('sdr'))
-    throw new ContractError(
-      `${name} does not meet the model contract: no input named "sdr" (has ${s.inputNames.join(', ')})`,
-    );
-  for (const o of ['hdr', 'base']) {
-    if (!s.outputNames.includes(o))
-      throw new ContractError(
-        `${name} does not meet the model contract: no output named "${o}" (has ${s.outputNames.join(', ')})`,
-      );
-  }
-  const probe = new ort.Tensor('float32', new Float32Array(3 * 16 * 16).fill(0.5), [1, 3, 16, 16]);
-  const out = await s.run({ sdr: probe });
-  const dims = out.hdr.dims;
-  const scale = dims[2] / 16;
-  if (
-    dims.length !== 4 ||
-    dims[1] !== 3 ||
-    !Number.isInteger(scale) ||
-    dims[3] !== 16 * scale ||
-    out.base.dims.join() !== dims.join()
-  ) {
-    throw new ContractError(
-      `${name} does not meet the model contract: output shape ${dims.join('x')} for input 1x3x16x16`,
-    );
-  }
-  return { name, file: modelPath, scale, inputs: [...s.inputNames], outputs: [...s.outputNames], ...tiling(modelPath) };
+  return {
+    name,
+    file: modelPath,
+    scale: got.scale,
+    inputs: got.inputs,
+    outputs: got.outputs,
+    precision: got.precision,
+    ...tiling(modelPath),
+  };
 }
 
 interface ModelCard {
@@ -209,13 +168,14 @@ function tiling(modelPath: string): { tileMargin: number; tileAlign: number } {
 }
 
 function info(): WorkerInfo {
+  const provider = runner.loaded?.provider ?? 'cpu';
   return {
     pid: process.pid,
     provider,
-    device: `${providerNames[provider]}${model?.precision === 'fp16' ? ' fp16' : ''} (onnxruntime ${runtimeVersion})`,
+    device: `${providerNames[provider]} ${model?.precision ?? 'fp32'} (onnxruntime ${runtimeVersion})`,
     runtimeVersion,
     model,
-    providerNote,
+    providerNote: runner.notes,
   };
 }
 
@@ -224,28 +184,42 @@ async function run(
   dims: [number, number, number, number],
   keep?: OutputWindow,
 ): Promise<RunOutput> {
-  if (!session || !model) throw new Error('No model loaded');
+  if (!runner.loaded || !model) throw new Error('No model loaded');
   if (dims[1] !== 3) throw new Error(`Expected 3 channels, got ${dims[1]}`);
   if (input.length !== dims[0] * dims[1] * dims[2] * dims[3])
     throw new Error(`Input has ${input.length} values, dims say ${dims.join('x')}`);
   const t0 = performance.now();
-  const out = await session.run({ sdr: new ort.Tensor('float32', input, dims) });
-  const hdr = out.hdr.data as Float32Array<ArrayBuffer>;
-  const base = out.base.data as Float32Array<ArrayBuffer>;
-  const [n, c, H, W] = out.hdr.dims as unknown as [number, number, number, number];
-  if (!keep) return { hdr, base, dims: [n, c, H, W], ms: performance.now() - t0 };
+  const before = runner.loaded;
+  const out = await runner.run(input, dims);
+  if (runner.loaded !== before) {
+    // The provider failed its first real run and the work moved on: say so once, with the new device.
+    model = describe(model.file, runner.loaded!);
+    port.post({ type: 'info', value: info() });
+  }
+  const { hdr, base } = out;
+  const [n, c, H, W] = out.hdrDims as [number, number, number, number];
+  const whole = !keep || (keep.x === 0 && keep.y === 0 && keep.width === W && keep.height === H);
+  if (whole) return { hdr, base, dims: [n, c, H, W], ms: performance.now() - t0 };
   if (keep.x + keep.width > W || keep.y + keep.height > H)
     throw new ContractError(`Window ${keep.width}x${keep.height}+${keep.x}+${keep.y} is outside the ${W}x${H} output`);
+  const keptBase = crop(base, n * c, W, H, keep, keptBuffer('crop-base', n * c * keep.width * keep.height));
   return {
-    hdr: crop(hdr, n * c, W, H, keep),
-    base: crop(base, n * c, W, H, keep),
+    hdr:
+      hdr === base ? keptBase : crop(hdr, n * c, W, H, keep, keptBuffer('crop-hdr', n * c * keep.width * keep.height)),
+    base: keptBase,
     dims: [n, c, keep.height, keep.width],
     ms: performance.now() - t0,
   };
 }
 
-function crop(planes: Float32Array, count: number, W: number, H: number, k: OutputWindow): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(count * k.width * k.height);
+function crop(
+  planes: Float32Array,
+  count: number,
+  W: number,
+  H: number,
+  k: OutputWindow,
+  out: Float32Array<ArrayBuffer>,
+): Float32Array<ArrayBuffer> {
   for (let p = 0; p < count; p++) {
     for (let y = 0; y < k.height; y++) {
       const src = p * W * H + (k.y + y) * W + k.x;
@@ -269,8 +243,8 @@ function receive(req: {
     // A short file is a fault of the hand-over, not of the user's pixels: worker_failed, not bad_input.
     const size = fstatSync(fd).size;
     if (size < need) throw new Error(`Input file holds ${size} bytes; ${req.dims.join('x')} float32 needs ${need}`);
-    const out = new Float32Array(need / 4);
-    if (!readFully(fd, new Uint8Array(out.buffer), 0)) throw new Error('Input file ended early');
+    const out = keptBuffer('input', need / 4);
+    if (!readFully(fd, new Uint8Array(out.buffer, out.byteOffset, need), 0)) throw new Error('Input file ended early');
     return out;
   } finally {
     closeSync(fd);
@@ -287,9 +261,10 @@ function deliver(out: RunOutput, file: string | undefined): RunOutput | RunFileO
     const fd = openSync(file, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0));
     try {
       let pos = 0;
-      for (const plane of [out.hdr, out.base])
+      const hdrIsBase = out.hdr === out.base;
+      for (const plane of hdrIsBase ? [out.base] : [out.hdr, out.base])
         pos = writeFully(fd, new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength), pos);
-      return { file, bytes: pos, dims: out.dims, ms: out.ms };
+      return { file, bytes: pos, dims: out.dims, ms: out.ms, ...(hdrIsBase ? { hdrIsBase } : {}) };
     } finally {
       closeSync(fd);
     }

@@ -1,5 +1,5 @@
 // GPU speed of the network at HD -> UHD (paper configuration and the shipped one), where PyTorch sees a CUDA GPU.
-// Runs models/training/bench_cuda.py (PyTorch + cuDNN: onnxruntime-node's CUDA provider could not be installed on
+// Runs models/training/remaster_train/bench_cuda.py (PyTorch + cuDNN: onnxruntime-node's CUDA provider could not be installed on
 // the GPU machines we measured on) and reports fp16 frames per second with the ratio to fp32 in the same run.
 // REMASTER_TORCH_PYTHON picks the interpreter; REMASTER_BENCH_GPU_SMOKE=1 runs the script's tiny CPU mode
 // (checks this file's plumbing on machines without a GPU).
@@ -44,10 +44,8 @@ export default async function bench(ctx: BenchContext): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'remaster-gpu-bench-'));
   try {
     const out = join(dir, 'gpu.json');
-    const script = join(appRoot(), 'models', 'training', 'bench_cuda.py');
-    execFileSync(py, [script, '--out', out, ...(smoke ? ['--smoke'] : ['--compile', '--fused'])], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const args = ['-m', 'remaster_train.bench_cuda', '--out', out, ...(smoke ? ['--smoke'] : ['--compile', '--fused'])];
+    execFileSync(py, args, { cwd: join(appRoot(), 'models', 'training'), stdio: ['ignore', 'ignore', 'inherit'] });
     const r = JSON.parse(readFileSync(out, 'utf8')) as GpuResult;
     for (const c of r.configs) {
       const frame = `${c.input.join('x')} -> ${c.output.join('x')}`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
-import { upconvertFrame } from '../../src-main/core/inference/tiled';
+import { FrameBuffers, upconvertFrame } from '../../src-main/core/inference/tiled';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { conv3x3Model } from './onnx-conv';
@@ -63,12 +63,14 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       const w = 3840 / scale;
       const h = 2160 / scale;
       const frame = new Float32Array(3 * w * h).map((_, i) => 0.2 + (0.6 * ((i * 2654435761) % 1000)) / 1000);
-      await upconvertFrame(client, frame, w, h, {});
+      // Frame buffers reused across frames, as a render does.
+      const buffers = new FrameBuffers();
+      buffers.give(await upconvertFrame(client, frame, w, h, { buffers }));
       const frames: { t: number; conv: number }[] = [];
       for (let i = 0; i < (macs > 0 ? FRAMES : 3); i++) {
         const before = await ref.gflops(3);
         const t0 = performance.now();
-        await upconvertFrame(client, frame, w, h, {});
+        buffers.give(await upconvertFrame(client, frame, w, h, { buffers }));
         const t = (performance.now() - t0) / 1000;
         frames.push({ t, conv: (before + (await ref.gflops(3))) / 2 });
       }

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const mod = (await import(join(dir, f))) as { default: (ctx: BenchContext) => Promise<void> };
     await mod.default(ctx);
   }
-  // REMASTER_BENCH_JSON=FILE keeps the figures (e.g. for the model cards: models/training/export.py --speed-json).
+  // REMASTER_BENCH_JSON=FILE keeps the figures (e.g. for the model cards: python3 -m remaster_train.export --speed-json).
   const out = process.env.REMASTER_BENCH_JSON;
   if (out)
     writeFileSync(

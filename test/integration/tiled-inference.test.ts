@@ -5,10 +5,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceClient } from '../../src-main/core/inference/client';
 import { forkLauncher } from '../../src-main/core/inference/launcher';
-import { defaultTilePixels, planTiles, upconvertFrame } from '../../src-main/core/inference/tiled';
+import { defaultTilePixels, FrameBuffers, planTiles, upconvertFrame } from '../../src-main/core/inference/tiled';
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { ServiceError } from '../../src-main/common/contract';
+import * as ort from 'onnxruntime-node';
 
 const log = createLogger({ quiet: true, level: 'error' });
 
@@ -40,8 +41,10 @@ test('tile plan covers the frame exactly once, with aligned padded origins, with
   }
   assert.ok(covered.every((c) => c === 1));
   const area = (t: { px0: number; px1: number; py0: number; py1: number }) => (t.px1 - t.px0) * (t.py1 - t.py0);
-  // As few tiles as the budget allows, of even width: 1080p at x2 is two 960x1080 halves (1056x1080 padded).
-  const halves = planTiles(1920, 1080, { maxPixels: defaultTilePixels(2) }, 96, 16);
+  // As few tiles as the budget allows, of even width: 1080p at x2 is two 960x1080 halves (1056x1080 padded) on a
+  // 16 GB machine, one whole frame with 24 GB (a quarter of the memory for the worker); never under 2.4 M / scale.
+  const GB = 1e9;
+  const halves = planTiles(1920, 1080, { maxPixels: defaultTilePixels(2, 'cpu', 16 * GB) }, 96, 16);
   assert.deepEqual(
     halves.map((t) => [t.x0, t.x1, t.y0, t.y1, t.px0, t.px1]),
     [
@@ -49,11 +52,14 @@ test('tile plan covers the frame exactly once, with aligned padded origins, with
       [960, 1920, 0, 1080, 864, 1920],
     ],
   );
+  assert.equal(planTiles(1920, 1080, { maxPixels: defaultTilePixels(2, 'cpu', 24 * GB) }, 96, 16).length, 1);
+  assert.equal(defaultTilePixels(2, 'cpu', 4 * GB), 1_200_000);
+  assert.equal(defaultTilePixels(4, 'cpu', 4 * GB), 600_000);
   // x4: a 960x540 frame (UHD out) is one tile; 1080p (8K out) is six, none over the budget.
-  assert.equal(planTiles(960, 540, { maxPixels: defaultTilePixels(4) }, 96, 16).length, 1);
-  const x4hd = planTiles(1920, 1080, { maxPixels: defaultTilePixels(4) }, 96, 16);
+  assert.equal(planTiles(960, 540, { maxPixels: defaultTilePixels(4, 'cpu', 4 * GB) }, 96, 16).length, 1);
+  const x4hd = planTiles(1920, 1080, { maxPixels: defaultTilePixels(4, 'cpu', 4 * GB) }, 96, 16);
   assert.equal(x4hd.length, 6);
-  assert.ok(x4hd.every((t) => area(t) <= defaultTilePixels(4)));
+  assert.ok(x4hd.every((t) => area(t) <= defaultTilePixels(4, 'cpu', 4 * GB)));
   // UHD at x2 (8K out): every tile within the budget, and planning stays cheap.
   const t0 = performance.now();
   const uhd = planTiles(3840, 2160, { maxPixels: defaultTilePixels(2) }, 96, 16);
@@ -196,4 +202,70 @@ test('a cancelled render stops between tiles; a preview overtakes queued render 
   });
   await assert.rejects(job, (e: unknown) => e instanceof ServiceError && e.code === 'cancelled');
   assert.equal(client.queued, 0);
+});
+
+test('on a GPU provider one HD frame with its margins is one run, at either scale', () => {
+  for (const scale of [2, 4]) {
+    const tiles = planTiles(1920, 1080, { maxPixels: defaultTilePixels(scale, 'webgpu') }, 96, 16);
+    assert.equal(tiles.length, 1, `x${scale}`);
+    assert.equal(defaultTilePixels(scale, null), defaultTilePixels(scale, 'cpu'), 'unknown provider: the CPU budget');
+  }
+});
+
+test('reused frame buffers give the same pixels as fresh ones, and are really reused', async (t) => {
+  const client = new InferenceClient({
+    launcher: forkLauncher(),
+    modelPath: join(appRoot(), 'models', 'srItm-x2.onnx'),
+    log,
+  });
+  t.after(() => client.close());
+  const w = 200;
+  const h = 120;
+  const frame = texturedFrame(w, h);
+  const buffers = new FrameBuffers();
+  for (const limits of [{}, { maxTileSide: 80 }]) {
+    const fresh = await upconvertFrame(client, frame, w, h, limits);
+    const a = await upconvertFrame(client, frame, w, h, { ...limits, buffers });
+    assert.ok(a.hdr.buffer === a.base.buffer, 'one pooled buffer holds the frame');
+    assert.deepEqual([...a.hdr], [...fresh.hdr]);
+    assert.deepEqual([...a.base], [...fresh.base]);
+    const used = a.hdr.buffer;
+    buffers.give(a);
+    buffers.give(fresh); // not the pool's: ignored
+    // Dirty the returned buffer: the next frame must overwrite every value.
+    new Float32Array(used).fill(-1);
+    const b = await upconvertFrame(client, frame, w, h, { ...limits, buffers });
+    assert.ok(b.hdr.buffer === used, 'the given-back buffer served the next frame');
+    assert.deepEqual([...b.hdr], [...fresh.hdr]);
+    assert.deepEqual([...b.base], [...fresh.base]);
+    buffers.give(b);
+  }
+});
+
+test("an analytic model's result is its baseline: handed over once, equal to onnxruntime's in-process output", async (t) => {
+  const file = join(appRoot(), 'models', 'baseline-x2.onnx');
+  const client = new InferenceClient({ launcher: forkLauncher(), modelPath: file, log });
+  t.after(() => client.close());
+  const w = 200;
+  const h = 120;
+  const frame = texturedFrame(w, h);
+  const session = await ort.InferenceSession.create(file);
+  t.after(() => session.release());
+  const ref = await session.run({ sdr: new ort.Tensor('float32', frame, [1, 3, h, w]) });
+  const want = ref.base.data as Float32Array;
+  assert.deepEqual([...(ref.hdr.data as Float32Array)], [...want], 'the file says hdr = base');
+  const buffers = new FrameBuffers();
+  for (const limits of [{}, { maxTileSide: 80 }]) {
+    const a = await upconvertFrame(client, frame, w, h, { ...limits, buffers });
+    assert.ok(a.hdr === a.base, 'one array is both');
+    assert.equal(a.hdr.length, 3 * 4 * w * h);
+    assert.deepEqual([...a.hdr], [...want]);
+    const used = a.hdr.buffer;
+    buffers.give(a);
+    new Float32Array(used).fill(-1);
+    const b = await upconvertFrame(client, frame, w, h, { ...limits, buffers });
+    assert.ok(b.hdr.buffer === used, 'the given-back buffer served the next frame');
+    assert.deepEqual([...b.base], [...want]);
+    buffers.give(b);
+  }
 });

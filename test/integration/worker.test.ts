@@ -33,7 +33,7 @@ test('worker loads the model, reports its device and runs real pixels', async (t
   await client.start();
   const info = await client.workerInfo();
   assert.equal(info.provider, 'cpu');
-  assert.match(info.device, /^CPU \(onnxruntime 1\.\d+\.\d+\)$/);
+  assert.match(info.device, /^CPU fp32 \(onnxruntime 1\.\d+\.\d+\)$/);
   assert.equal(info.model?.scale, 2);
   assert.deepEqual(info.model?.outputs.slice().sort(), ['base', 'hdr']);
   assert.equal(client.status().state, 'ready');
@@ -114,7 +114,9 @@ test('inputs and results travel through the scratch file, bit-identical to the I
   const input = new Float32Array(3 * w * h).map((_, i) => ((i * 2654435761) % 997) / 997);
   const keep = { x: 6, y: 4, width: 70, height: 50 };
   const a = await viaFile.run(input, [1, 3, h, w], { keep });
-  assert.equal(statSync(file).size, 2 * 4 * 3 * 70 * 50, 'hdr then base, float32');
+  // The analytic model declares hdr == base (remaster.kind): one plane set, float32, and hdr is the same array.
+  assert.equal(statSync(file).size, 4 * 3 * 70 * 50, 'base only, float32');
+  assert.ok(a.hdr === a.base);
   const runs = sent.filter((m) => m.type === 'run');
   assert.deepEqual(
     runs.map((m) => [m.input, m.inputFile, m.outputFile]),
@@ -320,4 +322,35 @@ test('a float16 variant the model card does not vouch for is never run; a varian
   assert.equal(d.model?.name, 'srItm-x2');
   assert.equal(d.model?.tileMargin, 96, 'tiling from srItm-x2.card.json');
   assert.equal(d.model?.tileAlign, 16);
+});
+
+test('a forced WebGPU provider without a usable adapter says why and runs on the CPU, neither crashing nor hanging', async (t) => {
+  const states: InferenceStatus[] = [];
+  const client = new InferenceClient({
+    launcher: forkLauncher({ REMASTER_PROVIDER: 'webgpu' }),
+    modelPath: model,
+    log,
+    onStatus: (s) => states.push(s),
+  });
+  t.after(() => client.close());
+  const t0 = performance.now();
+  await client.start();
+  const started = performance.now() - t0;
+  const info = await client.workerInfo();
+  const status = client.status();
+  t.diagnostic(`start with forced WebGPU: ${started.toFixed(0)} ms; note: ${status.providerNote}`);
+  // This machine: Dawn finds only Mesa's software Vulkan (or none) and onnxruntime refuses; a GPU machine gets
+  // WebGPU itself. Either way the worker is ready and says what runs.
+  if (info.provider === 'webgpu') {
+    assert.match(info.device, /^WebGPU fp(16|32) \(onnxruntime/);
+  } else {
+    assert.equal(info.provider, 'cpu');
+    assert.match(info.device, /^CPU fp32 \(onnxruntime/);
+    assert.match(status.providerNote ?? '', /^WebGPU unavailable: [^/]*adapter/i);
+    assert.equal(status.state, 'ready');
+  }
+  const out = await client.run(flatFrame(8, 8, [0.5, 0.5, 0.5]), [1, 3, 8, 8]);
+  assert.deepEqual(out.dims, [1, 3, 16, 16]);
+  const want = flatSdrToPq([0.5, 0.5, 0.5]).map(to10bitNarrow);
+  assert.equal(to10bitNarrow(out.hdr[8 * 16 + 8]), want[0]);
 });

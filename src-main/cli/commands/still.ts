@@ -62,6 +62,8 @@ export default defineCommand({
     process.stdout.write(
       `${output}: ${r.width}x${r.height} BT.2020 PQ 16-bit TIFF (model ${r.model}${best}, ${r.device}, ${(r.ms / 1000).toFixed(1)} s)\n`,
     );
+    // Why a faster provider did not run (none found, or one failed at creation or its first run): said once.
+    if (r.providerNote) ctx.progress(`note: ${r.providerNote}`);
     return 0;
   },
 });

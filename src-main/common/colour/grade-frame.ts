@@ -55,6 +55,10 @@ export function gradeFrameToCodes(
   return { width, height, data, layout: 'planar' };
 }
 
+const samePlane = (a: Float32Array, b: Float32Array) =>
+  a === b || (a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length);
+const samePlanes = (a: PlanarRgb, b: PlanarRgb) => samePlane(a.r, b.r) && samePlane(a.g, b.g) && samePlane(a.b, b.b);
+
 // Scratch for reading a double's high word (the encode table's index): module-level, never per pixel.
 const bitsF64 = new Float64Array(1);
 const bitsU32 = new Uint32Array(bitsF64.buffer);
@@ -91,9 +95,11 @@ function gradeFrameLoop(
     u32 = bitsU32,
     hiWord = HIGH_WORD;
   const s = q.modelStrength;
-  const useModel = s !== 0,
-    useBase = s !== 1;
-  const km = s * q.gain,
+  // An analytic model's result is its baseline (the same planes): decoded once, the blend is the gain alone.
+  const alias = samePlanes(model, base);
+  const useModel = alias || s !== 0,
+    useBase = !alias && s !== 1;
+  const km = alias ? q.gain : s * q.gain,
     kb = (1 - s) * q.gain;
   const dw = q.diffuseWhite,
     blackLevel = q.blackLevel;

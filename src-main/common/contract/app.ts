@@ -13,7 +13,7 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-export const ExecutionProvider = z.enum(['cpu', 'cuda', 'dml', 'coreml']);
+export const ExecutionProvider = z.enum(['cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
 export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
 
 export const WorkerState = z.enum(['starting', 'ready', 'busy', 'restarting', 'failed', 'stopped']);
@@ -37,12 +37,14 @@ export type ModelInfo = z.infer<typeof ModelInfo>;
 export const InferenceStatus = z.object({
   state: WorkerState,
   provider: ExecutionProvider.nullable(),
-  /** What the status bar shows, e.g. "CPU (onnxruntime 1.30.0)". */
+  /** What the status bar shows, e.g. "CPU fp32 (onnxruntime 1.30.0)". */
   device: z.string(),
   runtimeVersion: z.string().nullable(),
   model: ModelInfo.nullable(),
   restarts: z.number().int(),
   error: z.string().nullable(),
+  /** Why a faster provider is not running (failed at creation or at its first run), said once. */
+  providerNote: z.string().nullable(),
 });
 export type InferenceStatus = z.infer<typeof InferenceStatus>;
 

@@ -12,7 +12,7 @@ const Dims = z.tuple([
   z.number().int().positive(),
 ]);
 
-export const ProviderChoice = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
+export const ProviderChoice = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
 export type ProviderChoice = z.infer<typeof ProviderChoice>;
 
 /** `auto`: the model's float16 variant (`NAME.fp16.onnx`) on GPU providers when it exists, float32 on the CPU. */
@@ -61,7 +61,7 @@ export type WorkerRequest = z.infer<typeof WorkerRequest>;
 export const WorkerInfo = z.object({
   pid: z.number().int(),
   provider: ExecutionProvider,
-  /** Human-readable, e.g. "CPU (onnxruntime 1.30.0)". */
+  /** Human-readable, e.g. "CPU fp32 (onnxruntime 1.30.0)" or "WebGPU fp16 (…)". */
   device: z.string(),
   runtimeVersion: z.string(),
   model: ModelInfo.nullable(),
@@ -89,6 +89,8 @@ export const RunFileOutput = z.object({
   bytes: z.number().int().nonnegative(),
   dims: Dims,
   ms: z.number(),
+  /** The model's result is its baseline (an analytic model): the file holds `base` only, and `hdr` is it. */
+  hdrIsBase: z.literal(true).optional(),
 });
 export type RunFileOutput = z.infer<typeof RunFileOutput>;
 
@@ -98,6 +100,8 @@ export const WorkerError = z.object({ code: ErrorCode, message: z.string() });
 
 export const WorkerReply = z.union([
   z.object({ type: z.literal('hello'), pid: z.number().int() }),
+  /** The worker's state changed on its own: a provider failed its first real run and the work moved on. */
+  z.object({ type: z.literal('info'), value: WorkerInfo }),
   z.object({ type: z.literal('reply'), id: Id, ok: z.literal(true), value: z.unknown() }),
   z.object({ type: z.literal('reply'), id: Id, ok: z.literal(false), error: WorkerError }),
 ]);

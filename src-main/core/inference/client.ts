@@ -18,12 +18,16 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Only this window of the output comes back (see WorkerRequest 'run'). */
   keep?: OutputWindow;
+  /** Where a result read from the scratch file goes (hdr then base): the caller's reused buffer, not a fresh
+   *  array (a UHD result is 200 MB of page faults). A result that came inline through IPC is returned as is. */
+  into?: Float32Array<ArrayBuffer>;
 }
 
 interface QueuedRun {
   input: Float32Array;
   dims: [number, number, number, number];
   keep?: OutputWindow;
+  into?: Float32Array<ArrayBuffer>;
   priority: 'preview' | 'render';
   seq: number;
   resolve(v: RunOutput): void;
@@ -85,6 +89,7 @@ export class InferenceClient {
       model: this.info?.model ?? null,
       restarts: this.restarts,
       error: this.error,
+      providerNote: this.info?.providerNote ?? null,
     };
   }
 
@@ -127,6 +132,7 @@ export class InferenceClient {
         input,
         dims,
         keep: opts.keep,
+        into: opts.into,
         priority: opts.priority ?? 'render',
         resolve,
         reject,
@@ -212,7 +218,7 @@ export class InferenceClient {
             { type: 'run', ...input, dims: job.dims, keep: job.keep, outputFile: this.scratchFile ?? undefined },
             timeout,
           );
-          job.resolve(this.runOutput(reply));
+          job.resolve(this.runOutput(reply, job.into));
         } catch (e) {
           job.reject(e);
         }
@@ -236,13 +242,13 @@ export class InferenceClient {
   }
 
   /** Checks a run reply at the process boundary; reads the scratch file when the result went there. */
-  private runOutput(reply: unknown): RunOutput {
+  private runOutput(reply: unknown, into?: Float32Array<ArrayBuffer>): RunOutput {
     const r = RunReply.safeParse(reply);
     if (!r.success) throw new ServiceError('worker_failed', 'Inference worker sent a malformed run result');
     if ('file' in r.data) {
       if (r.data.file !== this.scratchFile)
         throw new ServiceError('worker_failed', 'Inference worker wrote its result to an unexpected file');
-      return readRunFile(r.data);
+      return readRunFile(r.data, into);
     }
     if (this.scratchFile) this.dropScratch(`inference worker could not write ${this.scratchFile}`);
     return r.data;
@@ -277,6 +283,13 @@ export class InferenceClient {
           resolve();
           return;
         }
+        if (m.type === 'info') {
+          if (this.worker === w) this.info = m.value;
+          else return;
+          this.opts.log.warn(`inference moved to ${m.value.device}: ${m.value.providerNote ?? 'provider failed'}`);
+          this.opts.onStatus?.(this.status());
+          return;
+        }
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
@@ -306,6 +319,8 @@ export class InferenceClient {
       this.opts.log.info(`inference worker ready: ${this.info.device}, model ${this.info.model?.name ?? '-'}`, {
         pid: w.pid,
       });
+      // Reported once per worker: why a faster provider was skipped (not installed, failed at creation or run).
+      if (this.info.providerNote) this.opts.log.warn(`inference provider: ${this.info.providerNote}`);
     } catch (e) {
       // Never leave a half-started worker behind.
       if (this.worker === w) this.worker = null;

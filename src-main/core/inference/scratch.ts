@@ -90,13 +90,14 @@ export function writeScratchFile(file: string, data: Float32Array): void {
   }
 }
 
-/** Reads a run result the worker wrote to its scratch file. */
-export function readRunFile(r: RunFileOutput): RunOutput {
+/** Reads a run result the worker wrote to its scratch file, into `into` when given (and large enough). */
+export function readRunFile(r: RunFileOutput, into?: Float32Array<ArrayBuffer>): RunOutput {
   const n = r.dims.reduce((a, b) => a * b, 1);
-  if (r.bytes !== 2 * 4 * n)
+  const sets = r.hdrIsBase ? 1 : 2; // an analytic model's result is its baseline: written once
+  if (r.bytes !== sets * 4 * n)
     throw new ServiceError('worker_failed', `Inference worker wrote ${r.bytes} bytes for a ${r.dims.join('x')} result`);
-  const out = new Float32Array(2 * n);
-  const bytes = new Uint8Array(out.buffer);
+  const out = into && into.length >= sets * n ? into.subarray(0, sets * n) : new Float32Array(sets * n);
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   let fd: number;
   try {
     fd = openSync(r.file, 'r');
@@ -113,6 +114,7 @@ export function readRunFile(r: RunFileOutput): RunOutput {
   } finally {
     closeSync(fd);
   }
+  if (r.hdrIsBase) return { hdr: out, base: out, dims: r.dims, ms: r.ms };
   return { hdr: out.subarray(0, n), base: out.subarray(n), dims: r.dims, ms: r.ms };
 }
 

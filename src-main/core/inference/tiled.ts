@@ -1,7 +1,8 @@
 // Up-converts frames of any size through the worker in overlapping tiles. Each tile is run with a margin
 // that covers the model's receptive field and only its interior is kept, so tiled and whole-frame results
 // agree (seamless by construction) while memory stays bounded for 4K output.
-import { ServiceError, type ModelInfo } from '../../common/contract';
+import { totalmem } from 'node:os';
+import { ServiceError, type ExecutionProvider, type ModelInfo } from '../../common/contract';
 import type { InferenceClient, RunOptions } from './client';
 import { ORIENTATIONS, orient, orientRect, unorient, type Orientation } from './orientation';
 
@@ -11,11 +12,51 @@ export type UpconvertQuality = 'standard' | 'best';
 
 export interface UpconvertOptions extends RunOptions {
   quality?: UpconvertQuality;
-  /** Largest padded tile in input pixels (default: defaultTilePixels(scale)). */
+  /** Largest padded tile in input pixels (default: defaultTilePixels(scale, provider)). */
   maxTilePixels?: number;
   /** Largest tile interior side in input pixels (default: none; tests use it to force many tiles). */
   maxTileSide?: number;
   onProgress?(done: number, total: number): void;
+  /** The caller's reusable buffers (a render's): the frame and its tiles land there instead of fresh arrays. */
+  buffers?: FrameBuffers;
+}
+
+/**
+ * Float32 buffers a caller reuses across frames. A UHD result is 200 MB (hdr and base); allocating it afresh for
+ * every frame cost more in page faults and zeroing than the baseline model's own arithmetic. A frame goes back
+ * with give() once its consumer is done with it; at most the frames in flight are ever allocated.
+ */
+export class FrameBuffers {
+  private readonly free: Float32Array<ArrayBuffer>[] = [];
+  private readonly mine = new WeakSet<ArrayBuffer>();
+  private tile: Float32Array<ArrayBuffer> | null = null;
+
+  /** A buffer for one frame's hdr and base (2 x 3 x W x H values). */
+  take(values: number): Float32Array<ArrayBuffer> {
+    const i = this.free.findIndex((b) => b.length === values);
+    if (i >= 0) return this.free.splice(i, 1)[0];
+    const b = new Float32Array(values);
+    this.mine.add(b.buffer);
+    return b;
+  }
+
+  /** One tile's result, read from the worker and copied into the frame before the next tile runs. */
+  tileBuffer(values: number): Float32Array<ArrayBuffer> {
+    if (!this.tile || this.tile.length < values) this.tile = new Float32Array(values);
+    return this.tile;
+  }
+
+  /** A frame whose consumer is done: its buffer serves a later frame. Frames not made here are left alone. */
+  give(frame: HdrFrame): void {
+    const whole = 6 * frame.width * frame.height;
+    const b = frame.hdr.buffer;
+    if (!(b instanceof ArrayBuffer) || !this.mine.has(b) || frame.base.buffer !== b || b.byteLength !== 4 * whole)
+      return;
+    // An analytic model's frame is its baseline: base is hdr, in the buffer's first half.
+    const baseAt = frame.base === frame.hdr ? 0 : (4 * whole) / 2;
+    if (frame.hdr.byteOffset !== 0 || frame.base.byteOffset !== baseAt) return;
+    if (this.free.length < 4) this.free.push(new Float32Array(b));
+  }
 }
 
 export interface HdrFrame {
@@ -27,14 +68,27 @@ export interface HdrFrame {
   base: Float32Array;
 }
 
+/** Worker memory per padded input pixel on the CPU, per unit of scale (measured peaks: README, "Decisions"). */
+const CPU_BYTES_PER_PIXEL_PER_SCALE = 1300;
+
 /**
  * The tile budget, in padded input pixels: it bounds the worker's memory whatever the frame size. The shipped
- * models' peak grows with input pixels about in proportion to the scale (x4 keeps 2x-resolution features), so
- * the budget is 2.4 M / scale: one 1080p frame at x2 runs as two halves and 960x540 at x4 as one tile, which
- * is faster than more, smaller tiles (less margin recomputed). Peak memory figures: README, "Decisions".
+ * models' peak grows with input pixels about in proportion to the scale (x4 keeps 2x-resolution features):
+ * about 1.3 kB x scale per padded pixel. On the CPU the budget is a quarter of the machine's memory, and never
+ * under 2.4 M / scale (about 2.4 GB): with 24 GB a 1080p frame at x2 runs whole (one run, no margins
+ * recomputed: 0.86x the time of two halves, peak 5.6 GB), with 16 GB as two halves (peak 2.65 GB).
  */
-export function defaultTilePixels(scale: number): number {
-  return Math.round(2_400_000 / scale);
+export function defaultTilePixels(
+  scale: number,
+  provider: ExecutionProvider | null = 'cpu',
+  memoryBytes: number = totalmem(),
+): number {
+  // A GPU runs a whole HD frame with its margins in one go (1920x1080 + 96 px each side: 2.69 M), where each run
+  // has a fixed launch cost and tiles only recompute margins. The paper configuration at x4 keeps a few 64-channel
+  // maps of 2.7 M (then 4x that) pixels live: a few GB in float16. Not yet measured on a lent GPU (issue 23).
+  if (provider && provider !== 'cpu') return 2_700_000;
+  const share = memoryBytes / 4 / (CPU_BYTES_PER_PIXEL_PER_SCALE * scale);
+  return Math.round(Math.max(2_400_000 / scale, share));
 }
 
 interface Span {
@@ -119,11 +173,12 @@ export async function upconvertFrame(
   const s = model.scale;
   const W = width * s;
   const H = height * s;
-  const hdr = new Float32Array(3 * W * H);
-  const base = new Float32Array(3 * W * H);
+  let hdr: Float32Array | null = null;
+  let base: Float32Array | null = null;
+  const pool = opts.buffers;
   const orientations: readonly Orientation[] = opts.quality === 'best' ? ORIENTATIONS : [0];
   const limits = {
-    maxPixels: opts.maxTilePixels ?? defaultTilePixels(s),
+    maxPixels: opts.maxTilePixels ?? defaultTilePixels(s, client.status().provider),
     maxSide: opts.maxTileSide,
     mirrored: orientations.length > 1,
   };
@@ -151,7 +206,14 @@ export async function upconvertFrame(
       if (opts.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
       const o = k === 0 ? { data: input, width: tw, height: th } : orient(input, 3, tw, th, k);
       const window = orientRect(keep, tw * s, th * s, k);
-      const out = await client.run(o.data, [1, 3, o.height, o.width], { ...opts, keep: window });
+      // Pooled reads only upright: 'best' keeps the first orientation's base while the others run.
+      const into =
+        pool && orientations.length === 1
+          ? tiles.length === 1
+            ? pool.take(6 * W * H)
+            : pool.tileBuffer(6 * iw * ih)
+          : undefined;
+      const out = await client.run(o.data, [1, 3, o.height, o.width], { ...opts, keep: window, into });
       const back = k === 0 ? out.hdr : unorient(out.hdr, 3, window.width, window.height, k).data;
       if (!tileHdr) {
         tileHdr = orientations.length === 1 ? back : Float32Array.from(back);
@@ -160,14 +222,27 @@ export async function upconvertFrame(
       opts.onProgress?.(++done, runs);
     }
     if (orientations.length > 1) for (let i = 0; i < tileHdr!.length; i++) tileHdr![i] /= orientations.length;
+    if (tiles.length === 1) {
+      // One tile is the whole frame (iw x ih = W x H): its planes are the frame's, with no copy.
+      hdr = tileHdr!;
+      base = tileBase!;
+      break;
+    }
+    if (!hdr) {
+      const frame = pool ? pool.take(6 * W * H) : new Float32Array(6 * W * H);
+      hdr = frame.subarray(0, 3 * W * H);
+      base = frame.subarray(3 * W * H);
+    }
+    // An analytic model's tiles are their baselines (one array): copied once, and the frame's base is its hdr.
+    if (tileBase === tileHdr) base = hdr;
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < ih; y++) {
         const src = (c * ih + y) * iw;
         const dst = c * W * H + (t.y0 * s + y) * W + t.x0 * s;
         hdr.set(tileHdr!.subarray(src, src + iw), dst);
-        base.set(tileBase!.subarray(src, src + iw), dst);
+        if (base !== hdr) base!.set(tileBase!.subarray(src, src + iw), dst);
       }
     }
   }
-  return { width: W, height: H, hdr, base };
+  return { width: W, height: H, hdr: hdr!, base: base! };
 }

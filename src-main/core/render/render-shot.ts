@@ -18,7 +18,7 @@ import {
   type RenderSegment,
 } from '../../common/contract/render';
 import type { InferenceClient } from '../inference/client';
-import { upconvertFrame, type HdrFrame } from '../inference/tiled';
+import { FrameBuffers, upconvertFrame, type HdrFrame } from '../inference/tiled';
 import type { Logger } from '../log';
 import { createMediaService, sdrPlanes, type MediaService, type RgbFrame } from '../media';
 import {
@@ -210,6 +210,8 @@ async function runPipeline(
   // Code buffers the encoder has finished with, for the next graded frames: a fresh 5.5 MB array per 720p frame
   // costs ~15 ms of zeroing, page faults and collection. At most the frames in flight are ever allocated.
   const spare: Uint16Array[] = [];
+  // The same for the network's float frames (200 MB each at UHD): back to the pool once graded.
+  const buffers = new FrameBuffers();
 
   const decode = async (): Promise<void> => {
     for (const s of todo) {
@@ -232,7 +234,11 @@ async function runPipeline(
     for await (const f of decoded) {
       if (f.width !== width || f.height !== height)
         throw new ServiceError('internal', `Decoded ${f.width}x${f.height}, the manifest says ${width}x${height}`);
-      const up = await upconvertFrame(deps.inference, sdrPlanes(f), width, height, { priority: 'render', signal });
+      const up = await upconvertFrame(deps.inference, sdrPlanes(f), width, height, {
+        priority: 'render',
+        signal,
+        buffers,
+      });
       await upconverted.push({ frame: f.frame, up });
     }
     upconverted.close();
@@ -244,6 +250,7 @@ async function runPipeline(
       const planes = (a: Float32Array) => ({ r: a.subarray(0, n), g: a.subarray(n, 2 * n), b: a.subarray(2 * n) });
       // Graded straight to the cache's 16-bit codes: one pass, no float frame in between.
       const picture = gradeFrameToCodes(planes(up.hdr), planes(up.base), prepared, up.width, up.height, spare.pop());
+      buffers.give(up);
       const level = measureFrame(picture, { gamut: false });
       await graded.push({
         frame,

@@ -46,8 +46,12 @@ export function StatusBar() {
       </Typography>
       <Typography variant="caption">{api.transport === 'electron' ? 'Desktop' : 'Browser mode'}</Typography>
       <Box sx={{ flex: 1 }} />
-      <Tooltip title={status?.model ? `Model ${status.model.name} (x${status.model.scale})` : ''}>
-        <Typography variant="caption" data-testid="inference-device">
+      <Tooltip
+        title={[status?.model ? `Model ${status.model.name} (x${status.model.scale})` : '', status?.providerNote ?? '']
+          .filter(Boolean)
+          .join(' · ')}
+      >
+        <Typography variant="caption" data-testid="inference-device" data-provider-note={status?.providerNote ?? ''}>
           Inference: {status?.device ?? '…'}
         </Typography>
       </Tooltip>
