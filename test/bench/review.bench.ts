@@ -103,14 +103,15 @@ export default async function (ctx: BenchContext): Promise<void> {
     const detail = await core.dispatch('library.getProject', { projectId: app.demoProjectId });
     const clip = (detail as { ok: true; value: { clips: { id: string; width: number; height: number }[] } }).value
       .clips[0];
-    const canvasSize = await page.evaluate(() => {
-      const c = document.querySelector('[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-      return `${c.width}x${c.height}`;
-    });
     await installProbe(page);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Home');
     await page.waitForTimeout(1500);
+    // The canvas's drawing buffer at rest (device pixels; smaller while the proxy or a grade draft is drawn).
+    const canvasSize = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid="viewer-canvas"]') as HTMLCanvasElement;
+      return `${c.width}x${c.height}`;
+    });
 
     // Scrub latency: one press at a time, each waited for (a frame the proxy already had is a cache hit in
     // the browser only if fetched before; each press here is a new frame).
@@ -175,6 +176,11 @@ export default async function (ctx: BenchContext): Promise<void> {
       const wave = document.querySelector(
         '[data-testid="scopes-panel"] [data-testid="scope-waveform"]',
       ) as HTMLCanvasElement | null;
+      // Each new scopes result (a frame measured and its traces drawn) changes the panel's data-result.
+      const panel = document.querySelector('[data-testid="scopes-panel"] [data-testid="scopes"]')!;
+      let results = 0;
+      const mo3 = new MutationObserver(() => results++);
+      mo3.observe(panel, { attributes: true, attributeFilter: ['data-result'] });
       let updates = 0,
         waveDraws = 0,
         keys = 0,
@@ -203,7 +209,9 @@ export default async function (ctx: BenchContext): Promise<void> {
       const secs = (performance.now() - t0) / 1000;
       mo.disconnect();
       mo2.disconnect();
+      mo3.disconnect();
       return {
+        results: results / secs,
         perSecond: updates / secs,
         keysPerSecond: keys / secs,
         waveDraws: waveDraws / secs,
@@ -215,12 +223,12 @@ export default async function (ctx: BenchContext): Promise<void> {
       return `${c.width}x${c.height}`;
     });
     ctx.report({
-      name: 'scopes readout updates per second while scrubbing',
-      value: rate.perSecond,
+      name: 'scopes updates per second while scrubbing (new frames measured and drawn)',
+      value: rate.results,
       unit: '/s',
-      baseline: { name: 'key presses (animation frames) per second', value: rate.keysPerSecond, unit: '/s' },
-      ratio: rate.perSecond / rate.keysPerSecond,
-      note: `goal >= 30/s; waveform canvas redraws ${rate.waveDraws.toFixed(1)}/s, viewer new pictures ${rate.paints.toFixed(1)}/s; frame ${clip.width}x${clip.height} source, scopes get the graded picture at the proxy's size; canvas ${graded}; counts avg-readout text changes (a frame whose avg rounds to the same nits is not counted)`,
+      baseline: { name: 'viewer new pictures per second', value: rate.paints, unit: '/s' },
+      ratio: rate.results / rate.paints,
+      note: `goal >= 30/s; key presses (one per animation frame) ${rate.keysPerSecond.toFixed(1)}/s; avg-readout text changes ${rate.perSecond.toFixed(1)}/s (a frame whose avg rounds to the same nits is not one), waveform canvas redraws ${rate.waveDraws.toFixed(1)}/s; ${clip.width}x${clip.height} source, scopes get the graded proxy while scrubbing; canvas ${graded}`,
     });
 
     // Grade change -> repainted viewer: diffuse white typed into the field, Enter; timed from the keydown.

@@ -133,6 +133,16 @@ test(
     t.diagnostic(`caption once the network answered: ${c.replace(/\n/g, ' | ')}`);
     const light = await frameLight();
     assert.ok(light.max > 0 && light.avg > 0 && light.avg <= light.max, JSON.stringify(light));
+    // At rest the scopes say they measure the full frame (not the proxy they measure while scrubbing) and the
+    // viewer draws in device pixels (scale 1), not at the proxy's scale.
+    const sampling = page.locator('[data-testid="scopes-panel"] [data-testid="scopes-sampling"]');
+    await until(
+      async () => /^full frame \d+×\d+$/.test(await sampling.innerText()),
+      'scopes on the full frame',
+      15_000,
+    );
+    t.diagnostic(`scopes measure: ${await sampling.innerText()}`);
+    assert.equal(await page.getByTestId('viewer-canvas').getAttribute('data-scale'), '1');
 
     await shoot('hdr');
     await mode('sdr');

@@ -5,7 +5,8 @@ import { Alert, Box, Button, IconButton, Stack, Tooltip, Typography } from '@mui
 import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import FileUploadIcon from '@mui/icons-material/FileUploadOutlined';
 import MovieIcon from '@mui/icons-material/MovieOutlined';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import type { GradeParams } from '../../../src-main/common/colour/grade';
 import type { Job, Shot } from '../../../src-main/common/contract';
 import { useCall, useEvent } from '../../api';
 import { ExportDialog, RenderMenu, RenderQueue, useRenderStatus } from '../delivery';
@@ -14,7 +15,7 @@ import { ImportDialog } from '../import';
 import { isActive, JobsBar, useJobs } from '../jobs';
 import { ScopeFeed, Scopes } from '../scopes';
 import { useNotify } from '../status-bar';
-import { Viewer } from '../viewer';
+import { LiveGrade, Viewer } from '../viewer';
 import { ClipList } from './ClipList';
 import type { TimelineCommand } from './keys';
 import {
@@ -110,7 +111,16 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
   const { selected, select } = useSelection(shots, shot?.id ?? null);
   const selectedIds = useMemo(() => shots.filter((s) => selected.has(s.id)).map((s) => s.id), [shots, selected]);
   const edits = useShotEdits(shots, selected, playhead);
-  const { grade, onLiveChange } = useShotGrade(shot);
+  const { grade, onLiveChange: setLiveGrade } = useShotGrade(shot);
+  // The panel's live grade goes to the viewer directly (drawn in the input's task) and into this screen's state.
+  const [liveGrade] = useState(() => new LiveGrade());
+  const onLiveChange = useCallback(
+    (g: GradeParams) => {
+      setLiveGrade(g);
+      liveGrade.show(g);
+    },
+    [setLiveGrade, liveGrade],
+  );
   const render = shot ? (renders.byShot.get(shot.id) ?? null) : null;
   const missing = detail?.clips.filter((c) => c.status !== 'ok') ?? [];
   const importRunning = imports.jobs.some(isActive);
@@ -178,40 +188,33 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
     [shots, select],
   );
 
+  const openImport = useCallback(() => setImporting(true), []);
+  const closeImport = useCallback(() => setImporting(false), []);
+  const openExport = useCallback(() => setExporting(true), []);
+  const closeExport = useCallback(() => setExporting(false), []);
+  const openKeys = useCallback(() => setShowKeys(true), []);
+  const closeKeys = useCallback(() => setShowKeys(false), []);
+  const clearMarks = useCallback(() => setMarks(NO_MARKS), []);
+
   const empty = detail !== null && detail.clips.length === 0;
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }} data-testid="project-screen">
-      <Stack
-        direction="row"
-        sx={{ alignItems: 'center', gap: 1, px: 1, py: 0.5, borderBottom: 1, borderColor: 'divider' }}
-      >
-        <Tooltip title="All projects">
-          <IconButton onClick={onBack} size="small" aria-label="All projects">
-            <ArrowBackIcon fontSize="small" />
-          </IconButton>
-        </Tooltip>
-        <Typography variant="subtitle1" noWrap sx={{ flex: 1, minWidth: 0 }} data-testid="project-name-title">
-          {detail?.project.name ?? ''}
-        </Typography>
-        <Typography variant="caption" color="text.secondary" noWrap>
-          {detail
+      <Header
+        projectId={projectId}
+        name={detail?.project.name ?? ''}
+        counts={
+          detail
             ? `${detail.clips.length} clip${detail.clips.length === 1 ? '' : 's'} · ${shots.length} shot${shots.length === 1 ? '' : 's'}`
-            : ''}
-        </Typography>
-        <Button size="small" startIcon={<FileUploadIcon />} onClick={() => setImporting(true)}>
-          Import
-        </Button>
-        <RenderMenu projectId={projectId} selected={shot} renders={renders.byShot} shots={shots} marks={marked} />
-        <Button
-          size="small"
-          startIcon={<MovieIcon />}
-          disabled={shots.length === 0}
-          onClick={() => setExporting(true)}
-          data-testid="open-export"
-        >
-          Export…
-        </Button>
-      </Stack>
+            : ''
+        }
+        onBack={onBack}
+        onImport={openImport}
+        onExport={openExport}
+        shot={shot}
+        renders={renders.byShot}
+        shots={shots}
+        marks={marked}
+      />
       {missing.length > 0 && (
         <Alert
           severity="warning"
@@ -241,6 +244,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
               playing={playing}
               onPlayingChange={setPlaying}
               scopes={scopeFeed}
+              liveGrade={liveGrade}
               onSeek={onViewerSeek}
             />
           )}
@@ -299,21 +303,72 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
           onZoom={setZoom}
           onSeek={onTimelineSeek}
           onSelect={onTimelineSelect}
-          onClearMarks={() => setMarks(NO_MARKS)}
-          onShowShortcuts={() => setShowKeys(true)}
+          onClearMarks={clearMarks}
+          onShowShortcuts={openKeys}
         />
       </Box>
-      <ImportDialog projectId={projectId} open={importing} onClose={() => setImporting(false)} />
-      <ExportDialog
+      <MemoImportDialog projectId={projectId} open={importing} onClose={closeImport} />
+      <MemoExportDialog
         projectId={projectId}
         projectName={detail?.project.name ?? 'master'}
         open={exporting}
-        onClose={() => setExporting(false)}
+        onClose={closeExport}
         shots={shots}
         selected={shot}
         marks={marked}
       />
-      <ShortcutsDialog open={showKeys} onClose={() => setShowKeys(false)} />
+      <MemoShortcutsDialog open={showKeys} onClose={closeKeys} />
     </Box>
   );
 }
+
+// The header and the dialogs are memoised: the screen re-renders on every playhead move (each key while
+// scrubbing), and their MUI buttons, menus and modals would otherwise cost the viewer its frame.
+const Header = memo(function Header(props: {
+  projectId: string;
+  name: string;
+  counts: string;
+  onBack(): void;
+  onImport(): void;
+  onExport(): void;
+  shot: Shot | null;
+  renders: ReturnType<typeof useRenderStatus>['byShot'];
+  shots: Shot[];
+  marks: ReturnType<typeof markedRange>;
+}) {
+  const { projectId, name, counts, onBack, onImport, onExport, shot, renders, shots, marks } = props;
+  return (
+    <Stack
+      direction="row"
+      sx={{ alignItems: 'center', gap: 1, px: 1, py: 0.5, borderBottom: 1, borderColor: 'divider' }}
+    >
+      <Tooltip title="All projects">
+        <IconButton onClick={onBack} size="small" aria-label="All projects">
+          <ArrowBackIcon fontSize="small" />
+        </IconButton>
+      </Tooltip>
+      <Typography variant="subtitle1" noWrap sx={{ flex: 1, minWidth: 0 }} data-testid="project-name-title">
+        {name}
+      </Typography>
+      <Typography variant="caption" color="text.secondary" noWrap>
+        {counts}
+      </Typography>
+      <Button size="small" startIcon={<FileUploadIcon />} onClick={onImport}>
+        Import
+      </Button>
+      <RenderMenu projectId={projectId} selected={shot} renders={renders} shots={shots} marks={marks} />
+      <Button
+        size="small"
+        startIcon={<MovieIcon />}
+        disabled={shots.length === 0}
+        onClick={onExport}
+        data-testid="open-export"
+      >
+        Export…
+      </Button>
+    </Stack>
+  );
+});
+const MemoExportDialog = memo(ExportDialog);
+const MemoImportDialog = memo(ImportDialog);
+const MemoShortcutsDialog = memo(ShortcutsDialog);

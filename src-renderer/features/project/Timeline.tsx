@@ -5,7 +5,7 @@ import CloseIcon from '@mui/icons-material/Close';
 import KeyboardIcon from '@mui/icons-material/KeyboardOutlined';
 import ZoomInIcon from '@mui/icons-material/ZoomIn';
 import ZoomOutIcon from '@mui/icons-material/ZoomOut';
-import { useEffect, useRef, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useEffect, useRef, type PointerEvent as ReactPointerEvent } from 'react';
 import type { Clip, Shot, ShotRenderStatus } from '../../../src-main/common/contract';
 import { programmeFrame, programmeLength, shotLength, shotStarts, type Marks, type Playhead } from './programme';
 import { ShotStrip } from './ShotStrip';
@@ -127,48 +127,7 @@ export function Timeline({
           </Typography>
         )}
         <Box sx={{ flex: 1 }} />
-        <Tooltip title="Zoom out (−)">
-          <span>
-            <IconButton
-              size="small"
-              disabled={zoom <= 1}
-              onClick={() => onZoom(Math.max(1, zoom / 2))}
-              aria-label="Zoom out"
-            >
-              <ZoomOutIcon fontSize="small" />
-            </IconButton>
-          </span>
-        </Tooltip>
-        <Typography
-          variant="caption"
-          color="text.secondary"
-          sx={{ minWidth: 32, textAlign: 'center' }}
-          data-testid="timeline-zoom"
-        >
-          {zoom >= 10 ? Math.round(zoom) : Math.round(zoom * 10) / 10}×
-        </Typography>
-        <Tooltip title="Zoom in (+)">
-          <span>
-            <IconButton
-              size="small"
-              disabled={zoom >= MAX_ZOOM}
-              onClick={() => onZoom(Math.min(MAX_ZOOM, zoom * 2))}
-              aria-label="Zoom in"
-            >
-              <ZoomInIcon fontSize="small" />
-            </IconButton>
-          </span>
-        </Tooltip>
-        <Tooltip title="Keyboard shortcuts (?)">
-          <IconButton
-            size="small"
-            onClick={onShowShortcuts}
-            aria-label="Keyboard shortcuts"
-            data-testid="open-shortcuts"
-          >
-            <KeyboardIcon fontSize="small" />
-          </IconButton>
-        </Tooltip>
+        <ZoomControls zoom={zoom} onZoom={onZoom} onShowShortcuts={onShowShortcuts} />
       </Stack>
       <Box
         ref={scroller}
@@ -238,3 +197,56 @@ export function Timeline({
     </Box>
   );
 }
+
+// Its own memoised component: the playhead moves on every key, the zoom buttons (MUI tooltips) only with the zoom.
+const ZoomControls = memo(function ZoomControls({
+  zoom,
+  onZoom,
+  onShowShortcuts,
+}: {
+  zoom: number;
+  onZoom(zoom: number): void;
+  onShowShortcuts(): void;
+}) {
+  return (
+    <>
+      <Tooltip title="Zoom out (−)">
+        <span>
+          <IconButton
+            size="small"
+            disabled={zoom <= 1}
+            onClick={() => onZoom(Math.max(1, zoom / 2))}
+            aria-label="Zoom out"
+          >
+            <ZoomOutIcon fontSize="small" />
+          </IconButton>
+        </span>
+      </Tooltip>
+      <Typography
+        variant="caption"
+        color="text.secondary"
+        sx={{ minWidth: 32, textAlign: 'center' }}
+        data-testid="timeline-zoom"
+      >
+        {zoom >= 10 ? Math.round(zoom) : Math.round(zoom * 10) / 10}×
+      </Typography>
+      <Tooltip title="Zoom in (+)">
+        <span>
+          <IconButton
+            size="small"
+            disabled={zoom >= MAX_ZOOM}
+            onClick={() => onZoom(Math.min(MAX_ZOOM, zoom * 2))}
+            aria-label="Zoom in"
+          >
+            <ZoomInIcon fontSize="small" />
+          </IconButton>
+        </span>
+      </Tooltip>
+      <Tooltip title="Keyboard shortcuts (?)">
+        <IconButton size="small" onClick={onShowShortcuts} aria-label="Keyboard shortcuts" data-testid="open-shortcuts">
+          <KeyboardIcon fontSize="small" />
+        </IconButton>
+      </Tooltip>
+    </>
+  );
+});

@@ -68,7 +68,12 @@ export const Scopes = memo(function Scopes({ feed, shotLight }: ScopesProps) {
   );
 
   return (
-    <Box ref={box} data-testid="scopes" sx={{ minWidth: 0, bgcolor: 'background.paper' }}>
+    <Box
+      ref={box}
+      data-testid="scopes"
+      data-result={result?.id ?? ''}
+      sx={{ minWidth: 0, bgcolor: 'background.paper' }}
+    >
       {columns === 1 ? (
         <>
           <Tabs
@@ -96,6 +101,7 @@ export const Scopes = memo(function Scopes({ feed, shotLight }: ScopesProps) {
             {value('scopes-frame-avg', `avg ${r ? formatNits(r.fall) : '–'}`)}
           </>,
         )}
+        {result?.sampling && line('Of', value('scopes-sampling', result.sampling))}
         {line(
           'Shot',
           shotLight ? (

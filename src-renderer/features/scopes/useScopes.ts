@@ -9,30 +9,34 @@ export interface ScopeFrame {
   height: number;
   /** Interleaved BT.2020 PQ R'G'B', 16-bit full range (0 = 0 nits, 65535 = 10000 nits); transferred to the worker. */
   pq: Uint16Array<ArrayBuffer>;
+  /** What the pixels are (proxy, full frame, how sampled), shown under the scopes as real scopes do. */
+  sampling?: string;
 }
 
-export function useScopes(feed: ScopeFeed): { result: ScopesResult | null; error: string | null } {
-  const [result, setResult] = useState<ScopesResult | null>(null);
+export type ShownScopes = ScopesResult & { sampling: string | null };
+
+export function useScopes(feed: ScopeFeed): { result: ShownScopes | null; error: string | null } {
+  const [result, setResult] = useState<ShownScopes | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const w = new Worker(new URL('./scopes.worker.ts', import.meta.url), { type: 'module' });
     let nextId = 1;
-    /** Request id -> the feed's epoch it was sent in: a result from before clear() is not shown. */
-    const epochs = new Map<number, number>();
+    /** Request id -> the feed's epoch it was sent in (a result from before clear() is not shown), and its sampling. */
+    const sent = new Map<number, { epoch: number; sampling: string | null }>();
     feed.onClear = () => setResult(null);
     w.onmessage = (e: MessageEvent<ScopesReply>) => {
       const r = e.data;
-      const epoch = epochs.get(r.id);
-      epochs.delete(r.id);
-      if (epoch === feed.epoch) {
+      const s = sent.get(r.id);
+      sent.delete(r.id);
+      if (s?.epoch === feed.epoch) {
         if (r.ok) {
           setError(null);
           setResult((old) => {
             old?.waveform.close();
             old?.parade.close();
             old?.cie.close();
-            return r;
+            return { ...r, sampling: s.sampling };
           });
         } else setError(r.message);
       } else if (r.ok) {
@@ -52,7 +56,7 @@ export function useScopes(feed: ScopeFeed): { result: ScopesResult | null; error
         return feed.done();
       }
       const id = nextId++;
-      epochs.set(id, feed.epoch);
+      sent.set(id, { epoch: feed.epoch, sampling: f.sampling ?? null });
       // The frame is the feed's to give: its buffer moves to the worker without a copy.
       w.postMessage({ id, width: f.width, height: f.height, pq: f.pq }, [f.pq.buffer]);
     });

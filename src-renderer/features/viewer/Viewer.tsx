@@ -16,6 +16,7 @@ import { useCanvasSize, usePointer } from './usePointer';
 import { Caption, FalseColourLegend, SafeAreas, Timecode } from './ViewerOverlays';
 import { DEFAULT_SETTINGS, ViewerToolbar, type ViewerSettings } from './ViewerToolbar';
 import { FIT, imageRect, type Zoom } from './view';
+import type { LiveGrade } from './live-grade';
 
 export interface GradedFrame {
   width: number;
@@ -26,6 +27,8 @@ export interface GradedFrame {
    */
   pq: Uint16Array<ArrayBuffer>;
   source: 'analytic' | 'network';
+  /** What these pixels are, for the scopes to say: e.g. "proxy 384×216", "full frame 3840×2160 every 2nd pixel". */
+  sampling: string;
 }
 
 /**
@@ -62,6 +65,8 @@ export interface ViewerProps {
   onSeek?(frame: number): void;
   /** Space / J / K / L started or stopped playback. */
   onPlayingChange?(playing: boolean): void;
+  /** The grade panel's live grade, drawn at once (before `grade` arrives through a re-render). */
+  liveGrade?: LiveGrade | null;
 }
 
 /** How long after the last grade change the draft picture is replaced by the full-resolution grade. */
@@ -107,6 +112,8 @@ export function Viewer(props: ViewerProps) {
   const refineDue = useRef(false);
   const refineTimer = useRef(0);
   const paintRef = useRef<() => void>(() => undefined);
+  /** A live grade drawn ahead of React: it stands while props.grade is still the one it replaced. */
+  const direct = useRef<{ grade: GradeParams; over: GradeParams } | null>(null);
   /** Grade passes run, and the one (and the sink's epoch) the scopes last got; a readback in flight. */
   const readback = useRef({ graded: 0, sent: -1, epoch: -1, busy: false });
   const feedScopes = useCallback(() => {
@@ -116,7 +123,8 @@ export function Viewer(props: ViewerProps) {
     if (!p || !sink || r.busy || (r.sent === r.graded && r.epoch === sink.epoch) || !sink.wants()) return;
     const graded = r.graded,
       epoch = sink.epoch,
-      source = p.hasNetwork ? 'network' : 'analytic';
+      source = p.hasNetwork ? 'network' : 'analytic',
+      picture = p.showsProxy ? 'proxy' : p.quality === 'draft' ? 'grade draft' : 'full frame';
     const read = p.readScopePixels(SCOPE_FRAME_PIXELS);
     if (!read) return;
     r.busy = true;
@@ -125,7 +133,16 @@ export function Viewer(props: ViewerProps) {
         r.busy = false;
         r.sent = graded;
         r.epoch = epoch;
-        if (latest.current.props.scopes === sink) sink.put({ ...f, source });
+        const step = f.gradedWidth / f.width;
+        const sampled =
+          f.width >= f.gradedWidth
+            ? ''
+            : Number.isInteger(step)
+              ? `, every ${step === 2 ? '2nd' : step === 3 ? '3rd' : `${step}th`} pixel`
+              : `, sampled at ${f.width}×${f.height}`;
+        const sampling = `${picture} ${f.gradedWidth}×${f.gradedHeight}${sampled}`;
+        if (latest.current.props.scopes === sink)
+          sink.put({ width: f.width, height: f.height, pq: f.pq, source, sampling });
         feedScopes(); // the picture may have changed meanwhile
       },
       () => {
@@ -139,7 +156,9 @@ export function Viewer(props: ViewerProps) {
       l = latest.current;
     const work = p?.workingSize;
     if (!p || !work || !l.props.clip) return;
-    p.setGrade(l.props.grade);
+    const d = direct.current;
+    const grade = d && d.over === l.props.grade ? d.grade : l.props.grade;
+    p.setGrade(grade);
     // A grade that changed again since the refine was due is drafted again; the refine waits for the next pause.
     if (p.runGrade()) readback.current.graded++;
     else if (refineDue.current && p.refine()) readback.current.graded++;
@@ -160,16 +179,36 @@ export function Viewer(props: ViewerProps) {
     }
     const imageW = l.props.clip.width,
       imageH = Math.round((l.props.clip.width * work[1]) / work[0]);
-    const rect = imageRect(l.size.w, l.size.h, imageW, imageH, l.settings.mode, l.zoom);
+    const fullRect = imageRect(l.size.w, l.size.h, imageW, imageH, l.settings.mode, l.zoom);
+    // While the proxy (scrubbing, playing) or a grade draft is on screen, the canvas is drawn at about that
+    // picture's own scale and stretched by CSS: the detail is the small picture's either way, and software WebGL
+    // (and a software compositor, which reads the canvas back every frame) handles a quarter of the pixels.
+    // At rest, and zoomed in: device pixels.
+    const small = p.gradedSize;
+    const k =
+      small && (p.showsProxy || p.quality === 'draft') && !l.extended && l.zoom.scale === null
+        ? Math.max(1, Math.min(fullRect.w / small[0], fullRect.h / small[1]))
+        : 1;
+    const cw = Math.max(1, Math.round(l.size.w / k)),
+      ch = Math.max(1, Math.round(l.size.h / k));
+    if (c && (c.width !== cw || c.height !== ch)) {
+      // Resizing clears the drawing buffer; it is redrawn below in this same task, so no empty frame is shown.
+      c.width = cw;
+      c.height = ch;
+    }
+    if (c) c.dataset.scale = String(Math.round((l.size.w / cw) * 100) / 100);
+    const sx = cw / l.size.w,
+      sy = ch / l.size.h;
+    const rect = { x: fullRect.x * sx, y: fullRect.y * sy, w: fullRect.w * sx, h: fullRect.h * sy };
     const peak = l.props.displayPeakNits ?? 100;
     const out = p.display({
       mode: l.settings.mode,
       rect,
-      wipe: l.wipe * l.size.w,
+      wipe: l.wipe * cw,
       output: l.extended ? 'extended' : 'sdr',
       displayPeak: peak,
       sdrWhite: REFERENCE_WHITE_NITS,
-      eetf: eetfUniform({ displayPeakNits: peak, sourcePeakNits: masteringPeak(l.props.grade) }),
+      eetf: eetfUniform({ displayPeakNits: peak, sourcePeakNits: masteringPeak(grade) }),
       falseColour: l.settings.falseColour,
       gamutWarning: l.settings.gamutWarning,
     });
@@ -190,6 +229,19 @@ export function Viewer(props: ViewerProps) {
   latest.current = { props, settings, zoom, wipe, size, extended, source: pictures.hdr };
 
   useEffect(repaint, [repaint, grade, settings, zoom, wipe, size, extended, displayPeakNits]);
+  const liveGrade = props.liveGrade;
+  useEffect(
+    () =>
+      liveGrade?.attach((g) => {
+        direct.current = { grade: g, over: latest.current.props.grade };
+        // Drawn now, in the input's own task: the draft grade reaches the screen with the next composite.
+        cancelAnimationFrame(raf.current);
+        paint();
+      }),
+    [liveGrade, paint],
+  );
+  const onFit = useCallback(() => setZoom(FIT), []);
+  const onOneToOne = useCallback(() => setZoom({ scale: 1, panX: 0, panY: 0 }), []);
   const scopes = props.scopes;
   useEffect(() => scopes?.onWant(feedScopes), [scopes, feedScopes]);
 
@@ -225,8 +277,8 @@ export function Viewer(props: ViewerProps) {
         settings={settings}
         onChange={setSettings}
         zoomed={zoom.scale !== null}
-        onFit={() => setZoom(FIT)}
-        onOneToOne={() => setZoom({ scale: 1, panX: 0, panY: 0 })}
+        onFit={onFit}
+        onOneToOne={onOneToOne}
         hdrDisplayAvailable={hdr.kind !== 'sdr'}
       />
       <Box
@@ -240,10 +292,9 @@ export function Viewer(props: ViewerProps) {
           cursor: settings.mode === 'wipe' ? 'ew-resize' : 'grab',
         }}
       >
+        {/* Its drawing buffer's size is set by paint() (device pixels at rest, less while scrubbing). */}
         <canvas
           ref={glCanvas}
-          width={size.w}
-          height={size.h}
           data-testid="viewer-canvas"
           style={{
             position: 'absolute',

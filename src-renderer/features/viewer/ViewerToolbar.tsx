@@ -1,5 +1,6 @@
 // The viewer's controls: what is shown (SDR, HDR, wipe, side by side), zoom, and the overlays.
 import { Box, MenuItem, Select, ToggleButton, ToggleButtonGroup, Tooltip } from '@mui/material';
+import { memo } from 'react';
 import type { ViewMode } from './pipeline';
 
 export interface ViewerSettings {
@@ -35,7 +36,15 @@ interface Props {
   hdrDisplayAvailable: boolean;
 }
 
-export function ViewerToolbar({ settings, onChange, zoomed, onFit, onOneToOne, hdrDisplayAvailable }: Props) {
+// Memoised: the viewer re-renders on every playhead move, its toolbar only when a setting changes.
+export const ViewerToolbar = memo(function ViewerToolbar({
+  settings,
+  onChange,
+  zoomed,
+  onFit,
+  onOneToOne,
+  hdrDisplayAvailable,
+}: Props) {
   const set = (patch: Partial<ViewerSettings>) => onChange({ ...settings, ...patch });
   return (
     <Box
@@ -111,4 +120,4 @@ export function ViewerToolbar({ settings, onChange, zoomed, onFit, onOneToOne, h
       )}
     </Box>
   );
-}
+});

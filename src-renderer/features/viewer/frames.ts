@@ -110,6 +110,11 @@ export class PictureCache<T> {
     return e.value;
   }
 
+  /** Held, or its load in flight. */
+  has(clip: Clip, frame: number, variant = ''): boolean {
+    return this.entries.has(PictureCache.key(clip, frame, variant));
+  }
+
   /** The held picture, the load already in flight, or a new load. */
   load(clip: Clip, frame: number, start: () => Promise<Loaded<T>>, variant = ''): Promise<Loaded<T>> {
     const k = PictureCache.key(clip, frame, variant);

@@ -1,1 +1,2 @@
 export { Viewer, SCOPE_FRAME_PIXELS, type ViewerProps, type GradedFrame, type GradedFrameSink } from './Viewer';
+export { LiveGrade } from './live-grade';

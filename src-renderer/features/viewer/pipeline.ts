@@ -41,6 +41,9 @@ export interface ScopePixels {
   width: number;
   height: number;
   pq: Uint16Array<ArrayBuffer>;
+  /** The graded picture's own size, which these pixels sample. */
+  gradedWidth: number;
+  gradedHeight: number;
 }
 
 export type ViewMode = 'sdr' | 'hdr' | 'wipe' | 'side';
@@ -159,6 +162,16 @@ export class ViewerPipeline {
 
   get workingSize(): [number, number] | null {
     return this.network ?? this.sdrSize;
+  }
+
+  /** The graded picture's size: the working size, or the draft's while a grade change is drafted. */
+  get gradedSize(): [number, number] | null {
+    return this.graded ? [this.graded.width, this.graded.height] : null;
+  }
+
+  /** The SDR picture on the GPU is the 8-bit scrub proxy (scrubbing, playing), not the full-resolution frame. */
+  get showsProxy(): boolean {
+    return this.sdrPicture?.kind === 'image';
   }
 
   get hasNetwork(): boolean {
@@ -287,6 +300,7 @@ export class ViewerPipeline {
     const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)!;
     gl.flush();
     const pbo = this.pbo;
+    const { width: gradedWidth, height: gradedHeight } = this.graded;
     return new Promise((resolve, reject) => {
       // A fence's state is updated between tasks, so it is polled from timers, not waited on.
       const poll = () => {
@@ -299,7 +313,7 @@ export class ViewerPipeline {
         gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pbo);
         gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, new Uint8Array(pq.buffer));
         gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
-        resolve({ width: w, height: h, pq });
+        resolve({ width: w, height: h, pq, gradedWidth, gradedHeight });
       };
       setTimeout(poll, 0);
     });

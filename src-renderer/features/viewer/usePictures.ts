@@ -22,6 +22,11 @@ export const SETTLE_MS = 150;
 export const NETWORK_SETTLE_MS = 1000;
 /** Proxies fetched ahead of the playhead in the direction it moves. */
 const READ_AHEAD = 12;
+/**
+ * Reads ahead at once: a proxy costs two round trips to the host (its path, its bytes) and a decode, so two in
+ * flight keep up with a playhead moving a frame per animation frame where one at a time falls behind.
+ */
+const READ_AHEAD_LANES = 2;
 
 export interface PictureState {
   /** What the SDR picture is: the 8-bit proxy or the full-resolution frame. */
@@ -65,13 +70,15 @@ export function usePictures(
 ): PictureState {
   const [state, setState] = useState<PictureState>(EMPTY);
   const token = useRef(0);
-  const proxy = useRef<{ busy: boolean; wanted: { clip: Clip; frame: number; token: number } | null }>({
-    busy: false,
-    wanted: null,
-  });
+  const proxy = useRef<{
+    busy: boolean;
+    wanted: { clip: Clip; frame: number; token: number } | null;
+    /** The playhead position (token) whose proxy is on screen. */
+    shown: number;
+  }>({ busy: false, wanted: null, shown: 0 });
   const proxies = useRef(proxyCache());
-  const ahead = useRef<{ running: boolean; clip: Clip | null; from: number; step: number }>({
-    running: false,
+  const ahead = useRef<{ running: number; clip: Clip | null; from: number; step: number }>({
+    running: 0,
     clip: null,
     from: 0,
     step: 1,
@@ -86,11 +93,12 @@ export function usePictures(
     level.current = null;
     if (!pipeline || !clip || frame === null) return;
 
-    const showProxy = (r: Loaded<SdrPicture>) => {
+    const showProxy = (r: Loaded<SdrPicture>, of: number) => {
       if (r.ok) {
         pipeline.setSdr(r.value);
         pipeline.setNetwork(null);
-        level.current = 'proxy';
+        proxy.current.shown = of;
+        if (of === token.current) level.current = 'proxy';
         setState((s) =>
           s.sdr === 'proxy' && s.hdr === 'analytic' && s.notes.length === 0
             ? s
@@ -103,31 +111,46 @@ export function usePictures(
       proxy.current.busy = true;
       const r = await proxies.current.load(want.clip, want.frame, () => loadProxy(api, want.clip, want.frame));
       proxy.current.busy = false;
-      if (want.token === token.current && level.current === null) showProxy(r);
+      // A frame the playhead has since left is still shown while nothing newer is on screen: scrubbing faster
+      // than proxies arrive then moves through the frames it passes instead of freezing until it stops. The
+      // playhead's own frame replaces it when it arrives (and the full-resolution frame once it rests).
+      const current = want.token === token.current;
+      const passed = r.ok && want.clip.id === clip.id && want.token > proxy.current.shown;
+      if (level.current === null && (current || passed)) showProxy(r, want.token);
       const next = proxy.current.wanted;
       proxy.current.wanted = null;
       if (next && next.token === token.current) void fetchProxy(next);
-      else void readAhead();
+      else startReadAhead();
     };
     // The proxies the playhead is heading for, fetched while the colorist looks at this one: the next key press
-    // then paints from memory instead of waiting for the host. Yields to the frame actually wanted.
+    // then paints from memory instead of waiting for the host. Each lane takes the nearest frame ahead of the
+    // playhead (as it is now) that is neither held nor already on its way.
     const readAhead = async () => {
       const a = ahead.current;
-      if (a.running) return;
-      a.running = true;
+      if (a.running >= READ_AHEAD_LANES) return;
+      a.running++;
       try {
-        for (let k = 1; k <= READ_AHEAD; k++) {
+        for (;;) {
           const { clip: c, from, step } = a;
-          const f = from + step * k;
-          if (!c || proxy.current.busy || f < 0 || f >= c.frameCount) break;
-          if (proxies.current.get(c, f)) continue;
+          let f = -1;
+          for (let k = 1; c && k <= READ_AHEAD; k++) {
+            const g = from + step * k;
+            if (g < 0 || g >= c.frameCount) break;
+            if (!proxies.current.has(c, g)) {
+              f = g;
+              break;
+            }
+          }
+          if (!c || f < 0) break;
           const r = await proxies.current.load(c, f, () => loadProxy(api, c, f));
           if (!r.ok) break;
-          if (a.clip !== c || a.from !== from) k = 0; // the playhead moved: start again from it
         }
       } finally {
-        a.running = false;
+        a.running--;
       }
+    };
+    const startReadAhead = () => {
+      for (let i = 0; i < READ_AHEAD_LANES; i++) void readAhead();
     };
     const a = ahead.current;
     a.step = a.clip === clip && frame < a.from ? -1 : 1;
@@ -136,8 +159,8 @@ export function usePictures(
 
     const held = proxies.current.get(clip, frame);
     if (held) {
-      showProxy({ ok: true, value: held });
-      void readAhead();
+      showProxy({ ok: true, value: held }, t);
+      startReadAhead();
     } else {
       const want = { clip, frame, token: t };
       if (proxy.current.busy) proxy.current.wanted = want;
