@@ -156,6 +156,11 @@ export interface TakenJob {
   data: unknown;
   attemptsMade: number;
   progress(p: object): Promise<void>;
+  /**
+   * Renews the job's lock and says whether this worker still held it. A worker stopped past its lock may find
+   * its render finished (the render runs in a child) before it hears the lock was lost: this asks Redis itself.
+   */
+  holdsLock(): Promise<boolean>;
 }
 
 export interface FarmWorkerOptions {
@@ -176,13 +181,14 @@ export interface FarmWorkerOptions {
 export function startFarmWorker(o: FarmWorkerOptions): { close(force?: boolean): Promise<void> } {
   const worker = new Worker(
     FARM_QUEUE,
-    (job: Job) =>
+    (job: Job, token?: string) =>
       o.process({
         id: job.id ?? '',
         name: job.name,
         data: job.data,
         attemptsMade: job.attemptsMade,
         progress: (p) => job.updateProgress(p),
+        holdsLock: async () => token !== undefined && (await job.extendLock(token, o.lockMs)) === 1,
       }),
     {
       connection: redisConnection(o.url, true),

@@ -56,6 +56,10 @@ export function runFarmWorker(s: FarmWorkerSettings): RunningFarmWorker {
   /** The job in hand, stopped alone when its lock is lost. */
   let current: { id: string; ctl: AbortController } | null = null;
   const cache = (rel: string): string => join(s.cacheRoot, rel);
+  const lose = (job: { id: string; ctl: AbortController }): void => {
+    s.say(`lost ${job.id.slice(0, 12)}: its lock expired, another worker renders it`);
+    job.ctl.abort();
+  };
 
   async function renderJob(job: TakenJob): Promise<ShotJobResult> {
     const d = shotJobData(job.data);
@@ -84,6 +88,9 @@ export function runFarmWorker(s: FarmWorkerSettings): RunningFarmWorker {
           s.progress(`${hash.slice(0, 12)} frame ${framesDone}/${framesTotal}, ${fps.toFixed(2)} fps`);
         },
       });
+      // Only the holder of the lock reports the render: another worker may have the job by now.
+      if (!mine.ctl.signal.aborted && !(await job.holdsLock())) lose(mine);
+      if (mine.ctl.signal.aborted) throw new ServiceError('cancelled', `lost the job ${hash.slice(0, 12)}`);
       const r = readCompletedResult(dir, hash);
       if (!r) throw new ServiceError('io', `render-shot ended, yet ${dir} holds no complete render`);
       s.say(
@@ -139,9 +146,7 @@ export function runFarmWorker(s: FarmWorkerSettings): RunningFarmWorker {
     // Cut off or stopped past the lock: BullMQ has given the job to another machine, so this one stops its copy
     // of the render rather than race it for the same files.
     onLockLost: (ids) => {
-      if (!current || !ids.includes(current.id) || current.ctl.signal.aborted) return;
-      s.say(`lost ${current.id.slice(0, 12)}: its lock expired, another worker renders it`);
-      current.ctl.abort();
+      if (current && ids.includes(current.id) && !current.ctl.signal.aborted) lose(current);
     },
   });
   return {
