@@ -20,7 +20,7 @@ import { readFully, writeFully } from '../node/file-io';
 import { writeToTerminal } from '../node/terminal';
 import { gpuDevicePresent } from '../node/gpu-device';
 import { onnxMetadata } from './onnx-metadata';
-import { keptBuffer, ortEngine, setResultIsBase } from './ort-engine';
+import { intraOpNumThreads, keptBuffer, ortEngine, setResultIsBase } from './ort-engine';
 
 interface Port {
   post(msg: unknown): void;
@@ -172,7 +172,7 @@ function info(): WorkerInfo {
   return {
     pid: process.pid,
     provider,
-    device: `${providerNames[provider]} ${model?.precision ?? 'fp32'} (onnxruntime ${runtimeVersion})`,
+    device: `${providerNames[provider]} ${model?.precision ?? 'fp32'}${provider === 'cpu' && intraOpNumThreads ? `, ${intraOpNumThreads} threads` : ''} (onnxruntime ${runtimeVersion})`,
     runtimeVersion,
     model,
     providerNote: runner.notes,

@@ -1,6 +1,10 @@
 // The onnxruntime side of the worker: sessions created per provider, runs into kept output buffers.
 import * as ort from 'onnxruntime-node';
+import { inferenceThreads } from '../node/cpu-cores';
 import type { Engine } from './runner';
+
+/** CPU threads per run, when this machine's count is ours (else onnxruntime's default). */
+export const intraOpNumThreads = inferenceThreads();
 
 /**
  * Float32 buffers kept between runs, by purpose. A UHD tile's outputs are ~100 MB per plane set: allocating them
@@ -26,7 +30,12 @@ export function setResultIsBase(v: boolean): void {
 }
 
 export const ortEngine: Engine<ort.InferenceSession> = {
-  create: (file, ep) => ort.InferenceSession.create(file, { executionProviders: [ep], graphOptimizationLevel: 'all' }),
+  create: (file, ep) =>
+    ort.InferenceSession.create(file, {
+      executionProviders: [ep],
+      graphOptimizationLevel: 'all',
+      ...(intraOpNumThreads ? { intraOpNumThreads } : {}),
+    }),
   names: (s) => ({ inputs: s.inputNames, outputs: s.outputNames }),
   async run(s, input, dims, expect) {
     const feeds = { sdr: new ort.Tensor('float32', input, dims) };

@@ -25,7 +25,7 @@ test(
       await page.getByTestId('worker-state').filter({ hasText: 'Worker ready' }).waitFor({ timeout: 30_000 });
       assert.match(
         await page.getByTestId('inference-device').innerText(),
-        /Inference: (CPU|CUDA|DirectML|CoreML) \(onnxruntime /,
+        /Inference: (CPU|CUDA|DirectML|CoreML|WebGPU) .*\(onnxruntime /,
       );
       // The renderer has the contract bridge and nothing of Node.
       const surface = await page.evaluate(() => ({

@@ -37,7 +37,7 @@ export type ModelInfo = z.infer<typeof ModelInfo>;
 export const InferenceStatus = z.object({
   state: WorkerState,
   provider: ExecutionProvider.nullable(),
-  /** What the status bar shows, e.g. "CPU fp32 (onnxruntime 1.30.0)". */
+  /** What the status bar shows, e.g. "CPU fp32, 2 threads (onnxruntime 1.30.0)". */
   device: z.string(),
   runtimeVersion: z.string().nullable(),
   model: ModelInfo.nullable(),

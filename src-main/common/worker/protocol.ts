@@ -61,7 +61,7 @@ export type WorkerRequest = z.infer<typeof WorkerRequest>;
 export const WorkerInfo = z.object({
   pid: z.number().int(),
   provider: ExecutionProvider,
-  /** Human-readable, e.g. "CPU fp32 (onnxruntime 1.30.0)" or "WebGPU fp16 (…)". */
+  /** Human-readable, e.g. "CPU fp32, 2 threads (onnxruntime 1.30.0)" or "WebGPU fp16 (…)". */
   device: z.string(),
   runtimeVersion: z.string(),
   model: ModelInfo.nullable(),
