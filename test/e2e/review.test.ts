@@ -203,6 +203,18 @@ test(
     const top203 = await traceTopCode(page, 'waveform');
     assert.ok(top203 !== null, 'a waveform trace');
 
+    // Every caption the viewer shows from here on: a grade change re-grades the picture on screen, it must not
+    // fall back to the analytic base (the network's frame is grade-independent) or to the proxy.
+    await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="viewer-caption"]')!;
+      const w = window as unknown as { __captions: string[] };
+      w.__captions = [];
+      new MutationObserver(() => w.__captions.push(el.textContent ?? '')).observe(el, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+      });
+    });
     await setField('diffuseWhite', '300');
     await until(
       async () => (await gradeOf(app.core, shots[0].id)).params?.diffuseWhite === 300,
@@ -216,6 +228,11 @@ test(
       15_000,
     );
     const after = await steadyLight();
+    const captions = await page.evaluate(() => (window as unknown as { __captions: string[] }).__captions);
+    assert.ok(
+      captions.every((c) => /HDR · network \(/.test(c) && !/proxy/.test(c)),
+      `captions during the grade change: ${[...new Set(captions)].join(' | ')}`,
+    );
     t.diagnostic(
       `frame max ${before.max} -> ${after.max} nits (× ${(after.max / before.max).toFixed(3)}), avg ${before.avg} -> ${after.avg} (× ${(after.avg / before.avg).toFixed(3)}); want × ${k.toFixed(3)}`,
     );

@@ -1,8 +1,9 @@
 // Which pictures the viewer holds for the playhead: the proxy at once (latest wins: while one decodes, only the
 // newest wanted frame is fetched next, so playback drops frames instead of queueing them; the next few in the
-// direction of travel are read ahead); once the playhead has rested ~150 ms, the full-resolution source frame,
-// and after ~1 s the network's output for it (all held per frame, and never fetched twice at once). Each replaces
-// the picture on screen only when it is ready, and only if the playhead is still on its frame.
+// direction of travel are read ahead); once the playhead has rested ~150 ms (or twice what the last full frame
+// cost, where that is more), the full-resolution source frame, and after ~1 s the network's output for it (all
+// held per frame, and never fetched twice at once). Each replaces the picture on screen only when it is ready,
+// and only if the playhead is still on its frame.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Clip, InferenceStatus } from '../../../src-main/common/contract';
 import { useCall, useEvent, type ConnectedApi } from '../../api';
@@ -18,6 +19,8 @@ import {
 import type { SdrPicture, ViewerPipeline } from './pipeline';
 
 export const SETTLE_MS = 150;
+/** The longest rest asked for before the full-resolution frame, however slow it proved. */
+const MAX_SETTLE_MS = 800;
 /** Rest before the network's output is asked for (after the full-resolution frame). */
 export const NETWORK_SETTLE_MS = 1000;
 /** Proxies fetched ahead of the playhead in the direction it moves. */
@@ -59,15 +62,27 @@ function useModelKey(): string {
   return live ?? modelOf(initial.value ?? undefined) ?? '';
 }
 
+/**
+ * The same clip object while its content is the same: the project is fetched anew after every change in the
+ * library (a grade among them), and a new but equal clip would restart its frame's pictures from the proxy.
+ */
+function useStableClip(clip: Clip | null): Clip | null {
+  const held = useRef<{ clip: Clip | null; json: string }>({ clip: null, json: 'null' });
+  const json = JSON.stringify(clip);
+  if (json !== held.current.json) held.current = { clip, json };
+  return held.current.clip;
+}
+
 export function usePictures(
   api: ConnectedApi,
   pipeline: ViewerPipeline | null,
-  clip: Clip | null,
+  clipProp: Clip | null,
   frame: number | null,
   moving: boolean,
   repaint: () => void,
   networkWidth: () => number,
 ): PictureState {
+  const clip = useStableClip(clipProp);
   const [state, setState] = useState<PictureState>(EMPTY);
   const token = useRef(0);
   const proxy = useRef<{
@@ -86,6 +101,12 @@ export function usePictures(
   const sources = useRef(sourceCache());
   const networks = useRef(networkCache());
   const level = useRef<'proxy' | 'full' | null>(null);
+  /**
+   * What the last full-resolution frame cost, from the rest's end to its picture on screen (load, upload, grade).
+   * The playhead must rest twice that before the next one: where it costs more than the rest itself (software
+   * WebGL takes 200-400 ms), a walk of key presses would otherwise queue each press behind a full frame.
+   */
+  const fullCost = useRef(0);
   const model = useModelKey();
 
   useEffect(() => {
@@ -168,7 +189,9 @@ export function usePictures(
     }
 
     if (moving) return;
+    const settle = Math.min(MAX_SETTLE_MS, Math.max(SETTLE_MS, 2 * fullCost.current));
     const timer = setTimeout(async () => {
+      const started = performance.now();
       const notes: string[] = [];
       const loadSource = () =>
         sources.current.load(clip, frame, () => loadSourceFrame(api, clip, frame, () => t === token.current));
@@ -184,6 +207,8 @@ export function usePictures(
         level.current = 'full';
         setState({ sdr: 'full', hdr: cached ? 'network' : 'analytic', model: cached?.model ?? null, notes });
         repaint();
+        // The repaint draws on the next animation frame; the one after starts once that draw is done.
+        requestAnimationFrame(() => requestAnimationFrame(() => (fullCost.current = performance.now() - started)));
         if (cached) return;
       } else {
         notes.push(`Full-resolution frame unavailable (${src.message}): showing the proxy`);
@@ -191,7 +216,7 @@ export function usePictures(
       }
       // The network runs for seconds and takes the CPU from everything else where there is no GPU: it is asked
       // for only once the playhead has clearly stopped, not on every pause of a frame-by-frame walk.
-      await new Promise((r) => setTimeout(r, NETWORK_SETTLE_MS - SETTLE_MS));
+      await new Promise((r) => setTimeout(r, Math.max(0, NETWORK_SETTLE_MS - settle)));
       if (t !== token.current) return;
       const width = src.ok ? src.value.width : networkWidth();
       const net = await networks.current.load(clip, frame, () => loadNetworkFrame(api, clip, frame, width), model);
@@ -206,7 +231,7 @@ export function usePictures(
       pipeline.setNetwork(net.value);
       setState((s) => ({ ...s, hdr: 'network', model: net.value.model, notes }));
       repaint();
-    }, SETTLE_MS);
+    }, settle);
     return () => clearTimeout(timer);
   }, [api, pipeline, clip, frame, moving, repaint, networkWidth, model]);
 
