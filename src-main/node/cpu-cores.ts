@@ -34,3 +34,8 @@ export function physicalCores(cpuRoot = '/sys/devices/system/cpu', usable = avai
 export function inferenceThreads(): number | undefined {
   return process.platform === 'linux' ? (physicalCores() ?? undefined) : undefined;
 }
+
+/** ", 2 threads" for the status line where the count is ours; nothing where onnxruntime's default runs. */
+export function threadsNote(threads: number | undefined): string {
+  return threads ? `, ${threads} thread${threads === 1 ? '' : 's'}` : '';
+}

@@ -19,6 +19,7 @@ import { ContractError, ModelRunner, firstLine, providerNames, providerOrder, ty
 import { readFully, writeFully } from '../node/file-io';
 import { writeToTerminal } from '../node/terminal';
 import { gpuDevicePresent } from '../node/gpu-device';
+import { threadsNote } from '../node/cpu-cores';
 import { onnxMetadata } from './onnx-metadata';
 import { intraOpNumThreads, keptBuffer, ortEngine, setResultIsBase } from './ort-engine';
 
@@ -172,7 +173,7 @@ function info(): WorkerInfo {
   return {
     pid: process.pid,
     provider,
-    device: `${providerNames[provider]} ${model?.precision ?? 'fp32'}${provider === 'cpu' && intraOpNumThreads ? `, ${intraOpNumThreads} threads` : ''} (onnxruntime ${runtimeVersion})`,
+    device: `${providerNames[provider]} ${model?.precision ?? 'fp32'}${provider === 'cpu' ? threadsNote(intraOpNumThreads) : ''} (onnxruntime ${runtimeVersion})`,
     runtimeVersion,
     model,
     providerNote: runner.notes,

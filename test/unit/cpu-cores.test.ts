@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { physicalCores } from '../../src-main/node/cpu-cores';
+import { physicalCores, threadsNote } from '../../src-main/node/cpu-cores';
 
 const root = mkdtempSync(join(tmpdir(), 'remaster-cpus-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -65,4 +65,10 @@ test('never more than the CPUs this process may use; an unreadable topology leav
 test('this machine: between one and the usable CPUs', { skip: process.platform !== 'linux' }, () => {
   const n = physicalCores();
   assert.ok(n !== null && n >= 1, String(n));
+});
+
+test('the status line says the count, in the singular for one, and nothing for the default', () => {
+  assert.equal(threadsNote(2), ', 2 threads');
+  assert.equal(threadsNote(1), ', 1 thread');
+  assert.equal(threadsNote(undefined), '');
 });
