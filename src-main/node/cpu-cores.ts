@@ -10,24 +10,30 @@ import { join } from 'node:path';
  * may use; null where the topology cannot be read (other systems: onnxruntime's own count is right there).
  */
 export function physicalCores(cpuRoot = '/sys/devices/system/cpu', usable = availableParallelism()): number | null {
+  let names: string[];
   try {
-    const cores = new Set<string>();
-    for (const name of readdirSync(cpuRoot)) {
-      if (!/^cpu\d+$/.test(name)) continue;
-      const topology = join(cpuRoot, name, 'topology');
-      const read = (f: string) => readFileSync(join(topology, f), 'utf8').trim();
-      let siblings: string;
-      try {
-        siblings = read('core_cpus_list');
-      } catch {
-        siblings = read('thread_siblings_list'); // kernels before 5.7
-      }
-      cores.add(`${read('physical_package_id')}/${siblings}`);
-    }
-    return cores.size > 0 ? Math.max(1, Math.min(cores.size, usable)) : null;
+    names = readdirSync(cpuRoot).filter((n) => /^cpu\d+$/.test(n));
   } catch {
     return null;
   }
+  const cores = new Set<string>();
+  for (const name of names) {
+    const read = (f: string) => readFileSync(join(cpuRoot, name, 'topology', f), 'utf8').trim();
+    const first = (...files: string[]) => {
+      for (const f of files)
+        try {
+          return read(f);
+        } catch {
+          // next name
+        }
+      return null;
+    };
+    // An offline CPU has no topology: it is skipped, not a reason to give up on the others.
+    const siblings = first('core_cpus_list', 'thread_siblings_list'); // the second before Linux 5.7
+    const pkg = first('physical_package_id');
+    if (siblings !== null && pkg !== null) cores.add(`${pkg}/${siblings}`);
+  }
+  return cores.size > 0 ? Math.max(1, Math.min(cores.size, usable)) : null;
 }
 
 /** onnxruntime's intra-op thread count for this machine, or undefined for its own default. */

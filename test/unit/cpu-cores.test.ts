@@ -57,6 +57,13 @@ test('never more than the CPUs this process may use; an unreadable topology leav
   );
   assert.equal(physicalCores(eight, 3), 3);
   assert.equal(physicalCores(join(root, 'missing'), 2), null);
+  const offline = sysfs('offline', [
+    { pkg: 0, core: '0' },
+    { pkg: 0, core: '1' },
+    { pkg: 0, core: '2' },
+  ]);
+  rmSync(join(offline, 'cpu2', 'topology'), { recursive: true });
+  assert.equal(physicalCores(offline, 2), 2, 'an offline CPU (no topology) is skipped');
   const broken = sysfs('broken', [{ pkg: 0, core: '0' }]);
   rmSync(join(broken, 'cpu0', 'topology', 'core_cpus_list'));
   assert.equal(physicalCores(broken, 2), null);
