@@ -79,7 +79,8 @@ export function usePictures(
   clipProp: Clip | null,
   frame: number | null,
   moving: boolean,
-  repaint: () => void,
+  /** Draws the picture now on the pipeline (at once, or on the next animation frame when one was drawn in this). */
+  show: () => void,
   networkWidth: () => number,
 ): PictureState {
   const clip = useStableClip(clipProp);
@@ -125,7 +126,7 @@ export function usePictures(
             ? s
             : { sdr: 'proxy', hdr: 'analytic', model: null, notes: [] },
         );
-        repaint();
+        show();
       } else setState((s) => ({ ...s, notes: [r.message] }));
     };
     const fetchProxy = async (want: { clip: Clip; frame: number; token: number }) => {
@@ -206,8 +207,8 @@ export function usePictures(
         pipeline.setNetwork(cached ?? null);
         level.current = 'full';
         setState({ sdr: 'full', hdr: cached ? 'network' : 'analytic', model: cached?.model ?? null, notes });
-        repaint();
-        // The repaint draws on the next animation frame; the one after starts once that draw is done.
+        show();
+        // Drawn now (or on the next animation frame); the frame after that one starts once the draw is done.
         requestAnimationFrame(() => requestAnimationFrame(() => (fullCost.current = performance.now() - started)));
         if (cached) return;
       } else {
@@ -230,10 +231,10 @@ export function usePictures(
       }
       pipeline.setNetwork(net.value);
       setState((s) => ({ ...s, hdr: 'network', model: net.value.model, notes }));
-      repaint();
+      show();
     }, settle);
     return () => clearTimeout(timer);
-  }, [api, pipeline, clip, frame, moving, repaint, networkWidth, model]);
+  }, [api, pipeline, clip, frame, moving, show, networkWidth, model]);
 
   return clip && frame !== null ? state : EMPTY;
 }
