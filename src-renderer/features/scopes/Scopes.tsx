@@ -76,16 +76,7 @@ export const Scopes = memo(function Scopes({ feed, shotLight }: ScopesProps) {
     >
       {columns === 1 ? (
         <>
-          <Tabs
-            value={tab}
-            onChange={(_, v: ScopeName) => setTab(v)}
-            variant="fullWidth"
-            sx={{ minHeight: 28, '& .MuiTab-root': { minHeight: 28, py: 0, px: 0.5, minWidth: 0, fontSize: 11 } }}
-          >
-            {SCOPES.map((s) => (
-              <Tab key={s} value={s} label={TITLES[s]} data-testid={`scope-tab-${s}`} />
-            ))}
-          </Tabs>
+          <ScopeTabs tab={tab} onChange={setTab} />
           {canvas(tab)}
         </>
       ) : (
@@ -129,5 +120,22 @@ export const Scopes = memo(function Scopes({ feed, shotLight }: ScopesProps) {
         )}
       </Stack>
     </Box>
+  );
+});
+
+// Its own memoised component: MUI's Tabs measure themselves (a forced layout) each time they render, and the
+// panel renders with every new result while scrubbing; the tabs only need to when the chosen tab changes.
+const ScopeTabs = memo(function ScopeTabs({ tab, onChange }: { tab: ScopeName; onChange(t: ScopeName): void }) {
+  return (
+    <Tabs
+      value={tab}
+      onChange={(_, v: ScopeName) => onChange(v)}
+      variant="fullWidth"
+      sx={{ minHeight: 28, '& .MuiTab-root': { minHeight: 28, py: 0, px: 0.5, minWidth: 0, fontSize: 11 } }}
+    >
+      {SCOPES.map((s) => (
+        <Tab key={s} value={s} label={TITLES[s]} data-testid={`scope-tab-${s}`} />
+      ))}
+    </Tabs>
   );
 });
