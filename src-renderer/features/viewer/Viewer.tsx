@@ -227,10 +227,9 @@ export function Viewer(props: ViewerProps) {
   const repaint = useCallback(() => {
     if (!raf.current) raf.current = requestAnimationFrame(paint);
   }, [paint]);
-  // A new picture is drawn at once, in the task that brought it, so the next frame shows it: waiting for the next
-  // animation frame to draw made a scrub's picture a frame late and drew every other one (measured: key to
-  // picture p50 ~50 -> ~25 ms, pictures while scrubbing ~7 -> ~13/s in software WebGL). At most one such draw
-  // per frame; another picture in the same frame waits for the next.
+  // A new picture is drawn at once, in the task that brought it, so the next frame shows it: drawn on the next
+  // animation frame instead, a scrub's picture came a frame late and every other one was skipped. At most one
+  // such draw per frame; another picture in the same frame waits for the next.
   const show = useCallback(() => {
     if (paintedIn.current !== null && paintedIn.current === document.timeline.currentTime) return repaint();
     cancelAnimationFrame(raf.current);

@@ -79,7 +79,7 @@ export function usePictures(
   clipProp: Clip | null,
   frame: number | null,
   moving: boolean,
-  /** Draws the picture now on the pipeline (at once, or on the next animation frame when one was drawn in this). */
+  /** Draws the pipeline's new picture: at once, or on the next animation frame when this one was already drawn. */
   show: () => void,
   networkWidth: () => number,
 ): PictureState {
