@@ -134,4 +134,10 @@ done
 speed=(); [ -f "$CACHE/bench.json" ] && speed=(--speed-json "$CACHE/bench.json")
 py export --x2 "$RUNS/x2-gfx/selected.pt" --x4 "$RUNS/x4-gfx/selected.pt" --out-dir "$OUT_DIR" \
   "${speed[@]}" --gpu-json "$HERE"/results/cuda-*.json
+# 8. the parameter-free highlight gate (configs `medium-gated`): the exported weights rebuilt in that configuration
+#    (recover checks them against the goldens just written) and exported again; the cards keep the lineage
+for s in 2 4; do
+  py recover --scale "$s" --onnx "$OUT_DIR/srItm-x$s.onnx" --golden "$OUT_DIR/golden" --out "$RUNS/recovered-x$s.pt"
+done
+py export --x2 "$RUNS/recovered-x2.pt" --x4 "$RUNS/recovered-x4.pt" --out-dir "$OUT_DIR" "${speed[@]}"
 echo "Exported to $OUT_DIR. Check: node --import tsx --test test/integration/model-golden.test.ts"

@@ -25,6 +25,13 @@ interface Manifest {
   fixture: F32Ref;
   tolerance_max_abs: number;
   models: Record<string, GoldenModel>;
+  /** the highlight-gate fixture: [[row0, row1], [col0, col1]) of a white card and a clipped lamp, input pixels */
+  whites: {
+    fixture: F32Ref;
+    card_rows_cols: [[number, number], [number, number]];
+    lamp_rows_cols: [[number, number], [number, number]];
+    models: Record<string, F32Ref>;
+  };
 }
 
 const manifest: Manifest = JSON.parse(readFileSync(join(goldenDir, 'manifest.json'), 'utf8'));
@@ -90,6 +97,40 @@ for (const [file, gold] of Object.entries(manifest.models)) {
     assert.ok(dh * 876 <= 0.25, `hdr max diff ${(dh * 876).toFixed(3)} codes`);
     const baseRef = 'same_as' in gold.base ? readF32(gold.hdr) : readF32(gold.base);
     assert.ok(maxAbsDiff(out.base.data as Float32Array, baseRef) <= manifest.tolerance_max_abs);
+  });
+}
+
+// The trained models end in the highlight gate (models/README.md): a white card below SDR clipping stays at the
+// baseline (the network without the gate lifted it by up to 122 codes at x2), a clipped lamp still expands.
+for (const [file, ref] of Object.entries(manifest.whites.models)) {
+  test(`${file}: a white card stays at diffuse white, a clipped lamp expands (highlight gate)`, async () => {
+    const { fixture: fx, card_rows_cols: card, lamp_rows_cols: lamp } = manifest.whites;
+    const out = await run(file, new ort.Tensor('float32', readF32(fx), fx.shape));
+    const hdr = out.hdr.data as Float32Array;
+    const base = out.base.data as Float32Array;
+    assert.ok(maxAbsDiff(hdr, readF32(ref)) <= manifest.tolerance_max_abs, 'matches PyTorch');
+    const [, , H, W] = out.hdr.dims as number[];
+    const s = H / fx.shape[2];
+    // largest and mean lift over the baseline, 10-bit codes, inside an input-pixel box (1 px in from its edge)
+    const lift = ([[r0, r1], [c0, c1]]: [[number, number], [number, number]]) => {
+      let max = -Infinity;
+      let sum = 0;
+      let n = 0;
+      for (let c = 0; c < 3; c++)
+        for (let y = (r0 + 1) * s; y < (r1 - 1) * s; y++)
+          for (let x = (c0 + 1) * s; x < (c1 - 1) * s; x++) {
+            const i = (c * H + y) * W + x;
+            const d = (hdr[i] - base[i]) * 876;
+            max = Math.max(max, d);
+            sum += d;
+            n++;
+          }
+      return { max, mean: sum / n };
+    };
+    const onCard = lift(card);
+    const onLamp = lift(lamp);
+    assert.ok(onCard.max <= 0.1, `white card raised by ${onCard.max.toFixed(2)} codes`);
+    assert.ok(onLamp.mean >= 50, `clipped lamp expanded by only ${onLamp.mean.toFixed(1)} codes on average`);
   });
 }
 

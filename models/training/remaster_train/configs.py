@@ -2,7 +2,7 @@
 from .model import SRITMConfig
 
 # The configuration of the shipped models/srItm-x{2,4}.onnx (their cards' `config`; test_model.py checks it).
-SHIPPED = 'medium'
+SHIPPED = 'medium-gated'
 
 CONFIGS = {
     # the paper's structure and width (2,502,595 parameters at x2 without the context branch)
@@ -14,14 +14,18 @@ CONFIGS = {
     # the blur-pooled stages of the lineage (x2-blur, x4-blur; shipped until 2026-11-26): 65,907 / 75,187 parameters
     'small': dict(channels=16, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=8,
                   context=True, context_channels=16, context_pool='blur'),
-    # shipped: `small` widened (model.widen_state, the same function at the start) to 24 channels, SMF 12;
-    # 132,563 (x2) / 153,395 (x4) parameters
+    # the shipped network: `small` widened (model.widen_state, the same function at the start) to 24 channels,
+    # SMF 12; 132,563 (x2) / 153,395 (x4) parameters; trained in this form
     'medium': dict(channels=24, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=12,
                    context=True, context_channels=16, context_pool='blur'),
     # tried in session 9 and not shipped (NOTES.md): `medium` widened by a third; 225,075 / 262,067 parameters
     'wide': dict(channels=32, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=16,
                  context=True, context_channels=16, context_pool='blur'),
 }
+
+# shipped since 2026-12-06: `medium`'s weights with the parameter-free highlight gate (model.HighlightGate) added
+# at export (train.sh stage 8: recover, export); the same checkpoints load in either
+CONFIGS['medium-gated'] = dict(CONFIGS['medium'], highlight_gate=True)
 
 
 def make_config(name, scale):

@@ -48,6 +48,8 @@ def receptive_field(cfg):
     if cfg.context:
         r = max(r, 4 * (2 + 1) + 16 * (2 + 1) + 16 + 8   # 1/4 path, 1/16 path, pooling windows, bilinear
                 + (2 + 4 * 2 if getattr(cfg, 'context_pool', 'box') == 'blur' else 0))  # blur taps at 1/1, 1/4
+    if getattr(cfg, 'highlight_gate', False):
+        r += 1   # the gate's 3x3 max over the input
     return int(r)
 
 
@@ -93,6 +95,21 @@ def fixture():
     hr = torch.from_numpy(np.ascontiguousarray(im[y:y + h, x:x + w])).permute(2, 0, 1)[None]
     lr = D.keys_downscale(hr, 2).clamp(0, 1)
     return (torch.round(lr * 255.0) / 255.0).float()   # exactly k/255, like an 8-bit frame
+
+
+# The highlight-gate fixture (input pixels, [rows, cols)): a white card below clipping must stay at the baseline, a
+# clipped lamp inside a 0.97 halo may expand (test/integration/model-golden.test.ts asserts both on the ONNX files)
+WHITES_CARD, WHITES_LAMP = ((6, 18), (4, 16)), ((10, 14), (28, 32))
+
+
+def whites_fixture():
+    x = torch.full((1, 3, 24, 40), 0.35) + torch.linspace(-0.1, 0.1, 40)   # grey with a gentle ramp
+    (r0, r1), (c0, c1) = WHITES_CARD
+    x[:, :, r0:r1, c0:c1] = 0.94
+    x[:, :, 8:16, 26:34] = 0.97
+    (r0, r1), (c0, c1) = WHITES_LAMP
+    x[:, :, r0:r1, c0:c1] = 1.0
+    return (torch.round(x.clamp(0, 1) * 255.0) / 255.0).float()
 
 
 def write_f32(path, arr):
@@ -175,6 +192,26 @@ def validation_best(model, scale):
     return out
 
 
+def validation(model, scale):
+    """Per-image validation metrics of the network as exported (quality 'fast')."""
+    from .train import validate
+    val = torch.load(os.path.join(D.DATA, f'val_x{scale}.pt'), weights_only=False)
+    out = validate(model, val)[1.0]
+    model.eval()   # validate() leaves it in training mode
+    return out
+
+
+def carry_over(c, prev_path, ck):
+    """A checkpoint rebuilt by recover.py has no run folder: its training record, learning curve and GPU speed are
+    the previous card's (the weights are the same); speed stays as measured for this file (--speed-json)."""
+    if not os.path.exists(prev_path):
+        return
+    prev = json.load(open(prev_path))
+    c['training'] = dict(prev['training'], recovered_from=os.path.basename(ck['recovered_from']['onnx']))
+    c['learning_curve'] = prev['learning_curve']
+    c['gpu_speed'] = c['gpu_speed'] or prev.get('gpu_speed', [])
+
+
 def graphics_share(share):
     if not share:
         return ''
@@ -194,7 +231,10 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
                                         'model result', 'base': 'same shape, analytic BT.2408 baseline'},
                      'opset': 17, 'dynamic_axes': ['N', 'h', 'w'], 'sdr_white_nits': 203},
         'architecture': 'Deep SR-ITM structure (guided-filter decomposition, modulated base/detail branches, '
-                        'fusion, pixel shuffle per x2) + context branch; output = baseline + residual (PQ)',
+                        'fusion, pixel shuffle per x2) + context branch; output = baseline + residual (PQ)'
+                        + ('; the residual passes the parameter-free highlight gate first (no lift of a pixel the '
+                           'baseline puts above 60-150 cd/m2 unless the SDR input is clipped within 1 input pixel; '
+                           'model.HighlightGate)' if cfg.highlight_gate else ''),
         'config': cfg.to_dict(), 'parameters': count_params(model),
         'macs_per_input_pixel': macs_per_input_pixel(model),
         'receptive_field_input_px': receptive_field(cfg), 'tile_alignment_input_px': 16 if cfg.context else 1,
@@ -398,6 +438,9 @@ def main():
             'fixture_source': {'photo': D.photo_file(FIXTURE_SRC[0]), 'top': FIXTURE_SRC[1], 'left': FIXTURE_SRC[2],
                                'note': '48x80 crop, Keys a=-0.5 x2 downscale, rounded to k/255'},
             'tolerance_max_abs': 1e-4, 'models': {}}
+    xw = whites_fixture()
+    gold['whites'] = {'fixture': write_f32(os.path.join(golden, 'whites-1x3x24x40.f32'), xw.numpy()),
+                      'card_rows_cols': WHITES_CARD, 'lamp_rows_cols': WHITES_LAMP, 'models': {}}
     for s in (2, 4):
         base = sdrhdr.baseline_numpy(x.numpy().astype(np.float64), s).astype(np.float32)
         gold['models'][f'baseline-x{s}.onnx'] = {
@@ -429,6 +472,9 @@ def main():
                                  'source': f'PyTorch {torch.__version__}, checkpoint step {ck.get("step")}'}
         # quality 'best': the mean `hdr` of the 8 orientations (test/integration/tiled-inference.test.ts)
         gold.setdefault('best', {})[fname] = write_f32(os.path.join(golden, f'srItm-x{s}.best.hdr.f32'), best.numpy())
+        with torch.no_grad():
+            wh, _ = model(xw)
+        gold['whites']['models'][fname] = write_f32(os.path.join(golden, f'srItm-x{s}.whites.hdr.f32'), wh.numpy())
         run_dir = os.path.dirname(os.path.abspath(ckp))
         run_log, lineage, (step0, sec0) = run_history(run_dir)
         last_path = os.path.join(run_dir, 'last.pt')
@@ -441,6 +487,9 @@ def main():
         tp['no_added_flicker'] = flicker_ok(tp)
         c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp,
                  gpu_speed(gpu_runs, cfg))
+        c['validation'] = validation(model, s)   # this network as exported (a weightless stage may differ from ck)
+        if 'recovered_from' in ck:
+            carry_over(c, path[:-len('.onnx')] + '.card.json', ck)
         c['fp16'] = half   # the worker runs the variant only when these hashes match the files
         c['validation_best'] = validation_best(model, s)
         c['temporal_pan_best'] = pan_stats(EightOrientations(model))

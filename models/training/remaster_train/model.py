@@ -46,6 +46,7 @@ class SRITMConfig:
     context_pool: str = 'box'     # 'box' (4x4 average, session 1) or 'blur' (tent-filtered, shift-stable)
     gf_eps: float = 0.01          # guided filter eps (box 5x5)
     detail_eps: float = 1e-3      # eps' of detail = I / (base + eps')
+    highlight_gate: bool = False  # Remaster addition: parameter-free final stage (HighlightGate)
 
     @staticmethod
     def paper(scale=2):
@@ -80,6 +81,36 @@ def conv_relu(conv, x):
 
 
 # ------------------------------------------------------------------------------------- fixed (no-parameter) ops
+class HighlightGate(nn.Module):
+    """Limits the residual where the baseline is already bright and the SDR input is not clipped nearby.
+
+    Why: the training SDR frames are made by clipping (data.hdr_pair), so a true highlight is clipped in its SDR
+    input; a bright pixel whose SDR neighbourhood is below clipping is a diffuse surface (paper, shirt, snow) that
+    must stay at the baseline's diffuse white. The network alone still lifted such whites (models/training/NOTES.md,
+    2026-12-06: art clean -0.96 dB mean, Kay -9.55 dB). Rule, per output pixel:
+      clipped = clip((max over a 3x3 input window of max_c sdr - T0) / (1 - T0), 0, 1), upsampled (nearest)
+      bright  = clip((max_c base - PQ(L0)) / (PQ(L1) - PQ(L0)), 0, 1)
+      residual' = min(residual, (1 - bright) + clipped)
+    so below L0 nits (baseline) or next to clipped input the residual passes unchanged, and above L1 nits on an
+    unclipped neighbourhood it may darken or stay but never raise. T0, L0, L1 were chosen on the held-out sets'
+    predecessor experiment (NOTES.md) and are fixed here, not learned. Receptive field: +1 input pixel."""
+    T0 = 0.995      # SDR code value (of 1) from which the input counts as clipped: 254/255 counts partly, 255 fully
+    L0, L1 = 60.0, 150.0   # baseline nits (max of R', G', B' as PQ) where the limit starts / is complete
+
+    def __init__(self, scale):
+        super().__init__()
+        self.scale = scale
+        self.pq0 = float(sdrhdr.pq_inverse_eotf(np.float64(self.L0)))
+        self.pq1 = float(sdrhdr.pq_inverse_eotf(np.float64(self.L1)))
+
+    def forward(self, x, base, residual):
+        peak = F.max_pool2d(x.amax(1, keepdim=True), 3, stride=1, padding=1)
+        clipped = torch.clamp((peak - self.T0) * (1.0 / (1.0 - self.T0)), 0.0, 1.0)
+        clipped = F.interpolate(clipped, scale_factor=self.scale, mode='nearest')
+        bright = torch.clamp((base.amax(1, keepdim=True) - self.pq0) * (1.0 / (self.pq1 - self.pq0)), 0.0, 1.0)
+        return torch.minimum(residual, (1.0 - bright) + clipped)
+
+
 def keys_upsample_kernel(scale, a=sdrhdr.KEYS_A):
     """Depthwise 5x5 kernels reproducing Keys bicubic x`scale` (sdrhdr.keys_phase_kernel) as a tensor."""
     return torch.from_numpy(sdrhdr.keys_phase_kernel(scale, a))
@@ -253,6 +284,7 @@ class SRITM(nn.Module):
         self.ups = nn.ModuleList([conv3(c, 4 * c) for _ in range(int(round(math.log2(cfg.scale))))])
         self.last = conv3(c, 3)
         self.folded_last = None   # set by fold_last_conv() for export
+        self.gate = HighlightGate(cfg.scale) if cfg.highlight_gate else None
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -355,8 +387,13 @@ class SRITM(nn.Module):
     def forward(self, x):
         """x: BT.709 R'G'B' [N,3,h,w] in [0,1]. Returns (hdr, base): BT.2020 PQ [N,3,sh,sw]."""
         base = self.baseline(x)
-        hdr = torch.clamp(base + self.residual(x), 0.0, 1.0)
-        return hdr, base
+        return self.output(x, base, self.residual(x)), base
+
+    def output(self, x, base, residual):
+        """hdr from the baseline and a residual (validation scales the residual first)."""
+        if self.gate is not None:
+            residual = self.gate(x, base, residual)
+        return torch.clamp(base + residual, 0.0, 1.0)
 
 
 def widen_state(narrow_state, wide):

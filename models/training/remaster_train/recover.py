@@ -14,6 +14,7 @@ it and `train --init-from FILE` fine-tunes from it. With the golden outputs (mod
 rebuilt network reproduces them.
 """
 import argparse
+import dataclasses
 import json
 import os
 
@@ -91,8 +92,10 @@ def config_of(m, scale, name):
         raise ValueError(f"the ONNX file is an x{meta['remaster.scale']} model, not x{scale} (--scale)")
     if 'remaster.config' in meta:
         got = SRITMConfig.from_dict(json.loads(meta['remaster.config']))
-        if got != cfg:
+        # the highlight gate has no weights: a file exported with or without it rebuilds the same checkpoint
+        if dataclasses.replace(got, highlight_gate=cfg.highlight_gate) != cfg:
             raise ValueError(f'the ONNX file was exported with {got}, not configs {name!r} at x{scale} ({cfg})')
+        return got
     return cfg
 
 
@@ -181,7 +184,8 @@ def main():
     ap.add_argument('--scale', type=int, required=True, choices=(2, 4))
     ap.add_argument('--onnx', required=True, help='an exported float32 model (models/srItm-x2.onnx)')
     ap.add_argument('--out', required=True, help='checkpoint to write (e.g. work/recovered-x2.pt)')
-    ap.add_argument('--config', default=SHIPPED, help=f'configs name the file was exported with (default {SHIPPED})')
+    ap.add_argument('--config', default=SHIPPED, help=f'configs name to rebuild in (default {SHIPPED}); the file must hold its weights (a weightless '
+                         'stage such as the highlight gate may differ)')
     ap.add_argument('--golden', default=os.path.join(MODELS, 'golden'),
                     help="golden outputs to check against ('' to skip); only valid for the shipped files")
     a = ap.parse_args()
@@ -198,7 +202,9 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     extra = {**card_fields(a.onnx), 'recovered_from': {'onnx': os.path.abspath(a.onnx), 'unfold_residual': residual,
                                                        'golden_check': gold}}
-    torch.save({'config': model.cfg.to_dict(), 'state': model.state_dict(), **extra}, a.out)
+    # in the configuration configs.py names today (the weights are the file's; a weightless stage such as the
+    # highlight gate follows configs.py, the golden check above the file's own)
+    torch.save({'config': make_config(a.config, a.scale).to_dict(), 'state': model.state_dict(), **extra}, a.out)
     print(f'wrote {a.out}: {count_params(model):,} parameters, x{a.scale}, step {extra.get("step")}')
 
 

@@ -116,7 +116,7 @@ class Baseline(unittest.TestCase):
         from .configs import make_config
         torch.manual_seed(5)
         for s in (2, 4):
-            m = SRITM(make_config('medium', s)).eval()
+            m = SRITM(make_config('medium-gated', s)).eval()
             with torch.no_grad():
                 for p in m.parameters():   # every path live: the context FiLM and last conv start at zero
                     p.add_(torch.randn_like(p) * 0.02)
@@ -127,7 +127,8 @@ class Baseline(unittest.TestCase):
                 e = copy.deepcopy(m).for_export()
                 hdr_e, base_e = e(x)
             self.assertGreater(float((hdr - base).abs().max()), 0.01)
-            self.assertLess(float((hdr - hdr_e).abs().max()), 2e-5)
+            # 2e-4 (0.18 of a 10-bit code): the highlight gate's ramp scales the baselines' rounding by up to 10
+            self.assertLess(float((hdr - hdr_e).abs().max()), 2e-4)
             # float32 rounding of the two forms: both are 6e-6 from a float64 run (0.005 of a 10-bit code)
             self.assertLess(float((base - base_e).abs().max()), 2e-5)
             self.assertFalse(bool(torch.isnan(hdr_e).any()))
@@ -135,6 +136,62 @@ class Baseline(unittest.TestCase):
     def test_pq_reference_points(self):
         codes = np.round(64 + 876 * sdrhdr.pq_inverse_eotf(np.array([0.005, 100, 203, 1000, 4000, 10000])))
         np.testing.assert_array_equal(codes, [77, 509, 573, 723, 855, 940])
+
+
+class HighlightGate(unittest.TestCase):
+    """model.HighlightGate: a bright baseline pixel is never raised unless the SDR input is clipped next to it."""
+
+    def _frame(self):
+        x = torch.full((1, 3, 16, 16), 0.3)          # grey: baseline ~26 cd/m2, below L0
+        x[:, :, 2:6, 2:6] = 0.95                     # unclipped near-white patch (~180 cd/m2 baseline)
+        x[:, :, 10:14, 10:14] = 1.0                  # clipped patch: a highlight
+        return x
+
+    def test_gate_limits_only_bright_unclipped_pixels(self):
+        from .model import HighlightGate
+        from .sdrhdr import baseline_numpy
+        for s in (2, 4):
+            g = HighlightGate(s)
+            x = self._frame()
+            base = torch.from_numpy(baseline_numpy(x.numpy().astype(np.float64), s).astype(np.float32))
+            res = torch.full_like(base, 0.1)            # the network raises everything by 88 codes
+            out = g(x, base, res)
+            up = lambda a, b: slice(a * s, b * s)      # noqa: E731  input rows -> output rows
+            # dark grey: passes; clipped patch and its 1-pixel input ring: passes
+            self.assertTrue(torch.equal(out[..., up(8, 9), up(0, 1)], res[..., up(8, 9), up(0, 1)]))
+            self.assertTrue(torch.equal(out[..., up(9, 15), up(9, 15)], res[..., up(9, 15), up(9, 15)]))
+            # the inside of the unclipped white patch is held at the baseline (residual <= 0)
+            inner = out[..., up(3, 5), up(3, 5)]
+            self.assertLessEqual(float(inner.max()), 1e-6)
+            # a negative residual (darkening) always passes
+            neg = -res
+            self.assertTrue(torch.equal(g(x, base, neg), neg))
+
+    def test_gated_model_matches_the_ungated_model_below_L0(self):
+        torch.manual_seed(2)
+        cfg = SRITMConfig(scale=2, channels=8, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2,
+                          smf_channels=4, context=False)
+        plain = SRITM(cfg).eval()
+        with torch.no_grad():
+            for p in plain.parameters():
+                p.add_(torch.randn_like(p) * 0.05)
+        gated = SRITM(SRITMConfig(**{**cfg.to_dict(), 'highlight_gate': True})).eval()
+        gated.load_state_dict(plain.state_dict())   # no weights of its own
+        x = torch.rand(1, 3, 20, 24) * 0.6          # baseline below ~60 cd/m2 except where the residual adds
+        x[:, :, 5:9, 5:9] = 0.97
+        with torch.no_grad():
+            (h0, b0), (h1, b1) = plain(x), gated(x)
+            e0, e1 = copy.deepcopy(plain).for_export()(x)[0], copy.deepcopy(gated).for_export()(x)[0]
+        self.assertTrue(torch.equal(b0, b1))
+        dark = (b0.amax(1, keepdim=True) < 0.45).expand_as(h0)   # PQ 0.45 ~ 40 cd/m2
+        self.assertLess(float((h0 - h1)[dark].abs().max()), 1e-7)
+        bright = b0[:, :, 12:16, 12:16]
+        self.assertLessEqual(float((h1[:, :, 12:16, 12:16] - bright).max()), 1e-6)   # the white is not raised
+        self.assertGreater(float((h0[:, :, 12:16, 12:16] - bright).max()), 1e-3)     # ... but was without the gate
+        # the export form computes the same gate; the bright ramp (1 / (PQ(150) - PQ(60)) ~ 10) scales the two forms'
+        # float32 baseline difference (< 2e-5) by up to 10: 2e-4 is 0.18 of a 10-bit code
+        self.assertLess(float((e0 - h0).abs().max()), 2e-5)
+        self.assertLess(float((e1 - h1).abs().max()), 2e-4)
 
 
 class Widening(unittest.TestCase):

@@ -299,7 +299,7 @@ def validate(model, val, alphas=(1.0,)):
             resid = model.residual(x)
             b = base[0].cpu().numpy()
             for a in alphas:
-                hdr = torch.clamp(base + a * resid, 0.0, 1.0)[0].cpu().numpy()
+                hdr = model.output(x, base, a * resid)[0].cpu().numpy()
                 res[a].append(_metrics(v, hdr, b))
     model.train()
     return res
