@@ -365,6 +365,16 @@ class HeldOut(unittest.TestCase):
         self.assertEqual((m['fl_px'], m['fl_raised'], m['fl_raised_maxch']), (1024, 16, 16))
         self.assertLess(m['gain'], 0.0)
         self.assertAlmostEqual(m['psnr_base'], 200.0)
+        self.assertEqual(m['flw_px'], 0)   # 0.6 grey is ~59 cd/m2: not a near-white surface
+        # a near-white photo (0.8 grey, ~119 cd/m2): counted in the near-white figure too; raised past the target
+        # there, but not where the target itself is as bright as the model (restored detail)
+        tgt_w = D.target_from_sdr(torch.full((1, 3, 32, 32), 0.8))[0].numpy().astype(np.float64)
+        hdr_w = tgt_w.copy()
+        hdr_w[:, 4:8, 4:8] += 30.0 / 876
+        m = H.measure({'set': 'photo'}, hdr_w, tgt_w, tgt_w)
+        self.assertEqual((m['flw_px'], m['flw_raised'], m['flw_over_target']), (1024, 16, 16))
+        m = H.measure({'set': 'photo'}, hdr_w, tgt_w, hdr_w)
+        self.assertEqual((m['flw_raised'], m['flw_over_target']), (16, 0))
         # a rendered white that is a highlight in the target is not a false-light pixel
         mask = np.ones((32, 32), bool)
         hl_tgt = np.full_like(tgt, 0.7)   # ~620 cd/m2
