@@ -297,6 +297,8 @@ def card_md(c):
           f"by device: {t['hardware']})",
           f"- run arguments: `{json.dumps(t['run_args'])}`",
           *[f"- {n}" for n in t.get('lineage', [])],
+          *([f"- then rebuilt from `{t['recovered_from']}` by `recover` and exported again in this card's configuration "
+             '(train.sh stage 8: no training; validation and speed below are of this file)'] if t.get('recovered_from') else []),
           f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",
           f"- augmentation: {t.get('augmentation', 'flips and transposes')}",
           f"- HDR targets: {t['hdr_targets']}", f"- photo targets: {t['photo_targets']}", '',
