@@ -23,7 +23,7 @@ from . import data as D
 from . import fp16
 from . import sdrhdr
 from .error_budget import bars_residual
-from .model import SRITM, SRITMConfig, count_params, eight_orientations, macs_per_input_pixel
+from .model import SRITM, HighlightGate, SRITMConfig, count_params, eight_orientations, macs_per_input_pixel
 from .temporal import flicker_ok, pan_stats
 
 MODELS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
@@ -219,9 +219,8 @@ def graphics_share(share):
             '1-3 px lines, ramps; hard edges; target = the baseline mapping)')
 
 
-def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gpu=()):
+def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, val, gpu=()):
     cfg = model.cfg
-    val = ck.get('val', [])
     curve = [{k: e.get(k) for k in ('run', 'step', 'train_seconds', 'loss', 'gain_photo', 'gain_hdr', 'min_gain', 'device')}
              for e in run_log]
     card = {
@@ -232,9 +231,9 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, gp
                      'opset': 17, 'dynamic_axes': ['N', 'h', 'w'], 'sdr_white_nits': 203},
         'architecture': 'Deep SR-ITM structure (guided-filter decomposition, modulated base/detail branches, '
                         'fusion, pixel shuffle per x2) + context branch; output = baseline + residual (PQ)'
-                        + ('; the residual passes the parameter-free highlight gate first (no lift of a pixel the '
-                           'baseline puts above 60-150 cd/m2 unless the SDR input is clipped within 1 input pixel; '
-                           'model.HighlightGate)' if cfg.highlight_gate else ''),
+                        + (f'; the residual passes the parameter-free highlight gate first (no lift of a pixel the '
+                           f'baseline puts above {HighlightGate.L0:.0f}-{HighlightGate.L1:.0f} cd/m2 unless the SDR '
+                           'input is clipped within 1 input pixel; model.HighlightGate)' if cfg.highlight_gate else ''),
         'config': cfg.to_dict(), 'parameters': count_params(model),
         'macs_per_input_pixel': macs_per_input_pixel(model),
         'receptive_field_input_px': receptive_field(cfg), 'tile_alignment_input_px': 16 if cfg.context else 1,
@@ -487,9 +486,9 @@ def main():
                       step=step0 + ck.get('step', 0), train_seconds=sec0 + ck.get('train_seconds', 0.0))
         tp = pan_stats(model)
         tp['no_added_flicker'] = flicker_ok(tp)
+        # validation of this network as exported (a weightless stage such as the gate is not in ck's figures)
         c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp,
-                 gpu_speed(gpu_runs, cfg))
-        c['validation'] = validation(model, s)   # this network as exported (a weightless stage may differ from ck)
+                 validation(model, s), gpu_speed(gpu_runs, cfg))
         if 'recovered_from' in ck:
             carry_over(c, path[:-len('.onnx')] + '.card.json', ck)
         c['fp16'] = half   # the worker runs the variant only when these hashes match the files
