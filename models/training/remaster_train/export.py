@@ -50,6 +50,8 @@ def receptive_field(cfg):
                 + (2 + 4 * 2 if getattr(cfg, 'context_pool', 'box') == 'blur' else 0))  # blur taps at 1/1, 1/4
     if getattr(cfg, 'highlight_gate', False):
         r += 1   # the gate's 3x3 max over the input
+    if getattr(cfg, 'level_deadzone', 0) > 0:
+        r += 1   # the dead zone's 5x5 mean at output resolution: 2 output pixels, at most one input pixel
     return int(r)
 
 
@@ -233,7 +235,10 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, va
                         'fusion, pixel shuffle per x2) + context branch; output = baseline + residual (PQ)'
                         + (f'; the residual passes the parameter-free highlight gate first (no lift of a pixel the '
                            f'baseline puts above {HighlightGate.L0:.0f}-{HighlightGate.L1:.0f} cd/m2 unless the SDR '
-                           'input is clipped within 1 input pixel; model.HighlightGate)' if cfg.highlight_gate else ''),
+                           'input is clipped within 1 input pixel; model.HighlightGate)' if cfg.highlight_gate else '')
+                        + (f'; before the gate the residual\'s local mean (5x5) is taken toward zero by up to '
+                           f'{cfg.level_deadzone:g} 10-bit code{"" if cfg.level_deadzone == 1 else "s"}, never lifting a pixel '
+                           f'(model.LevelDeadzone)' if cfg.level_deadzone > 0 else ''),
         'config': cfg.to_dict(), 'parameters': count_params(model),
         'macs_per_input_pixel': macs_per_input_pixel(model),
         'receptive_field_input_px': receptive_field(cfg), 'tile_alignment_input_px': 16 if cfg.context else 1,

@@ -17,6 +17,8 @@ parameters):
     bit-identical pooling grids (documented in models/README.md).
   * optional highlight gate (`highlight_gate`, HighlightGate): a weightless last stage that keeps the residual from
     raising bright pixels whose SDR neighbourhood is not clipped (diffuse whites stay at diffuse white).
+  * optional level dead zone (`level_deadzone`, LevelDeadzone): a weightless stage before the gate that soft-
+    thresholds the residual's local mean, so the network does not shift smooth areas by a code or two.
 """
 import dataclasses
 import json
@@ -49,6 +51,7 @@ class SRITMConfig:
     gf_eps: float = 0.01          # guided filter eps (box 5x5)
     detail_eps: float = 1e-3      # eps' of detail = I / (base + eps')
     highlight_gate: bool = False  # Remaster addition: parameter-free final stage (HighlightGate)
+    level_deadzone: float = 0.0   # Remaster addition: LevelDeadzone's width in 10-bit codes (0 = off)
 
     @staticmethod
     def paper(scale=2):
@@ -111,6 +114,33 @@ class HighlightGate(nn.Module):
         clipped = F.interpolate(clipped, scale_factor=self.scale, mode='nearest')
         bright = torch.clamp((base.amax(1, keepdim=True) - self.pq0) * (1.0 / (self.pq1 - self.pq0)), 0.0, 1.0)
         return torch.minimum(residual, (1.0 - bright) + clipped)
+
+
+class LevelDeadzone(nn.Module):
+    """Takes the residual's local level (a 5x5 mean at output resolution) toward zero by up to `codes` 10-bit codes,
+    without adding light.
+
+    Why: where the clean input is smooth (graphics, skies) the network shifted whole areas by about half a code from
+    the baseline (Elarun, art clean, -0.44 dB at 51 dB: NOTES.md 2026-12-06, night), a bias it cannot justify; where it
+    expands highlights or restores tone the shift is tens of codes and loses only the dead zone. Fine detail (the
+    residual minus its local mean) passes. Rule, per channel, w = codes / 876 (one 10-bit narrow-range step of PQ):
+      local = mean of the residual over 5x5 (at borders, of the pixels inside)
+      residual' = min(residual - clamp(local, -w, w), max(residual, 0))
+    The min keeps the dead zone from lifting a pixel above what the network gave it or above the baseline: it may
+    undo a darkening but never adds light (the symmetric form raised the held-out false-light share 0.38 -> 0.47 %).
+    Runs before HighlightGate, so the gate's limit still holds. Receptive field: 2 output pixels (one input pixel at
+    x2 and x4)."""
+    WINDOW = 5
+
+    def __init__(self, codes):
+        super().__init__()
+        self.w = float(codes) / 876.0
+
+    def forward(self, residual):
+        k, p = self.WINDOW, self.WINDOW // 2
+        local = F.avg_pool2d(residual, (1, k), stride=1, padding=(0, p), count_include_pad=False)
+        local = F.avg_pool2d(local, (k, 1), stride=1, padding=(p, 0), count_include_pad=False)
+        return torch.minimum(residual - torch.clamp(local, -self.w, self.w), torch.clamp(residual, min=0.0))
 
 
 def keys_upsample_kernel(scale, a=sdrhdr.KEYS_A):
@@ -287,6 +317,7 @@ class SRITM(nn.Module):
         self.last = conv3(c, 3)
         self.folded_last = None   # set by fold_last_conv() for export
         self.gate = HighlightGate(cfg.scale) if cfg.highlight_gate else None
+        self.deadzone = LevelDeadzone(cfg.level_deadzone) if cfg.level_deadzone > 0 else None
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -393,6 +424,8 @@ class SRITM(nn.Module):
 
     def output(self, x, base, residual):
         """hdr from the baseline and a residual (validation scales the residual first)."""
+        if self.deadzone is not None:
+            residual = self.deadzone(residual)
         if self.gate is not None:
             residual = self.gate(x, base, residual)
         return torch.clamp(base + residual, 0.0, 1.0)

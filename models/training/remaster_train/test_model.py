@@ -113,10 +113,10 @@ class Baseline(unittest.TestCase):
 
     def test_export_form_is_the_same_function(self):
         # SRITM.for_export(): folded last conv, exp-log powers, MatMul primaries
-        from .configs import make_config
+        from .configs import SHIPPED, make_config
         torch.manual_seed(5)
         for s in (2, 4):
-            m = SRITM(make_config('medium-gated', s)).eval()
+            m = SRITM(make_config(SHIPPED, s)).eval()
             with torch.no_grad():
                 for p in m.parameters():   # every path live: the context FiLM and last conv start at zero
                     p.add_(torch.randn_like(p) * 0.02)
@@ -192,6 +192,63 @@ class HighlightGate(unittest.TestCase):
         # float32 baseline difference (< 2e-5) by up to 10: 2e-4 is 0.18 of a 10-bit code
         self.assertLess(float((e0 - h0).abs().max()), 2e-5)
         self.assertLess(float((e1 - h1).abs().max()), 2e-4)
+
+
+class LevelDeadzone(unittest.TestCase):
+    """model.LevelDeadzone: small shifts of a whole area go, fine detail stays, large shifts lose only the width."""
+    CODE = 1 / 876
+
+    def test_small_area_shifts_go_and_detail_stays(self):
+        from .model import LevelDeadzone
+        dz = LevelDeadzone(2)
+        ramp = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0]).repeat(8)[None, None, None, :] * self.CODE   # zero 5-mean
+        detail = ramp.expand(1, 3, 20, 40).clone()
+        flat = torch.full((1, 3, 20, 40), 1.5 * self.CODE)        # an area lifted by 1.5 codes: bias, not tone
+        out = dz(flat + detail)
+        inner = (..., slice(2, -2), slice(2, -2))                   # away from the borders' partial windows
+        self.assertLess(float((out - detail)[inner].abs().max()), 1e-7)
+        self.assertLess(float(dz(flat).abs().max()), 1e-7)           # borders too: their mean is of pixels inside
+        self.assertLess(float((dz(-flat)).abs().max()), 1e-7)
+
+    def test_it_never_adds_light(self):
+        from .model import LevelDeadzone
+        dz = LevelDeadzone(2)
+        torch.manual_seed(4)
+        r = torch.randn(1, 3, 24, 24) * 3 * self.CODE - 1.5 * self.CODE   # a darkened area with detail
+        out = dz(r)
+        self.assertTrue(bool((out <= torch.clamp(r, min=0.0) + 1e-9).all()))   # no pixel above max(network, baseline)
+        self.assertGreater(float((out - r).max()), 0.5 * self.CODE)             # ... while darkened pixels come back
+        lone = torch.full((1, 3, 12, 12), -3 * self.CODE)
+        lone[..., 6, 6] = 10 * self.CODE                                         # a lit pixel in a darkened area
+        self.assertAlmostEqual(float(dz(lone)[..., 6, 6].max()), 10 * self.CODE, places=7)
+
+    def test_large_shifts_keep_all_but_the_width(self):
+        from .model import LevelDeadzone
+        dz = LevelDeadzone(2)
+        big = torch.full((1, 3, 12, 12), 30 * self.CODE)             # tone expansion of 30 codes
+        self.assertLess(float((dz(big) - 28 * self.CODE).abs().max()), 1e-7)
+        self.assertLess(float((dz(-big) + 28 * self.CODE).abs().max()), 1e-7)
+
+    def test_with_the_gate_an_unclipped_white_stays(self):
+        from .sdrhdr import baseline_numpy
+        cfg = SRITMConfig(scale=2, channels=8, base_blocks=2, detail_skip_blocks=1, fusion_blocks=2, smf_channels=4,
+                          context=False, highlight_gate=True, level_deadzone=2.0)
+        m = SRITM(cfg).eval()
+        x = HighlightGate._frame(None)
+        base = torch.from_numpy(baseline_numpy(x.numpy().astype(np.float64), 2).astype(np.float32))
+        res = torch.full_like(base, -0.05)                           # a darkened frame ...
+        res[..., 6:10, 6:10] = 0.0                                   # ... but for the white patch's inside
+        hdr = m.output(x, base, res)
+        self.assertLessEqual(float((hdr - base)[..., 6:10, 6:10].max()), 1e-6)   # the dark ring's mean lifts nothing
+        ring = (hdr - base)[..., 3:5, 3:13]                                      # the darkened pixels come back 2 codes
+        self.assertLess(float((ring + 0.05 - 2 * self.CODE).abs().max()), 1e-5)
+
+    def test_shipped_widths(self):
+        # picked per scale on the checkpoint-choice images (NOTES.md 2026-12-06, night)
+        from .configs import SHIPPED, make_config
+        self.assertEqual(make_config(SHIPPED, 2).level_deadzone, 1.0)
+        self.assertEqual(make_config(SHIPPED, 4).level_deadzone, 0.0)
+        self.assertIsNone(SRITM(make_config(SHIPPED, 4)).deadzone)
 
 
 class Widening(unittest.TestCase):
