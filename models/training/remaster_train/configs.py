@@ -2,7 +2,7 @@
 from .model import SRITMConfig
 
 # The configuration of the shipped models/srItm-x{2,4}.onnx (their cards' `config`; test_model.py checks it).
-SHIPPED = 'medium-gated-dz'
+SHIPPED = 'medium-limited'
 
 CONFIGS = {
     # the paper's structure and width (2,502,595 parameters at x2 without the context branch)
@@ -26,10 +26,11 @@ CONFIGS = {
 # shipped since 2026-12-06: `medium`'s weights with the parameter-free highlight gate (model.HighlightGate) added
 # at export (train.sh stage 8: recover, export); the same checkpoints load in either
 CONFIGS['medium-gated'] = dict(CONFIGS['medium'], highlight_gate=True)
-# shipped since 2026-12-06 (night): and the parameter-free level dead zone (model.LevelDeadzone) before the gate, its
-# width picked per scale on the checkpoint-choice images (NOTES.md): 1 code at x2; at x4 every width cost them, so 0
-# (off). A dict value is per scale.
-CONFIGS['medium-gated-dz'] = dict(CONFIGS['medium-gated'], level_deadzone={2: 1.0, 4: 0.0})
+# shipped since 2026-12-06 (night): and two more parameter-free stages: the level dead zone (model.LevelDeadzone)
+# before the gate, its width picked per scale on the checkpoint-choice images (NOTES.md): 1 code at x2; at x4 every
+# width cost them, so 0 (off); and the undershoot limit (model.UndershootLimit) at both scales. A dict value is per
+# scale.
+CONFIGS['medium-limited'] = dict(CONFIGS['medium-gated'], level_deadzone={2: 1.0, 4: 0.0}, undershoot_limit=True)
 
 
 def make_config(name, scale):

@@ -1,7 +1,7 @@
 """Writes the half-precision variant of a trained model: `srItm-xS.onnx` -> `srItm-xS.fp16.onnx`.
 
 The network (every node that computes the residual) runs in float16; the analytic baseline, the final
-`base + residual` and the clip stay float32, so `base` is bit-identical to the float32 model and the contract
+`base + residual`, the clip and the undershoot limit stay float32, so `base` is bit-identical to the float32 model and the contract
 (float32 `sdr` in, float32 `hdr`/`base` out) is unchanged. The worker uses this file on GPU execution providers
 (CUDA, DirectML, CoreML), whose convolutions run faster in half precision (not measured here: no GPU); the CPU
 keeps the float32 file. The pair is tied together: the float32 file's SHA-256 goes into the fp16 file's metadata,
@@ -82,6 +82,8 @@ def convert(src, dst):
         types[t.name] = t.data_type
 
     hdr_clip = nodes[producer['hdr']]
+    if hdr_clip.op_type == 'Max':   # hdr = Max(Clip(...), Min(low, base)): model.UndershootLimit, float32
+        hdr_clip = next(nodes[producer[x]] for x in hdr_clip.input if nodes[producer[x]].op_type == 'Clip')
     add = nodes[producer[hdr_clip.input[0]]]
     assert add.op_type == 'Add' and 'base' in add.input, 'expected hdr = Clip(Add(base, residual))'
     residual = [x for x in add.input if x != 'base'][0]

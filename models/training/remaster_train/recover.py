@@ -92,9 +92,10 @@ def config_of(m, scale, name):
         raise ValueError(f"the ONNX file is an x{meta['remaster.scale']} model, not x{scale} (--scale)")
     if 'remaster.config' in meta:
         got = SRITMConfig.from_dict(json.loads(meta['remaster.config']))
-        # the highlight gate and the level dead zone have no weights: a file exported with or without them rebuilds
-        # the same checkpoint
-        if dataclasses.replace(got, highlight_gate=cfg.highlight_gate, level_deadzone=cfg.level_deadzone) != cfg:
+        # the highlight gate, the level dead zone and the undershoot limit have no weights: a file exported with or
+        # without them rebuilds the same checkpoint
+        if dataclasses.replace(got, highlight_gate=cfg.highlight_gate, level_deadzone=cfg.level_deadzone,
+                               undershoot_limit=cfg.undershoot_limit) != cfg:
             raise ValueError(f'the ONNX file was exported with {got}, not configs {name!r} at x{scale} ({cfg})')
         return got
     return cfg
@@ -187,7 +188,7 @@ def main():
     ap.add_argument('--out', required=True, help='checkpoint to write (e.g. work/recovered-x2.pt)')
     ap.add_argument('--config', default=SHIPPED,
                     help=f'configs name to rebuild in (default {SHIPPED}); the file must hold its weights (a weightless '
-                         'stage such as the highlight gate or the level dead zone may differ)')
+                         'stage such as the highlight gate may differ)')
     ap.add_argument('--golden', default=os.path.join(MODELS, 'golden'),
                     help="golden outputs to check against ('' to skip); only valid for the shipped files")
     a = ap.parse_args()
@@ -205,7 +206,7 @@ def main():
     extra = {**card_fields(a.onnx), 'recovered_from': {'onnx': os.path.abspath(a.onnx), 'unfold_residual': residual,
                                                        'golden_check': gold}}
     # in the configuration configs.py names today (the weights are the file's; a weightless stage such as the
-    # highlight gate or the level dead zone follows configs.py, the golden check above the file's own)
+    # highlight gate follows configs.py, the golden check above the file's own)
     torch.save({'config': make_config(a.config, a.scale).to_dict(), 'state': model.state_dict(), **extra}, a.out)
     print(f'wrote {a.out}: {count_params(model):,} parameters, x{a.scale}, step {extra.get("step")}')
 

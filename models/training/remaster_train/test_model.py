@@ -251,6 +251,40 @@ class LevelDeadzone(unittest.TestCase):
         self.assertIsNone(SRITM(make_config(SHIPPED, 4)).deadzone)
 
 
+class UndershootLimit(unittest.TestCase):
+    """model.UndershootLimit: nothing darker than both the baseline and the nearby input pixels as it maps them."""
+
+    def test_a_dark_halo_is_cut_and_nothing_else_moves(self):
+        from .model import AnalyticBaseline, UndershootLimit
+        for s in (2, 4):
+            bl, lim = AnalyticBaseline(s), UndershootLimit(s)
+            x = torch.full((1, 3, 12, 12), 0.5)
+            x[..., :, 6:] = 0.9                                       # a hard edge: grey | white card
+            base = bl(x)
+            grey = float(bl.mapped(torch.full((1, 3, 1, 1), 0.5)).min())
+            up = lambda a, b: slice(a * s, b * s)                     # noqa: E731  input columns -> output columns
+            res = torch.zeros_like(base)
+            res[..., :, up(4, 6)] = -0.2                              # the network's dark halo beside the card
+            res[..., :, up(9, 12)] = 0.05                             # and a lift inside the card
+            out = lim(x, bl, base, base + res)
+            self.assertTrue(torch.equal(out[..., :, up(9, 12)], (base + res)[..., :, up(9, 12)]))   # lifts pass
+            self.assertTrue(torch.equal(out[..., :, up(0, 3)], base[..., :, up(0, 3)]))           # as does the rest
+            halo = out[..., :, up(4, 6)]
+            floor = torch.clamp(base[..., :, up(4, 6)], max=grey)        # the grey's mapping, or the baseline below it
+            self.assertLess(float((halo - floor).abs().max()), 1e-6)
+            self.assertLess(float(halo.min()), float(base.max()))
+            # never above the baseline: where the Keys bicubic itself rings below the grey, the baseline is the limit
+            dark = lim(x, bl, base, base - 0.3)
+            self.assertTrue(bool((dark <= base).all()))
+            self.assertTrue(torch.equal(dark[..., :, up(0, 3)], base[..., :, up(0, 3)]))   # flat grey: back to it
+            self.assertLess(float(base.min()), grey - 1e-4)
+
+    def test_shipped_at_both_scales(self):
+        from .configs import SHIPPED, make_config
+        for s in (2, 4):
+            self.assertTrue(make_config(SHIPPED, s).undershoot_limit)
+
+
 class Widening(unittest.TestCase):
     def test_widened_model_computes_the_same_function(self):
         from .configs import make_config
