@@ -135,7 +135,7 @@ speed=(); [ -f "$CACHE/bench.json" ] && speed=(--speed-json "$CACHE/bench.json")
 py export --x2 "$RUNS/x2-gfx/selected.pt" --x4 "$RUNS/x4-gfx/selected.pt" --out-dir "$OUT_DIR" \
   "${speed[@]}" --gpu-json "$HERE"/results/cuda-*.json
 # 8. the parameter-free stages (configs `medium-limited`: the level dead zone at x2, the highlight gate and the
-#    undershoot limit at both): the exported weights rebuilt in that configuration (recover checks them against the
+#    range limit at both): the exported weights rebuilt in that configuration (recover checks them against the
 #    goldens just written) and exported again; the cards keep the lineage
 for s in 2 4; do
   py recover --scale "$s" --onnx "$OUT_DIR/srItm-x$s.onnx" --golden "$OUT_DIR/golden" --out "$RUNS/recovered-x$s.pt"

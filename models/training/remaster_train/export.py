@@ -240,7 +240,10 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, va
                            f'{cfg.level_deadzone:g} 10-bit code{"" if cfg.level_deadzone == 1 else "s"}, never lifting a pixel '
                            f'(model.LevelDeadzone)' if cfg.level_deadzone > 0 else '')
                         + ('; last, no result darker than both the baseline and the darkest input pixel within 1 '
-                           'input pixel as the baseline maps it (model.UndershootLimit)' if cfg.undershoot_limit else ''),
+                           'input pixel as the baseline maps it' if cfg.undershoot_limit else '')
+                        + (', nor brighter than both the baseline and the brightest one unless the input is clipped '
+                           'there' if cfg.overshoot_limit else '')
+                        + (' (model.RangeLimit)' if cfg.undershoot_limit or cfg.overshoot_limit else ''),
         'config': cfg.to_dict(), 'parameters': count_params(model),
         'macs_per_input_pixel': macs_per_input_pixel(model),
         'receptive_field_input_px': receptive_field(cfg), 'tile_alignment_input_px': 16 if cfg.context else 1,

@@ -1,7 +1,7 @@
 """Writes the half-precision variant of a trained model: `srItm-xS.onnx` -> `srItm-xS.fp16.onnx`.
 
 The network (every node that computes the residual) runs in float16; the analytic baseline, the final
-`base + residual`, the clip and the undershoot limit stay float32, so `base` is bit-identical to the float32 model and the contract
+`base + residual`, the clip and the range limit stay float32, so `base` is bit-identical to the float32 model and the contract
 (float32 `sdr` in, float32 `hdr`/`base` out) is unchanged. The worker uses this file on GPU execution providers
 (CUDA, DirectML, CoreML), whose convolutions run faster in half precision (not measured here: no GPU); the CPU
 keeps the float32 file. The pair is tied together: the float32 file's SHA-256 goes into the fp16 file's metadata,
@@ -81,17 +81,28 @@ def convert(src, dst):
     for t in g.initializer:
         types[t.name] = t.data_type
 
-    hdr_clip = nodes[producer['hdr']]
-    if hdr_clip.op_type == 'Max':   # hdr = Max(Clip(...), Min(low, base)): model.UndershootLimit, float32
-        hdr_clip = next(nodes[producer[x]] for x in hdr_clip.input if nodes[producer[x]].op_type == 'Clip')
+    # hdr = Clip(Add(base, residual)), possibly inside the range limit's Max / Min (model.RangeLimit, float32)
+    clips = [n for n in nodes if n.op_type == 'Clip' and n.input[0] in producer
+             and nodes[producer[n.input[0]]].op_type == 'Add' and 'base' in nodes[producer[n.input[0]]].input]
+    assert len(clips) == 1, 'expected one Clip(Add(base, residual))'
+    hdr_clip = clips[0]
     add = nodes[producer[hdr_clip.input[0]]]
     assert add.op_type == 'Add' and 'base' in add.input, 'expected hdr = Clip(Add(base, residual))'
     residual = [x for x in add.input if x != 'base'][0]
-    region = _closure([residual], producer, nodes) - _closure(['base'], producer, nodes)
+    in_residual, in_base = _closure([residual], producer, nodes), _closure(['base'], producer, nodes)
+    # what the float32 tail (the clip and the range limit) reads from the residual's side stays float32 too: the
+    # highlight gate's `clipped`, which the range limit's ceiling shares
+    tail = _closure(['hdr'], producer, nodes) - in_residual - in_base - {producer[add.output[0]]}
+    # (a Shape node reads no values: the exporter sizes the limit's upsampling from a network tensor's shape)
+    shared = _closure([x for i in tail if nodes[i].op_type != 'Shape' for x in nodes[i].input
+                       if x and producer.get(x) in in_residual], producer, nodes) & in_residual
+    region = in_residual - in_base - shared
+    if len(region) < 100:   # the network is hundreds of nodes: a few would mean the split above went wrong
+        raise ValueError(f'{src}: only {len(region)} nodes would run in float16')
     # Only the final Add may read the region's results (anything else reading them would be in `region` or in
-    # the baseline's closure, which is excluded).
+    # the baseline's closure, which is excluded), and Shape nodes, which read no values.
     for j, n in enumerate(nodes):
-        if j not in region and n is not add:
+        if j not in region and n is not add and n.op_type != 'Shape':
             assert not any(producer.get(x) in region for x in n.input), f'{n.name} reads the float16 region'
     assert not any(producer.get(o.name) in region for o in g.output), 'a graph output inside the float16 region'
 

@@ -19,8 +19,9 @@ parameters):
     raising bright pixels whose SDR neighbourhood is not clipped (diffuse whites stay at diffuse white).
   * optional level dead zone (`level_deadzone`, LevelDeadzone): a weightless stage before the gate that soft-
     thresholds the residual's local mean, so the network does not shift smooth areas by a code or two.
-  * optional undershoot limit (`undershoot_limit`, UndershootLimit): a weightless last stage that keeps the result
-    from going below both the baseline and the nearby input pixels' baseline values (no dark halos at hard edges).
+  * optional range limit (`undershoot_limit`, `overshoot_limit`, RangeLimit): a weightless last stage that keeps the
+    result within the nearby input pixels' baseline values widened to the baseline (no dark halos at hard edges, no
+    lift above the nearby input unless it is clipped).
 """
 import dataclasses
 import json
@@ -54,7 +55,8 @@ class SRITMConfig:
     detail_eps: float = 1e-3      # eps' of detail = I / (base + eps')
     highlight_gate: bool = False  # Remaster addition: parameter-free final stage (HighlightGate)
     level_deadzone: float = 0.0   # Remaster addition: LevelDeadzone's width in 10-bit codes (0 = off)
-    undershoot_limit: bool = False  # Remaster addition: parameter-free UndershootLimit (no dark halos)
+    undershoot_limit: bool = False  # Remaster addition: RangeLimit's floor (no dark halos)
+    overshoot_limit: bool = False   # Remaster addition: RangeLimit's ceiling (no lift above the nearby input unclipped)
 
     @staticmethod
     def paper(scale=2):
@@ -111,10 +113,14 @@ class HighlightGate(nn.Module):
         self.pq0 = float(sdrhdr.pq_inverse_eotf(np.float64(self.L0)))
         self.pq1 = float(sdrhdr.pq_inverse_eotf(np.float64(self.L1)))
 
-    def forward(self, x, base, residual):
+    def clipped(self, x):
+        """[N,1,sh,sw]: 1 where the SDR input is clipped within one input pixel, 0 below T0 (a ramp between)."""
         peak = F.max_pool2d(x.amax(1, keepdim=True), 3, stride=1, padding=1)
         clipped = torch.clamp((peak - self.T0) * (1.0 / (1.0 - self.T0)), 0.0, 1.0)
-        clipped = F.interpolate(clipped, scale_factor=self.scale, mode='nearest')
+        return F.interpolate(clipped, scale_factor=self.scale, mode='nearest')
+
+    def forward(self, x, base, residual, clipped=None):
+        clipped = self.clipped(x) if clipped is None else clipped
         bright = torch.clamp((base.amax(1, keepdim=True) - self.pq0) * (1.0 / (self.pq1 - self.pq0)), 0.0, 1.0)
         return torch.minimum(residual, (1.0 - bright) + clipped)
 
@@ -146,27 +152,36 @@ class LevelDeadzone(nn.Module):
         return torch.minimum(residual - torch.clamp(local, -self.w, self.w), torch.clamp(residual, min=0.0))
 
 
-class UndershootLimit(nn.Module):
-    """Keeps the result from going darker than both the baseline and the darkest input pixel nearby (each input pixel
-    mapped as the baseline maps it).
+class RangeLimit(nn.Module):
+    """Keeps the result within the range of the nearby input pixels, each mapped as the baseline maps it, widened to
+    the baseline: no darker than the darkest (floor, `undershoot_limit`), no brighter than the brightest unless the
+    input is clipped there (ceiling, `overshoot_limit`).
 
-    Why: at hard edges the network rings: on the white-card fixture it darkened the grey beside the card by ~200
-    codes (a dark halo around titles and graphics), and on natural pictures its undershoots beside bright detail are
-    error more often than not. Rule, per channel: low = the baseline's mapping (AnalyticBaseline.mapped) of the input,
-    its minimum over 3x3 input pixels, upsampled (nearest); hdr' = max(hdr, min(low, base)). The min with the baseline
-    keeps it from adding light above the baseline (where the bicubic itself rings below its samples, that stays), so
-    the false-light figures do not move. Picked on the checkpoint-choice images over the same rule without the min
-    (slightly better there, but it lifts the bicubic's ringing: false light 0.378 -> 0.383 % held-out) and over the
-    baseline's 5x5 output-resolution minimum (worse at both scales; NOTES.md 2026-12-06, night). Receptive field: one
-    input pixel, inside the network's."""
+    Why: at hard edges the network rang. On the white-card fixture it darkened the grey beside the card by ~165 codes
+    below the grey (a dark outline around titles and graphics), and on natural pictures its undershoots beside bright
+    detail were error more often than not. Lifts beyond the brightest nearby input are light the SDR picture does not
+    show; the highlight gate lets them through below 60 cd/m2 and next to clipped input, and they made up a quarter
+    of the false light on the checkpoint-choice photographs. Rule, per channel, with m = AnalyticBaseline.mapped(x):
+      low  = min of m over 3x3 input pixels, high = max of m over 3x3 input pixels, both upsampled (nearest)
+      hdr' = max(hdr, min(low, base))                       (floor)
+      hdr' = min(hdr', max(high, base) + clipped)           (ceiling; clipped = HighlightGate.clipped, 0 to 1)
+    Widened to the baseline, the floor never adds light and the ceiling never darkens below the baseline. Picked on
+    the checkpoint-choice images (NOTES.md 2026-12-06, night): the floor over the baseline's own 5x5 minimum and over
+    the uncapped input minimum; the ceiling with margins 0 / 5 / 10 codes (0: least false light at the same PSNR).
+    Receptive field: one input pixel, inside the network's."""
 
-    def __init__(self, scale):
+    def __init__(self, scale, floor=True, ceiling=True):
         super().__init__()
-        self.scale = scale
+        self.scale, self.floor, self.ceiling = scale, floor, ceiling
 
-    def forward(self, x, baseline, base, hdr):
-        low = -F.max_pool2d(-baseline.mapped(x), 3, stride=1, padding=1)
-        return torch.maximum(hdr, torch.minimum(F.interpolate(low, scale_factor=self.scale, mode='nearest'), base))
+    def forward(self, x, baseline, base, hdr, clipped=None):
+        m = baseline.mapped(x)
+        up = lambda t: F.interpolate(t, scale_factor=self.scale, mode='nearest')   # noqa: E731
+        if self.floor:
+            hdr = torch.maximum(hdr, torch.minimum(up(-F.max_pool2d(-m, 3, stride=1, padding=1)), base))
+        if self.ceiling:
+            hdr = torch.minimum(hdr, torch.maximum(up(F.max_pool2d(m, 3, stride=1, padding=1)), base) + clipped)
+        return hdr
 
 
 def keys_upsample_kernel(scale, a=sdrhdr.KEYS_A):
@@ -347,7 +362,9 @@ class SRITM(nn.Module):
         self.folded_last = None   # set by fold_last_conv() for export
         self.gate = HighlightGate(cfg.scale) if cfg.highlight_gate else None
         self.deadzone = LevelDeadzone(cfg.level_deadzone) if cfg.level_deadzone > 0 else None
-        self.undershoot = UndershootLimit(cfg.scale) if cfg.undershoot_limit else None
+        self.limit = (RangeLimit(cfg.scale, cfg.undershoot_limit, cfg.overshoot_limit)
+                      if cfg.undershoot_limit or cfg.overshoot_limit else None)
+        assert not cfg.overshoot_limit or cfg.highlight_gate, 'the ceiling exempts what the gate calls clipped'
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -456,11 +473,11 @@ class SRITM(nn.Module):
         """hdr from the baseline and a residual (validation scales the residual first)."""
         if self.deadzone is not None:
             residual = self.deadzone(residual)
+        clipped = self.gate.clipped(x) if self.gate is not None else None   # computed once, for both stages
         if self.gate is not None:
-            residual = self.gate(x, base, residual)
+            residual = self.gate(x, base, residual, clipped)
         hdr = torch.clamp(base + residual, 0.0, 1.0)
-        # a lower bound at or below the baseline against the gate's upper bound at or above it: either order
-        return self.undershoot(x, self.baseline, base, hdr) if self.undershoot is not None else hdr
+        return self.limit(x, self.baseline, base, hdr, clipped) if self.limit is not None else hdr
 
 
 def widen_state(narrow_state, wide):

@@ -92,10 +92,10 @@ def config_of(m, scale, name):
         raise ValueError(f"the ONNX file is an x{meta['remaster.scale']} model, not x{scale} (--scale)")
     if 'remaster.config' in meta:
         got = SRITMConfig.from_dict(json.loads(meta['remaster.config']))
-        # the highlight gate, the level dead zone and the undershoot limit have no weights: a file exported with or
+        # the highlight gate, the level dead zone and the range limit have no weights: a file exported with or
         # without them rebuilds the same checkpoint
         if dataclasses.replace(got, highlight_gate=cfg.highlight_gate, level_deadzone=cfg.level_deadzone,
-                               undershoot_limit=cfg.undershoot_limit) != cfg:
+                               undershoot_limit=cfg.undershoot_limit, overshoot_limit=cfg.overshoot_limit) != cfg:
             raise ValueError(f'the ONNX file was exported with {got}, not configs {name!r} at x{scale} ({cfg})')
         return got
     return cfg

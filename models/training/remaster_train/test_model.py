@@ -251,38 +251,63 @@ class LevelDeadzone(unittest.TestCase):
         self.assertIsNone(SRITM(make_config(SHIPPED, 4)).deadzone)
 
 
-class UndershootLimit(unittest.TestCase):
-    """model.UndershootLimit: nothing darker than both the baseline and the nearby input pixels as it maps them."""
+class RangeLimit(unittest.TestCase):
+    """model.RangeLimit: no darker than both the baseline and the nearby input pixels as it maps them (floor), no
+    brighter than both the baseline and the brightest of them unless the input is clipped there (ceiling)."""
 
-    def test_a_dark_halo_is_cut_and_nothing_else_moves(self):
-        from .model import AnalyticBaseline, UndershootLimit
+    def _edge(self, s):
+        from .model import AnalyticBaseline
+        bl = AnalyticBaseline(s)
+        x = torch.full((1, 3, 12, 12), 0.5)
+        x[..., :, 6:] = 0.9                                           # a hard edge: grey | white card
+        x[..., 0:3, 9:12] = 1.0                                       # a clipped corner on the card
+        return bl, x, bl(x), (lambda a, b: slice(a * s, b * s))       # input columns / rows -> output ones
+
+    def test_the_floor_cuts_a_dark_halo_and_nothing_else(self):
+        from .model import RangeLimit
         for s in (2, 4):
-            bl, lim = AnalyticBaseline(s), UndershootLimit(s)
-            x = torch.full((1, 3, 12, 12), 0.5)
-            x[..., :, 6:] = 0.9                                       # a hard edge: grey | white card
-            base = bl(x)
+            bl, x, base, up = self._edge(s)
+            lim = RangeLimit(s, floor=True, ceiling=False)
             grey = float(bl.mapped(torch.full((1, 3, 1, 1), 0.5)).min())
-            up = lambda a, b: slice(a * s, b * s)                     # noqa: E731  input columns -> output columns
             res = torch.zeros_like(base)
             res[..., :, up(4, 6)] = -0.2                              # the network's dark halo beside the card
-            res[..., :, up(9, 12)] = 0.05                             # and a lift inside the card
+            res[..., up(4, 12), up(9, 12)] = 0.05                     # and a lift inside the card
             out = lim(x, bl, base, base + res)
-            self.assertTrue(torch.equal(out[..., :, up(9, 12)], (base + res)[..., :, up(9, 12)]))   # lifts pass
-            self.assertTrue(torch.equal(out[..., :, up(0, 3)], base[..., :, up(0, 3)]))           # as does the rest
+            self.assertTrue(torch.equal(out[..., up(4, 12), up(9, 12)], (base + res)[..., up(4, 12), up(9, 12)]))
+            self.assertTrue(torch.equal(out[..., :, up(0, 3)], base[..., :, up(0, 3)]))   # as does the rest
             halo = out[..., :, up(4, 6)]
             floor = torch.clamp(base[..., :, up(4, 6)], max=grey)        # the grey's mapping, or the baseline below it
             self.assertLess(float((halo - floor).abs().max()), 1e-6)
-            self.assertLess(float(halo.min()), float(base.max()))
             # never above the baseline: where the Keys bicubic itself rings below the grey, the baseline is the limit
             dark = lim(x, bl, base, base - 0.3)
             self.assertTrue(bool((dark <= base).all()))
             self.assertTrue(torch.equal(dark[..., :, up(0, 3)], base[..., :, up(0, 3)]))   # flat grey: back to it
             self.assertLess(float(base.min()), grey - 1e-4)
 
+    def test_the_ceiling_cuts_lifts_above_the_nearby_input_unless_clipped(self):
+        from .model import HighlightGate, RangeLimit
+        for s in (2, 4):
+            bl, x, base, up = self._edge(s)
+            lim = RangeLimit(s, floor=False, ceiling=True)
+            clipped = HighlightGate(s).clipped(x)
+            card = float(bl.mapped(torch.full((1, 3, 1, 1), 0.9)).max())
+            out = lim(x, bl, base, base + 0.1, clipped)               # the network lifts everything by 88 codes
+            flat = out[..., up(6, 12), up(0, 3)]                       # flat grey: held at its own mapping
+            self.assertLess(float((flat - base[..., up(6, 12), up(0, 3)]).abs().max()), 1e-6)
+            beside = out[..., up(6, 12), up(4, 6)]                     # grey beside the card: up to the card's level
+            self.assertLessEqual(float(beside.max()), card + 1e-6)
+            self.assertGreater(float((beside - base[..., up(6, 12), up(4, 6)]).max()), 0.01)
+            corner = out[..., up(0, 2), up(10, 12)]                    # clipped: the lift passes
+            self.assertTrue(torch.equal(corner, (base + 0.1)[..., up(0, 2), up(10, 12)]))
+            dark = lim(x, bl, base, base - 0.1, clipped)               # darkening always passes
+            self.assertTrue(torch.equal(dark, base - 0.1))
+
     def test_shipped_at_both_scales(self):
         from .configs import SHIPPED, make_config
         for s in (2, 4):
             self.assertTrue(make_config(SHIPPED, s).undershoot_limit)
+            self.assertTrue(make_config(SHIPPED, s).overshoot_limit)
+
 
 
 class Widening(unittest.TestCase):
@@ -398,6 +423,8 @@ class Package(unittest.TestCase):
                 card = json.load(f)
             self.assertEqual(card['config'], make_config(SHIPPED, s).to_dict())
             self.assertEqual(card['parameters'], count_params(SRITM(make_config(SHIPPED, s))))
+            # the float16 variant really runs the network in half precision (a split gone wrong once left none)
+            self.assertGreater(card['fp16']['half_nodes'], 300)
 
     def test_every_stage_imports_as_a_package_module(self):
         # the stages run as `python3 -m remaster_train.<stage>` from models/training: each must import and have main
