@@ -162,6 +162,27 @@ def ictcp_from_pq2020(pq):
     return np.einsum('ij,jhw->ihw', _ICTCP, sdrhdr.pq_inverse_eotf(lms))
 
 
+def intensity_code(pq):
+    """[3,H,W] BT.2020 PQ -> 10-bit narrow-range code of ICtCp's I."""
+    return np.round(64 + 876 * ictcp_from_pq2020(pq)[0])
+
+
+def luminance_nits(pq):
+    n = sdrhdr.pq_eotf(np.asarray(pq, np.float64))
+    return 0.2627 * n[0] + 0.6780 * n[1] + 0.0593 * n[2]   # BT.2020 luminance
+
+
+FALSE_LIGHT_STEP = 20   # 10-bit codes of ICtCp I above the baseline that count as a raise (issue 19)
+
+
+def false_light_counts(hdr, base, target):
+    """Issue 19's false light on an SDR-sourced picture: (pixels raised more than FALSE_LIGHT_STEP codes above the
+    baseline, pixels eligible: target at or below SDR white). heldout.py reports it; train.py can cap it."""
+    eligible = luminance_nits(target) <= sdrhdr.SDR_WHITE_NITS * 1.0001
+    raised = intensity_code(hdr) - intensity_code(base) > FALSE_LIGHT_STEP
+    return int((raised & eligible).sum()), int(eligible.sum())
+
+
 def delta_e_itp(a, b):
     """Mean ΔE_ITP (ITU-R BT.2124) between two BT.2020 PQ images [3,H,W]."""
     x, y = ictcp_from_pq2020(a), ictcp_from_pq2020(b)

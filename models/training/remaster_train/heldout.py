@@ -70,7 +70,7 @@ ARTWORKS = ['Altai', 'Canopee', 'Cascade', 'Cluster', 'Elarun', 'Flow', 'FlyingK
             'Kay', 'Kokkini', 'MilkyWay', 'Opal', 'Patak', 'SafeLanding', 'Shell', 'Volna']
 ART_SHORT_SIDE = 768
 RENDER_MOD, RENDER_RESIDUE = 10, 9
-CODE_STEP = 20          # 10-bit codes
+CODE_STEP = D.FALSE_LIGHT_STEP   # 10-bit codes
 NEAR_WHITE = 0.5        # photo/art near-white surfaces: target luminance >= this x SDR white (101.5 cd/m2)
 PQ_WHITE = float(sdrhdr.pq_inverse_eotf(np.float64(sdrhdr.SDR_WHITE_NITS)))
 TARGETS = {'photo_clean_mean_gain_db': 1.0, 'hdr_mean_gain_db': 2.5, 'worst_gain_db': -0.1,
@@ -179,14 +179,7 @@ def run_onnx(model, inputs, tmp, tag):
 
 
 # ---------------------------------------------------------------------------------------------- metrics
-def intensity_code(pq):
-    """[3,H,W] BT.2020 PQ -> 10-bit narrow-range code of ICtCp's I."""
-    return np.round(64 + 876 * D.ictcp_from_pq2020(pq)[0])
-
-
-def luminance_nits(pq):
-    n = sdrhdr.pq_eotf(np.asarray(pq, np.float64))
-    return 0.2627 * n[0] + 0.6780 * n[1] + 0.0593 * n[2]   # BT.2020 luminance
+intensity_code, luminance_nits = D.intensity_code, D.luminance_nits   # shared with train.py's cap
 
 
 def measure(item, hdr, base, tgt):

@@ -310,6 +310,33 @@ class RangeLimit(unittest.TestCase):
 
 
 
+class CheckpointChoice(unittest.TestCase):
+    """train.pick with --max-false-light: a candidate whose validation photographs glow is never chosen."""
+
+    def test_false_light_counts(self):
+        from . import data as D
+        base = np.full((3, 8, 8), float(sdrhdr.pq_inverse_eotf(np.float64(100.0))))   # 100 cd/m2 grey
+        hdr = base.copy()
+        hdr[:, :2, :5] += 25 / 876                                   # 10 pixels raised 25 codes
+        hdr[:, 4, :3] += 15 / 876                                    # 3 raised 15: below the step
+        target = base.copy()
+        target[:, 7, :] = float(sdrhdr.pq_inverse_eotf(np.float64(1000.0)))   # a real highlight row: not eligible
+        hdr[:, 7, :] += 100 / 876
+        self.assertEqual(D.false_light_counts(hdr, base, target), (10, 56))
+
+    def test_pick_skips_a_glowing_candidate(self):
+        from .train import pick
+        row = lambda kind, gain, raised=0: ({'name': 'p', 'kind': kind, 'gain': gain, 'fl_raised': raised,   # noqa: E731
+                                              'fl_px': 1000} if kind == 'photo' else {'name': 'h', 'kind': kind,
+                                                                                      'gain': gain})
+        by_alpha = {1.0: [row('photo', 2.0, raised=5), row('hdr', 1.5)],       # best score, 0.5 % false light
+                    0.75: [row('photo', 1.8, raised=0), row('hdr', 1.4)]}       # a little lower, none
+        self.assertEqual(pick(by_alpha)[0], 1.0)
+        self.assertEqual(pick(by_alpha, max_false_light=0.1)[0], 0.75)
+        self.assertAlmostEqual(pick(by_alpha)[1]['false_light_pct'], 0.5)
+        self.assertIsNone(pick(by_alpha, max_false_light=-1.0))   # none qualifies: no choice at this step
+
+
 class Widening(unittest.TestCase):
     def test_widened_model_computes_the_same_function(self):
         from .configs import make_config
