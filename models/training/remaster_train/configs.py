@@ -28,8 +28,8 @@ CONFIGS = {
 CONFIGS['medium-gated'] = dict(CONFIGS['medium'], highlight_gate=True)
 # shipped since 2026-12-06 (night): and two more parameter-free stages: the level dead zone (model.LevelDeadzone)
 # before the gate, its width picked per scale on the checkpoint-choice images (NOTES.md): 1 code at x2; at x4 every
-# width cost them, so 0 (off); and the range limit (model.RangeLimit: floor and ceiling) at both scales. A dict value is per
-# scale.
+# width cost them, so 0 (off); and the range limit (model.RangeLimit: floor and ceiling) at both scales. A dict value
+# is per scale.
 CONFIGS['medium-limited'] = dict(CONFIGS['medium-gated'], level_deadzone={2: 1.0, 4: 0.0}, undershoot_limit=True,
                                  overshoot_limit=True)
 

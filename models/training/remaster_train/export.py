@@ -237,8 +237,8 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, va
                            f'baseline puts above {HighlightGate.L0:.0f}-{HighlightGate.L1:.0f} cd/m2 unless the SDR '
                            'input is clipped within 1 input pixel; model.HighlightGate)' if cfg.highlight_gate else '')
                         + (f'; before the gate the residual\'s local mean (5x5) is taken toward zero by up to '
-                           f'{cfg.level_deadzone:g} 10-bit code{"" if cfg.level_deadzone == 1 else "s"}, never lifting a pixel '
-                           f'(model.LevelDeadzone)' if cfg.level_deadzone > 0 else '')
+                           f'{cfg.level_deadzone:g} 10-bit code{"" if cfg.level_deadzone == 1 else "s"}, '
+                           'never lifting a pixel (model.LevelDeadzone)' if cfg.level_deadzone > 0 else '')
                         + ('; last, no result darker than both the baseline and the darkest input pixel within 1 '
                            'input pixel as the baseline maps it' if cfg.undershoot_limit else '')
                         + (', nor brighter than both the baseline and the brightest one unless the input is clipped '
@@ -306,8 +306,9 @@ def card_md(c):
           f"by device: {t['hardware']})",
           f"- run arguments: `{json.dumps(t['run_args'])}`",
           *[f"- {n}" for n in t.get('lineage', [])],
-          *([f"- then rebuilt from `{t['recovered_from']}` by `recover` and exported again in this card's configuration "
-             '(train.sh stage 8: no training; validation and speed below are of this file)'] if t.get('recovered_from') else []),
+          *([f"- then rebuilt from `{t['recovered_from']}` by `recover` and exported again in this card's "
+             'configuration (train.sh stage 8: no training; validation and speed below are of this file)']
+            if t.get('recovered_from') else []),
           f"- checkpoint selection: {t['selected_by']}", f"- loss: {t['loss']}", f"- degradations: {t['degradations']}",
           f"- augmentation: {t.get('augmentation', 'flips and transposes')}",
           f"- HDR targets: {t['hdr_targets']}", f"- photo targets: {t['photo_targets']}", '',

@@ -1,8 +1,8 @@
 """Writes the half-precision variant of a trained model: `srItm-xS.onnx` -> `srItm-xS.fp16.onnx`.
 
 The network (every node that computes the residual) runs in float16; the analytic baseline, the final
-`base + residual`, the clip and the range limit stay float32, so `base` is bit-identical to the float32 model and the contract
-(float32 `sdr` in, float32 `hdr`/`base` out) is unchanged. The worker uses this file on GPU execution providers
+`base + residual`, the clip and the range limit stay float32, so `base` is bit-identical to the float32 model and the
+contract (float32 `sdr` in, float32 `hdr`/`base` out) is unchanged. The worker uses this file on GPU execution providers
 (CUDA, DirectML, CoreML), whose convolutions run faster in half precision (not measured here: no GPU); the CPU
 keeps the float32 file. The pair is tied together: the float32 file's SHA-256 goes into the fp16 file's metadata,
 and both files' hashes into the model card (`fp16` entry); the worker runs a variant only when the card vouches

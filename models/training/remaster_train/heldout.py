@@ -179,17 +179,14 @@ def run_onnx(model, inputs, tmp, tag):
 
 
 # ---------------------------------------------------------------------------------------------- metrics
-intensity_code, luminance_nits = D.intensity_code, D.luminance_nits   # shared with train.py's cap
-
-
 def measure(item, hdr, base, tgt):
     m = {'psnr_model': D.psnr_pq(hdr, tgt), 'psnr_base': D.psnr_pq(base, tgt)}
     m['gain'] = m['psnr_model'] - m['psnr_base']
-    ci_m, ci_b, ci_t = intensity_code(hdr), intensity_code(base), intensity_code(tgt)
+    ci_m, ci_b, ci_t = D.intensity_code(hdr), D.intensity_code(base), D.intensity_code(tgt)
     code = lambda v: np.round(64 + 876 * v)   # noqa: E731
     raised = ci_m - ci_b > CODE_STEP
     raised_maxch = (code(hdr) - code(base)).max(0) > CODE_STEP
-    y_t = luminance_nits(tgt)
+    y_t = D.luminance_nits(tgt)
     not_hl = y_t <= sdrhdr.SDR_WHITE_NITS * 1.0001
     if item['set'] == 'render':
         elig = item['white_mask'] & not_hl
@@ -283,7 +280,7 @@ def tone(pq):
 
 def dump_png(path, lr, base, hdr, tgt, s):
     up = np.repeat(np.repeat(lr, s, 1), s, 2)
-    d = intensity_code(hdr) - intensity_code(base)   # red: model brighter than the baseline, blue: darker
+    d = D.intensity_code(hdr) - D.intensity_code(base)   # red: model brighter than the baseline, blue: darker
     dm = np.zeros(d.shape + (3,), np.uint8)
     dm[..., 0] = np.clip(d / 40 * 255, 0, 255)
     dm[..., 2] = np.clip(-d / 40 * 255, 0, 255)
@@ -294,8 +291,8 @@ def dump_png(path, lr, base, hdr, tgt, s):
 # ------------------------------------------------------------------------------------------------- main
 def fmt_table(summary):
     lines = [f"{'set/condition':18s} {'n':>3s} {'PSNR m':>7s} {'PSNR b':>7s} {'mean':>6s} {'median':>6s} "
-             f"{'worst':>6s} {'<-0.1':>5s} {'false light':>11s} {'FL white':>8s} {'FL maxch':>8s} {'lift>5':>7s} {'HL exp':>7s} "
-             f"{'HL need':>7s}  worst image"]
+             f"{'worst':>6s} {'<-0.1':>5s} {'false light':>11s} {'FL white':>8s} {'FL maxch':>8s} {'lift>5':>7s} "
+             f"{'HL exp':>7s} {'HL need':>7s}  worst image"]
     pct = lambda v: '-' if v is None else f'{100 * v:.3f}%'   # noqa: E731
     for k, s in summary.items():
         lines.append(f"{k:18s} {s['n']:3d} {s['mean_psnr_model']:7.2f} {s['mean_psnr_base']:7.2f} "

@@ -187,8 +187,8 @@ def main():
     ap.add_argument('--onnx', required=True, help='an exported float32 model (models/srItm-x2.onnx)')
     ap.add_argument('--out', required=True, help='checkpoint to write (e.g. work/recovered-x2.pt)')
     ap.add_argument('--config', default=SHIPPED,
-                    help=f'configs name to rebuild in (default {SHIPPED}); the file must hold its weights (a weightless '
-                         'stage such as the highlight gate may differ)')
+                    help=f'configs name to rebuild in (default {SHIPPED}); the file must hold its weights (a '
+                         'weightless stage such as the highlight gate may differ)')
     ap.add_argument('--golden', default=os.path.join(MODELS, 'golden'),
                     help="golden outputs to check against ('' to skip); only valid for the shipped files")
     a = ap.parse_args()

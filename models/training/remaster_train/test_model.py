@@ -326,9 +326,9 @@ class CheckpointChoice(unittest.TestCase):
 
     def test_pick_skips_a_glowing_candidate(self):
         from .train import pick
-        row = lambda kind, gain, raised=0: ({'name': 'p', 'kind': kind, 'gain': gain, 'fl_raised': raised,   # noqa: E731
-                                              'fl_px': 1000} if kind == 'photo' else {'name': 'h', 'kind': kind,
-                                                                                      'gain': gain})
+        def row(kind, gain, raised=0):
+            r = {'name': kind, 'kind': kind, 'gain': gain}
+            return {**r, 'fl_raised': raised, 'fl_px': 1000} if kind == 'photo' else r
         by_alpha = {1.0: [row('photo', 2.0, raised=5), row('hdr', 1.5)],       # best score, 0.5 % false light
                     0.75: [row('photo', 1.8, raised=0), row('hdr', 1.4)]}       # a little lower, none
         self.assertEqual(pick(by_alpha)[0], 1.0)
