@@ -134,11 +134,15 @@ done
 speed=(); [ -f "$CACHE/bench.json" ] && speed=(--speed-json "$CACHE/bench.json")
 py export --x2 "$RUNS/x2-gfx/selected.pt" --x4 "$RUNS/x4-gfx/selected.pt" --out-dir "$OUT_DIR" \
   "${speed[@]}" --gpu-json "$HERE"/results/cuda-*.json
-# 8. the parameter-free stages (configs `medium-limited`: the level dead zone at x2, the highlight gate and the
-#    range limit at both): the exported weights rebuilt in that configuration (recover checks them against the
-#    goldens just written) and exported again; the cards keep the lineage
+# 8. the parameter-free stages (configs `medium-limited`: the level dead zone, the highlight gate and the range
+#    limit): the exported weights rebuilt in that configuration (recover checks them against the goldens just
+#    written) and exported again; the cards keep the lineage. The dead zone widths in configs.py are choose_stages'
+#    choice (results/stages-x*.json, made with the choice scenes of /work/data/choice): with RENDERS=FOLDER set it
+#    runs again on that folder's choice scenes
 for s in 2 4; do
   py recover --scale "$s" --onnx "$OUT_DIR/srItm-x$s.onnx" --golden "$OUT_DIR/golden" --out "$RUNS/recovered-x$s.pt"
+  [ -z "${RENDERS:-}" ] || py choose_stages --scale "$s" --checkpoint "$RUNS/recovered-x$s.pt" --renders "$RENDERS" \
+    --out "$HERE/results/stages-x$s.json"
 done
 py export --x2 "$RUNS/recovered-x2.pt" --x4 "$RUNS/recovered-x4.pt" --out-dir "$OUT_DIR" "${speed[@]}"
 echo "Exported to $OUT_DIR. Check: node --import tsx --test test/integration/model-golden.test.ts"

@@ -27,10 +27,10 @@ CONFIGS = {
 # at export (train.sh stage 8: recover, export); the same checkpoints load in either
 CONFIGS['medium-gated'] = dict(CONFIGS['medium'], highlight_gate=True)
 # shipped since 2026-12-06 (night): and two more parameter-free stages: the level dead zone (model.LevelDeadzone)
-# before the gate, its width picked per scale on the checkpoint-choice images (NOTES.md): 1 code at x2; at x4 every
-# width cost them, so 0 (off); and the range limit (model.RangeLimit: floor and ceiling) at both scales. A dict value
-# is per scale.
-CONFIGS['medium-limited'] = dict(CONFIGS['medium-gated'], level_deadzone={2: 1.0, 4: 0.0}, undershoot_limit=True,
+# before the gate, its width picked per scale on the checkpoint-choice images by choose_stages (results/stages-x*.json,
+# test_model checks the two agree): 1 code at x2, 0.5 at x4; and the range limit (model.RangeLimit: floor and
+# ceiling) at both scales. A dict value is per scale.
+CONFIGS['medium-limited'] = dict(CONFIGS['medium-gated'], level_deadzone={2: 1.0, 4: 0.5}, undershoot_limit=True,
                                  overshoot_limit=True)
 
 

@@ -108,6 +108,67 @@ def degrade(hr_sdr, s, rng, strength=1.0, clean_share=0.0):
     return torch.stack(out).float()
 
 
+# ----------------------------------------------------------------------------------------------- graphics
+def graphics_colour(rng):
+    """A graphics colour: mostly a primary, secondary, white or black at 75 % or 100 % (colour bars, titles), else
+    any R'G'B'."""
+    if rng.random() < 0.7:
+        return rng.integers(0, 2, 3).astype(np.float32) * (0.75 if rng.random() < 0.5 else 1.0)
+    return rng.uniform(0.0, 1.0, 3).astype(np.float32)
+
+
+def hard_graphic(rng, hp):
+    """A synthetic hp x hp R'G'B' graphic [H,W,3] float32: vertical bars, flat rectangles, thin lines and a ramp, with
+    hard edges. Test signals, titles and logos are not in the photographs, the models moved flat saturated patches
+    of colour bars by up to 100 codes and a 100 % white patch by +100 (error_budget.py), and on them the right
+    answer is the baseline (train --graphics; the graphics choice set)."""
+    im = np.empty((hp, hp, 3), np.float32)
+    im[:] = graphics_colour(rng)
+    if rng.random() < 0.5:   # bars
+        for e in np.sort(rng.integers(0, hp, int(rng.integers(2, 9)))):
+            im[:, e:] = graphics_colour(rng)
+    for _ in range(int(rng.integers(1, 7))):   # flat patches and lines (1-3 px)
+        y0, x0 = rng.integers(0, hp, 2)
+        h, w = (rng.integers(1, 4), rng.integers(4, hp)) if rng.random() < 0.3 else rng.integers(3, hp // 2 + 1, 2)
+        im[y0:y0 + h, x0:x0 + w] = graphics_colour(rng)
+    if rng.random() < 0.25:   # a ramp
+        y0 = int(rng.integers(0, hp - 4))
+        im[y0:y0 + hp // 4] = np.linspace(0, 1, hp, dtype=np.float32)[None, :, None] * graphics_colour(rng).clip(0.5, 1)
+    return im
+
+
+def smooth_graphic(rng, hp):
+    """A synthetic hp x hp R'G'B' graphic [H,W,3] float32: a linear gradient at any angle under 1-3 soft-edged discs
+    (backgrounds, skies and vignettes of titles and animation), the kind of smooth picture on which the network
+    shifted levels by a fraction of a code (models/training/NOTES.md)."""
+    y, x = np.mgrid[0:hp, 0:hp] / float(hp)
+    c0, c1, a = rng.uniform(0.05, 0.95, 3), rng.uniform(0.05, 0.95, 3), rng.uniform(0, 2 * np.pi)
+    ca, sa = np.cos(a), np.sin(a)
+    t = np.clip((ca * x + sa * y - (min(0, ca) + min(0, sa))) / (abs(ca) + abs(sa)), 0, 1)
+    im = c0[:, None, None] * (1 - t) + c1[:, None, None] * t
+    for _ in range(int(rng.integers(1, 4))):
+        cx, cy, rad, col = rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.1, 0.4), rng.uniform(0.05, 0.95, 3)
+        w = np.clip((rad - np.sqrt((x - cx) ** 2 + (y - cy) ** 2)) / rng.uniform(0.01, 0.1), 0, 1)
+        im = im * (1 - w) + col[:, None, None] * w
+    return np.ascontiguousarray(im.transpose(1, 2, 0), dtype=np.float32)
+
+
+GRAPHICS_CHOICE_SEED = 1000   # seeds 1000.. : the graphics choice set (training draws graphics from its own stream)
+
+
+def graphics_choice_set(scale, n=24, size=384):
+    """Checkpoint- and stage-choice entries ('graphic' kind) of synthetic graphics, clean input: even k a smooth
+    graphic, odd k a hard-edged one, each 8-bit like a master; target = the baseline mapping of the clean graphic."""
+    out = []
+    for k in range(n):
+        rng = np.random.default_rng(GRAPHICS_CHOICE_SEED + k)
+        im = (smooth_graphic if k % 2 == 0 else hard_graphic)(rng, size)
+        hr = torch.from_numpy(np.round(im * 255.0) / 255.0).permute(2, 0, 1)[None].float()
+        out.append({'name': f'graphic-{k:02d}', 'kind': 'graphic', 'lr': clean_lr(hr, scale)[0].numpy(),
+                    'target': target_from_sdr(hr)[0].numpy()})
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ targets
 M = torch.tensor(sdrhdr.M709_TO_2020, dtype=torch.float64).float().reshape(3, 3, 1, 1)
 HDR_PEAK_REL = 1000.0 / sdrhdr.SDR_WHITE_NITS

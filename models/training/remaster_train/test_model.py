@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import sdrhdr
+from . import data as D, sdrhdr
 from .model import SRITM, SRITMConfig, count_params, macs_per_input_pixel
 
 # models/training: the folder the package's stages run from (python3 -m remaster_train.<stage>)
@@ -244,11 +244,23 @@ class LevelDeadzone(unittest.TestCase):
         self.assertLess(float((ring + 0.05 - 2 * self.CODE).abs().max()), 1e-5)
 
     def test_shipped_widths(self):
-        # picked per scale on the checkpoint-choice images (NOTES.md 2026-12-06, night)
+        # picked per scale on the checkpoint-choice images by choose_stages; its recorded choice is the shipped one
+        import json
         from .configs import SHIPPED, make_config
-        self.assertEqual(make_config(SHIPPED, 2).level_deadzone, 1.0)
-        self.assertEqual(make_config(SHIPPED, 4).level_deadzone, 0.0)
-        self.assertIsNone(SRITM(make_config(SHIPPED, 4)).deadzone)
+        for s, width in ((2, 1.0), (4, 0.5)):
+            self.assertEqual(make_config(SHIPPED, s).level_deadzone, width)
+            with open(os.path.join(os.path.dirname(__file__), '..', 'results', f'stages-x{s}.json')) as f:
+                self.assertEqual(json.load(f)['chosen'], width)
+
+    def test_choice_rule_puts_natural_pictures_first(self):
+        from .choose_stages import GRAPHICS, pick
+
+        def row(natural, graphics):
+            return {'natural_sum': natural, 'sets': {GRAPHICS: {'mean_gain': graphics}}}
+        # 2 is best on graphics but 0.08 dB below the best natural sum; of 0, 0.5 and 1 (within 0.05), 1 wins
+        self.assertEqual(pick({0.0: row(9.00, -3.0), 0.5: row(8.99, -2.5), 1.0: row(8.96, -2.2), 2.0: row(8.92, -1.0)}),
+                         1.0)
+        self.assertEqual(pick({0.0: row(9.0, -2.0), 1.0: row(9.0, -2.0)}), 0.0)   # a tie: the narrower
 
 
 class RangeLimit(unittest.TestCase):
@@ -308,6 +320,24 @@ class RangeLimit(unittest.TestCase):
             self.assertTrue(make_config(SHIPPED, s).undershoot_limit)
             self.assertTrue(make_config(SHIPPED, s).overshoot_limit)
 
+
+
+class GraphicsChoiceSet(unittest.TestCase):
+    """data.graphics_choice_set: deterministic 8-bit graphics, smooth and hard-edged, targets = the baseline mapping."""
+
+    def test_deterministic_and_both_kinds(self):
+        a, b = D.graphics_choice_set(2, n=4, size=64), D.graphics_choice_set(2, n=4, size=64)
+        self.assertEqual([e['name'] for e in a], ['graphic-00', 'graphic-01', 'graphic-02', 'graphic-03'])
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x['lr'], y['lr'])
+            self.assertEqual(x['lr'].shape, (3, 32, 32))
+            self.assertEqual(x['target'].shape, (3, 64, 64))
+            np.testing.assert_array_equal(np.round(x['lr'] * 255), x['lr'] * 255)   # 8-bit like a master
+        # even: a smooth gradient (many levels, no flat run across the frame); odd: hard-edged, a few flat colours
+        rng = np.random.default_rng(D.GRAPHICS_CHOICE_SEED)
+        self.assertGreater(len(np.unique(np.round(D.smooth_graphic(rng, 64) * 255))), 40)
+        rng = np.random.default_rng(D.GRAPHICS_CHOICE_SEED + 1)
+        self.assertLessEqual(len(np.unique(D.hard_graphic(rng, 64).reshape(-1, 3), axis=0)), 16)
 
 
 class CheckpointChoice(unittest.TestCase):

@@ -155,32 +155,10 @@ class Sampler:
             t = F.interpolate(t, size=(hp, hp), mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
         return t, D.target_from_sdr(t)
 
-    def _colour(self):
-        """A graphics colour: mostly a primary, secondary, white or black at 75 % or 100 % (colour bars, titles), else
-        any R'G'B'."""
-        if self.rng.random() < 0.7:
-            return self.rng.integers(0, 2, 3).astype(np.float32) * (0.75 if self.rng.random() < 0.5 else 1.0)
-        return self.rng.uniform(0.0, 1.0, 3).astype(np.float32)
-
     def _graphic(self):
-        """--graphics: a synthetic graphic instead of a photograph crop: vertical bars, flat rectangles, thin lines and
-        a ramp, with hard edges. Test signals, titles and logos are not in the photographs, the models moved flat
-        saturated patches of colour bars by up to 100 codes and a 100 % white patch by +100 (error_budget.py), and on
-        them the right answer is the baseline: the target is the baseline mapping of the clean graphic."""
-        rng, hp = self.rng, self.p * self.s
-        im = np.empty((hp, hp, 3), np.float32)
-        im[:] = self._colour()
-        if rng.random() < 0.5:   # bars
-            for e in np.sort(rng.integers(0, hp, int(rng.integers(2, 9)))):
-                im[:, e:] = self._colour()
-        for _ in range(int(rng.integers(1, 7))):   # flat patches and lines (1-3 px)
-            y0, x0 = rng.integers(0, hp, 2)
-            h, w = (rng.integers(1, 4), rng.integers(4, hp)) if rng.random() < 0.3 else rng.integers(3, hp // 2 + 1, 2)
-            im[y0:y0 + h, x0:x0 + w] = self._colour()
-        if rng.random() < 0.25:   # a ramp
-            y0 = int(rng.integers(0, hp - 4))
-            im[y0:y0 + hp // 4] = np.linspace(0, 1, hp, dtype=np.float32)[None, :, None] * self._colour().clip(0.5, 1)
-        t = torch.from_numpy(self._aug(im)).permute(2, 0, 1)[None]
+        """--graphics: a synthetic graphic (data.hard_graphic) instead of a photograph crop; the target is the
+        baseline mapping of the clean graphic."""
+        t = torch.from_numpy(self._aug(D.hard_graphic(self.rng, self.p * self.s))).permute(2, 0, 1)[None]
         return t, D.target_from_sdr(t)
 
     def hdr(self):
