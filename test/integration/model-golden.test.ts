@@ -32,6 +32,12 @@ interface Manifest {
     lamp_rows_cols: [[number, number], [number, number]];
     models: Record<string, F32Ref>;
   };
+  /** a flat yellow clipped in R' and G' only (paint in a cartoon or a title): [[row0, row1], [col0, col1]) */
+  paint: {
+    fixture: F32Ref;
+    patch_rows_cols: [[number, number], [number, number]];
+    models: Record<string, F32Ref>;
+  };
 }
 
 const manifest: Manifest = JSON.parse(readFileSync(join(goldenDir, 'manifest.json'), 'utf8'));
@@ -165,6 +171,36 @@ for (const { file, ref, tolerance } of whiteCases) {
       deepest <= deepestBase + tolerance * 876 + 0.5,
       `a dark halo beside the card: ${deepest.toFixed(1)} codes below the grey, the baseline ${deepestBase.toFixed(1)}`,
     );
+  });
+}
+
+// The graphics variants (the per-shot Content setting "Animation & graphics") count only a clipped white as a
+// possible light: a flat yellow clipped in two channels stays at the baseline, where the live-action file lifts it
+// (x2 by up to 91 codes at export). Both against their goldens, float32 and float16.
+const paintCases = Object.entries(manifest.paint.models).flatMap(([file, ref]) => [
+  { file, ref, tolerance: manifest.tolerance_max_abs },
+  { file: file.replace(/\.onnx$/, '.fp16.onnx'), ref, tolerance: 1 / 876 },
+]);
+for (const { file, ref, tolerance } of paintCases) {
+  const graphics = file.includes('.graphics.');
+  test(`${file}: clipped yellow paint ${graphics ? 'stays at the baseline' : 'may expand as a light'}`, async () => {
+    const { fixture: fx, patch_rows_cols: [[r0, r1], [c0, c1]] } = manifest.paint;
+    const out = await run(file, new ort.Tensor('float32', readF32(fx), fx.shape));
+    const hdr = out.hdr.data as Float32Array;
+    const base = out.base.data as Float32Array;
+    const d = maxAbsDiff(hdr, readF32(ref));
+    assert.ok(d <= tolerance, `differs from PyTorch by ${(d * 876).toFixed(3)} codes`);
+    const [, , H, W] = out.hdr.dims as number[];
+    const s = H / fx.shape[2];
+    let lift = -Infinity;
+    for (let c = 0; c < 3; c++)
+      for (let y = (r0 + 1) * s; y < (r1 - 1) * s; y++)
+        for (let x = (c0 + 1) * s; x < (c1 - 1) * s; x++) {
+          const i = (c * H + y) * W + x;
+          lift = Math.max(lift, (hdr[i] - base[i]) * 876);
+        }
+    if (graphics) assert.ok(lift <= 0.1, `yellow paint raised by ${lift.toFixed(2)} codes`);
+    else assert.ok(lift >= 10, `the live-action file no longer treats clipped colour as light (${lift.toFixed(1)})`);
   });
 }
 

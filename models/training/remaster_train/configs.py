@@ -33,6 +33,12 @@ CONFIGS['medium-gated'] = dict(CONFIGS['medium'], highlight_gate=True)
 CONFIGS['medium-limited'] = dict(CONFIGS['medium-gated'], level_deadzone={2: 1.0, 4: 0.5}, undershoot_limit=True,
                                  overshoot_limit=True)
 
+# the 'graphics' variant of the shipped models (files srItm-xS.graphics.onnx; the app's per-shot Content setting,
+# "Animation & graphics"): the same weights and stages, but only clipped white counts as a possible light for the
+# highlight gate and the range limit's ceiling (NOTES.md 2026-12-07)
+CONFIGS['medium-limited-graphics'] = dict(CONFIGS['medium-limited'], clipped_channels='all')
+VARIANTS = {'graphics': 'medium-limited-graphics'}   # file suffix -> config, exported beside the SHIPPED files
+
 
 def make_config(name, scale):
     return SRITMConfig(scale=scale, **{k: v[scale] if isinstance(v, dict) else v for k, v in CONFIGS[name].items()})

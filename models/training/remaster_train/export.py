@@ -5,10 +5,12 @@ Usage (from models/training; the shipped models come from the runs x2-gfx and x4
   /usr/bin/python3 -m remaster_train.export \
      --x2 /work/.cache/remaster-training/runs/x2-gfx/selected.pt \
      --x4 /work/.cache/remaster-training/runs/x4-gfx/selected.pt [--speed-json FILE] [--gpu-json FILE...] [--out-dir DIR]
-Writes models/srItm-x2.onnx, models/srItm-x4.onnx, models/srItm-x{2,4}.card.{json,md}, models/golden/*.
+Writes models/srItm-x2.onnx, models/srItm-x4.onnx, models/srItm-x{2,4}.card.{json,md}, models/golden/*, and for each
+of configs.VARIANTS the same weights with that variant's stages: models/srItm-x{2,4}.VARIANT.onnx with its card.
 """
 import argparse
 import copy
+import dataclasses
 import hashlib
 import math
 import json
@@ -23,6 +25,7 @@ from . import data as D
 from . import fp16
 from . import sdrhdr
 from .error_budget import bars_residual
+from .configs import SHIPPED, VARIANTS, make_config
 from .model import SRITM, HighlightGate, SRITMConfig, count_params, eight_orientations, macs_per_input_pixel
 from .temporal import flicker_ok, pan_stats
 
@@ -102,6 +105,30 @@ def fixture():
 # The highlight-gate fixture (input pixels, [rows, cols)): a white card below clipping must stay at the baseline, a
 # clipped lamp inside a 0.97 halo may expand (test/integration/model-golden.test.ts asserts both on the ONNX files)
 WHITES_CARD, WHITES_LAMP = ((6, 18), (4, 16)), ((10, 14), (28, 32))
+
+
+# The paint fixture: a flat patch of saturated yellow clipped in R' and G' (B' 0.1) on grey, like a cartoon's sun or a
+# title's fill. The 'any' clipped test may treat it as a light; the graphics variant ('all') must keep it at the
+# baseline (test/integration/model-golden.test.ts)
+PAINT_PATCH = ((6, 18), (10, 30))
+
+
+def paint_fixture():
+    x = torch.full((1, 3, 24, 40), 0.4) + torch.linspace(-0.1, 0.1, 40)
+    (r0, r1), (c0, c1) = PAINT_PATCH
+    x[:, 0:2, r0:r1, c0:c1] = 1.0
+    x[:, 2, r0:r1, c0:c1] = 0.1
+    return torch.round(x * 255.0) / 255.0
+
+
+VARIANT_WHY = {'graphics': 'animation and graphics (the app\'s per-shot Content setting): only a clipped white may '
+                           'expand as a light; a clipped saturated colour is paint, kept at the baseline'}
+
+
+def variant_config(cfg, suffix):
+    """cfg with what VARIANTS[suffix]'s config changes from configs.SHIPPED (same weights, other stages)."""
+    ship, var = make_config(SHIPPED, cfg.scale).to_dict(), make_config(VARIANTS[suffix], cfg.scale).to_dict()
+    return dataclasses.replace(cfg, **{k: v for k, v in var.items() if ship[k] != v})
 
 
 def whites_fixture():
@@ -235,7 +262,10 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, va
                         'fusion, pixel shuffle per x2) + context branch; output = baseline + residual (PQ)'
                         + (f'; the residual passes the parameter-free highlight gate first (no lift of a pixel the '
                            f'baseline puts above {HighlightGate.L0:.0f}-{HighlightGate.L1:.0f} cd/m2 unless the SDR '
-                           'input is clipped within 1 input pixel; model.HighlightGate)' if cfg.highlight_gate else '')
+                           'input is clipped within 1 input pixel'
+                           + (' in all three channels (white clip only: the animation and graphics variant)'
+                              if cfg.clipped_channels == 'all' else '')
+                           + '; model.HighlightGate)' if cfg.highlight_gate else '')
                         + (f'; before the gate the residual\'s local mean (5x5) is taken toward zero by up to '
                            f'{cfg.level_deadzone:g} 10-bit code{"" if cfg.level_deadzone == 1 else "s"}, '
                            'never lifting a pixel (model.LevelDeadzone)' if cfg.level_deadzone > 0 else '')
@@ -292,8 +322,12 @@ def mean_gain_lines(rows, label):
 
 
 def card_md(c):
-    L = [f"# {c['name']}", '', f"File `{c['file']}` ({c['bytes']} bytes). {c['architecture']}.", '',
-         '## Contract', '', f"- input: {c['contract']['input']}",
+    L = [f"# {c['name']}", '', f"File `{c['file']}` ({c['bytes']} bytes). {c['architecture']}.", '']
+    if c.get('variant'):
+        v = c['variant']
+        L += [f"Variant `{v['name']}` of `{v['of']}` (config `{v['config']}`): the same weights; {v['why']}. "
+              'Training, learning curve and speed are those of the network it shares.', '']
+    L += ['## Contract', '', f"- input: {c['contract']['input']}",
          f"- output `hdr`: {c['contract']['outputs']['hdr']}", f"- output `base`: {c['contract']['outputs']['base']}",
          f"- opset 17, dynamic N/h/w; receptive field radius <= {c['receptive_field_input_px']} input px; "
          f"tile origins multiple of {c['tile_alignment_input_px']} input px for bit-identical tiling", '',
@@ -458,14 +492,19 @@ def main():
         gold['models'][f'baseline-x{s}.onnx'] = {
             'hdr': write_f32(os.path.join(golden, f'baseline-x{s}.base.f32'), base),
             'base': {'same_as': 'hdr'}, 'source': 'float64 numpy reference (models/training/remaster_train/sdrhdr.py)'}
-    for s, ckp in ((2, a.x2), (4, a.x4)):
+    gold['paint'] = {'fixture': write_f32(os.path.join(golden, 'paint-1x3x24x40.f32'), paint_fixture().numpy()),
+                     'patch_rows_cols': PAINT_PATCH, 'models': {}}
+    for s, ckp, suffix in [(s, ckp, v) for s, ckp in ((2, a.x2), (4, a.x4)) for v in ('',) + tuple(VARIANTS)]:
         ck = torch.load(ckp, map_location='cpu', weights_only=False)
         cfg = SRITMConfig.from_dict(ck['config'])
         assert cfg.scale == s
+        if suffix:   # a variant: the same weights, the stages of its config
+            cfg = variant_config(cfg, suffix)
         model = SRITM(cfg)
         model.load_state_dict(ck.get('ema', ck['state']))
         model.eval()
-        fname = f'srItm-x{s}.onnx'
+        stem = f'srItm-x{s}' + (f'.{suffix}' if suffix else '')
+        fname = stem + '.onnx'
         path = os.path.join(a.out_dir, fname)
         align = 16 if cfg.context else 1   # pooling grid of the context branch
         meta = {'remaster.contract': 'sdr->hdr,base', 'remaster.scale': str(s), 'remaster.scale_int': s,
@@ -474,19 +513,23 @@ def main():
                 'remaster.tile_alignment': str(align),
                 'remaster.tile_overlap': str(align * math.ceil(receptive_field(cfg) / align)),   # as the worker rounds it
                 'remaster.params': str(count_params(model))}
+        if suffix:
+            meta['remaster.variant'] = suffix
         ops = export_onnx(model, path, {k: v for k, v in meta.items()})
         half = fp16.convert(path, fp16.fp16_path(path))   # the GPU variant (network in float16, baseline float32)
         with torch.no_grad():
             hdr, bl = model(x)
             best, _ = eight_orientations(model, x)
-        gold['models'][fname] = {'hdr': write_f32(os.path.join(golden, f'srItm-x{s}.hdr.f32'), hdr.numpy()),
-                                 'base': write_f32(os.path.join(golden, f'srItm-x{s}.base.f32'), bl.numpy()),
+        gold['models'][fname] = {'hdr': write_f32(os.path.join(golden, f'{stem}.hdr.f32'), hdr.numpy()),
+                                 'base': write_f32(os.path.join(golden, f'{stem}.base.f32'), bl.numpy()),
                                  'source': f'PyTorch {torch.__version__}, checkpoint step {ck.get("step")}'}
         # quality 'best': the mean `hdr` of the 8 orientations (test/integration/tiled-inference.test.ts)
-        gold.setdefault('best', {})[fname] = write_f32(os.path.join(golden, f'srItm-x{s}.best.hdr.f32'), best.numpy())
+        gold.setdefault('best', {})[fname] = write_f32(os.path.join(golden, f'{stem}.best.hdr.f32'), best.numpy())
         with torch.no_grad():
             wh, _ = model(xw)
-        gold['whites']['models'][fname] = write_f32(os.path.join(golden, f'srItm-x{s}.whites.hdr.f32'), wh.numpy())
+            ph, _ = model(paint_fixture())
+        gold['whites']['models'][fname] = write_f32(os.path.join(golden, f'{stem}.whites.hdr.f32'), wh.numpy())
+        gold['paint']['models'][fname] = write_f32(os.path.join(golden, f'{stem}.paint.hdr.f32'), ph.numpy())
         run_dir = os.path.dirname(os.path.abspath(ckp))
         run_log, lineage, (step0, sec0) = run_history(run_dir)
         last_path = os.path.join(run_dir, 'last.pt')
@@ -498,15 +541,19 @@ def main():
         tp = pan_stats(model)
         tp['no_added_flicker'] = flicker_ok(tp)
         # validation of this network as exported (a weightless stage such as the gate is not in ck's figures)
-        c = card(f'Remaster SR-ITM x{s} ({fname})', ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp,
+        title = f'Remaster SR-ITM x{s}' + (f', {suffix} variant' if suffix else '') + f' ({fname})'
+        c = card(title, ck, model, ops, path, speed.get(fname, {}), run_log, manifest, tp,
                  validation(model, s), gpu_speed(gpu_runs, cfg))
+        if suffix:
+            c['variant'] = {'name': suffix, 'of': f'srItm-x{s}.onnx', 'config': VARIANTS[suffix],
+                            'why': VARIANT_WHY[suffix]}
         if 'recovered_from' in ck:
-            carry_over(c, path[:-len('.onnx')] + '.card.json', ck)
+            carry_over(c, os.path.join(a.out_dir, f'srItm-x{s}.card.json'), ck)
         c['fp16'] = half   # the worker runs the variant only when these hashes match the files
         c['validation_best'] = validation_best(model, s)
         c['temporal_pan_best'] = pan_stats(EightOrientations(model))
         c['colour_bars'] = bars_residual(model)
-        base_name = os.path.join(a.out_dir, f'srItm-x{s}.card')
+        base_name = os.path.join(a.out_dir, f'{stem}.card')
         with open(base_name + '.json', 'w') as f:
             json.dump(c, f, indent=1)
         with open(base_name + '.md', 'w') as f:

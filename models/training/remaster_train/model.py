@@ -57,6 +57,7 @@ class SRITMConfig:
     level_deadzone: float = 0.0   # Remaster addition: LevelDeadzone's width in 10-bit codes (0 = off)
     undershoot_limit: bool = False  # Remaster addition: RangeLimit's floor (no dark halos)
     overshoot_limit: bool = False   # Remaster addition: RangeLimit's ceiling (no lift above the nearby input unclipped)
+    clipped_channels: str = 'any'   # Remaster addition: HighlightGate's clipped test: 'any' R'G'B' channel, or 'all'
 
     @staticmethod
     def paper(scale=2):
@@ -107,15 +108,21 @@ class HighlightGate(nn.Module):
     T0 = 0.995      # SDR code value (of 1) from which the input counts as clipped: 254/255 counts partly, 255 fully
     L0, L1 = 60.0, 150.0   # baseline nits (max of R', G', B' as PQ) where the limit starts / is complete
 
-    def __init__(self, scale):
+    def __init__(self, scale, channels='any'):
+        """channels: 'any' (live action: a pixel with any R'G'B' channel clipped may be a light: tinted lamps and sun
+        clip in one or two channels) or 'all' (animation and graphics: only clipped white is; a clipped saturated
+        paint colour, such as a cartoon's yellow, stays a surface). The 'graphics' variant files use 'all'."""
         super().__init__()
+        assert channels in ('any', 'all'), channels
         self.scale = scale
+        self.channels = channels
         self.pq0 = float(sdrhdr.pq_inverse_eotf(np.float64(self.L0)))
         self.pq1 = float(sdrhdr.pq_inverse_eotf(np.float64(self.L1)))
 
     def clipped(self, x):
         """[N,1,sh,sw]: 1 where the SDR input is clipped within one input pixel, 0 below T0 (a ramp between)."""
-        peak = F.max_pool2d(x.amax(1, keepdim=True), 3, stride=1, padding=1)
+        level = x.amax(1, keepdim=True) if self.channels == 'any' else x.amin(1, keepdim=True)
+        peak = F.max_pool2d(level, 3, stride=1, padding=1)
         clipped = torch.clamp((peak - self.T0) * (1.0 / (1.0 - self.T0)), 0.0, 1.0)
         return F.interpolate(clipped, scale_factor=self.scale, mode='nearest')
 
@@ -360,7 +367,7 @@ class SRITM(nn.Module):
         self.ups = nn.ModuleList([conv3(c, 4 * c) for _ in range(int(round(math.log2(cfg.scale))))])
         self.last = conv3(c, 3)
         self.folded_last = None   # set by fold_last_conv() for export
-        self.gate = HighlightGate(cfg.scale) if cfg.highlight_gate else None
+        self.gate = HighlightGate(cfg.scale, cfg.clipped_channels) if cfg.highlight_gate else None
         self.deadzone = LevelDeadzone(cfg.level_deadzone) if cfg.level_deadzone > 0 else None
         self.limit = (RangeLimit(cfg.scale, cfg.undershoot_limit, cfg.overshoot_limit)
                       if cfg.undershoot_limit or cfg.overshoot_limit else None)

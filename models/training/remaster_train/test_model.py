@@ -3,6 +3,7 @@
 Run from models/training: OMP_NUM_THREADS=1 /usr/bin/python3 -m unittest -v remaster_train.test_model
 """
 import copy
+import dataclasses
 import os
 import sys
 import unittest
@@ -166,6 +167,26 @@ class HighlightGate(unittest.TestCase):
             # a negative residual (darkening) always passes
             neg = -res
             self.assertTrue(torch.equal(g(x, base, neg), neg))
+
+    def test_graphics_variant_counts_only_clipped_white(self):
+        # a saturated yellow clipped in R' and G' (a cartoon's sun, a title's fill): a possible light for the live
+        # action models ('any'), paint for the graphics variant ('all'); a clipped white is a light for both
+        from .configs import SHIPPED, VARIANTS, make_config
+        from .model import HighlightGate
+        x = torch.full((1, 3, 12, 12), 0.3)
+        x[:, 0:2, 2:6, 2:6] = 1.0
+        x[:, 2, 2:6, 2:6] = 0.1
+        x[:, :, 8:11, 8:11] = 1.0
+        for s in (2, 4):
+            anyc, allc = HighlightGate(s, 'any').clipped(x), HighlightGate(s, 'all').clipped(x)
+            yellow, white = (slice(3 * s, 5 * s),) * 2, (slice(9 * s, 10 * s),) * 2
+            self.assertGreater(float(anyc[..., yellow[0], yellow[1]].min()), 0.999)
+            self.assertEqual(float(allc[..., yellow[0], yellow[1]].max()), 0.0)
+            self.assertGreater(float(allc[..., white[0], white[1]].min()), 0.999)
+            self.assertEqual(make_config(SHIPPED, s).clipped_channels, 'any')
+            variant = make_config(VARIANTS['graphics'], s)
+            self.assertEqual(variant.clipped_channels, 'all')
+            self.assertEqual(dataclasses.replace(variant, clipped_channels='any'), make_config(SHIPPED, s))
 
     def test_gated_model_matches_the_ungated_model_below_L0(self):
         torch.manual_seed(2)
