@@ -41,11 +41,12 @@ export async function withDelivery<T>(
   modelArg: string | undefined,
   run: (lib: Library, delivery: DeliveryService, watchJob: (jobId: string | null) => void) => Promise<T>,
 ): Promise<T> {
-  const [{ InferenceClient }, { forkLauncher }, { defaultModelPath }, { createLogger }, { resolve }] =
+  const [{ InferenceClient }, { forkLauncher }, { defaultModelPath }, { ModelPool }, { createLogger }, { resolve }] =
     await Promise.all([
       import('../core/inference/client'),
       import('../core/inference/launcher'),
       import('../core/inference/models'),
+      import('../core/inference/pool'),
       import('../core/log'),
       import('node:path'),
     ]);
@@ -56,11 +57,14 @@ export async function withDelivery<T>(
   events.subscribe((ev, payload) => {
     if (ev === 'job.progress' && (payload as Job).id === watched) print(payload as Job);
   });
-  const inference = new InferenceClient({
-    launcher: forkLauncher(),
+  const launcher = forkLauncher();
+  const log = createLogger({ quiet: true, level: 'warn' });
+  // One worker per model file: shots whose content is animation & graphics run the model's graphics variant.
+  const models = new ModelPool(
+    new InferenceClient({ launcher, modelPath, log }),
     modelPath,
-    log: createLogger({ quiet: true, level: 'warn' }),
-  });
+    (path) => new InferenceClient({ launcher, modelPath: path, log }),
+  );
   try {
     return await withLibrary(
       ctx,
@@ -71,7 +75,7 @@ export async function withDelivery<T>(
         };
         process.once('SIGINT', onSigint);
         try {
-          return await run(lib, lib.delivery({ inference, modelPath }), (id) => (watched = id));
+          return await run(lib, lib.delivery({ models }), (id) => (watched = id));
         } finally {
           process.removeListener('SIGINT', onSigint);
         }
@@ -79,7 +83,7 @@ export async function withDelivery<T>(
       events,
     );
   } finally {
-    await inference.close();
+    await models.close();
   }
 }
 

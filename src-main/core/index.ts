@@ -8,6 +8,7 @@ import { EventHub } from './events';
 import { InferenceClient } from './inference/client';
 import { forkLauncher, type WorkerLauncher } from './inference/launcher';
 import { defaultModelPath } from './inference/models';
+import { ModelPool } from './inference/pool';
 import { ensureDemoProject, openLibrary, type DeliveryService, type Library } from './library';
 import { createLogger, type Logger } from './log';
 import { createMediaService, type MediaService } from './media';
@@ -50,12 +51,19 @@ export function createCore(opts: CoreOptions): Core {
   const log = opts.log ?? createLogger({ dir: join(opts.dataDir, 'logs') });
   const events = new EventHub();
   const modelPath = opts.modelPath ?? defaultModelPath();
+  const launcher = opts.launcher ?? forkLauncher();
   const inference = new InferenceClient({
-    launcher: opts.launcher ?? forkLauncher(),
+    launcher,
     modelPath,
     log: log.child('inference'),
     onStatus: (s: InferenceStatus) => events.emit('inference.state', s),
   });
+  // The status bar follows the primary worker; a variant's worker (animation & graphics shots) reports in the log.
+  const models = new ModelPool(
+    inference,
+    modelPath,
+    (path) => new InferenceClient({ launcher, modelPath: path, log: log.child('inference') }),
+  );
   const cacheRoot = join(opts.dataDir, 'cache');
   mkdirSync(cacheRoot, { recursive: true });
   const media = createMediaService({ log: log.child('media'), cacheDir: cacheRoot });
@@ -70,7 +78,7 @@ export function createCore(opts: CoreOptions): Core {
     restrictToRoots,
   });
   // Renders and exports share the core's worker: one inference job at a time, and previews still overtake render tiles.
-  const delivery = library.delivery({ inference, modelPath });
+  const delivery = library.delivery({ models });
   if (opts.demo) {
     // Runs as an ordinary import job in the background; the library screen shows its progress.
     ensureDemoProject(library).catch((e: unknown) =>
@@ -94,7 +102,7 @@ export function createCore(opts: CoreOptions): Core {
     'dialog.pickMedia': async (r) => ({ files: opts.pickFiles ? await opts.pickFiles(r) : null }),
     ...library.api,
     ...delivery.api,
-    ...previewApi({ library, inference, cacheRoot, log: log.child('preview') }),
+    ...previewApi({ library, models, cacheRoot, log: log.child('preview') }),
   };
   // The worker starts in the background; its state reaches the status bar through events.
   inference.start().catch(() => undefined);
@@ -118,7 +126,7 @@ export function createCore(opts: CoreOptions): Core {
       }
     },
     async close() {
-      await inference.close();
+      await models.close();
       library.close();
     },
   };

@@ -1,11 +1,12 @@
 // `remaster still`: one SDR image up-converted to an HDR BT.2020 PQ 16-bit TIFF through the real worker.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { applyGradeFrame, DEFAULT_GRADE, GradeParams } from '../common/colour';
+import { applyGradeFrame, DEFAULT_GRADE, GradeParams, type ShotContent } from '../common/colour';
 import { bt2100PqIccProfile } from '../common/colour/icc';
 import { ServiceError } from '../common/contract';
 import { InferenceClient } from './inference/client';
 import { forkLauncher } from './inference/launcher';
+import { modelForContent } from './inference/models';
 import { writeTiff16 } from './master/tiff16';
 import { upconvertFrame, type UpconvertQuality } from './inference/tiled';
 import type { Logger } from './log';
@@ -21,6 +22,8 @@ export interface StillOptions {
   /** Where SDR 100% lands, nits (BT.2408: 203). */
   whiteNits: number;
   modelPath?: string;
+  /** Live action (default) or animation & graphics: the latter runs the model's graphics variant when it has one. */
+  content?: ShotContent;
   /** 'best': the model on all eight orientations, averaged (8x the time). Default 'standard'. */
   quality?: UpconvertQuality;
   log: Logger;
@@ -63,7 +66,7 @@ export async function upconvertStill(input: string, output: string, opts: StillO
     force: true,
     estimateBytes: image.width * image.height * opts.scale * opts.scale * 6 + 65536,
   });
-  const modelPath = opts.modelPath ?? modelForScale(opts.scale);
+  const modelPath = modelForContent(opts.modelPath ?? modelForScale(opts.scale), opts.content ?? 'live');
   const client = new InferenceClient({ launcher: forkLauncher(), modelPath, log: opts.log });
   try {
     await client.start();

@@ -145,6 +145,20 @@ test(
     assert.equal(await page.getByTestId('viewer-canvas').getAttribute('data-scale'), '1');
 
     await shoot('hdr');
+    // Content "Animation & graphics": the viewer shows the graphics variant's frame (its own worker starts), and
+    // says so; back to live action, the live model's frame again (cached).
+    const content = async (name: string, model: RegExp) => {
+      await page.getByTestId('grade-choice-content').locator('[role="combobox"]').click();
+      await page.getByRole('option', { name }).click();
+      await page.waitForFunction(
+        (re) => new RegExp(re).test(document.querySelector('[data-testid="viewer-caption"]')?.textContent ?? ''),
+        model.source,
+        { timeout: 120_000 },
+      );
+    };
+    await content('Animation & graphics', /HDR · network \(srItm-x2\.graphics\)/);
+    await shoot('graphics');
+    await content('Live action', /HDR · network \(srItm-x2\)/);
     await mode('sdr');
     assert.match(await caption(page), /^SDR · full resolution/);
     await shoot('sdr');

@@ -184,7 +184,10 @@ const paintCases = Object.entries(manifest.paint.models).flatMap(([file, ref]) =
 for (const { file, ref, tolerance } of paintCases) {
   const graphics = file.includes('.graphics.');
   test(`${file}: clipped yellow paint ${graphics ? 'stays at the baseline' : 'may expand as a light'}`, async () => {
-    const { fixture: fx, patch_rows_cols: [[r0, r1], [c0, c1]] } = manifest.paint;
+    const {
+      fixture: fx,
+      patch_rows_cols: [[r0, r1], [c0, c1]],
+    } = manifest.paint;
     const out = await run(file, new ort.Tensor('float32', readF32(fx), fx.shape));
     const hdr = out.hdr.data as Float32Array;
     const base = out.base.data as Float32Array;

@@ -149,6 +149,9 @@ test('bad input: not an image, missing file, bad options, overwriting the source
   r = cli('still', png8, join(tmp.dir, 'o.tif'), '--scale', '3');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--scale must be 2 or 4/);
+  r = cli('still', png8, join(tmp.dir, 'o.tif'), '--content', 'anime');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--content must be live or graphics, got anime/);
   r = cli('still', png8, join(tmp.dir, 'o.tif'), '--quality', 'ultra');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--quality must be standard or best, got ultra/);
@@ -158,4 +161,51 @@ test('bad input: not an image, missing file, bad options, overwriting the source
   assert.equal(r.status, 2);
   assert.match(r.stderr, /overwrite the source/);
   assert.ok(existsSync(tif16));
+});
+
+test('--content graphics: a clipped yellow stays paint (the graphics variant), live action may expand it', () => {
+  // 80x48 grey with a flat yellow patch clipped in R' and G' (B' 10 %), like a cartoon's sun or a title's fill:
+  // written as raw RGB and packed into a PNG by ffmpeg, so the code values are exact.
+  const raw = Buffer.alloc(80 * 48 * 3, 0x66);
+  for (let y = 12; y < 36; y++) for (let x = 20; x < 60; x++) raw.set([255, 255, 26], (y * 80 + x) * 3);
+  const paint = join(tmp.dir, 'paint.png');
+  writeFileSync(join(tmp.dir, 'paint.rgb'), raw);
+  const r = spawnSync(bin.ffmpeg, [
+    '-v',
+    'error',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    '80x48',
+    '-i',
+    join(tmp.dir, 'paint.rgb'),
+    paint,
+  ]);
+  assert.equal(r.status, 0, String(r.stderr));
+  const out = (name: string, ...args: string[]) => {
+    const file = join(tmp.dir, name);
+    const run = cli('still', paint, file, ...args);
+    assert.equal(run.status, 0, run.stderr);
+    return { px: rgb48(file, 160, 96), stdout: run.stdout };
+  };
+  const base = out('paint-base.tif', '--strength', '0');
+  const live = out('paint-live.tif');
+  const graphics = out('paint-graphics.tif', '--content', 'graphics');
+  assert.match(live.stdout, /\(model srItm-x2, /);
+  assert.match(graphics.stdout, /\(model srItm-x2\.graphics, /);
+  // Largest lift over the analytic mapping inside the patch (one input pixel in from its edge), 10-bit codes.
+  const lift = (px: Uint16Array) => {
+    let max = -Infinity;
+    for (let y = 26; y < 70; y++)
+      for (let x = 42; x < 118; x++)
+        for (let c = 0; c < 3; c++) {
+          const i = (y * 160 + x) * 3 + c;
+          max = Math.max(max, ((px[i] - base.px[i]) / 65535) * 1023);
+        }
+    return max;
+  };
+  assert.ok(lift(graphics.px) <= 1, `graphics variant lifted the paint by ${lift(graphics.px).toFixed(1)} codes`);
+  assert.ok(lift(live.px) >= 10, `live action lifted the clipped yellow by only ${lift(live.px).toFixed(1)} codes`);
 });

@@ -40,7 +40,7 @@ test("the README's command table is the commands' description, row for row", () 
   );
   assert.equal(
     usageLine(spec('still')),
-    'remaster still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--quality standard|best] [--model FILE]',
+    'remaster still IN OUT.tif [--scale 2|4] [--strength S] [--white-nits N] [--quality standard|best] [--content live|graphics] [--model FILE]',
   );
   assert.equal(usageLine(spec('serve')), 'remaster serve [--port N] [--bind ADDR] [--media-root DIR]... [--no-demo]');
   // An option the command cannot run without is shown as such, not in brackets.
@@ -129,7 +129,7 @@ test('arguments are parsed strictly, with one plain line for each mistake', () =
   assert.deepEqual(ok, {
     help: false,
     args: ['a.png', 'b.tif'],
-    options: { scale: '4', strength: '1', 'white-nits': '203', quality: 'best' },
+    options: { scale: '4', strength: '1', 'white-nits': '203', quality: 'best', content: 'live' },
   });
   assert.deepEqual(parseCommandArgs(spec('serve'), ['--media-root', '/a', '--media-root', '/b']).options, {
     port: '7450',

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  contentModelFile,
   DEFAULT_GRADE,
   GRADE_PARAMETER_LIST,
   GRADE_PARAMETERS,
@@ -44,6 +45,17 @@ test('the description is the schema: every key, default, range and choice once',
   for (const v of gm.values) assert.equal(GradeParams.parse({ gamutMapping: v }).gamutMapping, v);
   assert.equal(GradeParams.safeParse({ gamutMapping: 'wrap' }).success, false);
   assert.equal(GradeParams.shape.highlightExpansion.description, GRADE_PARAMETERS.highlightExpansion.hint);
+});
+
+test("a shot's content picks the model file: the graphics variant beside it, never for live action", () => {
+  assert.equal(DEFAULT_GRADE.content, 'live');
+  assert.deepEqual(GRADE_PARAMETERS.content.values, ['live', 'graphics']);
+  assert.equal(GradeParams.safeParse({ content: 'anime' }).success, false);
+  assert.equal(contentModelFile('/m/srItm-x2.onnx', 'live'), '/m/srItm-x2.onnx');
+  assert.equal(contentModelFile('/m/srItm-x2.onnx', 'graphics'), '/m/srItm-x2.graphics.onnx');
+  assert.equal(contentModelFile('/m/srItm-x4.fp16.onnx', 'graphics'), '/m/srItm-x4.graphics.fp16.onnx');
+  assert.equal(contentModelFile('/m/srItm-x4.graphics.onnx', 'graphics'), '/m/srItm-x4.graphics.onnx');
+  assert.equal(contentModelFile('C:\\Models\\Mine.ONNX', 'graphics'), 'C:\\Models\\Mine.graphics.onnx');
 });
 
 test('slider positions: ends exact, round trip on the step, log travel per decade for the highlight peak', () => {

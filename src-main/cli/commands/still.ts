@@ -21,6 +21,12 @@ export default defineCommand({
       default: 'standard',
       help: "best: the model averaged over the picture's 8 orientations, 8x the time",
     },
+    content: {
+      type: 'string',
+      value: 'live|graphics',
+      default: 'live',
+      help: "graphics: animation and titles, a clipped colour stays paint (the model's graphics variant)",
+    },
     model: { type: 'string', value: 'FILE', help: 'another .onnx model that meets models/README.md' },
   },
   async run({ args: [input, output], options }, ctx) {
@@ -34,6 +40,9 @@ export default defineCommand({
     const white = Number(options['white-nits']);
     if (!(white >= 80 && white <= 400))
       throw new CliError(`--white-nits must be between 80 and 400, got ${options['white-nits']}`);
+    const content = options.content;
+    if (content !== 'live' && content !== 'graphics')
+      throw new CliError(`--content must be live or graphics, got ${content}`);
     const quality = options.quality;
     if (quality !== 'standard' && quality !== 'best')
       throw new CliError(`--quality must be standard or best, got ${quality}`);
@@ -48,6 +57,7 @@ export default defineCommand({
       strength,
       whiteNits: white,
       modelPath: options.model,
+      content,
       quality,
       // The log file keeps the worker's own lines; the terminal gets this command's message (main decides).
       log: createLogger({ dir: join(ctx.dataDir, 'logs'), scope: 'cli' }),

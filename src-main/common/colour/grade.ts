@@ -88,6 +88,14 @@ export const GRADE_PARAMETERS = {
     default: 1,
     hint: '0 = analytic BT.2408 mapping, 1 = model',
   },
+  content: {
+    kind: 'choice',
+    label: 'Content',
+    values: ['live', 'graphics'],
+    names: { live: 'Live action', graphics: 'Animation & graphics' },
+    default: 'live',
+    hint: 'Which network variant runs: live action lets a colour clipped in any channel expand as a light (tinted lamps, sun); animation & graphics only a clipped white (a cartoon yellow or a title stays paint)',
+  },
   gamutMapping: {
     kind: 'choice',
     label: 'Gamut mapping',
@@ -141,12 +149,25 @@ export const GradeParams = z.object({
   saturation: num(GRADE_PARAMETERS.saturation),
   blackLevel: num(GRADE_PARAMETERS.blackLevel),
   modelStrength: num(GRADE_PARAMETERS.modelStrength),
+  content: choice(GRADE_PARAMETERS.content),
   gamutMapping: choice(GRADE_PARAMETERS.gamutMapping),
   gamutLimit: choice(GRADE_PARAMETERS.gamutLimit),
 });
 export type GradeParams = z.infer<typeof GradeParams>;
 export type GradeParamsInput = z.input<typeof GradeParams>;
 export const DEFAULT_GRADE: GradeParams = GradeParams.parse({});
+/** A shot's picture content, which picks the network variant (not part of the grade's maths). */
+export type ShotContent = GradeParams['content'];
+
+/**
+ * The model file that runs for a shot's content: for animation and graphics the `NAME.graphics.onnx` variant
+ * beside `NAME.onnx` (its float16 twin beside `NAME.fp16.onnx`); live action runs the file itself. Whether the
+ * variant exists is the caller's to check (an analytic or user model has none).
+ */
+export function contentModelFile(modelFile: string, content: ShotContent): string {
+  if (content === 'live' || /\.graphics(\.fp16)?\.onnx$/i.test(modelFile)) return modelFile;
+  return modelFile.replace(/(\.fp16)?\.onnx$/i, `.${content}$1.onnx`);
+}
 // The schema and the description name the same keys, checked by the compiler both ways.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const describedOnce: Same<keyof GradeParams, GradeParameterKey> = true;

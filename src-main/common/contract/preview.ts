@@ -3,6 +3,7 @@
 // the renderer fetches through the host's cache route (`api.mediaUrl(path)`) and uploads as textures: an
 // <img> would round them to 8 bits. Implemented by src-main/core/preview.
 import { z } from 'zod';
+import { GradeParams } from '../colour/grade';
 import { ClipId } from './library';
 
 /**
@@ -38,12 +39,22 @@ export const previewMethods = {
   /** The clip's frame, decoded frame-accurately at full resolution (or maxWidth). Cached per clip and frame. */
   'preview.sourceFrame': { request: z.object(FrameRef).strict(), response: RawFrame },
   /**
-   * The network's output for the frame (grade-independent, cached per clip, frame, model and size). Runs ahead
+   * The network's output for the frame (independent of the grade but for the content setting, which picks the
+   * model file; cached per clip, frame, model file and size). Runs ahead
    * of render tiles in the worker's queue. The output is maxWidth wide at most (input scaled to maxWidth/scale).
    * While a clip's network frame is pending, a request for another frame (or size) of that clip supersedes it:
    * the older one answers with the error code 'cancelled' (expected while scrubbing, not a failure to show).
    */
-  'preview.networkFrame': { request: z.object(FrameRef).strict(), response: RawFrame },
+  'preview.networkFrame': {
+    request: z
+      .object({
+        ...FrameRef,
+        /** The shot's content (its grade's `content`): which network variant runs. */
+        content: GradeParams.shape.content,
+      })
+      .strict(),
+    response: RawFrame,
+  },
 } as const;
 
 export const previewEvents = {} as const;

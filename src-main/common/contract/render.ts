@@ -76,8 +76,13 @@ export type RenderManifestInput = z.input<typeof RenderManifest>;
  * model's SHA-256 name their content, so a render node that mounts the media elsewhere finds the same cache.
  */
 export function renderIdentity(m: RenderManifest): unknown {
+  // The grade's content setting only picks the model file, whose SHA is here already; leaving it out keeps the
+  // renders made before the setting existed valid.
+  const { content, ...params } = m.grade.params;
+  void content;
   return {
     ...m,
+    grade: { ...m.grade, params },
     source: { fingerprint: m.source.fingerprint, probe: m.source.probe },
     model: { sha256: m.model.sha256, scale: m.model.scale },
   };

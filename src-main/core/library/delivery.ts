@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import type { deliveryMethods, ParsedRequest, Response } from '../../common/contract';
 import { ServiceError } from '../../common/contract';
-import type { InferenceClient } from '../inference/client';
+import type { ModelPool } from '../inference/pool';
 import type { LibraryContext } from './context';
 import { estimateExport, listExports, startExport, type DeliverySpeed, type ExportRequest } from './exports';
 import type { ExportRecord } from '../../common/contract';
@@ -17,9 +17,8 @@ export type DeliveryApi = {
 };
 
 export interface DeliveryDeps {
-  inference: InferenceClient;
-  /** The model file the client loads (its hash goes into every manifest). */
-  modelPath: string;
+  /** The workers: the primary one's model file (or its content variant) goes into every manifest. */
+  models: ModelPool;
 }
 
 export interface DeliveryService {
@@ -45,15 +44,16 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
   const plannerNow = async (): Promise<RenderPlanner> => {
     let scale: number | undefined;
     try {
-      await deps.inference.start();
-      scale = deps.inference.status().model?.scale;
+      await deps.models.primary.start();
+      scale = deps.models.primary.status().model?.scale;
     } catch {
       scale = undefined;
     }
-    scale ??= /x4\b|-x4/.test(basename(deps.modelPath)) ? 4 : 2;
+    const modelPath = deps.models.primaryPath;
+    scale ??= /x4\b|-x4/.test(basename(modelPath)) ? 4 : 2;
     if (scale !== 2 && scale !== 4)
-      throw new ServiceError('bad_input', `${deps.modelPath} scales x${scale}: renders need x2 or x4`);
-    const model: ModelRef = { path: deps.modelPath, scale };
+      throw new ServiceError('bad_input', `${modelPath} scales x${scale}: renders need x2 or x4`);
+    const model: ModelRef = { path: modelPath, scale };
     const key = `${model.path}\0${model.scale}`;
     if (planner?.key !== key) planner = { key, planner: new RenderPlanner(ctx, model) };
     return planner.planner;
@@ -73,7 +73,7 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
     const n = targets.length;
     const { id, done } = ctx.jobs.start('render', projectId, `Render ${n} shot${n === 1 ? '' : 's'}`, async (job) => {
       const summary = await renderTargets(ctx, job, targets, {
-        inference: deps.inference,
+        models: deps.models,
         force: o.force,
         onShotDone: queue.remove,
         onSpeed: (fps) => (speed.renderFps = fps),
@@ -94,7 +94,7 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
   };
 
   const exportNow: DeliveryService['startExport'] = async (req) =>
-    startExport(ctx, req, { planner: await plannerNow(), inference: deps.inference, queue, speed });
+    startExport(ctx, req, { planner: await plannerNow(), models: deps.models, queue, speed });
 
   const api: DeliveryApi = {
     'renders.status': async ({ projectId }) => (await plannerNow()).status(projectId, rendering),

@@ -32,7 +32,7 @@ import {
   type ExportRow,
   type ExportSettings,
 } from './exports-repo';
-import type { InferenceClient } from '../inference/client';
+import type { ModelPool } from '../inference/pool';
 import { readRenderResult, renderTargets, type RenderPlanner, type RenderTarget } from './renders';
 
 export type ExportRequest = ParsedRequest<'exports.start'>;
@@ -239,7 +239,7 @@ export const listExports = (ctx: LibraryContext, projectId: string): ExportRecor
 
 export interface ExportJobDeps {
   planner: RenderPlanner;
-  inference: InferenceClient;
+  models: ModelPool;
   /** Shots entering and leaving the render queue (for renders.status). */
   queue: { add(ids: string[]): void; remove(id: string): void };
   speed: DeliverySpeed;
@@ -286,7 +286,7 @@ export function startExport(
       // Rendering dominates; the encode and read-back take the last part of the bar.
       const split = renderFrames / (renderFrames + frames * 0.25);
       const summary = await renderTargets(ctx, job, targets, {
-        inference: deps.inference,
+        models: deps.models,
         share: [0, split],
         onShotDone: (id) => deps.queue.remove(id),
         onSpeed: (fps) => (deps.speed.renderFps = fps),

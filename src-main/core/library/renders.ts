@@ -12,6 +12,8 @@ import {
 } from '../../common/contract';
 import { RenderManifest, RenderResult, type RenderProgress } from '../../common/contract/render';
 import type { InferenceClient } from '../inference/client';
+import { modelForContent } from '../inference/models';
+import type { ModelPool } from '../inference/pool';
 import { buildRenderManifest, manifestHash, modelSha, renderShot, RESULT_FILE } from '../render';
 import { requireClip, type ClipRow } from './clips-repo';
 import { now, type LibraryContext } from './context';
@@ -75,7 +77,12 @@ export class RenderPlanner {
 
   private target(projectId: string, shot: ShotRow, clip: ClipRow): RenderTarget {
     const probe = JSON.parse(clip.probe_json) as ProbeResult;
-    const { sha, key } = modelSha(this.model.path);
+    const params =
+      shot.grade_version > 0 ? (selectGradeVersion(this.ctx.db, shot.id, shot.grade_version) ?? null) : null;
+    const grade = GradeParams.parse(params ?? {});
+    // The shot's content picks the model file (the graphics variant beside the model, when there is one).
+    const model: ModelRef = { path: modelForContent(this.model.path, grade.content), scale: this.model.scale };
+    const { sha, key } = modelSha(model.path);
     const baseKey = [clip.id, clip.fingerprint, clip.options_json, probe.durationFrames, key].join('\0');
     let base = this.bases.get(baseKey);
     if (!base) {
@@ -85,18 +92,16 @@ export class RenderPlanner {
         probe,
         clip: JSON.parse(clip.options_json) as ClipOptions,
         frames: { first: shot.first_frame, last: shot.last_frame },
-        model: this.model,
+        model,
         grade: { version: 0, params: {} },
       });
       this.bases.set(baseKey, base);
     }
     if (base.model.sha256 !== sha) throw new ServiceError('internal', 'model hash cache out of step');
-    const params =
-      shot.grade_version > 0 ? (selectGradeVersion(this.ctx.db, shot.id, shot.grade_version) ?? null) : null;
     const manifest = RenderManifest.parse({
       ...base,
       frames: { first: shot.first_frame, last: shot.last_frame },
-      grade: { version: shot.grade_version, params: GradeParams.parse(params ?? {}) },
+      grade: { version: shot.grade_version, params: grade },
     });
     const hash = manifestHash(manifest);
     return { shot, clip, probe, manifest, hash, dir: join(rendersDir(this.ctx, projectId), hash) };
@@ -172,7 +177,8 @@ function pausable(inference: InferenceClient, job: RunningJob): InferenceClient 
 }
 
 export interface RenderRun {
-  inference: InferenceClient;
+  /** The workers: each shot runs on the one for its manifest's model file. */
+  models: ModelPool;
   force?: boolean;
   /** Where this part of the job sits in the job's progress, 0..1 (an export renders first, then encodes). */
   share?: [number, number];
@@ -199,7 +205,6 @@ export async function renderTargets(
 ): Promise<RenderSummary> {
   const total = targets.reduce((n, t) => n + t.manifest.frames.last - t.manifest.frames.first + 1, 0);
   const [from, to] = run.share ?? [0, 1];
-  const inference = pausable(run.inference, job);
   const summary: RenderSummary = { rendered: 0, skipped: 0, failures: [] };
   let before = 0;
   for (const [i, t] of targets.entries()) {
@@ -210,7 +215,7 @@ export async function renderTargets(
       await job.whilePaused();
       if (run.force) rmSync(t.dir, { recursive: true, force: true });
       const out = await renderShot(t.manifest, rendersDir(ctx, t.shot.project_id), {
-        inference,
+        inference: pausable(run.models.client(t.manifest.model.path), job),
         log: ctx.log,
         media: ctx.media,
         signal: job.signal,

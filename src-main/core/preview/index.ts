@@ -9,7 +9,7 @@ import {
   type RawFrame,
   type Response,
 } from '../../common/contract';
-import type { InferenceClient } from '../inference/client';
+import type { ModelPool } from '../inference/pool';
 import { upconvertFrame } from '../inference/tiled';
 import type { LibraryService } from '../library';
 import type { Logger } from '../log';
@@ -26,14 +26,15 @@ export type PreviewApi = { [M in PreviewMethodName]: (request: ParsedRequest<M>)
 
 export interface PreviewDeps {
   library: LibraryService;
-  inference: InferenceClient;
+  /** The workers: the network frame of a shot runs the model file its content picks. */
+  models: ModelPool;
   /** The core's cache root: the files must lie inside it for the host to serve them. */
   cacheRoot: string;
   log: Logger;
 }
 
 export function previewApi(deps: PreviewDeps): PreviewApi {
-  const { library, inference, cacheRoot, log } = deps;
+  const { library, models, cacheRoot, log } = deps;
   // Per clip, only the newest frame's decode runs: a viewer stepping through frames faster than they decode drops
   // the ones it left (their ffmpeg is stopped) instead of piling decodes up behind the frame it now shows.
   const sourceRuns = new LatestPerClip<RawFrame>();
@@ -68,7 +69,8 @@ export function previewApi(deps: PreviewDeps): PreviewApi {
       });
     },
 
-    'preview.networkFrame': async ({ clipId, frame, maxWidth }) => {
+    'preview.networkFrame': async ({ clipId, frame, maxWidth, content }) => {
+      const inference = models.client(models.pathFor(content));
       await inference.start();
       const model = inference.status().model;
       if (!model) throw new ServiceError('worker_failed', 'No model loaded');

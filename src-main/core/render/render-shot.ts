@@ -4,7 +4,7 @@
 // stays bounded whatever the frame size. A render is resumable at segment granularity and idempotent: see
 // cache.ts for the folder's layout and write order.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gradeFrameToCodes, prepareGrade, measureFrame, unionRect, type PqFrame, type Rect } from '../../common/colour';
 import { ServiceError } from '../../common/contract';
 import {
@@ -116,6 +116,9 @@ export async function renderShot(
       'bad_input',
       `The loaded model scales x${model?.scale ?? '?'}, the manifest asks for x${m.model.scale}`,
     );
+  // A worker holds one model; a shot's content may need another file (its graphics variant).
+  if (resolve(model.file) !== resolve(m.model.path))
+    throw new ServiceError('internal', `The worker runs ${model.file}, the manifest asks for ${m.model.path}`);
 
   const segments: Segment[] = [];
   for (let first = m.frames.first, index = 0; first <= m.frames.last; first += m.segmentFrames, index++) {

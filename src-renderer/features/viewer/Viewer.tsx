@@ -236,7 +236,7 @@ export function Viewer(props: ViewerProps) {
     paint();
   }, [paint, repaint]);
   const networkWidth = useCallback(() => latest.current.size.w, []);
-  const pictures = usePictures(api, pipeline, clip, frame, speed !== 0, show, networkWidth);
+  const pictures = usePictures(api, pipeline, clip, frame, speed !== 0, show, networkWidth, grade.content);
   latest.current = { props, settings, zoom, wipe, size, extended, source: pictures.hdr };
 
   useEffect(repaint, [repaint, grade, settings, zoom, wipe, size, extended, displayPeakNits]);

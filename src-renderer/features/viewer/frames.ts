@@ -1,6 +1,7 @@
 // Fetching the viewer's pictures: the JPEG scrub proxy (while moving), the full-resolution source frame and
 // the network's output (when the playhead rests). The raw ones are 16-bit files in the cache; an <img> would
 // round them to 8 bits, so they travel as bytes and become 16-bit integer textures.
+import type { ShotContent } from '../../../src-main/common/colour/grade';
 import type { Clip, RawFrame } from '../../../src-main/common/contract';
 import type { ConnectedApi } from '../../api';
 import type { NetworkPicture, SdrPicture } from './pipeline';
@@ -61,10 +62,12 @@ export async function loadNetworkFrame(
   clip: Clip,
   frame: number,
   maxWidth: number,
+  content: ShotContent,
 ): Promise<Loaded<NetworkFrame>> {
   const r = await api.call('preview.networkFrame', {
     clipId: clip.id,
     frame,
+    content,
     maxWidth: Math.min(Math.max(Math.round(maxWidth), 16), 8192),
   });
   if (!r.ok) return fail(r.error.code, r.error.message);

@@ -5,6 +5,7 @@
 // held per frame, and never fetched twice at once). Each replaces the picture on screen only when it is ready,
 // and only if the playhead is still on its frame.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ShotContent } from '../../../src-main/common/colour/grade';
 import type { Clip, InferenceStatus } from '../../../src-main/common/contract';
 import { useCall, useEvent, type ConnectedApi } from '../../api';
 import {
@@ -82,6 +83,8 @@ export function usePictures(
   /** Draws the pipeline's new picture: at once, or on the next animation frame when this one was already drawn. */
   show: () => void,
   networkWidth: () => number,
+  /** The shot's content (its grade's): which network variant's frame to show. */
+  content: ShotContent,
 ): PictureState {
   const clip = useStableClip(clipProp);
   const [state, setState] = useState<PictureState>(EMPTY);
@@ -108,7 +111,8 @@ export function usePictures(
    * WebGL takes 200-400 ms), a walk of key presses would otherwise queue each press behind a full frame.
    */
   const fullCost = useRef(0);
-  const model = useModelKey();
+  // The cache key: the worker's model, and the variant the shot's content picks from it.
+  const model = `${useModelKey()}|${content}`;
 
   useEffect(() => {
     const t = ++token.current;
@@ -220,7 +224,12 @@ export function usePictures(
       await new Promise((r) => setTimeout(r, Math.max(0, NETWORK_SETTLE_MS - settle)));
       if (t !== token.current) return;
       const width = src.ok ? src.value.width : networkWidth();
-      const net = await networks.current.load(clip, frame, () => loadNetworkFrame(api, clip, frame, width), model);
+      const net = await networks.current.load(
+        clip,
+        frame,
+        () => loadNetworkFrame(api, clip, frame, width, content),
+        model,
+      );
       if (t !== token.current) return;
       if (!net.ok) {
         // 'cancelled' means a newer frame superseded this one: expected while scrubbing, nothing to say.
@@ -234,7 +243,7 @@ export function usePictures(
       show();
     }, settle);
     return () => clearTimeout(timer);
-  }, [api, pipeline, clip, frame, moving, show, networkWidth, model]);
+  }, [api, pipeline, clip, frame, moving, show, networkWidth, model, content]);
 
   return clip && frame !== null ? state : EMPTY;
 }
