@@ -1,4 +1,5 @@
 // A real core (real SQLite file, real worker process) in a temp folder, and ways to call it.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import WebSocket from 'ws';
 import { createCore, type Core } from '../../src-main/core';
 import { createLogger } from '../../src-main/core/log';
 import { startHost, type RunningHost } from '../../src-main/host/server';
-import type { Result } from '../../src-main/common/contract';
+import type { Job, Result } from '../../src-main/common/contract';
 
 export function tempDir(prefix = 'remaster-test-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -87,3 +88,23 @@ export async function webSocketCaller(
 }
 
 export { startHost };
+
+/** A core's contract as a test calls it: the value of a call that must succeed, and a job waited to its end. */
+export function coreCalls(core: () => Core): {
+  call<T>(method: string, request: unknown): Promise<T>;
+  jobDone(jobId: string): Promise<Job>;
+} {
+  const call = async <T>(method: string, request: unknown): Promise<T> => {
+    const r = await core().dispatch(method, request);
+    assert.ok(r.ok, `${method}: ${JSON.stringify(r)}`);
+    return r.value as T;
+  };
+  const jobDone = async (jobId: string): Promise<Job> => {
+    for (;;) {
+      const j = await call<Job>('jobs.get', { jobId });
+      if (!['queued', 'running', 'paused'].includes(j.state)) return j;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { call, jobDone };
+}

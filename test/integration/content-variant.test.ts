@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Job, RawFrame, ShotRenderStatus } from '../../src-main/common/contract';
+import type { RawFrame, ShotRenderStatus } from '../../src-main/common/contract';
 import { RenderManifest } from '../../src-main/common/contract/render';
 import { createCore, type Core } from '../../src-main/core';
 import { modelForContent } from '../../src-main/core/inference/models';
 import { demoCuts } from '../../src-main/core/library/demo';
 import { createLogger } from '../../src-main/core/log';
 import { manifestHash } from '../../src-main/core/render';
-import { tempDir } from '../helpers/core';
+import { coreCalls, tempDir } from '../helpers/core';
 import { BASELINE_X2, DEMO_CLIP } from '../helpers/render-fixture';
 
 const tmp = tempDir('remaster-content-');
@@ -25,19 +25,7 @@ let core: Core;
 let projectId: string;
 let shot: string;
 
-async function call<T>(method: string, request: unknown): Promise<T> {
-  const r = await core.dispatch(method, request);
-  assert.ok(r.ok, `${method}: ${JSON.stringify(r)}`);
-  return r.value as T;
-}
-
-async function jobDone(jobId: string): Promise<Job> {
-  for (;;) {
-    const j = await call<Job>('jobs.get', { jobId });
-    if (!['queued', 'running', 'paused'].includes(j.state)) return j;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { call, jobDone } = coreCalls(() => core);
 
 const statusOf = async (): Promise<ShotRenderStatus> =>
   (await call<ShotRenderStatus[]>('renders.status', { projectId })).find((s) => s.shotId === shot)!;

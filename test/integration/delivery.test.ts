@@ -14,7 +14,7 @@ import { createLogger } from '../../src-main/core/log';
 import { run } from '../../src-main/core/media/ffmpeg';
 import { appRoot } from '../../src-main/core/paths';
 import { manifestHash, segmentRecordFile } from '../../src-main/core/render';
-import { tempDir } from '../helpers/core';
+import { coreCalls, tempDir } from '../helpers/core';
 import { bins } from '../helpers/media-fixtures';
 import { BASELINE_X2, DEMO_CLIP, demoManifest } from '../helpers/render-fixture';
 
@@ -25,19 +25,7 @@ let core: Core;
 let projectId: string;
 let shotA: string;
 
-async function call<T>(method: string, request: unknown): Promise<T> {
-  const r = await core.dispatch(method, request);
-  assert.ok(r.ok, `${method}: ${JSON.stringify(r)}`);
-  return r.value as T;
-}
-
-async function jobDone(jobId: string): Promise<Job> {
-  for (;;) {
-    const j = await call<Job>('jobs.get', { jobId });
-    if (!['queued', 'running', 'paused'].includes(j.state)) return j;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { call, jobDone } = coreCalls(() => core);
 
 const statusOf = async (id: string): Promise<ShotRenderStatus> =>
   (await call<ShotRenderStatus[]>('renders.status', { projectId })).find((s) => s.shotId === id)!;

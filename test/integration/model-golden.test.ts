@@ -110,20 +110,27 @@ for (const [file, gold] of Object.entries(manifest.models)) {
 // clipping stays at the baseline (the network without the gate lifted it by up to 122 codes at x2) with no dark
 // halo beside it, a clipped lamp still expands. The float16 variants too (their network differs from PyTorch by up
 // to 0.7 code here, at the card's hard edge).
-const whiteCases = Object.entries(manifest.whites.models).flatMap(([file, ref]) => [
-  { file, ref, tolerance: manifest.tolerance_max_abs },
-  { file: file.replace(/\.onnx$/, '.fp16.onnx'), ref, tolerance: 1 / 876 },
-]);
-for (const { file, ref, tolerance } of whiteCases) {
+/** Each file of a fixture's goldens, and its float16 twin: within 1e-4 of PyTorch, the twin within one code. */
+const withHalf = (models: Record<string, F32Ref>) =>
+  Object.entries(models).flatMap(([file, ref]) => [
+    { file, ref, tolerance: manifest.tolerance_max_abs },
+    { file: file.replace(/\.onnx$/, '.fp16.onnx'), ref, tolerance: 1 / 876 },
+  ]);
+
+/** A fixture through a file, checked against its golden: `hdr`, `base`, their size and the output scale. */
+async function runChecked(file: string, fx: F32Ref, ref: F32Ref, tolerance: number) {
+  const out = await run(file, new ort.Tensor('float32', readF32(fx), fx.shape));
+  const hdr = out.hdr.data as Float32Array;
+  const d = maxAbsDiff(hdr, readF32(ref));
+  assert.ok(d <= tolerance, `differs from PyTorch by ${(d * 876).toFixed(3)} codes`);
+  const [, , H, W] = out.hdr.dims as number[];
+  return { hdr, base: out.base.data as Float32Array, H, W, s: H / fx.shape[2] };
+}
+
+for (const { file, ref, tolerance } of withHalf(manifest.whites.models)) {
   test(`${file}: a white card stays at diffuse white with no dark halo, a clipped lamp expands`, async () => {
     const { fixture: fx, card_rows_cols: card, lamp_rows_cols: lamp } = manifest.whites;
-    const out = await run(file, new ort.Tensor('float32', readF32(fx), fx.shape));
-    const hdr = out.hdr.data as Float32Array;
-    const base = out.base.data as Float32Array;
-    const d = maxAbsDiff(hdr, readF32(ref));
-    assert.ok(d <= tolerance, `differs from PyTorch by ${(d * 876).toFixed(3)} codes`);
-    const [, , H, W] = out.hdr.dims as number[];
-    const s = H / fx.shape[2];
+    const { hdr, base, H, W, s } = await runChecked(file, fx, ref, tolerance);
     // largest and mean lift over the baseline, 10-bit codes, inside an input-pixel box (1 px in from its edge)
     const lift = ([[r0, r1], [c0, c1]]: [[number, number], [number, number]]) => {
       let max = -Infinity;
@@ -177,24 +184,14 @@ for (const { file, ref, tolerance } of whiteCases) {
 // The graphics variants (the per-shot Content setting "Animation & graphics") count only a clipped white as a
 // possible light: a flat yellow clipped in two channels stays at the baseline, where the live-action file lifts it
 // (x2 by up to 91 codes at export). Both against their goldens, float32 and float16.
-const paintCases = Object.entries(manifest.paint.models).flatMap(([file, ref]) => [
-  { file, ref, tolerance: manifest.tolerance_max_abs },
-  { file: file.replace(/\.onnx$/, '.fp16.onnx'), ref, tolerance: 1 / 876 },
-]);
-for (const { file, ref, tolerance } of paintCases) {
+for (const { file, ref, tolerance } of withHalf(manifest.paint.models)) {
   const graphics = file.includes('.graphics.');
   test(`${file}: clipped yellow paint ${graphics ? 'stays at the baseline' : 'may expand as a light'}`, async () => {
     const {
       fixture: fx,
       patch_rows_cols: [[r0, r1], [c0, c1]],
     } = manifest.paint;
-    const out = await run(file, new ort.Tensor('float32', readF32(fx), fx.shape));
-    const hdr = out.hdr.data as Float32Array;
-    const base = out.base.data as Float32Array;
-    const d = maxAbsDiff(hdr, readF32(ref));
-    assert.ok(d <= tolerance, `differs from PyTorch by ${(d * 876).toFixed(3)} codes`);
-    const [, , H, W] = out.hdr.dims as number[];
-    const s = H / fx.shape[2];
+    const { hdr, base, H, W, s } = await runChecked(file, fx, ref, tolerance);
     let lift = -Infinity;
     for (let c = 0; c < 3; c++)
       for (let y = (r0 + 1) * s; y < (r1 - 1) * s; y++)
