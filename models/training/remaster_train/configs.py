@@ -34,9 +34,10 @@ CONFIGS['medium-limited'] = dict(CONFIGS['medium-gated'], level_deadzone={2: 1.0
                                  overshoot_limit=True)
 
 # the 'graphics' variant of the shipped models (files srItm-xS.graphics.onnx; the app's per-shot Content setting,
-# "Animation & graphics"): the same weights and stages, but only clipped white counts as a possible light for the
-# highlight gate and the range limit's ceiling (NOTES.md 2026-12-07)
-CONFIGS['medium-limited-graphics'] = dict(CONFIGS['medium-limited'], clipped_channels='all')
+# "Animation & graphics"): the same weights and stages, but no clipped input counts as a possible light for the
+# highlight gate and the range limit's ceiling: picked on the graphics choice set over 'all' (only clipped white)
+# and 'any' (NOTES.md 2026-12-07)
+CONFIGS['medium-limited-graphics'] = dict(CONFIGS['medium-limited'], clipped_channels='none')
 VARIANTS = {'graphics': 'medium-limited-graphics'}   # file suffix -> config, exported beside the SHIPPED files
 
 

@@ -121,8 +121,9 @@ def paint_fixture():
     return torch.round(x * 255.0) / 255.0
 
 
-VARIANT_WHY = {'graphics': 'animation and graphics (the app\'s per-shot Content setting): only a clipped white may '
-                           'expand as a light; a clipped saturated colour is paint, kept at the baseline'}
+VARIANT_WHY = {'graphics': 'animation and graphics (the app\'s per-shot Content setting): nothing the baseline puts '
+                           'near diffuse white is lifted, clipped or not (a cartoon\'s clipped yellow, a title\'s 100 % '
+                           'white are paint); highlights are the grade\'s to expand'}
 
 
 def variant_config(cfg, suffix):
@@ -261,10 +262,10 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, va
         'architecture': 'Deep SR-ITM structure (guided-filter decomposition, modulated base/detail branches, '
                         'fusion, pixel shuffle per x2) + context branch; output = baseline + residual (PQ)'
                         + (f'; the residual passes the parameter-free highlight gate first (no lift of a pixel the '
-                           f'baseline puts above {HighlightGate.L0:.0f}-{HighlightGate.L1:.0f} cd/m2 unless the SDR '
-                           'input is clipped within 1 input pixel'
-                           + (' in all three channels (white clip only: the animation and graphics variant)'
-                              if cfg.clipped_channels == 'all' else '')
+                           f'baseline puts above {HighlightGate.L0:.0f}-{HighlightGate.L1:.0f} cd/m2'
+                           + {'any': ' unless the SDR input is clipped within 1 input pixel',
+                              'all': ' unless the SDR input is clipped in all three channels within 1 input pixel',
+                              'none': ', clipped or not: the animation and graphics variant'}[cfg.clipped_channels]
                            + '; model.HighlightGate)' if cfg.highlight_gate else '')
                         + (f'; before the gate the residual\'s local mean (5x5) is taken toward zero by up to '
                            f'{cfg.level_deadzone:g} 10-bit code{"" if cfg.level_deadzone == 1 else "s"}, '

@@ -57,7 +57,7 @@ class SRITMConfig:
     level_deadzone: float = 0.0   # Remaster addition: LevelDeadzone's width in 10-bit codes (0 = off)
     undershoot_limit: bool = False  # Remaster addition: RangeLimit's floor (no dark halos)
     overshoot_limit: bool = False   # Remaster addition: RangeLimit's ceiling (no lift above the nearby input unclipped)
-    clipped_channels: str = 'any'   # Remaster addition: HighlightGate's clipped test: 'any' R'G'B' channel, or 'all'
+    clipped_channels: str = 'any'   # Remaster addition: HighlightGate's clipped test: 'any' channel, 'all', 'none'
 
     @staticmethod
     def paper(scale=2):
@@ -109,11 +109,12 @@ class HighlightGate(nn.Module):
     L0, L1 = 60.0, 150.0   # baseline nits (max of R', G', B' as PQ) where the limit starts / is complete
 
     def __init__(self, scale, channels='any'):
-        """channels: 'any' (live action: a pixel with any R'G'B' channel clipped may be a light: tinted lamps and sun
-        clip in one or two channels) or 'all' (animation and graphics: only clipped white is; a clipped saturated
-        paint colour, such as a cartoon's yellow, stays a surface). The 'graphics' variant files use 'all'."""
+        """channels: which clipped input counts as a possible light. 'any' (live action: a pixel with any R'G'B'
+        channel clipped; tinted lamps and sun clip in one or two channels), 'all' (only clipped white), or 'none'
+        (animation and graphics: nothing; a cartoon's clipped yellow or a title's 100 % white is paint, kept where
+        the baseline puts it, and highlights are the grade's to expand). The 'graphics' variant files use 'none'."""
         super().__init__()
-        assert channels in ('any', 'all'), channels
+        assert channels in ('any', 'all', 'none'), channels
         self.scale = scale
         self.channels = channels
         self.pq0 = float(sdrhdr.pq_inverse_eotf(np.float64(self.L0)))
@@ -124,6 +125,8 @@ class HighlightGate(nn.Module):
         level = x.amax(1, keepdim=True) if self.channels == 'any' else x.amin(1, keepdim=True)
         peak = F.max_pool2d(level, 3, stride=1, padding=1)
         clipped = torch.clamp((peak - self.T0) * (1.0 / (1.0 - self.T0)), 0.0, 1.0)
+        if self.channels == 'none':
+            clipped = clipped * 0.0
         return F.interpolate(clipped, scale_factor=self.scale, mode='nearest')
 
     def forward(self, x, base, residual, clipped=None):

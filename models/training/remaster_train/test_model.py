@@ -168,9 +168,9 @@ class HighlightGate(unittest.TestCase):
             neg = -res
             self.assertTrue(torch.equal(g(x, base, neg), neg))
 
-    def test_graphics_variant_counts_only_clipped_white(self):
-        # a saturated yellow clipped in R' and G' (a cartoon's sun, a title's fill): a possible light for the live
-        # action models ('any'), paint for the graphics variant ('all'); a clipped white is a light for both
+    def test_clipped_tests_any_all_none(self):
+        # a saturated yellow clipped in R' and G' (a cartoon's sun, a title's fill) and a clipped white: 'any' (live
+        # action) counts both as possible lights, 'all' only the white, 'none' (the graphics variant) neither
         from .configs import SHIPPED, VARIANTS, make_config
         from .model import HighlightGate
         x = torch.full((1, 3, 12, 12), 0.3)
@@ -178,14 +178,18 @@ class HighlightGate(unittest.TestCase):
         x[:, 2, 2:6, 2:6] = 0.1
         x[:, :, 8:11, 8:11] = 1.0
         for s in (2, 4):
-            anyc, allc = HighlightGate(s, 'any').clipped(x), HighlightGate(s, 'all').clipped(x)
             yellow, white = (slice(3 * s, 5 * s),) * 2, (slice(9 * s, 10 * s),) * 2
-            self.assertGreater(float(anyc[..., yellow[0], yellow[1]].min()), 0.999)
-            self.assertEqual(float(allc[..., yellow[0], yellow[1]].max()), 0.0)
-            self.assertGreater(float(allc[..., white[0], white[1]].min()), 0.999)
+            got = {c: HighlightGate(s, c).clipped(x) for c in ('any', 'all', 'none')}
+            for c, (y_on, w_on) in {'any': (True, True), 'all': (False, True), 'none': (False, False)}.items():
+                for where, on in ((yellow, y_on), (white, w_on)):
+                    patch = got[c][..., where[0], where[1]]
+                    if on:
+                        self.assertGreater(float(patch.min()), 0.999, c)
+                    else:
+                        self.assertEqual(float(patch.max()), 0.0, c)
             self.assertEqual(make_config(SHIPPED, s).clipped_channels, 'any')
             variant = make_config(VARIANTS['graphics'], s)
-            self.assertEqual(variant.clipped_channels, 'all')
+            self.assertEqual(variant.clipped_channels, 'none')
             self.assertEqual(dataclasses.replace(variant, clipped_channels='any'), make_config(SHIPPED, s))
 
     def test_gated_model_matches_the_ungated_model_below_L0(self):

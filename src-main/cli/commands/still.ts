@@ -25,7 +25,7 @@ export default defineCommand({
       type: 'string',
       value: 'live|graphics',
       default: 'live',
-      help: "graphics: animation and titles, a clipped colour stays paint (the model's graphics variant)",
+      help: "graphics: animation and titles, nothing clipped is expanded as a light (the model's graphics variant)",
     },
     model: { type: 'string', value: 'FILE', help: 'another .onnx model that meets models/README.md' },
   },

@@ -94,7 +94,7 @@ export const GRADE_PARAMETERS = {
     values: ['live', 'graphics'],
     names: { live: 'Live action', graphics: 'Animation & graphics' },
     default: 'live',
-    hint: 'Which network variant runs: live action lets a colour clipped in any channel expand as a light (tinted lamps, sun); animation & graphics only a clipped white (a cartoon yellow or a title stays paint)',
+    hint: 'Which network variant runs: live action lets what is clipped in the SDR expand as a light (lamps, sun, speculars); animation & graphics lifts nothing near diffuse white, clipped or not (cartoon colours and titles stay paint; Highlight expansion still lifts highlights)',
   },
   gamutMapping: {
     kind: 'choice',
