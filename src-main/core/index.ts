@@ -96,7 +96,7 @@ export function createCore(opts: CoreOptions): Core {
     }),
     'inference.status': () => inference.status(),
     'inference.restart': async () => {
-      await inference.restart().catch(() => undefined); // the status carries the error
+      await models.restart().catch(() => undefined); // the status carries the error
       return inference.status();
     },
     'dialog.pickMedia': async (r) => ({ files: opts.pickFiles ? await opts.pickFiles(r) : null }),

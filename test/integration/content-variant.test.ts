@@ -71,6 +71,10 @@ test("networkFrame: the shot's content picks the file; each file's frame is cach
   assert.deepEqual(readFileSync(b.path), readFileSync(a.path)); // the same graph: the same picture
   const bad = await core.dispatch('preview.networkFrame', { clipId, frame: 2, content: 'anime' });
   assert.equal(bad.ok, false);
+  // Restart (the status bar's) stops the variant's worker too; its next frame starts it again.
+  await call('inference.restart', {});
+  const c = await call<RawFrame>('preview.networkFrame', { clipId, frame: 3, maxWidth: 256, content: 'graphics' });
+  assert.equal(c.model, 'net-x2.graphics.onnx');
 });
 
 test('render: a graphics shot renders with the variant; switching content back makes it stale (model changed)', async () => {

@@ -28,6 +28,14 @@ export class ModelPool {
     return c;
   }
 
+  /** The status bar's Restart: the primary worker starts again; a variant's starts again on its next use. */
+  async restart(): Promise<void> {
+    const others = [...this.others.values()];
+    this.others.clear();
+    await Promise.all(others.map((c) => c.close()));
+    await this.primary.restart();
+  }
+
   async close(): Promise<void> {
     const all = [this.primary, ...this.others.values()];
     this.others.clear();
