@@ -41,15 +41,13 @@ export async function withDelivery<T>(
   modelArg: string | undefined,
   run: (lib: Library, delivery: DeliveryService, watchJob: (jobId: string | null) => void) => Promise<T>,
 ): Promise<T> {
-  const [{ InferenceClient }, { forkLauncher }, { defaultModelPath }, { ModelPool }, { createLogger }, { resolve }] =
-    await Promise.all([
-      import('../core/inference/client'),
-      import('../core/inference/launcher'),
-      import('../core/inference/models'),
-      import('../core/inference/pool'),
-      import('../core/log'),
-      import('node:path'),
-    ]);
+  const [{ forkLauncher }, { defaultModelPath }, { ModelPool }, { createLogger }, { resolve }] = await Promise.all([
+    import('../core/inference/launcher'),
+    import('../core/inference/models'),
+    import('../core/inference/pool'),
+    import('../core/log'),
+    import('node:path'),
+  ]);
   const modelPath = resolve(modelArg ?? defaultModelPath());
   const events = new EventHub();
   let watched: string | null = null;
@@ -57,14 +55,12 @@ export async function withDelivery<T>(
   events.subscribe((ev, payload) => {
     if (ev === 'job.progress' && (payload as Job).id === watched) print(payload as Job);
   });
-  const launcher = forkLauncher();
-  const log = createLogger({ quiet: true, level: 'warn' });
   // One worker per model file: shots whose content is animation & graphics run the model's graphics variant.
-  const models = new ModelPool(
-    new InferenceClient({ launcher, modelPath, log }),
+  const models = new ModelPool({
+    launcher: forkLauncher(),
     modelPath,
-    (path) => new InferenceClient({ launcher, modelPath: path, log }),
-  );
+    log: createLogger({ quiet: true, level: 'warn' }),
+  });
   try {
     return await withLibrary(
       ctx,

@@ -5,7 +5,7 @@ import { join, resolve, sep } from 'node:path';
 import type { InferenceStatus } from '../common/contract';
 import { createDispatch, type Dispatch, type Handlers } from './dispatch';
 import { EventHub } from './events';
-import { InferenceClient } from './inference/client';
+import type { InferenceClient } from './inference/client';
 import { forkLauncher, type WorkerLauncher } from './inference/launcher';
 import { defaultModelPath } from './inference/models';
 import { ModelPool } from './inference/pool';
@@ -51,19 +51,14 @@ export function createCore(opts: CoreOptions): Core {
   const log = opts.log ?? createLogger({ dir: join(opts.dataDir, 'logs') });
   const events = new EventHub();
   const modelPath = opts.modelPath ?? defaultModelPath();
-  const launcher = opts.launcher ?? forkLauncher();
-  const inference = new InferenceClient({
-    launcher,
+  // The status bar follows the primary worker; a variant's worker (animation & graphics shots) reports in the log.
+  const models = new ModelPool({
+    launcher: opts.launcher ?? forkLauncher(),
     modelPath,
-    log: log.child('inference'),
+    log,
     onStatus: (s: InferenceStatus) => events.emit('inference.state', s),
   });
-  // The status bar follows the primary worker; a variant's worker (animation & graphics shots) reports in the log.
-  const models = new ModelPool(
-    inference,
-    modelPath,
-    (path) => new InferenceClient({ launcher, modelPath: path, log: log.child('inference') }),
-  );
+  const inference = models.primary;
   const cacheRoot = join(opts.dataDir, 'cache');
   mkdirSync(cacheRoot, { recursive: true });
   const media = createMediaService({ log: log.child('media'), cacheDir: cacheRoot });
@@ -77,7 +72,7 @@ export function createCore(opts: CoreOptions): Core {
     mediaRoots: opts.mediaRoots,
     restrictToRoots,
   });
-  // Renders and exports share the core's worker: one inference job at a time, and previews still overtake render tiles.
+  // Renders and exports share the core's workers (one per model file); on each, previews overtake render tiles.
   const delivery = library.delivery({ models });
   if (opts.demo) {
     // Runs as an ordinary import job in the background; the library screen shows its progress.

@@ -6,7 +6,7 @@ import { bt2100PqIccProfile } from '../common/colour/icc';
 import { ServiceError } from '../common/contract';
 import { InferenceClient } from './inference/client';
 import { forkLauncher } from './inference/launcher';
-import { modelForContent } from './inference/models';
+import { contentModelFile, modelForContent } from './inference/models';
 import { writeTiff16 } from './master/tiff16';
 import { upconvertFrame, type UpconvertQuality } from './inference/tiled';
 import type { Logger } from './log';
@@ -66,7 +66,9 @@ export async function upconvertStill(input: string, output: string, opts: StillO
     force: true,
     estimateBytes: image.width * image.height * opts.scale * opts.scale * 6 + 65536,
   });
-  const modelPath = modelForContent(opts.modelPath ?? modelForScale(opts.scale), opts.content ?? 'live');
+  const asked = opts.modelPath ?? modelForScale(opts.scale);
+  const content = opts.content ?? 'live';
+  const modelPath = modelForContent(asked, content);
   const client = new InferenceClient({ launcher: forkLauncher(), modelPath, log: opts.log });
   try {
     await client.start();
@@ -115,6 +117,11 @@ export async function upconvertStill(input: string, output: string, opts: StillO
       model: model.name,
       device: client.status().device,
       providerNote: client.status().providerNote,
+      /** Set when the content asked for a variant the model does not have (it ran as it is). */
+      contentNote:
+        content !== 'live' && modelPath === asked
+          ? `${basename(asked)} has no ${content} variant (${basename(contentModelFile(asked, content))}): ran it as it is`
+          : null,
       ms: performance.now() - t0,
       sourceBitDepth: image.bitDepth,
     };

@@ -3,11 +3,12 @@
 // workers, real ffmpeg). The two files here are the analytic baseline twice (the second with another doc string,
 // so another SHA-256): the same pictures, told apart by the file that made them.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RawFrame, ShotRenderStatus } from '../../src-main/common/contract';
-import { RenderManifest } from '../../src-main/common/contract/render';
+import { canonicalJson, RenderManifest } from '../../src-main/common/contract/render';
 import { createCore, type Core } from '../../src-main/core';
 import { modelForContent } from '../../src-main/core/inference/models';
 import { demoCuts } from '../../src-main/core/library/demo';
@@ -93,18 +94,21 @@ test('render: a graphics shot renders with the variant; switching content back m
   const stale = await statusOf();
   assert.equal(stale.state, 'stale');
   assert.match(stale.reason ?? '', /model changed/);
-  // The content is not hashed itself (the model's SHA stands for it): a render made before the setting existed,
-  // whose grade had no content, keeps its cache key.
+  // The content is not hashed itself (the model's SHA stands for it): the key is the one the renders made before
+  // the setting existed were filed under (their identity: the manifest with the grade's values but no content).
   const [now] = core.library.renderPlanner({ path: live, scale: 2 }).targets(projectId, [shot]);
   assert.equal(now.manifest.model.path, live);
-  assert.equal(manifestHash(now.manifest), manifestHash({ ...now.manifest, grade: { ...now.manifest.grade } }));
-  const withoutContent = { ...now.manifest.grade.params } as Record<string, unknown>;
-  delete withoutContent.content;
-  assert.equal(
-    manifestHash(now.manifest),
-    manifestHash({
-      ...now.manifest,
-      grade: { ...now.manifest.grade, params: { ...withoutContent, content: 'graphics' } },
-    } as RenderManifest),
-  );
+  const { content, ...before } = now.manifest.grade.params;
+  assert.equal(content, 'live');
+  const oldKey = createHash('sha256')
+    .update(
+      canonicalJson({
+        ...now.manifest,
+        grade: { ...now.manifest.grade, params: before },
+        source: { fingerprint: now.manifest.source.fingerprint, probe: now.manifest.source.probe },
+        model: { sha256: now.manifest.model.sha256, scale: now.manifest.model.scale },
+      }),
+    )
+    .digest('hex');
+  assert.equal(manifestHash(now.manifest), oldKey);
 });

@@ -8,6 +8,7 @@ import { sdrToHdrBaseline } from '../../src-main/common/colour';
 import { resolveBinaries } from '../../src-main/core/media';
 import { appRoot } from '../../src-main/core/paths';
 import { tempDir } from '../helpers/core';
+import { BASELINE_X2 as BASELINE } from '../helpers/render-fixture';
 
 const bin = resolveBinaries();
 const tmp = tempDir('remaster-still-');
@@ -208,4 +209,11 @@ test('--content graphics: a clipped yellow stays paint (the graphics variant), l
   };
   assert.ok(lift(graphics.px) <= 1, `graphics variant lifted the paint by ${lift(graphics.px).toFixed(1)} codes`);
   assert.ok(lift(live.px) >= 10, `live action lifted the clipped yellow by only ${lift(live.px).toFixed(1)} codes`);
+  // A model without a graphics variant runs as it is, and says so.
+  const other = cli('still', paint, join(tmp.dir, 'paint-other.tif'), '--content', 'graphics', '--model', BASELINE);
+  assert.equal(other.status, 0, other.stderr);
+  assert.match(
+    other.stderr,
+    /note: baseline-x2\.onnx has no graphics variant \(baseline-x2\.graphics\.onnx\): ran it as it is/,
+  );
 });

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  contentModelFile,
   DEFAULT_GRADE,
   GRADE_PARAMETER_LIST,
   GRADE_PARAMETERS,
@@ -21,6 +20,7 @@ import {
   valueAt,
 } from '../../src-renderer/features/grade/parameters';
 import { gradeCommand, isTextEntry } from '../../src-renderer/features/grade/shortcuts';
+import { contentModelFile } from '../../src-main/core/inference/models';
 
 const sliders = GRADE_PARAMETER_LIST.filter(
   (p): p is SliderParameter & { key: keyof typeof GRADE_RANGES } => p.kind === 'slider',

@@ -108,7 +108,7 @@ WHITES_CARD, WHITES_LAMP = ((6, 18), (4, 16)), ((10, 14), (28, 32))
 
 
 # The paint fixture: a flat patch of saturated yellow clipped in R' and G' (B' 0.1) on grey, like a cartoon's sun or a
-# title's fill. The 'any' clipped test may treat it as a light; the graphics variant ('all') must keep it at the
+# title's fill. The 'any' clipped test may treat it as a light; the graphics variant ('none') must keep it at the
 # baseline (test/integration/model-golden.test.ts)
 PAINT_PATCH = ((6, 18), (10, 30))
 
@@ -128,7 +128,7 @@ VARIANT_WHY = {'graphics': 'animation and graphics (the app\'s per-shot Content 
 
 def variant_config(cfg, suffix):
     """cfg with what VARIANTS[suffix]'s config changes from configs.SHIPPED (same weights, other stages)."""
-    ship, var = make_config(SHIPPED, cfg.scale).to_dict(), make_config(VARIANTS[suffix], cfg.scale).to_dict()
+    ship, var = (dataclasses.asdict(make_config(c, cfg.scale)) for c in (SHIPPED, VARIANTS[suffix]))
     return dataclasses.replace(cfg, **{k: v for k, v in var.items() if ship[k] != v})
 
 
@@ -272,8 +272,9 @@ def card(name, ck, model, ops, onnx_path, speed, run_log, manifest, temporal, va
                            'never lifting a pixel (model.LevelDeadzone)' if cfg.level_deadzone > 0 else '')
                         + ('; last, no result darker than both the baseline and the darkest input pixel within 1 '
                            'input pixel as the baseline maps it' if cfg.undershoot_limit else '')
-                        + (', nor brighter than both the baseline and the brightest one unless the input is clipped '
-                           'there' if cfg.overshoot_limit else '')
+                        + (', nor brighter than both the baseline and the brightest one'
+                           + ('' if cfg.clipped_channels == 'none' else ' unless the input is clipped there')
+                           if cfg.overshoot_limit else '')
                         + (' (model.RangeLimit)' if cfg.undershoot_limit or cfg.overshoot_limit else ''),
         'config': cfg.to_dict(), 'parameters': count_params(model),
         'macs_per_input_pixel': macs_per_input_pixel(model),

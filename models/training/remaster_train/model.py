@@ -64,7 +64,12 @@ class SRITMConfig:
         return SRITMConfig(scale=scale)
 
     def to_dict(self):
-        return dataclasses.asdict(self)
+        # fields added after models shipped are left out at their default, so re-exporting a shipped model gives
+        # the same file (its SHA-256 keys the app's render cache)
+        d = dataclasses.asdict(self)
+        if d['clipped_channels'] == 'any':
+            del d['clipped_channels']
+        return d
 
     @staticmethod
     def from_dict(d):
@@ -100,6 +105,7 @@ class HighlightGate(nn.Module):
     must stay at the baseline's diffuse white. The network alone still lifted such whites (models/training/NOTES.md,
     2026-12-06: art clean -0.96 dB mean, Kay -9.55 dB). Rule, per output pixel:
       clipped = clip((max over a 3x3 input window of max_c sdr - T0) / (1 - T0), 0, 1), upsampled (nearest)
+                (min_c sdr for channels='all'; 0 everywhere for 'none', the graphics variant)
       bright  = clip((max_c base - PQ(L0)) / (PQ(L1) - PQ(L0)), 0, 1)
       residual' = min(residual, (1 - bright) + clipped)
     so below L0 nits (baseline) or next to clipped input the residual passes unchanged, and above L1 nits on an

@@ -8,7 +8,8 @@ import { CliError, defineCommand, type CliContext } from '../context';
 import { shotList } from '../delivery';
 import { withLibrary } from '../library';
 
-/** The model every manifest names, and its scale as the inference worker reports it (as `render` plans). */
+/** The model the manifests name (a graphics shot's names its variant beside it), and its scale as the inference
+ *  worker reports it (as `render` plans). */
 async function modelRef(arg: string | undefined): Promise<ModelRef> {
   const [{ InferenceClient }, { forkLauncher }, { defaultModelPath }, { createLogger }, { resolve, basename }] =
     await Promise.all([

@@ -74,6 +74,7 @@ export default defineCommand({
     );
     // Why a faster provider did not run (none found, or one failed at creation or its first run): said once.
     if (r.providerNote) ctx.progress(`note: ${r.providerNote}`);
+    if (r.contentNote) ctx.progress(`note: ${r.contentNote}`);
     return 0;
   },
 });

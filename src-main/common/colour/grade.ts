@@ -158,16 +158,6 @@ export type GradeParamsInput = z.input<typeof GradeParams>;
 export const DEFAULT_GRADE: GradeParams = GradeParams.parse({});
 /** A shot's picture content, which picks the network variant (not part of the grade's maths). */
 export type ShotContent = GradeParams['content'];
-
-/**
- * The model file that runs for a shot's content: for animation and graphics the `NAME.graphics.onnx` variant
- * beside `NAME.onnx` (its float16 twin beside `NAME.fp16.onnx`); live action runs the file itself. Whether the
- * variant exists is the caller's to check (an analytic or user model has none).
- */
-export function contentModelFile(modelFile: string, content: ShotContent): string {
-  if (content === 'live' || /\.graphics(\.fp16)?\.onnx$/i.test(modelFile)) return modelFile;
-  return modelFile.replace(/(\.fp16)?\.onnx$/i, `.${content}$1.onnx`);
-}
 // The schema and the description name the same keys, checked by the compiler both ways.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const describedOnce: Same<keyof GradeParams, GradeParameterKey> = true;

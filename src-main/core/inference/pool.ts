@@ -1,30 +1,63 @@
 // The inference workers of a core or a command: one per model file, since a worker holds one model. The primary
 // one runs the app's model; a shot whose content needs a variant file (animation & graphics) gets a worker of its
-// own, started on first use and kept until close.
+// own, started on first use and kept until restart or close. Each worker orders its own queue (previews before
+// render tiles); two workers run side by side and share the cores.
+import { basename } from 'node:path';
+import { ServiceError, type InferenceStatus } from '../../common/contract';
 import type { ShotContent } from '../../common/colour';
-import type { InferenceClient } from './client';
+import type { Logger } from '../log';
+import { InferenceClient } from './client';
+import type { WorkerLauncher } from './launcher';
 import { modelForContent } from './models';
 
-export class ModelPool {
-  private readonly others = new Map<string, InferenceClient>();
+export interface ModelPoolOptions {
+  launcher: WorkerLauncher;
+  /** The app's model file: the primary worker's. */
+  modelPath: string;
+  log: Logger;
+  /** The primary worker's state (the status bar follows it). */
+  onStatus?: (s: InferenceStatus) => void;
+}
 
-  constructor(
-    readonly primary: InferenceClient,
-    /** The file the primary client loads. */
-    readonly primaryPath: string,
-    private readonly start: (modelPath: string) => InferenceClient,
-  ) {}
+export class ModelPool {
+  readonly primary: InferenceClient;
+  readonly primaryPath: string;
+  private readonly others = new Map<string, InferenceClient>();
+  private readonly warned = new Set<ShotContent>();
+  private closed = false;
+
+  constructor(private readonly opts: ModelPoolOptions) {
+    this.primaryPath = opts.modelPath;
+    this.primary = new InferenceClient({
+      launcher: opts.launcher,
+      modelPath: opts.modelPath,
+      log: opts.log.child('inference'),
+      onStatus: opts.onStatus,
+    });
+  }
 
   /** The model file a shot with this content runs. */
   pathFor(content: ShotContent): string {
-    return modelForContent(this.primaryPath, content);
+    const path = modelForContent(this.primaryPath, content);
+    if (content !== 'live' && path === this.primaryPath && !this.warned.has(content)) {
+      this.warned.add(content);
+      this.opts.log.warn(
+        `${basename(this.primaryPath)} has no ${content} variant: shots set to ${content} run it as live action`,
+      );
+    }
+    return path;
   }
 
   /** The worker for a model file. */
   client(modelPath: string): InferenceClient {
+    if (this.closed) throw new ServiceError('worker_failed', 'Inference is shutting down');
     if (modelPath === this.primaryPath) return this.primary;
     let c = this.others.get(modelPath);
-    if (!c) this.others.set(modelPath, (c = this.start(modelPath)));
+    if (!c) {
+      const log = this.opts.log.child(`inference ${basename(modelPath)}`);
+      c = new InferenceClient({ launcher: this.opts.launcher, modelPath, log });
+      this.others.set(modelPath, c);
+    }
     return c;
   }
 
@@ -37,6 +70,7 @@ export class ModelPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const all = [this.primary, ...this.others.values()];
     this.others.clear();
     await Promise.all(all.map((c) => c.close()));
