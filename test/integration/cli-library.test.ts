@@ -84,6 +84,46 @@ test('import with progress on stderr, then shots as text and JSON', () => {
   );
 });
 
+test('grade: set content and diffuse white on some shots, read back as text and JSON; bad values change nothing', () => {
+  const shots = JSON.parse(remaster('shots', 'Night shoot', '--json').stdout) as { id: string }[];
+  const [a, b] = [shots[0].id, shots[1].id];
+  let r = remaster(
+    'grade',
+    'Night shoot',
+    '--shots',
+    `${a},${b}`,
+    '--set',
+    'content=graphics',
+    '--set',
+    'diffuseWhite=300',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^1\tlabelled\.mp4\tv1\tdiffuseWhite=300 content=graphics\n2\tlabelled\.mp4\tv1\t/);
+  r = remaster('grade', 'Night shoot', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const grades = JSON.parse(r.stdout) as { id: string; version: number; grade: Record<string, unknown> }[];
+  assert.equal(grades.length, shots.length);
+  assert.deepEqual(
+    grades.slice(0, 3).map((g) => [g.version, g.grade.content, g.grade.diffuseWhite]),
+    [
+      [1, 'graphics', 300],
+      [1, 'graphics', 300],
+      [0, 'live', 203],
+    ],
+  );
+  for (const bad of ['content=anime', 'diffuseWhite=9000', 'diffuseWhite=bright', 'glow=1', 'content']) {
+    r = remaster('grade', 'Night shoot', '--set', bad);
+    assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--set/);
+  }
+  r = remaster('grade', 'Night shoot', '--shots', 'nope', '--set', 'content=live');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no shot nope in project "Night shoot"/);
+  // Nothing above wrote a version: the third shot is still at its default.
+  r = remaster('grade', 'Night shoot', '--json');
+  assert.equal((JSON.parse(r.stdout) as { version: number }[])[2].version, 0);
+});
+
 test('bad input: exit 2 with one line naming the file and the problem', () => {
   const bad = badFiles(tmp.dir);
   let r = remaster('import', 'Night shoot', bad.zeroByte);

@@ -2,6 +2,7 @@
 import type { CommandSpec } from '../context';
 import analyze from './analyze';
 import exportCmd from './export';
+import grade from './grade';
 import * as farm from './farm';
 import importCmd from './import';
 import pattern from './pattern';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   project.remove,
   importCmd,
   shots,
+  grade,
   render,
   renderShot,
   farm.submit,
