@@ -129,6 +129,14 @@ test(
       JSON.stringify(raw.map((r) => r.url.replace(/.*frames%2F|\?.*/g, ''))),
     );
 
+    // Content "Animation & graphics" with a model that has no graphics variant (here the analytic one): the
+    // caption says it runs as it is.
+    await page.getByTestId('grade-choice-content').locator('[role="combobox"]').click();
+    await page.getByRole('option', { name: 'Animation & graphics' }).click();
+    await caption(page)
+      .filter({ hasText: 'baseline-x2 has no graphics variant: running it as it is' })
+      .waitFor({ timeout: 60_000 });
+
     /** Waits for both of a frame's files (source, network) to have come from the host. */
     async function arrived(frame: number, ms: number): Promise<void> {
       const has = (ext: string) => raw.some((r) => r.url.includes(`frames%2F${frame}-`) && r.url.includes(`${ext}?`));

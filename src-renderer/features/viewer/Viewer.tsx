@@ -272,6 +272,11 @@ export function Viewer(props: ViewerProps) {
           ? `HDR · network (${(pictures.model ?? 'model').replace(/\.onnx$/, '')})`
           : 'HDR · analytic base',
       );
+      // Content "Animation & graphics" with a model that has no graphics variant (a user's file, the analytic one).
+      if (pictures.hdr === 'network' && grade.content !== 'live' && !pictures.model?.includes(`.${grade.content}.`))
+        lines.push(
+          `${(pictures.model ?? 'model').replace(/\.onnx$/, '')} has no ${grade.content} variant: running it as it is`,
+        );
       lines.push(
         extended
           ? 'HDR display (WebGPU extended range)'
