@@ -72,7 +72,7 @@ export function createCore(opts: CoreOptions): Core {
     mediaRoots: opts.mediaRoots,
     restrictToRoots,
   });
-  // Renders and exports share the core's workers (one per model file); on each, previews overtake render tiles.
+  // Renders and exports share the core's workers (one per model file); previews overtake render tiles on all of them.
   const delivery = library.delivery({ models });
   if (opts.demo) {
     // Runs as an ordinary import job in the background; the library screen shows its progress.
