@@ -157,8 +157,13 @@ test(
       );
     };
     await content('Animation & graphics', /HDR · network \(srItm-x2\.graphics\)/);
+    // The timeline marks the shot (it runs the graphics variant).
+    const strip = page.locator('[data-testid="timeline-shot"][data-current="true"]');
+    await strip.locator('[data-testid="timeline-shot-graphics"]').waitFor({ timeout: 10_000 });
+    assert.equal(await strip.getAttribute('data-content'), 'graphics');
     await shoot('graphics');
     await content('Live action', /HDR · network \(srItm-x2\)/);
+    await strip.locator('[data-testid="timeline-shot-graphics"]').waitFor({ state: 'detached', timeout: 10_000 });
     await mode('sdr');
     assert.match(await caption(page), /^SDR · full resolution/);
     await shoot('sdr');

@@ -80,6 +80,12 @@ test("networkFrame: the shot's content picks the file; each file's frame is cach
 
 test('render: a graphics shot renders with the variant; switching content back makes it stale (model changed)', async () => {
   await call('grades.set', { shotId: shot, params: { content: 'graphics' } });
+  // The shot list carries it (the timeline marks the shot).
+  const listed = await call<{ id: string; content: string }[]>('shots.list', { projectId });
+  assert.deepEqual(
+    listed.slice(0, 2).map((s) => s.content),
+    ['graphics', 'live'],
+  );
   const started = await call<{ jobId: string; shots: number }>('renders.start', { projectId, shotIds: [shot] });
   const job = await jobDone(started.jobId);
   assert.equal(job.state, 'done', job.error ?? '');

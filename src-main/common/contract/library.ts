@@ -125,6 +125,8 @@ export const Shot = z.object({
   endTimecode: z.string(),
   /** Latest grade version of the shot (0 = never graded). */
   gradeVersion: z.number().int(),
+  /** Its grade's content: which network variant it runs (the timeline marks animation & graphics). */
+  content: GradeParams.shape.content,
 });
 export type Shot = z.infer<typeof Shot>;
 

@@ -5,6 +5,7 @@ import { ServiceError, type ProbeResult, type Shot } from '../../common/contract
 import type { LibraryApiPart } from './api';
 import { now, type LibraryContext } from './context';
 import { currentGrade, pushGrade } from './grades';
+import { selectGradeVersion } from './grades-repo';
 import { requireProject, touchProject } from './projects-repo';
 import {
   deleteShotRow,
@@ -37,6 +38,8 @@ export function listShots(ctx: LibraryContext, projectId: string): Shot[] {
         startTimecode: formatTimecode(r.first_frame, p.frameRate, p.startTimecode),
         endTimecode: formatTimecode(r.last_frame, p.frameRate, p.startTimecode),
         gradeVersion: r.grade_version,
+        content:
+          (r.grade_version > 0 ? selectGradeVersion(ctx.db, r.id, r.grade_version)?.content : undefined) ?? 'live',
       };
     });
   });

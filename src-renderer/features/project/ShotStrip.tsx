@@ -1,6 +1,7 @@
-// One shot on the timeline: its thumbnail repeated along its length (a filmstrip), its number and length, and
-// its render state as a bar.
-import { Box, Typography } from '@mui/material';
+// One shot on the timeline: its thumbnail repeated along its length (a filmstrip), its number and length, its
+// render state as a bar, and a mark when its content is animation & graphics (it runs the graphics variant).
+import AnimationIcon from '@mui/icons-material/Animation';
+import { Box, Tooltip, Typography } from '@mui/material';
 import { memo, useEffect, useState } from 'react';
 import type { Clip, Shot, ShotRenderStatus } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
@@ -41,6 +42,7 @@ function ShotStripView({
       data-selected={selected}
       data-current={current}
       data-render-state={render?.state ?? 'none'}
+      data-content={shot.content}
       sx={{
         flex: shotLength(shot),
         minWidth: 6,
@@ -58,6 +60,21 @@ function ShotStripView({
       }}
     >
       <RenderStateBar status={render} />
+      {shot.content === 'graphics' && (
+        <Tooltip title="Content: animation & graphics (the network's graphics variant)">
+          <AnimationIcon
+            data-testid="timeline-shot-graphics"
+            sx={{
+              position: 'absolute',
+              right: 3,
+              bottom: 3,
+              fontSize: 14,
+              bgcolor: 'rgba(0,0,0,0.6)',
+              borderRadius: 0.5,
+            }}
+          />
+        </Tooltip>
+      )}
       <Typography
         variant="caption"
         sx={{ position: 'absolute', left: 4, bottom: 2, bgcolor: 'rgba(0,0,0,0.6)', px: 0.5, fontSize: 10 }}
