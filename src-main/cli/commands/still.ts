@@ -1,5 +1,6 @@
 // `remaster still`: one SDR image up-converted to HDR through the same worker and model as the app.
 import { join } from 'node:path';
+import { GRADE_PARAMETERS, GradeParams } from '../../common/colour/grade';
 import { CliError, defineCommand } from '../context';
 
 export default defineCommand({
@@ -23,8 +24,8 @@ export default defineCommand({
     },
     content: {
       type: 'string',
-      value: 'live|graphics',
-      default: 'live',
+      value: GRADE_PARAMETERS.content.values.join('|'),
+      default: GRADE_PARAMETERS.content.default,
       help: "graphics: animation and titles, nothing clipped is expanded as a light (the model's graphics variant)",
     },
     model: { type: 'string', value: 'FILE', help: 'another .onnx model that meets models/README.md' },
@@ -40,9 +41,9 @@ export default defineCommand({
     const white = Number(options['white-nits']);
     if (!(white >= 80 && white <= 400))
       throw new CliError(`--white-nits must be between 80 and 400, got ${options['white-nits']}`);
-    const content = options.content;
-    if (content !== 'live' && content !== 'graphics')
-      throw new CliError(`--content must be live or graphics, got ${content}`);
+    const content = GradeParams.shape.content.safeParse(options.content).data;
+    if (!content)
+      throw new CliError(`--content must be ${GRADE_PARAMETERS.content.values.join(' or ')}, got ${options.content}`);
     const quality = options.quality;
     if (quality !== 'standard' && quality !== 'best')
       throw new CliError(`--quality must be standard or best, got ${quality}`);

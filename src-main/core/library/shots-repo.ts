@@ -23,12 +23,18 @@ export function requireShot(db: Db, id: string): ShotRow {
 }
 
 /** In timeline order, with what the listing needs of each shot's clip. */
-export const selectTimeline = (db: Db, projectId: string): (ShotRow & { clip_path: string; probe_json: string })[] =>
+type TimelineRow = ShotRow & { clip_path: string; probe_json: string; grade_json: string | null };
+
+/** The shots in order with their clip and their current grade's values (null: never graded). */
+export const selectTimeline = (db: Db, projectId: string): TimelineRow[] =>
   db
     .prepare(
-      'SELECT s.*, c.path AS clip_path, c.probe_json FROM shots s JOIN clips c ON c.id = s.clip_id WHERE s.project_id = ? ORDER BY s.ord',
+      'SELECT s.*, c.path AS clip_path, c.probe_json, g.params_json AS grade_json FROM shots s ' +
+        'JOIN clips c ON c.id = s.clip_id ' +
+        'LEFT JOIN grades g ON g.shot_id = s.id AND g.version = s.grade_version ' +
+        'WHERE s.project_id = ? ORDER BY s.ord',
     )
-    .all(projectId) as (ShotRow & { clip_path: string; probe_json: string })[];
+    .all(projectId) as TimelineRow[];
 
 export const selectShotsInOrder = (db: Db, projectId: string): ShotRow[] =>
   db.prepare('SELECT * FROM shots WHERE project_id = ? ORDER BY ord').all(projectId) as ShotRow[];

@@ -1,11 +1,11 @@
 // Shots on a project's timeline: list, split, merge, reorder.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import { ServiceError, type ProbeResult, type Shot } from '../../common/contract';
+import { DEFAULT_GRADE } from '../../common/colour';
+import { GradeParams, ServiceError, type ProbeResult, type Shot } from '../../common/contract';
 import type { LibraryApiPart } from './api';
 import { now, type LibraryContext } from './context';
 import { currentGrade, pushGrade } from './grades';
-import { selectGradeVersion } from './grades-repo';
 import { requireProject, touchProject } from './projects-repo';
 import {
   deleteShotRow,
@@ -38,8 +38,7 @@ export function listShots(ctx: LibraryContext, projectId: string): Shot[] {
         startTimecode: formatTimecode(r.first_frame, p.frameRate, p.startTimecode),
         endTimecode: formatTimecode(r.last_frame, p.frameRate, p.startTimecode),
         gradeVersion: r.grade_version,
-        content:
-          (r.grade_version > 0 ? selectGradeVersion(ctx.db, r.id, r.grade_version)?.content : undefined) ?? 'live',
+        content: r.grade_json ? GradeParams.parse(JSON.parse(r.grade_json)).content : DEFAULT_GRADE.content,
       };
     });
   });
