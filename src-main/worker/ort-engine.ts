@@ -1,6 +1,7 @@
 // The onnxruntime side of the worker: sessions created per provider, runs into kept output buffers.
 import * as ort from 'onnxruntime-node';
 import { inferenceThreads } from '../node/cpu-cores';
+import type { ExecutionProvider } from '../common/contract';
 import type { Engine } from './runner';
 
 /** CPU threads per run, when this machine's count is ours (else onnxruntime's default). */
@@ -29,13 +30,22 @@ export function setResultIsBase(v: boolean): void {
   resultIsBase = v;
 }
 
+/**
+ * The session options every provider gets. Without spinning, onnxruntime's threads leave the CPU between the
+ * parallel sections of a run, where a render's grade and cache encode can use it instead of stalling a thread (and
+ * with it the other, at the next barrier): README, "Render overhead".
+ */
+export function sessionOptions(ep: ExecutionProvider): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [ep],
+    graphOptimizationLevel: 'all',
+    ...(intraOpNumThreads ? { intraOpNumThreads } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
 export const ortEngine: Engine<ort.InferenceSession> = {
-  create: (file, ep) =>
-    ort.InferenceSession.create(file, {
-      executionProviders: [ep],
-      graphOptimizationLevel: 'all',
-      ...(intraOpNumThreads ? { intraOpNumThreads } : {}),
-    }),
+  create: (file, ep) => ort.InferenceSession.create(file, sessionOptions(ep)),
   names: (s) => ({ inputs: s.inputNames, outputs: s.outputNames }),
   async run(s, input, dims, expect) {
     const feeds = { sdr: new ort.Tensor('float32', input, dims) };

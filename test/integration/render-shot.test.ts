@@ -25,6 +25,7 @@ import {
   segmentFile,
   segmentRecordFile,
 } from '../../src-main/core/render';
+import { CACHE_ENCODER_PRIORITY, openSegmentEncoder } from '../../src-main/core/render/segment-encoder';
 import { tempDir } from '../helpers/core';
 import { BASELINE_X2, demoManifest } from '../helpers/render-fixture';
 
@@ -258,4 +259,23 @@ test('a render node refuses a model file other than the manifest names', async (
     return e.code === 'conflict' && /not the model this render was planned with/.test(e.message);
   });
   assert.ok(!existsSync(join(tmp.dir, 'd')));
+});
+
+test('the cache encoder runs below normal priority, so it takes what the network leaves', async (t) => {
+  if (process.platform !== 'linux') return t.skip('reads the nice value from /proc');
+  const file = join(tmp.dir, 'priority.mkv');
+  const encoder = openSegmentEncoder(media.binaries, file, { width: 16, height: 8 }, '24/1');
+  try {
+    assert.ok(encoder.pid);
+    const stat = readFileSync(`/proc/${encoder.pid}/stat`, 'utf8');
+    const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19
+    assert.equal(nice, CACHE_ENCODER_PRIORITY);
+    assert.equal(nice, 10);
+    await encoder.write({ width: 16, height: 8, data: new Uint16Array(3 * 16 * 8).fill(30000), layout: 'planar' });
+    await encoder.finish();
+    const [frame] = await decodeSegment(file, 16, 8);
+    assert.deepEqual([...new Set(frame)], [30000]);
+  } finally {
+    encoder.abort();
+  }
 });

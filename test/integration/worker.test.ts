@@ -11,10 +11,20 @@ import { appRoot } from '../../src-main/core/paths';
 import { inferenceThreads, threadsNote } from '../../src-main/node/cpu-cores';
 import { newScratchFile, removeStaleScratch } from '../../src-main/core/inference/scratch';
 import { ServiceError, type InferenceStatus } from '../../src-main/common/contract';
+import { sessionOptions } from '../../src-main/worker/ort-engine';
 import { flatSdrToPq, to10bitNarrow } from '../helpers/reference';
 
 const model = join(appRoot(), 'models', 'baseline-x2.onnx');
 const log = createLogger({ quiet: true, level: 'error' });
+
+test('sessions keep their threads from spinning, so the grade and cache encode fill the gaps', () => {
+  for (const ep of ['cpu', 'cuda', 'webgpu'] as const) {
+    const o = sessionOptions(ep);
+    assert.deepEqual(o.executionProviders, [ep]);
+    assert.deepEqual(o.extra, { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
+    assert.equal(o.intraOpNumThreads, inferenceThreads());
+  }
+});
 
 function flatFrame(w: number, h: number, rgb: [number, number, number]): Float32Array {
   const f = new Float32Array(3 * w * h);

@@ -7,6 +7,7 @@
 // muxer from writing a random segment UID or the encoder's version, so the same frames give the same bytes on
 // every run (a resumed render must end byte-identical to an uninterrupted one).
 import { spawn } from 'node:child_process';
+import { constants, setPriority } from 'node:os';
 import { ServiceError } from '../../common/contract';
 import type { PqFrame } from '../../common/colour';
 import type { Binaries } from '../media';
@@ -28,6 +29,8 @@ export const SEGMENT_CODEC_ARGS = [
 ];
 
 export interface SegmentEncoder {
+  /** ffmpeg's process id (undefined when it could not start). */
+  readonly pid: number | undefined;
   /** A planar frame (R, G, B planes); resolves when all of it is in ffmpeg's pipe (its buffer is free again). */
   write(frame: PqFrame): Promise<void>;
   /** Ends the stream and waits for ffmpeg to finish the file. */
@@ -75,6 +78,7 @@ export function openSegmentEncoder(
     file,
   ];
   const child = spawn(bin.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
+  lowerPriority(child.pid);
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     if (stderr.length < 16384) stderr += b.toString();
@@ -93,6 +97,7 @@ export function openSegmentEncoder(
     );
   };
   return {
+    pid: child.pid,
     write(frame) {
       if (frame.layout !== 'planar') throw new ServiceError('internal', 'Render segments take planar frames');
       // After an exit, its words: stderr is only whole once the process has closed (a full disk is told there).
@@ -118,4 +123,20 @@ export function openSegmentEncoder(
       child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * The cache encoder runs below the network's priority, in the gaps the worker's (non-spinning) threads leave:
+ * README, "Render overhead". The graded-frame queue bounds how far it may fall behind: when it is full the network
+ * waits and the encoder gets the CPU. Best effort: a platform that refuses leaves it at normal priority.
+ */
+export const CACHE_ENCODER_PRIORITY = constants.priority.PRIORITY_BELOW_NORMAL;
+
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, CACHE_ENCODER_PRIORITY);
+  } catch {
+    // not permitted here: the render is only slower
+  }
 }
