@@ -225,6 +225,22 @@ test('Shift+click selects a range of shots, Ctrl+click toggles one, M merges the
   assert.equal(after[0].firstFrame, before[0].firstFrame);
   assert.equal(after[0].lastFrame, before[2].lastFrame);
   assert.equal(await selected.count(), 1, 'the merged shot is the selection');
+  // Its filmstrip shows the three shots it was made of, not its first picture repeated.
+  const pictures = blocks().nth(0).getByTestId('filmstrip-picture');
+  await page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll('[data-testid="timeline-shot"]')][0]?.querySelectorAll('img') ?? [];
+    return imgs.length >= 3 && [...imgs].every((i) => i.complete && i.naturalWidth > 0);
+  });
+  const frames = (await pictures.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-frame'))))).sort(
+    (a, b) => a - b,
+  );
+  for (const s of before.slice(0, 3))
+    assert.ok(
+      frames.some((f) => f >= s.firstFrame && f <= s.lastFrame),
+      `a picture from frames ${s.firstFrame}-${s.lastFrame}: ${frames.join(' ')}`,
+    );
+  const box = (await blocks().nth(0).boundingBox())!;
+  await page.screenshot({ path: join(results, 'timeline-filmstrip.png'), clip: box });
 });
 
 test('+ zooms the timeline, and a drag scrubs through it', { skip }, async () => {

@@ -143,6 +143,18 @@ test('import: clip row with probe and fingerprint, shots, proxies; source untouc
         .equals(Buffer.from([0xff, 0xd8])),
   );
   assert.ok(lib.api['media.thumbnail']({ shotId: shots[0].id }).path);
+  // A filmstrip's frames in one call: each the frame's own proxy; past the end, the last frame's.
+  const strip = lib.api['media.proxyFrames']({ clipId: clip.id, frames: [0, 57, 1e6] });
+  assert.deepEqual(strip, {
+    paths: [
+      lib.api['media.proxyFrame']({ clipId: clip.id, frame: 0 }).path,
+      px.path,
+      lib.api['media.proxyFrame']({ clipId: clip.id, frame: clip.frameCount - 1 }).path,
+    ],
+    width: px.width,
+    height: px.height,
+  });
+  assert.notEqual(strip.paths[0], strip.paths[1]);
   // Core decode by clip id.
   const f = await lib.decodeFrame(clip.id, 42);
   assert.equal(readFrameNumber(f.data, f.width, f.height), 42);

@@ -284,6 +284,11 @@ export const libraryMethods = {
     request: z.object({ clipId: ClipId, frame: z.number().int().min(0) }).strict(),
     response: z.object({ path: z.string().nullable(), width: z.number().int(), height: z.number().int() }),
   },
+  /** media.proxyFrame for several frames of a clip at once (the timeline's filmstrips). */
+  'media.proxyFrames': {
+    request: z.object({ clipId: ClipId, frames: z.array(z.number().int().min(0)).min(1).max(256) }).strict(),
+    response: z.object({ paths: z.array(z.string().nullable()), width: z.number().int(), height: z.number().int() }),
+  },
   'jobs.list': {
     request: z.object({ projectId: ProjectId.optional(), activeOnly: z.boolean().optional() }).strict(),
     response: z.array(Job),

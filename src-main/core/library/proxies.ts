@@ -53,7 +53,9 @@ export function rebuildProxiesLater(ctx: LibraryContext, clipId: string): void {
 export const proxiesPresent = (ctx: LibraryContext, projectId: string, clipId: string): boolean =>
   existsSync(proxyFile(ctx, projectId, clipId, 0));
 
-export function proxyApi(ctx: LibraryContext): LibraryApiPart<'media.thumbnail' | 'media.proxyFrame'> {
+export function proxyApi(
+  ctx: LibraryContext,
+): LibraryApiPart<'media.thumbnail' | 'media.proxyFrame' | 'media.proxyFrames'> {
   return {
     'media.thumbnail': ({ shotId }) => {
       const s = ctx.read(() => requireShot(ctx.db, shotId));
@@ -61,12 +63,25 @@ export function proxyApi(ctx: LibraryContext): LibraryApiPart<'media.thumbnail' 
       return { path: existsSync(p) ? p : null };
     },
     'media.proxyFrame': ({ clipId, frame }) => {
-      const c = ctx.read(() => toClip(requireClip(ctx.db, clipId)));
-      const { width, height } = ctx.media.outputSize({ file: c.path, probe: c.probe, options: c.options });
-      const ph = Math.min(PROXY_HEIGHT, height);
-      const pw = Math.max(2, Math.round((width * ph) / height / 2) * 2);
-      const p = proxyFile(ctx, c.projectId, clipId, Math.max(0, Math.min(frame, c.frameCount - 1)));
-      return { path: existsSync(p) ? p : null, width: pw, height: ph };
+      const { paths, width, height } = proxyFrames(ctx, clipId, [frame]);
+      return { path: paths[0], width, height };
     },
+    'media.proxyFrames': ({ clipId, frames }) => proxyFrames(ctx, clipId, frames),
   };
+}
+
+function proxyFrames(
+  ctx: LibraryContext,
+  clipId: string,
+  frames: readonly number[],
+): { paths: (string | null)[]; width: number; height: number } {
+  const c = ctx.read(() => toClip(requireClip(ctx.db, clipId)));
+  const { width, height } = ctx.media.outputSize({ file: c.path, probe: c.probe, options: c.options });
+  const ph = Math.min(PROXY_HEIGHT, height);
+  const pw = Math.max(2, Math.round((width * ph) / height / 2) * 2);
+  const paths = frames.map((frame) => {
+    const p = proxyFile(ctx, c.projectId, clipId, Math.max(0, Math.min(frame, c.frameCount - 1)));
+    return existsSync(p) ? p : null;
+  });
+  return { paths, width: pw, height: ph };
 }

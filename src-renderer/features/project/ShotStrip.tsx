@@ -1,12 +1,13 @@
-// One shot on the timeline: its thumbnail repeated along its length (a filmstrip), its number and length, its
-// render state as a bar, and a mark when its content is animation & graphics (it runs the graphics variant).
+// One shot on the timeline: a filmstrip of its frames (each picture the proxy of the frame under its middle, so a
+// missed cut or a merged shot shows), its number and length, its render state as a bar, and a mark when its
+// content is animation & graphics (it runs the graphics variant).
 import AnimationIcon from '@mui/icons-material/Animation';
 import { Box, Tooltip, Typography } from '@mui/material';
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useRef, useState, type RefObject } from 'react';
 import type { Clip, Shot, ShotRenderStatus } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
 import { RenderStateBar } from '../delivery';
-import { shotLength } from './programme';
+import { filmstripCount, filmstripFrames, shotLength } from './programme';
 
 function ShotStripView({
   shot,
@@ -25,16 +26,29 @@ function ShotStripView({
   selected: boolean;
 }) {
   const api = useApi();
-  const [thumb, setThumb] = useState<string | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const size = useSize(box);
+  // Pictures as many as fit at the clip's shape, each as wide as the strip divided by their count (at most a
+  // little stretched, cropped to fill): the frames then depend on the count alone, not on every pixel of width.
+  const count = filmstripCount(size, clip);
+  const { firstFrame, lastFrame } = shot;
+  const [pictures, setPictures] = useState<{ frame: number; url: string | null }[]>([]);
   useEffect(() => {
+    if (!count) return;
     let stale = false;
-    void api.call('media.thumbnail', { shotId: shot.id }).then((r) => {
-      if (!stale) setThumb(r.ok && r.value.path ? api.mediaUrl(r.value.path) : null);
+    const frames = filmstripFrames({ firstFrame, lastFrame }, count);
+    void api.call('media.proxyFrames', { clipId: shot.clipId, frames }).then((r) => {
+      if (!stale)
+        setPictures(
+          r.ok
+            ? frames.map((frame, i) => ({ frame, url: r.value.paths[i] ? api.mediaUrl(r.value.paths[i]) : null }))
+            : [],
+        );
     });
     return () => {
       stale = true;
     };
-  }, [api, shot.id, shot.firstFrame, clip?.proxyState]);
+  }, [api, shot.clipId, firstFrame, lastFrame, count, clip?.proxyState]);
   return (
     <Box
       data-testid="timeline-shot"
@@ -53,12 +67,33 @@ function ShotStripView({
         outline: selected ? '2px solid #8fb4d8' : current ? '1px solid #8fb4d8' : '1px solid rgba(255,255,255,0.12)',
         outlineOffset: -1,
         backgroundColor: '#222',
-        backgroundImage: thumb ? `url("${thumb}")` : undefined,
-        backgroundSize: 'auto 100%',
-        backgroundRepeat: 'repeat-x',
         filter: selected ? undefined : 'saturate(0.85)',
       }}
+      ref={box}
     >
+      {pictures.map((p, i) =>
+        p.url ? (
+          <img
+            key={i}
+            data-testid="filmstrip-picture"
+            data-frame={p.frame}
+            src={p.url}
+            alt=""
+            draggable={false}
+            loading="lazy"
+            decoding="async"
+            style={{
+              position: 'absolute',
+              top: 0,
+              left: `${(100 * i) / pictures.length}%`,
+              width: `${100 / pictures.length}%`,
+              height: '100%',
+              objectFit: 'cover',
+              pointerEvents: 'none',
+            }}
+          />
+        ) : null,
+      )}
       <RenderStateBar status={render} />
       {shot.content === 'graphics' && (
         <Tooltip title="Content: animation & graphics (the network's graphics variant)">
@@ -84,6 +119,21 @@ function ShotStripView({
       </Typography>
     </Box>
   );
+}
+
+function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } | null {
+  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      setSize((s) => (s && s.width === width && s.height === height ? s : { width, height }));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
 }
 
 /** Memoised: the project screen re-renders on every playhead move; this only when its own props change. */

@@ -1,6 +1,6 @@
 // The timeline as one programme: its shots end to end, counted in frames from 0. The playhead is a frame of
 // a shot's clip; marks (in/out) and export ranges are programme frames.
-import type { Shot } from '../../../src-main/common/contract';
+import type { Clip, Shot } from '../../../src-main/common/contract';
 
 export interface Playhead {
   shot: Shot;
@@ -63,4 +63,20 @@ export function shotsBetween(shots: Shot[], a: string, b: string): string[] {
   const j = shots.findIndex((s) => s.id === b);
   if (i < 0 || j < 0) return [b];
   return shots.slice(Math.min(i, j), Math.max(i, j) + 1).map((s) => s.id);
+}
+
+/** Most pictures one strip holds: beyond that (deep zoom on a long shot) each is wider. */
+const MAX_PICTURES = 256;
+
+/** How many pictures fill a strip of this size with the clip's shape (0 before it is laid out). */
+export function filmstripCount(size: { width: number; height: number } | null, clip: Clip | undefined): number {
+  if (!size || size.width <= 0 || size.height <= 0) return 0;
+  const aspect = clip && clip.width > 0 && clip.height > 0 ? clip.width / clip.height : 16 / 9;
+  return Math.min(MAX_PICTURES, Math.max(1, Math.round(size.width / (size.height * aspect))));
+}
+
+/** The frame under the middle of each of `count` equal pictures along the shot. */
+export function filmstripFrames(shot: Pick<Shot, 'firstFrame' | 'lastFrame'>, count: number): number[] {
+  const length = shot.lastFrame - shot.firstFrame + 1;
+  return Array.from({ length: count }, (_, i) => shot.firstFrame + Math.floor(((i + 0.5) * length) / count));
 }
