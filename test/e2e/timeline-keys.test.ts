@@ -253,6 +253,19 @@ test('+ zooms the timeline, and a drag scrubs through it', { skip }, async () =>
   assert.ok(Math.abs((await strip.boundingBox())!.width - 2 * wide) < 2);
   await press('-');
   await page.locator('[data-testid="timeline"][data-zoom="1"]').waitFor();
+  // Zoomed in at the start, the first shot's strip holds more pictures, and shots scrolled far away hold none.
+  await press('Home');
+  const picturesOf = (i: number) => blocks().nth(i).getByTestId('filmstrip-picture').count();
+  const atOne = await picturesOf(0);
+  await press('+', 3);
+  await page.locator('[data-testid="timeline"][data-zoom="8"]').waitFor();
+  await page.waitForFunction((n) => {
+    const first = document.querySelector('[data-testid="timeline-shot"]');
+    return (first?.querySelectorAll('[data-testid="filmstrip-picture"]').length ?? 0) > n;
+  }, atOne);
+  assert.equal(await picturesOf(shots.length - 1), 0, 'the last shot, out of view, holds no pictures');
+  await press('-', 3);
+  await page.locator('[data-testid="timeline"][data-zoom="1"]').waitFor();
   // Press at 10% and drag to 30%: the playhead ends at the frame under the pointer.
   const box = (await strip.boundingBox())!;
   const y = box.y + box.height / 2;

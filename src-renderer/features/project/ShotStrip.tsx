@@ -28,13 +28,15 @@ function ShotStripView({
   const api = useApi();
   const box = useRef<HTMLDivElement>(null);
   const size = useSize(box);
+  // Only a strip in view (or about to be) holds pictures: zoomed in on a long timeline, most are scrolled away.
+  const visible = useVisible(box);
   // Pictures as many as fit at the clip's shape, each as wide as the strip divided by their count (at most a
   // little stretched, cropped to fill): the frames then depend on the count alone, not on every pixel of width.
   const count = filmstripCount(size, clip);
   const { firstFrame, lastFrame } = shot;
   const [pictures, setPictures] = useState<{ frame: number; url: string | null }[]>([]);
   useEffect(() => {
-    if (!count) return;
+    if (!count || !visible) return;
     let stale = false;
     const frames = filmstripFrames({ firstFrame, lastFrame }, count);
     void api.call('media.proxyFrames', { clipId: shot.clipId, frames }).then((r) => {
@@ -48,7 +50,7 @@ function ShotStripView({
     return () => {
       stale = true;
     };
-  }, [api, shot.clipId, firstFrame, lastFrame, count, clip?.proxyState]);
+  }, [api, shot.clipId, firstFrame, lastFrame, count, visible, clip?.proxyState]);
   return (
     <Box
       data-testid="timeline-shot"
@@ -72,7 +74,7 @@ function ShotStripView({
       ref={box}
     >
       {pictures.map((p, i) =>
-        p.url ? (
+        p.url && visible ? (
           <img
             key={i}
             data-testid="filmstrip-picture"
@@ -134,6 +136,20 @@ function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: n
     return () => observer.disconnect();
   }, [ref]);
   return size;
+}
+
+function useVisible(ref: RefObject<HTMLElement | null>): boolean {
+  const [visible, setVisible] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new IntersectionObserver(([entry]) => setVisible(entry.isIntersecting), {
+      rootMargin: '0px 50%',
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return visible;
 }
 
 /** Memoised: the project screen re-renders on every playhead move; this only when its own props change. */
