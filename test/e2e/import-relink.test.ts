@@ -3,12 +3,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import { resolveBinaries } from '../../src-main/core/media';
 import { startHost, tempDir, testCore } from '../helpers/core';
 import { chromiumAvailable, launchChromium } from '../helpers/browser';
+import { pqClip } from '../helpers/media-fixtures';
+import { waitForJobs } from '../helpers/review-app';
 import type { Core } from '../../src-main/core';
 import type { RunningHost } from '../../src-main/host/server';
 
@@ -106,6 +108,32 @@ test(
     const clip = (detail.value as { clips: { path: string; status: string }[] }).clips[0];
     assert.equal(clip.status, 'ok');
     assert.equal(clip.path, join(moved, 'A001_C002.mp4'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);
+
+test(
+  'an HDR10-tagged clip imports with a warning on the clip and a notice: it is not SDR footage',
+  { skip: !chromiumAvailable() && 'no chromium' },
+  async () => {
+    const file = join(media, 'hdr', 'pq.mov');
+    mkdirSync(join(media, 'hdr'), { recursive: true });
+    copyFileSync(pqClip(), file);
+    const made = await core.dispatch('library.createProject', { name: 'HDR reel' });
+    assert.ok(made.ok);
+    const projectId = (made.value as { id: string }).id;
+    const started = await core.dispatch('library.importClips', { projectId, files: [file] });
+    assert.ok(started.ok, JSON.stringify(started));
+    await waitForJobs(core, projectId);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(host.url);
+    await page.getByTestId('project-card').filter({ hasText: 'HDR reel' }).getByRole('button').first().click();
+    const warning = page.getByTestId('clip').filter({ hasText: 'pq.mov' }).getByTestId('clip-colour-warning');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /^Not SDR: tagged as an HDR clip \(PQ, SMPTE ST 2084\)/);
     assert.deepEqual(errors, []);
     await page.close();
   },

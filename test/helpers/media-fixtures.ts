@@ -263,6 +263,35 @@ export function probeClip(): string {
   });
 }
 
+/** An HDR10-tagged clip (BT.2020 primaries, PQ transfer, 10-bit ProRes): a source Remaster must not take for SDR. */
+export function pqClip(): string {
+  return cached('pq.mov', (file) => {
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=s=320x180:r=24',
+      '-frames:v',
+      '12',
+      '-vf',
+      'format=yuv422p10le',
+      '-c:v',
+      'prores_ks',
+      '-profile:v',
+      '2',
+      '-color_primaries',
+      'bt2020',
+      '-color_trc',
+      'smpte2084',
+      '-colorspace',
+      'bt2020nc',
+      '-movflags',
+      '+write_colr',
+      file,
+    ]);
+  });
+}
+
 /** Variable frame rate: 30 fps with a second of frames dropped (timestamps keep the gap). */
 export function vfrClip(): string {
   return cached('vfr.mp4', (file) => {

@@ -47,7 +47,7 @@ import {
   type Table,
 } from '../helpers/faults';
 import { segmentFile } from '../../src-main/core/render';
-import { ffmpeg, frameNumberClip, quietLog, tempDir } from '../helpers/media-fixtures';
+import { ffmpeg, frameNumberClip, pqClip, quietLog, tempDir } from '../helpers/media-fixtures';
 import { BASELINE_X2 } from '../helpers/render-fixture';
 
 const tmp = tempDir('remaster-faults-');
@@ -219,6 +219,18 @@ const cases: FaultCase[] = [
     code: 0,
     message: /warning: .*half\.mp4: incomplete: 24\d of the 480 frames its file declares could be decoded/,
     once: 'incomplete:',
+    counts: plusClips(1),
+  },
+  {
+    name: 'import: an HDR10-tagged (PQ, BT.2020) clip is imported with a warning that it is not SDR',
+    async act() {
+      const data = freshLibrary();
+      return { data, run: remaster(data, 'import', 'Reel', pqClip(), '--no-shots') };
+    },
+    code: 0,
+    message:
+      /warning: .*pq\.mov: tagged as an HDR clip \(PQ, SMPTE ST 2084\): Remaster up-converts SDR footage and reads it as SDR BT\.709, so its result will be wrong/,
+    once: 'tagged as an HDR clip',
     counts: plusClips(1),
   },
   {

@@ -51,7 +51,8 @@ export default defineCommand({
             process.stdout.write(
               `imported ${c.path}: ${c.width}x${c.height} ${c.frameRate} fps, ${c.frameCount} frames, ${shots} shot${shots === 1 ? '' : 's'}\n`,
             );
-            if (c.incomplete) process.stderr.write(`remaster import: warning: ${c.path}: ${c.incomplete}\n`);
+            for (const why of [c.incomplete, c.colourWarning])
+              if (why) process.stderr.write(`remaster import: warning: ${c.path}: ${why}\n`);
           }
           if (result.failures.length) {
             const userFixable = result.failures.every(

@@ -16,3 +16,4 @@ export * from './st2086';
 export * from './scopes';
 export * from './patterns';
 export * from './transfer-fast';
+export * from './source-colour';

@@ -109,6 +109,8 @@ export const Clip = z.object({
   importedAt: z.string(),
   /** Why the clip is incomplete (fewer frames decoded than its file declares), for a warning; absent when whole. */
   incomplete: z.string().nullable().optional(),
+  /** Why its colour is not what the up-conversion reads (an HDR or wide-gamut source), for a warning; else null. */
+  colourWarning: z.string().nullable().optional(),
 });
 export type Clip = z.infer<typeof Clip>;
 

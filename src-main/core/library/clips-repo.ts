@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ServiceError, type Clip, type ClipOptions, type ProbeResult } from '../../common/contract';
+import { sourceColourWarning } from '../../common/colour/source-colour';
 import type { Db } from './db';
 
 export interface ClipRow {
@@ -56,6 +57,7 @@ export function toClip(r: ClipRow): Clip {
     probe,
     importedAt: r.imported_at,
     incomplete: probe.declaredFrames ? incompleteReason(probe.durationFrames, probe.declaredFrames) : null,
+    colourWarning: sourceColourWarning(probe.colour),
   };
 }
 

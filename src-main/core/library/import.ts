@@ -167,8 +167,11 @@ export function importClips(
       }
     }
     const { clips, failures } = result;
-    const incomplete = clips.filter((c) => c.incomplete).map((c) => `${c.path}: ${c.incomplete}`);
-    for (const line of incomplete) ctx.log.warn(`imported ${line}`);
+    const warnings = [
+      ...clips.filter((c) => c.incomplete).map((c) => `${c.path}: ${c.incomplete}`),
+      ...clips.filter((c) => c.colourWarning).map((c) => `${c.path}: ${c.colourWarning}`),
+    ];
+    for (const line of warnings) ctx.log.warn(`imported ${line}`);
     if (clips.length === 0 && failures.length) {
       throw new ServiceError(
         failures[0].code as ServiceError['code'],
@@ -179,8 +182,8 @@ export function importClips(
     const msg =
       `Imported ${plural(clips.length, 'clip')}` +
       (failures.length ? `; ${failures.length} failed: ${failures.map((f) => f.message).join('; ')}` : '') +
-      (incomplete.length ? `; ${incomplete.join('; ')}` : '');
-    return { value: result, message: msg, warning: failures.length || incomplete.length ? msg : undefined };
+      (warnings.length ? `; ${warnings.join('; ')}` : '');
+    return { value: result, message: msg, warning: failures.length || warnings.length ? msg : undefined };
   });
   return { jobId: id, done };
 }

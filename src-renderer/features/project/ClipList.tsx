@@ -66,6 +66,18 @@ function ClipListView({ clips }: { clips: Clip[] }) {
               </Stack>
             </Tooltip>
           )}
+          {c.colourWarning && (
+            <Tooltip title="Remaster turns SDR BT.709 footage into HDR10. Use the SDR version of this material, or check the file's colour tags if it is in fact SDR BT.709.">
+              <Stack
+                direction="row"
+                sx={{ alignItems: 'center', gap: 0.5, color: 'warning.main' }}
+                data-testid="clip-colour-warning"
+              >
+                <WarningAmberIcon sx={{ fontSize: 16 }} />
+                <Typography variant="caption">Not SDR: {c.colourWarning}</Typography>
+              </Stack>
+            </Tooltip>
+          )}
           <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
             <Select
               size="small"

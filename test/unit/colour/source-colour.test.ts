@@ -1,0 +1,22 @@
+// A clip's colour tags against what the up-conversion reads every source as (SDR, BT.709 primaries).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sourceColourWarning } from '../../../src-main/common/colour';
+
+test('HDR transfers and wide primaries are named; SDR BT.709, SD and untagged sources pass', () => {
+  const warn = (primaries: string | null, transfer: string | null) => sourceColourWarning({ primaries, transfer });
+  assert.match(warn('bt2020', 'smpte2084')!, /^tagged as an HDR clip \(PQ, SMPTE ST 2084\): .* will be wrong$/);
+  assert.match(warn('bt2020', 'arib-std-b67')!, /HLG, ARIB STD-B67/);
+  assert.match(warn(null, 'smpte2084')!, /PQ/, 'the transfer alone is enough');
+  assert.match(warn('bt2020', 'bt2020-10')!, /^tagged with BT\.2020 primaries: .* colours will be wrong$/);
+  assert.match(warn('smpte432', 'bt709')!, /Display P3/);
+  assert.match(warn('smpte431', null)!, /DCI-P3/);
+  for (const [p, t] of [
+    ['bt709', 'bt709'],
+    ['smpte170m', 'smpte170m'],
+    ['bt470bg', 'bt709'],
+    [null, null],
+    ['unknown', 'unknown'],
+  ] as const)
+    assert.equal(warn(p, t), null, `${p} / ${t}`);
+});
