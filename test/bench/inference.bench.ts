@@ -9,6 +9,7 @@ import { FrameBuffers, upconvertFrame } from '../../src-main/core/inference/tile
 import { createLogger } from '../../src-main/core/log';
 import { appRoot } from '../../src-main/core/paths';
 import { inferenceThreads } from '../../src-main/node/cpu-cores';
+import { sessionOptions as workerSessionOptions } from '../../src-main/worker/ort-engine';
 import { conv3x3Model } from './onnx-conv';
 import type { BenchContext } from './run';
 
@@ -25,10 +26,8 @@ const FRAMES = 5;
 const REF = { C: 32, H: 270, W: 480 };
 /** The worker's thread count, so the reference and the model run on the same cores. */
 const threads = inferenceThreads();
-const sessionOptions: ort.InferenceSession.SessionOptions = {
-  graphOptimizationLevel: 'all',
-  ...(threads ? { intraOpNumThreads: threads } : {}),
-};
+/** The worker's own session options (threads, no spinning), so the in-process runs compare like with like. */
+const sessionOptions = workerSessionOptions('cpu');
 
 async function referenceConv(
   C: number = REF.C,
@@ -54,7 +53,9 @@ async function referenceConv(
 /** The widest vector instructions this CPU offers onnxruntime (Linux; 'unknown' elsewhere). */
 function simdOf(): string {
   try {
-    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].split(' ') ?? [];
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const flags = /^(?:flags|Features)\s*:(.*)$/m.exec(info)?.[1].split(' ') ?? [];
+    if (flags.includes('asimd')) return 'NEON';
     return flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : 'no AVX2';
   } catch {
     return 'unknown';

@@ -123,14 +123,19 @@ test(
     const made = await core.dispatch('library.createProject', { name: 'HDR reel' });
     assert.ok(made.ok);
     const projectId = (made.value as { id: string }).id;
-    const started = await core.dispatch('library.importClips', { projectId, files: [file] });
-    assert.ok(started.ok, JSON.stringify(started));
-    await waitForJobs(core, projectId);
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.url);
     await page.getByTestId('project-card').filter({ hasText: 'HDR reel' }).getByRole('button').first().click();
+    await page.getByTestId('project-name-title').filter({ hasText: 'HDR reel' }).waitFor();
+    // Imported while the colorist looks at the project: the job ends on a notice, the clip carries the warning.
+    const started = await core.dispatch('library.importClips', { projectId, files: [file] });
+    assert.ok(started.ok, JSON.stringify(started));
+    await waitForJobs(core, projectId);
+    const notice = page.getByTestId('job-alert').filter({ hasText: 'pq.mov' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /Imported 1 clip; .*pq\.mov: tagged as an HDR clip \(PQ, SMPTE ST 2084\)/);
     const warning = page.getByTestId('clip').filter({ hasText: 'pq.mov' }).getByTestId('clip-colour-warning');
     await warning.waitFor();
     assert.match(await warning.innerText(), /^Not SDR: tagged as an HDR clip \(PQ, SMPTE ST 2084\)/);

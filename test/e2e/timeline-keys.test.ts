@@ -227,10 +227,14 @@ test('Shift+click selects a range of shots, Ctrl+click toggles one, M merges the
   assert.equal(await selected.count(), 1, 'the merged shot is the selection');
   // Its filmstrip shows the three shots it was made of, not its first picture repeated.
   const pictures = blocks().nth(0).getByTestId('filmstrip-picture');
-  await page.waitForFunction(() => {
-    const imgs = [...document.querySelectorAll('[data-testid="timeline-shot"]')][0]?.querySelectorAll('img') ?? [];
-    return imgs.length >= 3 && [...imgs].every((i) => i.complete && i.naturalWidth > 0);
-  });
+  await page.waitForFunction((past) => {
+    const imgs = [...(document.querySelector('[data-testid="timeline-shot"]')?.querySelectorAll('img') ?? [])];
+    return (
+      imgs.length >= 3 &&
+      imgs.some((i) => Number(i.dataset.frame) > past) &&
+      imgs.every((i) => i.complete && i.naturalWidth > 0)
+    );
+  }, before[0].lastFrame);
   const frames = (await pictures.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-frame'))))).sort(
     (a, b) => a - b,
   );

@@ -267,11 +267,14 @@ test('the cache encoder runs below normal priority, so it takes what the network
   const encoder = openSegmentEncoder(media.binaries, file, { width: 16, height: 8 }, '24/1');
   try {
     assert.ok(encoder.pid);
-    const stat = readFileSync(`/proc/${encoder.pid}/stat`, 'utf8');
-    const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19
-    assert.equal(nice, CACHE_ENCODER_PRIORITY);
-    assert.equal(nice, 10);
+    // Every thread of it (field 19 of each task's stat), the encoder's own included, once a frame is in.
     await encoder.write({ width: 16, height: 8, data: new Uint16Array(3 * 16 * 8).fill(30000), layout: 'planar' });
+    const nices = readdirSync(`/proc/${encoder.pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${encoder.pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    assert.equal(CACHE_ENCODER_PRIORITY, 10);
+    assert.deepEqual([...new Set(nices)], [10], `nice of each thread: ${nices.join(' ')}`);
     await encoder.finish();
     const [frame] = await decodeSegment(file, 16, 8);
     assert.deepEqual([...new Set(frame)], [30000]);

@@ -14,6 +14,11 @@ test('a strip holds as many pictures as fit at the clip shape, at least one, at 
   assert.equal(filmstripCount({ width: 1e6, height: 90 }, clip), 256);
   assert.equal(filmstripCount({ width: 90 * 4, height: 90 }, { width: 720, height: 720 } as typeof clip), 4);
   assert.equal(filmstripCount({ width: 320, height: 90 }, undefined), 2, '16:9 until the clip is known');
+  // Anamorphic PAL (720x576, 16:9): proxies are 16:9 where pixels are made square, 5:4 where they are not.
+  const pal = (squarePixels: boolean) =>
+    ({ width: 720, height: 576, probe: { dar: '16:9' }, options: { squarePixels } }) as unknown as typeof clip;
+  assert.equal(filmstripCount({ width: 640, height: 90 }, pal(true)), 4);
+  assert.equal(filmstripCount({ width: 640, height: 90 }, pal(false)), 6);
 });
 
 test('each picture is the frame under its middle, spread over the whole shot', () => {

@@ -4,25 +4,25 @@
 // their word (SDR BT.709), as every player does.
 
 /** ffprobe's names for the transfers and primaries that are not SDR BT.709 (or its SD relatives). */
-const HDR_TRANSFERS: Readonly<Record<string, string>> = {
-  smpte2084: 'an HDR clip (PQ, SMPTE ST 2084)',
-  'arib-std-b67': 'an HDR clip (HLG, ARIB STD-B67)',
-};
-const WIDE_PRIMARIES: Readonly<Record<string, string>> = {
-  bt2020: 'BT.2020',
-  smpte431: 'DCI-P3',
-  smpte432: 'Display P3 (P3-D65)',
-};
+const HDR_TRANSFERS: ReadonlyMap<string, string> = new Map([
+  ['smpte2084', 'an HDR clip (PQ, SMPTE ST 2084)'],
+  ['arib-std-b67', 'an HDR clip (HLG, ARIB STD-B67)'],
+]);
+const WIDE_PRIMARIES: ReadonlyMap<string, string> = new Map([
+  ['bt2020', 'BT.2020'],
+  ['smpte431', 'DCI-P3'],
+  ['smpte432', 'Display P3 (P3-D65)'],
+]);
 
 /**
  * Why this clip's colour is not what the up-conversion assumes, in one sentence; null for SDR BT.709 (and for
  * untagged or SD-tagged sources, which are read the same way).
  */
 export function sourceColourWarning(colour: { primaries: string | null; transfer: string | null }): string | null {
-  const hdr = colour.transfer ? HDR_TRANSFERS[colour.transfer] : undefined;
+  const hdr = colour.transfer ? HDR_TRANSFERS.get(colour.transfer) : undefined;
   if (hdr)
     return `tagged as ${hdr}: Remaster up-converts SDR footage and reads it as SDR BT.709, so its result will be wrong`;
-  const wide = colour.primaries ? WIDE_PRIMARIES[colour.primaries] : undefined;
+  const wide = colour.primaries ? WIDE_PRIMARIES.get(colour.primaries) : undefined;
   if (wide) return `tagged with ${wide} primaries: Remaster reads every source as BT.709, so its colours will be wrong`;
   return null;
 }

@@ -87,6 +87,9 @@ export const ClipOptions = z.object({
 });
 export type ClipOptions = z.infer<typeof ClipOptions>;
 
+/** Most frames one media.proxyFrames call names (a filmstrip's pictures). */
+export const PROXY_FRAMES_MAX = 256;
+
 export const Clip = z.object({
   id: ClipId,
   projectId: ProjectId,
@@ -288,7 +291,9 @@ export const libraryMethods = {
   },
   /** media.proxyFrame for several frames of a clip at once (the timeline's filmstrips). */
   'media.proxyFrames': {
-    request: z.object({ clipId: ClipId, frames: z.array(z.number().int().min(0)).min(1).max(256) }).strict(),
+    request: z
+      .object({ clipId: ClipId, frames: z.array(z.number().int().min(0)).min(1).max(PROXY_FRAMES_MAX) })
+      .strict(),
     response: z.object({ paths: z.array(z.string().nullable()), width: z.number().int(), height: z.number().int() }),
   },
   'jobs.list': {

@@ -33,24 +33,37 @@ function ShotStripView({
   // Pictures as many as fit at the clip's shape, each as wide as the strip divided by their count (at most a
   // little stretched, cropped to fill): the frames then depend on the count alone, not on every pixel of width.
   const count = filmstripCount(size, clip);
-  const { firstFrame, lastFrame } = shot;
-  const [pictures, setPictures] = useState<{ frame: number; url: string | null }[]>([]);
+  const { clipId, firstFrame, lastFrame } = shot;
+  // Pictures of the range and count they were asked for: a strip whose shot changed (a merge keeps the first
+  // shot's id) shows none of the old ones while the new ones are on their way.
+  const [held, setHeld] = useState<{ key: string; pictures: { frame: number; url: string | null }[] }>({
+    key: '',
+    pictures: [],
+  });
+  const key = `${clipId}:${firstFrame}-${lastFrame}/${count}/${clip?.proxyState}`;
+  const pictures = held.key === key && visible ? held.pictures : [];
+  // What was last asked for: a strip scrolled back into view keeps what it holds instead of asking again.
+  const asked = useRef('');
   useEffect(() => {
-    if (!count || !visible) return;
-    let stale = false;
+    if (!count || !visible || asked.current === key) return;
+    asked.current = key;
+    let stale = false,
+      answered = false;
     const frames = filmstripFrames({ firstFrame, lastFrame }, count);
-    void api.call('media.proxyFrames', { clipId: shot.clipId, frames }).then((r) => {
-      if (!stale)
-        setPictures(
-          r.ok
-            ? frames.map((frame, i) => ({ frame, url: r.value.paths[i] ? api.mediaUrl(r.value.paths[i]) : null }))
-            : [],
-        );
+    void api.call('media.proxyFrames', { clipId, frames }).then((r) => {
+      answered = true;
+      if (stale) return;
+      const pictures = r.ok
+        ? frames.map((frame, i) => ({ frame, url: r.value.paths[i] ? api.mediaUrl(r.value.paths[i]) : null }))
+        : [];
+      setHeld({ key, pictures });
     });
     return () => {
       stale = true;
+      // Superseded before its answer came: the next run asks again.
+      if (!answered && asked.current === key) asked.current = '';
     };
-  }, [api, shot.clipId, firstFrame, lastFrame, count, visible, clip?.proxyState]);
+  }, [api, clipId, firstFrame, lastFrame, count, visible, key]);
   return (
     <Box
       data-testid="timeline-shot"
@@ -74,7 +87,7 @@ function ShotStripView({
       ref={box}
     >
       {pictures.map((p, i) =>
-        p.url && visible ? (
+        p.url ? (
           <img
             key={i}
             data-testid="filmstrip-picture"
@@ -143,7 +156,9 @@ function useVisible(ref: RefObject<HTMLElement | null>): boolean {
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const observer = new IntersectionObserver(([entry]) => setVisible(entry.isIntersecting), {
+    // Against the timeline's scroll box (its margin then reaches past what that box clips); the newest entry wins.
+    const observer = new IntersectionObserver((entries) => setVisible(entries.at(-1)!.isIntersecting), {
+      root: el.closest('[data-timeline-scroller]'),
       rootMargin: '0px 50%',
     });
     observer.observe(el);

@@ -131,6 +131,7 @@ export function Timeline({
       </Stack>
       <Box
         ref={scroller}
+        data-timeline-scroller
         sx={{ flex: 1, minHeight: 0, overflowX: zoom > 1 ? 'auto' : 'hidden', overflowY: 'hidden', px: 1, pb: 1 }}
       >
         <Box

@@ -1,6 +1,6 @@
 // The timeline as one programme: its shots end to end, counted in frames from 0. The playhead is a frame of
 // a shot's clip; marks (in/out) and export ranges are programme frames.
-import type { Clip, Shot } from '../../../src-main/common/contract';
+import { PROXY_FRAMES_MAX, type Clip, type Shot } from '../../../src-main/common/contract';
 
 export interface Playhead {
   shot: Shot;
@@ -65,14 +65,20 @@ export function shotsBetween(shots: Shot[], a: string, b: string): string[] {
   return shots.slice(Math.min(i, j), Math.max(i, j) + 1).map((s) => s.id);
 }
 
-/** Most pictures one strip holds: beyond that (deep zoom on a long shot) each is wider. */
-const MAX_PICTURES = 256;
+/** The shape of a clip's proxies: its display aspect where pixels are made square (anamorphic SD), else as stored. */
+function pictureAspect(clip: Clip | undefined): number {
+  if (!clip || !(clip.width > 0 && clip.height > 0)) return 16 / 9;
+  const [n, d] = (clip.probe?.dar ?? '').split(':').map(Number);
+  return clip.options?.squarePixels && n > 0 && d > 0 ? n / d : clip.width / clip.height;
+}
 
-/** How many pictures fill a strip of this size with the clip's shape (0 before it is laid out). */
+/**
+ * How many pictures fill a strip of this size with the clip's shape (0 before it is laid out); at most
+ * PROXY_FRAMES_MAX (deep zoom on a long shot: each is wider).
+ */
 export function filmstripCount(size: { width: number; height: number } | null, clip: Clip | undefined): number {
   if (!size || size.width <= 0 || size.height <= 0) return 0;
-  const aspect = clip && clip.width > 0 && clip.height > 0 ? clip.width / clip.height : 16 / 9;
-  return Math.min(MAX_PICTURES, Math.max(1, Math.round(size.width / (size.height * aspect))));
+  return Math.min(PROXY_FRAMES_MAX, Math.max(1, Math.round(size.width / (size.height * pictureAspect(clip)))));
 }
 
 /** The frame under the middle of each of `count` equal pictures along the shot. */

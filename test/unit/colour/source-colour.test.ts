@@ -17,6 +17,7 @@ test('HDR transfers and wide primaries are named; SDR BT.709, SD and untagged so
     ['bt470bg', 'bt709'],
     [null, null],
     ['unknown', 'unknown'],
+    ['constructor', 'toString'],
   ] as const)
     assert.equal(warn(p, t), null, `${p} / ${t}`);
 });
