@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import { resolveBinaries } from '../../src-main/core/media';
+import { appRoot } from '../../src-main/core/paths';
 import { startHost, tempDir, testCore } from '../helpers/core';
 import { chromiumAvailable, launchChromium } from '../helpers/browser';
 import { pqClip } from '../helpers/media-fixtures';
@@ -139,6 +140,9 @@ test(
     const warning = page.getByTestId('clip').filter({ hasText: 'pq.mov' }).getByTestId('clip-colour-warning');
     await warning.waitFor();
     assert.match(await warning.innerText(), /^Not SDR: tagged as an HDR clip \(PQ, SMPTE ST 2084\)/);
+    // The shot panel names the clip's colour tags.
+    await page.getByText('BT.2020 · PQ · range untagged').waitFor();
+    await page.screenshot({ path: join(appRoot(), 'test-results', 'import-hdr-clip.png') });
     assert.deepEqual(errors, []);
     await page.close();
   },

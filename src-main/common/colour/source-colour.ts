@@ -26,3 +26,39 @@ export function sourceColourWarning(colour: { primaries: string | null; transfer
   if (wide) return `tagged with ${wide} primaries: Remaster reads every source as BT.709, so its colours will be wrong`;
   return null;
 }
+
+const PRIMARIES_NAMES: ReadonlyMap<string, string> = new Map([
+  ['bt709', 'BT.709'],
+  ['smpte170m', 'SMPTE 170M'],
+  ['bt470bg', 'BT.601 625'],
+  ['bt2020', 'BT.2020'],
+  ['smpte431', 'DCI-P3'],
+  ['smpte432', 'P3-D65'],
+]);
+const TRANSFER_NAMES: ReadonlyMap<string, string> = new Map([
+  ['bt709', 'BT.709'],
+  ['smpte170m', 'BT.601'],
+  ['bt2020-10', 'BT.2020'],
+  ['bt2020-12', 'BT.2020'],
+  ['iec61966-2-1', 'sRGB'],
+  ['smpte2084', 'PQ'],
+  ['arib-std-b67', 'HLG'],
+  ['linear', 'linear'],
+]);
+
+/** A clip's colour tags in a colorist's words: "BT.709 · BT.709 · TV range"; what is untagged says so. */
+export function describeSourceColour(colour: {
+  primaries: string | null;
+  transfer: string | null;
+  range: 'tv' | 'pc' | null;
+}): string {
+  if (!colour.primaries && !colour.transfer && !colour.range) return 'untagged (read as BT.709)';
+  const name = (names: ReadonlyMap<string, string>, v: string | null, what: string) =>
+    v ? (names.get(v) ?? v) : `${what} untagged`;
+  const range = colour.range === 'pc' ? 'full range' : colour.range === 'tv' ? 'TV range' : 'range untagged';
+  return [
+    name(PRIMARIES_NAMES, colour.primaries, 'primaries'),
+    name(TRANSFER_NAMES, colour.transfer, 'transfer'),
+    range,
+  ].join(' · ');
+}

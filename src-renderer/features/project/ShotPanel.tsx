@@ -2,6 +2,7 @@
 // with (split and merge also on S and M).
 import { Box, Button, Divider, Stack, Typography } from '@mui/material';
 import type { Clip, Shot, ShotRenderStatus } from '../../../src-main/common/contract';
+import { describeSourceColour } from '../../../src-main/common/colour/source-colour';
 import { useApi } from '../../api';
 import { formatNits, renderStateLabel } from '../delivery';
 import { useReportFailure } from '../status-bar';
@@ -54,6 +55,7 @@ export function ShotPanel({
       {row('Source in', shot.startTimecode)}
       {row('Source out', shot.endTimecode)}
       {row('Clip format', `${clip.width}×${clip.height} · ${clip.frameRate} fps`)}
+      {row('Source colour', describeSourceColour(clip.probe.colour))}
       {frame !== null && row('Playhead', frameToTimecode(frame, clip.frameRate, clip.startTimecode))}
       {render && (
         <Box data-testid="shot-render" data-state={render.state}>
