@@ -141,7 +141,15 @@ test(
     await warning.waitFor();
     assert.match(await warning.innerText(), /^Not SDR: tagged as an HDR clip \(PQ, SMPTE ST 2084\)/);
     // The shot panel names the clip's colour tags.
-    await page.getByText('BT.2020 · PQ · range untagged').waitFor();
+    const tags = page.getByText('Not SDR: BT.2020 · PQ · range untagged');
+    await tags.waitFor();
+    assert.equal(await tags.getAttribute('data-warning'), 'true');
+    const clipName = page.getByText('pq.mov', { exact: true }).first();
+    const colours = [
+      await tags.evaluate((e) => getComputedStyle(e).color),
+      await clipName.evaluate((e) => getComputedStyle(e).color),
+    ];
+    assert.notEqual(colours[0], colours[1], 'the flagged tags stand out from the other facts');
     await page.screenshot({ path: join(appRoot(), 'test-results', 'import-hdr-clip.png') });
     assert.deepEqual(errors, []);
     await page.close();

@@ -37,12 +37,16 @@ export function ShotPanel({
     );
   }
   const i = shots.findIndex((s) => s.id === shot.id);
-  const row = (label: string, value: string) => (
-    <Stack direction="row" sx={{ justifyContent: 'space-between' }}>
+  const row = (label: string, value: string, warning?: string | null) => (
+    <Stack direction="row" sx={{ justifyContent: 'space-between' }} title={warning ?? undefined}>
       <Typography variant="caption" color="text.secondary">
         {label}
       </Typography>
-      <Typography variant="caption" sx={{ fontFamily: 'monospace' }}>
+      <Typography
+        variant="caption"
+        sx={{ fontFamily: 'monospace', color: warning ? 'warning.main' : undefined }}
+        data-warning={warning ? 'true' : undefined}
+      >
         {value}
       </Typography>
     </Stack>
@@ -55,7 +59,13 @@ export function ShotPanel({
       {row('Source in', shot.startTimecode)}
       {row('Source out', shot.endTimecode)}
       {row('Clip format', `${clip.width}×${clip.height} · ${clip.frameRate} fps`)}
-      {row('Source colour', describeSourceColour(clip.probe.colour))}
+      {row(
+        'Source colour',
+        clip.colourWarning
+          ? `Not SDR: ${describeSourceColour(clip.probe.colour)}`
+          : describeSourceColour(clip.probe.colour),
+        clip.colourWarning,
+      )}
       {frame !== null && row('Playhead', frameToTimecode(frame, clip.frameRate, clip.startTimecode))}
       {render && (
         <Box data-testid="shot-render" data-state={render.state}>
