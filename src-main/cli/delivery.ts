@@ -92,3 +92,15 @@ export function shotList(arg: string | undefined): string[] | undefined {
     .filter(Boolean);
   return ids.length ? ids : undefined;
 }
+
+/**
+ * One warning line per clip of these shots (all when undefined) whose colour tags say it is not SDR BT.709: a
+ * render or export of it goes ahead, but the colorist reading the terminal should know its result will be wrong.
+ */
+export function warnNotSdr(lib: Library, projectId: string, shotIds: string[] | undefined, command: string): void {
+  const detail = lib.api['library.getProject']({ projectId });
+  const used = new Set(detail.shots.filter((s) => !shotIds || shotIds.includes(s.id)).map((s) => s.clipId));
+  for (const c of detail.clips)
+    if (used.has(c.id) && c.colourWarning)
+      process.stderr.write(`remaster ${command}: warning: ${c.path}: ${c.colourWarning}\n`);
+}

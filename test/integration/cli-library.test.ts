@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { appRoot } from '../../src-main/core/paths';
 import type { RunningHost } from '../../src-main/host/server';
 import { webSocketCaller } from '../helpers/core';
-import { badFiles, frameNumberClip, labelledClip, tempDir } from '../helpers/media-fixtures';
+import { badFiles, frameNumberClip, labelledClip, pqClip, tempDir } from '../helpers/media-fixtures';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
@@ -122,6 +122,34 @@ test('grade: set content and diffuse white on some shots, read back as text and 
   // Nothing above wrote a version: the third shot is still at its default.
   r = remaster('grade', 'Night shoot', '--json');
   assert.equal((JSON.parse(r.stdout) as { version: number }[])[2].version, 0);
+});
+
+test('render and export of a clip tagged HDR go ahead, each with one warning that it is not SDR', () => {
+  const dir = join(tmp.dir, 'hdr-data');
+  const baseline = join(appRoot(), 'models', 'baseline-x2.onnx');
+  let r = remasterOn(dir, 'project', 'create', 'HDR reel');
+  assert.equal(r.code, 0, r.stderr);
+  r = remasterOn(dir, 'import', 'HDR reel', pqClip(), '--no-shots');
+  assert.equal(r.code, 0, r.stderr);
+  const warning = /remaster (import|render|export): warning: .*pq\.mov: tagged as an HDR clip \(PQ, SMPTE ST 2084\)/g;
+  assert.deepEqual(
+    [...r.stderr.matchAll(warning)].map((m) => m[1]),
+    ['import'],
+  );
+  r = remasterOn(dir, 'render', 'HDR reel', '--model', baseline);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    [...r.stderr.matchAll(warning)].map((m) => m[1]),
+    ['render'],
+  );
+  const out = join(tmp.dir, 'hdr-reel-tiff');
+  r = remasterOn(dir, 'export', 'HDR reel', '--format', 'tiff16', '--out', out, '--model', baseline);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    [...r.stderr.matchAll(warning)].map((m) => m[1]),
+    ['export'],
+  );
+  assert.ok(existsSync(out));
 });
 
 test('bad input: exit 2 with one line naming the file and the problem', () => {

@@ -2,7 +2,7 @@
 // on stderr; the read-back report on stdout (--json: the export record). Exit 1 when the master fails it.
 import { ExportRequest, type ExportRecord } from '../../common/contract';
 import { CliError, defineCommand } from '../context';
-import { shotList, withDelivery } from '../delivery';
+import { shotList, warnNotSdr, withDelivery } from '../delivery';
 
 function frameRange(arg: string | undefined): { first: number; last: number } | undefined {
   if (arg === undefined) return undefined;
@@ -67,6 +67,7 @@ export default defineCommand({
       });
       if (!parsed.success)
         throw new CliError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('; '));
+      warnNotSdr(lib, project.id, parsed.data.shotIds, 'export');
       const started = await delivery.startExport(parsed.data);
       watch(started.jobId);
       let failure: unknown = null;

@@ -1,6 +1,6 @@
 // `remaster render`: renders a project's stale shots into the render cache, as the app's render queue does.
 import { CliError, defineCommand } from '../context';
-import { shotList, withDelivery } from '../delivery';
+import { shotList, warnNotSdr, withDelivery } from '../delivery';
 
 export default defineCommand({
   name: 'render',
@@ -14,6 +14,7 @@ export default defineCommand({
   run: ({ args: [name], options }, ctx) =>
     withDelivery(ctx, options.model, async (lib, delivery, watch) => {
       const project = lib.findProject(name);
+      warnNotSdr(lib, project.id, shotList(options.shots), 'render');
       const r = await delivery.startRender(project.id, { shotIds: shotList(options.shots), force: options.force });
       if (!r.jobId) {
         process.stdout.write(`project "${project.name}": every shot is rendered\n`);
