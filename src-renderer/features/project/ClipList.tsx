@@ -13,7 +13,7 @@ import {
   Typography,
 } from '@mui/material';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
-import { memo, useState } from 'react';
+import { memo, useState, type ReactNode } from 'react';
 import type { Clip, Deinterlace } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
 import { RelinkDialog } from '../import';
@@ -55,28 +55,20 @@ function ClipListView({ clips }: { clips: Clip[] }) {
             {c.probe.sar !== '1:1' && c.probe.sar !== '0:1' ? ` · SAR ${c.probe.sar}` : ''}
           </Typography>
           {c.incomplete && (
-            <Tooltip title="Frames past the last one decoded are not on the timeline: the file may be truncated (an unfinished copy or download). Relink or re-import a whole copy to get them back.">
-              <Stack
-                direction="row"
-                sx={{ alignItems: 'center', gap: 0.5, color: 'warning.main' }}
-                data-testid="clip-incomplete"
-              >
-                <WarningAmberIcon sx={{ fontSize: 16 }} />
-                <Typography variant="caption">Incomplete: {c.incomplete.replace(/^incomplete:\s*/i, '')}</Typography>
-              </Stack>
-            </Tooltip>
+            <ClipWarning
+              testId="clip-incomplete"
+              why="Frames past the last one decoded are not on the timeline: the file may be truncated (an unfinished copy or download). Relink or re-import a whole copy to get them back."
+            >
+              Incomplete: {c.incomplete.replace(/^incomplete:\s*/i, '')}
+            </ClipWarning>
           )}
           {c.colourWarning && (
-            <Tooltip title="Remaster turns SDR BT.709 footage into HDR10. Use the SDR version of this material, or check the file's colour tags if it is in fact SDR BT.709.">
-              <Stack
-                direction="row"
-                sx={{ alignItems: 'center', gap: 0.5, color: 'warning.main' }}
-                data-testid="clip-colour-warning"
-              >
-                <WarningAmberIcon sx={{ fontSize: 16 }} />
-                <Typography variant="caption">Not SDR: {c.colourWarning}</Typography>
-              </Stack>
-            </Tooltip>
+            <ClipWarning
+              testId="clip-colour-warning"
+              why="Remaster turns SDR BT.709 footage into HDR10. Use the SDR version of this material, or check the file's colour tags if it is in fact SDR BT.709."
+            >
+              Not SDR: {c.colourWarning}
+            </ClipWarning>
           )}
           <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
             <Select
@@ -154,6 +146,18 @@ function ClipListView({ clips }: { clips: Clip[] }) {
         The clip and its shots leave the project. The file itself is not touched.
       </ConfirmDialog>
     </Stack>
+  );
+}
+
+/** A warning line under a clip, with what to do about it as its tooltip. */
+function ClipWarning({ testId, why, children }: { testId: string; why: string; children: ReactNode }) {
+  return (
+    <Tooltip title={why}>
+      <Stack direction="row" sx={{ alignItems: 'center', gap: 0.5, color: 'warning.main' }} data-testid={testId}>
+        <WarningAmberIcon sx={{ fontSize: 16 }} />
+        <Typography variant="caption">{children}</Typography>
+      </Stack>
+    </Tooltip>
   );
 }
 
