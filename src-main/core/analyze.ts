@@ -95,6 +95,14 @@ export async function analyzeHdrFile(
     },
     declared,
   );
+  // A 4:2:0 / 4:2:2 file decodes brighter than its 4:4:4 frames at hard saturated edges, by an amount that
+  // depends on the chroma filter: a MaxCLL measured (rightly) on those frames can read as understated here.
+  const subsampled = /^yuv4(2)([02])/.exec(src.pixFmt);
+  const understated = verdict.findings.find((f) => f.field === 'maxCll' && f.severity === 'error');
+  if (subsampled && understated) {
+    const sampling = `4:${subsampled[1]}:${subsampled[2]}`;
+    understated.message += ` (in a ${sampling} file this can be saturated edges, which decode brighter than the 4:4:4 frames MaxCLL is measured on; --per-frame shows where the peak is)`;
+  }
   if (src.kind === 'video' && has(sei) && !has(container)) {
     verdict.findings.push({
       field: 'mastering',

@@ -111,3 +111,38 @@ export function noiseSegment(dir: string, frames = 24): CacheSegment {
     }),
   );
 }
+
+/**
+ * A master's light as the test measures it: the bundled ffmpeg decodes it to full-range R'G'B' through its own
+ * command line here (zscale with the HDR10 matrix, range and siting), and measureFrame takes each frame.
+ */
+export function decodedLight(file: string, width: number, height: number): { maxCll: number; maxFall: number } {
+  const raw = execFileSync(
+    bins.ffmpeg,
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      'zscale=min=2020_ncl:rin=limited:cin=topleft:m=gbr:r=full:d=none,format=gbrp16le',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb48le',
+      '-',
+    ],
+    { maxBuffer: 1 << 30 },
+  );
+  const bytes = width * height * 6;
+  let maxCll = 0,
+    maxFall = 0;
+  for (let at = 0; at + bytes <= raw.length; at += bytes) {
+    const data = new Uint16Array(width * height * 3);
+    new Uint8Array(data.buffer).set(raw.subarray(at, at + bytes));
+    const m = measureFrame({ width, height, data, layout: 'rgb48' }, { gamut: false });
+    maxCll = Math.max(maxCll, m.maxCll);
+    maxFall = Math.max(maxFall, m.fall);
+  }
+  return { maxCll, maxFall };
+}

@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import {
   ffmpegContentLightSideData,
   ffmpegMasteringSideData,
+  fillRect,
   masteringDisplayCodes,
+  solidFrame,
   x265MasterDisplay,
 } from '../../src-main/common/colour';
 import { bt2100PqIccProfile } from '../../src-main/common/colour/icc';
 import { ServiceError } from '../../src-main/common/contract';
+import { analyzeHdrFile } from '../../src-main/core/analyze';
 import {
   estimateMasterBytes,
   exportMaster,
@@ -24,14 +27,16 @@ import {
   type MasteringPresetName,
 } from '../../src-main/core/export';
 import { decodeMasterArgs, keyframeInterval } from '../../src-main/core/export/ffmpeg-args';
-import { readHdr10Boxes } from '../../src-main/core/master/mp4-boxes';
+import { readContentLightSei, readHdr10Boxes } from '../../src-main/core/master/mp4-boxes';
 import {
   barsSegment,
+  decodedLight,
   H,
   HIGHLIGHT_NITS,
   highlightSegment,
   noiseSegment,
   W,
+  writeSegment,
   type CacheSegment,
 } from '../helpers/export-cache';
 import { bins, quietLog, tempDir } from '../helpers/media-fixtures';
@@ -247,6 +252,85 @@ test('HDR10 HEVC .mov of the highlight shot alone: MaxCLL from the measured fram
   assert.equal(box.colr?.kind, 'nclc', 'QuickTime colour box');
   assert.equal(box.mdcv?.green[1], 39850, 'BT.2020 display green y');
   assert.equal(countFrames(out), 16);
+});
+
+test('HDR10 HEVC of saturated 3-pixel stripes: the content light in every SEI, checked against its 4:2:0 pictures', async (t) => {
+  // 203-nit primaries and secondaries side by side, their edges splitting chroma pairs: the 4:4:4 frames peak at
+  // 203 nits, the decoded master near 1000 (4:2:0 gives a pixel its neighbour's colour, and zscale's chroma
+  // filter overshoots). Measured against the written 203, such a master failed its read-back before 2026-12-07.
+  const colours = [
+    [203, 203, 203],
+    [203, 0, 0],
+    [0, 203, 0],
+    [0, 0, 203],
+    [203, 203, 0],
+    [0, 203, 203],
+    [203, 0, 203],
+    [50, 50, 50],
+  ];
+  const frames = Array.from({ length: 30 }, (_, i) => {
+    const f = solidFrame(W, H, 5, 5, 5);
+    for (let x = 0; x < W; x += 3) {
+      const [r, g, b] = colours[(x / 3 + i) % colours.length];
+      fillRect(f, x + 1, 0, 3, H, r, g, b);
+    }
+    return f;
+  });
+  const seg = writeSegment(join(tmp.dir, 'cache', 'segment-stripes.mkv'), frames);
+  const out = join(tmp.dir, 'stripes.mp4');
+  const r = await exportMaster(
+    {
+      ...plan('hdr10-hevc', out),
+      frameRate: { num: 12, den: 1 }, // key frames at most 24 frames apart: two of them, each with the SEI
+      inputs: [{ file: seg.file, firstFrame: 0, frames: 30 }],
+      light: seg.light,
+    },
+    { log: quietLog },
+  );
+  assertReport(t, r);
+  assert.equal(r.maxCll, 203, 'the content: the rendered frames');
+  const decoded = decodedLight(out, W, H);
+  assert.ok(decoded.maxCll > 600, `decoded ${decoded.maxCll}`);
+  const check = (name: RegExp) => r.report.checks.find((c) => name.test(c.name))!;
+  // Far past the written 203, so the read-back measured the programme as the encoder was given it.
+  const given = check(/of the programme as the encoder was given it/);
+  assert.deepEqual(given.actual, [203, r.maxFall]);
+  const peak = check(/^MaxCLL re-measured, against the programme at 10-bit 4:2:0/);
+  assert.equal(peak.actual, Math.round(decoded.maxCll), 'the read-back decodes as the test does');
+  assert.ok(Number(peak.expected) > 600, `before the codec ${String(peak.expected)}`);
+  assert.equal(r.report.checks.filter((c) => /against the written value/.test(c.name)).length, 0);
+  const sei = await readContentLightSei(out);
+  assert.equal(sei.length, 3, 'in the hvcC headers and on both key frames');
+  assert.deepEqual(new Set(sei.map((c) => `${c.maxCll}/${c.maxFall}`)), new Set([`203/${r.maxFall}`]));
+  // `remaster analyze` measures the decoded pictures (swscale's chroma filter) and says why it may disagree.
+  const a = await analyzeHdrFile(out);
+  const cll = a.verdict.findings.find((f) => f.field === 'maxCll')!;
+  assert.equal(cll.severity, 'error');
+  assert.match(
+    cll.message,
+    /declared 203 nits but the picture reaches \d+: understated.*in a 4:2:0 file this can be saturated edges/,
+  );
+});
+
+test("light records that are not its frames' fail the read-back, and no master is left", async () => {
+  // The highlight shot's frames declared with the bars' light (10000 nits): far from what it decodes to, and
+  // not what the programme's frames measure either.
+  const out = join(tmp.dir, 'wrong-light.mp4');
+  const r = await exportMaster(
+    { ...plan('hdr10-hevc', out), inputs: [{ file: B.file, firstFrame: 0, frames: 16 }], light: A.light },
+    { log: quietLog },
+  );
+  assert.equal(r.ok, false);
+  const failed = r.report.checks.filter((c) => !c.ok).map((c) => c.name);
+  assert.ok(
+    failed.some((n) => /of the programme as the encoder was given it/.test(n)),
+    failed.join('; '),
+  );
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(
+    readdirSync(tmp.dir).filter((f) => f.startsWith('.')),
+    [],
+  );
 });
 
 test('ProRes 4444 XQ: 10-bit 4:4:4, PQ tags, timecode and audio, sidecars with ST 2086 and MaxCLL/MaxFALL', async (t) => {

@@ -13,7 +13,7 @@ import {
   MASTERING_PRESETS,
   x265MasterDisplay,
 } from '../../src-main/common/colour';
-import { readHdr10Boxes, writeHdr10Boxes } from '../../src-main/core/master/mp4-boxes';
+import { readContentLightSei, readHdr10Boxes, writeHdr10Boxes } from '../../src-main/core/master/mp4-boxes';
 import { execOk, FFMPEG, FFPROBE } from '../helpers/exec';
 
 const MEDIAINFO = spawnSync('mediainfo', ['--Version']).status === 0 ? 'mediainfo' : null;
@@ -25,8 +25,9 @@ const MAX_CLL = 1000,
   MAX_FALL = 400;
 const FRAMES = 6;
 
-async function encodeMaster(path: string, faststart: boolean): Promise<void> {
-  const params = `hdr10=1:repeat-headers=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited:chromaloc=2:master-display=${x265MasterDisplay(DISPLAY)}:max-cll=${MAX_CLL},${MAX_FALL}:log-level=error`;
+/** An x265 master with sound; a key frame every `keyint` frames (x265's default: one). */
+async function encodeMaster(path: string, faststart: boolean, keyint = 250): Promise<void> {
+  const params = `keyint=${keyint}:min-keyint=1:hdr10=1:repeat-headers=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited:chromaloc=2:master-display=${x265MasterDisplay(DISPLAY)}:max-cll=${MAX_CLL},${MAX_FALL}:log-level=error`;
   await exec(FFMPEG, [
     '-hide_banner',
     '-v',
@@ -204,6 +205,17 @@ for (const ext of ['mp4', 'mov'] as const) {
     });
   }
 }
+
+test('the content light SEI is read in hvcC and on every key frame, past interleaved sound and moved chunks', async () => {
+  for (const faststart of [false, true]) {
+    const path = join(dir, `sei-${faststart ? 'fast' : 'plain'}.mov`);
+    await encodeMaster(path, faststart, 2);
+    const want = Array<{ maxCll: number; maxFall: number }>(4).fill({ maxCll: MAX_CLL, maxFall: MAX_FALL });
+    assert.deepEqual(await readContentLightSei(path), want, 'hvcC, then the key frames 0, 2 and 4');
+    await writeHdr10Boxes(path, { mastering: DISPLAY, maxCll: MAX_CLL, maxFall: MAX_FALL });
+    assert.deepEqual(await readContentLightSei(path), want, 'the same after moov grew');
+  }
+});
 
 test('a master without an HEVC track is refused and left untouched', async () => {
   const path = join(dir, 'h264.mp4');

@@ -15,10 +15,11 @@ function reportText(r: ExportRecord): string {
   const lines = [
     `${r.outputPath}: ${r.state === 'done' ? 'verified' : r.state} (${r.format}, ${r.frames} frames, mastering ${r.mastering})`,
   ];
-  for (const c of r.report?.checks ?? [])
-    lines.push(
-      `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.ok ? c.actual : `expected ${c.expected}, found ${c.actual}`}`,
-    );
+  for (const c of r.report?.checks ?? []) {
+    // A check within a tolerance shows both sides; an exact one its value once.
+    const text = c.ok && c.expected === c.actual ? c.actual : `expected ${c.expected}, found ${c.actual}`;
+    lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${text}`);
+  }
   if (r.report) {
     const m = r.report.measured;
     const measured = m ? ` (the decoded master measures ${m.maxCll.toFixed(1)} / ${m.maxFall.toFixed(1)})` : '';

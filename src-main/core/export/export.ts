@@ -14,6 +14,7 @@ import { encodeTiff16 } from '../master/tiff16';
 import { writeHdr10Boxes } from '../master/mp4-boxes';
 import { lastLines, resolveBinaries, type Binaries } from '../media/ffmpeg';
 import { concatInputArgs, concatList, encodeArgs, programmeFilter } from './ffmpeg-args';
+import { measureEncoderInput } from './encoder-input';
 import { forEachFrame, programmeSize } from './frames';
 import {
   checkPlan,
@@ -297,6 +298,7 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
       timecode: tiff ? undefined : plan.startTimecode,
       sidecars: tmpSidecars ?? undefined,
       tiffName: stem,
+      encoderInput: tiff ? undefined : () => measureEncoderInput(bin, plan, { width, height }, signal),
     };
     report = await verifyMaster(tmp, expected, bin);
     deps.onProgress?.({ phase: 'verify', done: 1, total: 1 });

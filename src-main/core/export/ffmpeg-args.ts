@@ -43,6 +43,9 @@ function toYcbcr(pixFmt: string): string {
   return `zscale=min=gbr:rin=full:m=2020_ncl:r=limited:c=topleft:d=none,format=${pixFmt}`;
 }
 
+/** The inverse of {@link toYcbcr}, as the read-back decodes a master: back to full-range R'G'B', 16-bit. */
+const FROM_YCBCR = 'zscale=min=2020_ncl:rin=limited:cin=topleft:m=gbr:r=full:d=none,format=gbrp16le';
+
 /** Closed GOPs of at most two seconds, so every key frame carries the headers and SEI a player joins on. */
 export function keyframeInterval(rate: FrameRate): number {
   return Math.max(1, Math.floor((2 * rate.num) / rate.den));
@@ -143,6 +146,39 @@ export function encodeArgs(s: EncodeSpec): string[] {
   return args;
 }
 
+/** File descriptors on which {@link encoderInputArgs} writes its two pictures. */
+export const GIVEN_FD = 3;
+export const SAMPLED_FD = 4;
+
+/**
+ * The encoder's input without encoding, as rgb48le, for measuring: on pipe:3 the programme's frames as the encoder
+ * is given them (16-bit R'G'B'), on pipe:4 the same at the master's sampling (10-bit Y'CbCr, its chroma
+ * subsampling, by the encode's own conversion) and back to R'G'B' as the read-back decodes it: the master's
+ * pictures less the codec's error.
+ */
+export function encoderInputArgs(
+  video: { input: string[]; filter?: string },
+  format: Exclude<MasterFormat, 'tiff16'>,
+): string[] {
+  const programme = video.filter ? `${video.filter},` : '';
+  const graph = `[0:v]${programme}split=2[given][m];[m]${toYcbcr(PIX_FMT[format])},${FROM_YCBCR}[sampled]`;
+  const raw = ['-f', 'rawvideo', '-pix_fmt', 'rgb48le'];
+  return [
+    ...QUIET,
+    ...video.input,
+    '-filter_complex',
+    graph,
+    '-map',
+    '[given]',
+    ...raw,
+    `pipe:${GIVEN_FD}`,
+    '-map',
+    '[sampled]',
+    ...raw,
+    `pipe:${SAMPLED_FD}`,
+  ];
+}
+
 /** Streams and format (with the container's side data: mdcv / clli as ffprobe reads them). */
 export function probeArgs(file: string): string[] {
   return ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', `file:${file}`];
@@ -190,9 +226,7 @@ export function tiffSequenceInput(pattern: string, rate: FrameRate): string[] {
  * encode's matrix, range and siting exactly; R'G'B' masters are passed through.
  */
 export function decodeMasterArgs(input: string[], pixFmt: string): string[] {
-  const vf = pixFmt.startsWith('yuv')
-    ? ['-vf', 'zscale=min=2020_ncl:rin=limited:cin=topleft:m=gbr:r=full:d=none,format=gbrp16le']
-    : [];
+  const vf = pixFmt.startsWith('yuv') ? ['-vf', FROM_YCBCR] : [];
   return [...QUIET, ...input, '-map', '0:v:0', ...vf, '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'];
 }
 

@@ -2,6 +2,7 @@
 // over one rgb48 frame at a time. Backpressure comes from awaiting the consumer, so memory stays one frame.
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 import { ServiceError } from '../../common/contract';
 import { lastLines, run, type Binaries } from '../media/ffmpeg';
 import { decodeInputArgs, inputSizeArgs } from './ffmpeg-args';
@@ -40,6 +41,34 @@ export async function programmeSize(
 }
 
 /**
+ * Calls `onFrame` with each whole frame of `frameBytes` arriving on `stream` (a reused array: copy what you keep),
+ * awaiting it before reading on; resolves with the count. Trailing bytes short of a frame are ignored.
+ */
+export async function forEachRawFrame(
+  stream: Readable,
+  frameBytes: number,
+  onFrame: (frame: Uint8Array) => Promise<void> | void,
+): Promise<number> {
+  const bytes = new Uint8Array(frameBytes);
+  let fill = 0,
+    got = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let at = 0; at < chunk.length;) {
+      const n = Math.min(frameBytes - fill, chunk.length - at);
+      bytes.set(chunk.subarray(at, at + n), fill);
+      fill += n;
+      at += n;
+      if (fill === frameBytes) {
+        fill = 0;
+        got++;
+        await onFrame(bytes);
+      }
+    }
+  }
+  return got;
+}
+
+/**
  * Calls `onFrame` with every frame of every input in order (the array is reused: copy what you keep) and
  * resolves with the frame count. An input that holds fewer frames than asked for is an error.
  */
@@ -52,8 +81,6 @@ export async function forEachFrame(
   signal?: AbortSignal,
 ): Promise<number> {
   const frameBytes = width * height * 6;
-  const frame = new Uint16Array(frameBytes / 2);
-  const bytes = new Uint8Array(frame.buffer);
   let index = 0;
   for (const input of inputs) {
     if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
@@ -68,22 +95,11 @@ export async function forEachFrame(
     });
     const onAbort = (): void => void child.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
-    let fill = 0,
-      got = 0;
+    let got: number;
     try {
-      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-        for (let at = 0; at < chunk.length;) {
-          const n = Math.min(frameBytes - fill, chunk.length - at);
-          bytes.set(chunk.subarray(at, at + n), fill);
-          fill += n;
-          at += n;
-          if (fill === frameBytes) {
-            fill = 0;
-            got++;
-            await onFrame(frame, index++);
-          }
-        }
-      }
+      got = await forEachRawFrame(child.stdout, frameBytes, (bytes) =>
+        onFrame(new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2), index++),
+      );
     } catch (e) {
       child.kill('SIGKILL');
       throw e;

@@ -2,7 +2,8 @@
 export { exportMaster, estimateMasterBytes, type ExportDeps, type ExportProgress, type ExportResult } from './export';
 export {
   verifyMaster,
-  LIGHT_TOLERANCE_PQ_CODES,
+  FALL_TOLERANCE_PQ_CODES,
+  SUBSAMPLED_PEAK_TOLERANCE_PQ_CODES,
   type MasterExpectation,
   type VerifyCheck,
   type VerifyReport,

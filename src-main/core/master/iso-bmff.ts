@@ -294,3 +294,70 @@ export function readSampleEntryColour(moov: BoxNode): SampleEntryColour[] {
 export function isFragmented(moov: BoxNode): boolean {
   return !!child(moov, 'mvex');
 }
+
+/** Where each sample of a track lies in the file, from its stsz, stsc and stco/co64 (ISO/IEC 14496-12 §8.7). */
+export function sampleRanges(stbl: BoxNode): { offset: number; size: number }[] {
+  const table = (t: string): DataView | undefined => {
+    const p = child(stbl, t)?.payload;
+    return p && view(p);
+  };
+  const stsz = table('stsz'),
+    stsc = table('stsc');
+  const wide = !child(stbl, 'stco');
+  const stco = table(wide ? 'co64' : 'stco');
+  if (!stsz || !stsc || !stco) throw new Error('sample table without stsz, stsc or chunk offsets');
+  const fixed = stsz.getUint32(4),
+    count = stsz.getUint32(8);
+  const sizeOf = (i: number): number => (fixed !== 0 ? fixed : stsz.getUint32(12 + 4 * i));
+  if (fixed === 0 && stsz.byteLength < 12 + 4 * count) throw new Error('truncated stsz');
+  const chunks = stco.getUint32(4),
+    runs = stsc.getUint32(4);
+  if (stco.byteLength < 8 + chunks * (wide ? 8 : 4) || stsc.byteLength < 8 + runs * 12)
+    throw new Error('truncated stsc or chunk offsets');
+  const chunkOffset = (c: number): number => (wide ? Number(stco.getBigUint64(8 + 8 * c)) : stco.getUint32(8 + 4 * c));
+  const out: { offset: number; size: number }[] = [];
+  for (let r = 0; r < runs && out.length < count; r++) {
+    const first = stsc.getUint32(8 + 12 * r) - 1;
+    const next = r + 1 < runs ? stsc.getUint32(8 + 12 * (r + 1)) - 1 : chunks;
+    const perChunk = stsc.getUint32(8 + 12 * r + 4);
+    for (let c = first; c < next && out.length < count; c++) {
+      let offset = chunkOffset(c);
+      for (let s = 0; s < perChunk && out.length < count; s++) {
+        const size = sizeOf(out.length);
+        out.push({ offset, size });
+        offset += size;
+      }
+    }
+  }
+  if (out.length !== count) throw new Error(`sample table maps ${out.length} of ${count} samples`);
+  return out;
+}
+
+/** The parameter-set and SEI NAL units an hvcC box carries (offsets into its payload) and the samples' length size. */
+export function hvccNalUnits(hvcc: Uint8Array): { lengthSize: number; nals: { at: number; length: number }[] } {
+  if (hvcc.length < 23) throw new Error('truncated hvcC');
+  const dv = view(hvcc);
+  const lengthSize = (hvcc[21] & 3) + 1;
+  const nals: { at: number; length: number }[] = [];
+  let at = 23;
+  for (let a = 0; a < hvcc[22]; a++) {
+    if (at + 3 > hvcc.length) throw new Error('truncated hvcC array');
+    const n = dv.getUint16(at + 1);
+    at += 3;
+    for (let k = 0; k < n; k++) {
+      if (at + 2 > hvcc.length) throw new Error('truncated hvcC NAL unit');
+      const length = dv.getUint16(at);
+      if (at + 2 + length > hvcc.length) throw new Error('truncated hvcC NAL unit');
+      nals.push({ at: at + 2, length });
+      at += 2 + length;
+    }
+  }
+  return { lengthSize, nals };
+}
+
+/** The hvcC box of an HEVC sample entry. */
+export function hvccOf(entry: BoxNode): Uint8Array {
+  const p = child(entry, 'hvcC')?.payload;
+  if (!p) throw new Error(`${entry.type} sample entry without hvcC`);
+  return p;
+}

@@ -5,9 +5,12 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { masteringDisplayCodes, type MasteringDisplay } from '../../common/colour';
+import { contentLightLevels, isVcl, nalUnitType, type ContentLight } from './hevc-sei';
 import {
   clliBox,
   hdr10Colr,
+  hvccNalUnits,
+  hvccOf,
   isFragmented,
   mdcvBox,
   nodeSize,
@@ -15,6 +18,7 @@ import {
   putHdrBoxes,
   readBoxHeader,
   readSampleEntryColour,
+  sampleRanges,
   serialise,
   shiftChunkOffsets,
   videoSampleEntries,
@@ -162,6 +166,49 @@ export async function readHdr10Boxes(path: string): Promise<SampleEntryColour[]>
   const fh = await open(path, 'r');
   try {
     return readSampleEntryColour(parseMoov((await readMoov(fh)).bytes));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Bytes read from the start of each sample: its prefix SEI sit there, before the slices. */
+const SAMPLE_HEAD = 4096;
+
+/**
+ * MaxCLL/MaxFALL of every content light level SEI of `path`'s HEVC video tracks, in file order: each hvcC's
+ * (x265's headers carry one) and each sample's prefix SEI (x265 repeats it on every key frame). For verifying
+ * a master: ffprobe shows only the first frame's.
+ */
+export async function readContentLightSei(path: string): Promise<ContentLight[]> {
+  const fh = await open(path, 'r');
+  try {
+    const tree = parseMoov((await readMoov(fh)).bytes);
+    if (isFragmented(tree)) throw new Error('fragmented MP4 is not supported for HDR10 SEI');
+    const found: ContentLight[] = [];
+    for (const { stbl, entry } of videoSampleEntries(tree)) {
+      const hvcc = hvccOf(entry);
+      const { lengthSize, nals } = hvccNalUnits(hvcc);
+      for (const n of nals) found.push(...contentLightLevels(hvcc.subarray(n.at, n.at + n.length)));
+      for (const sample of sampleRanges(stbl)) {
+        const end = sample.offset + sample.size;
+        const head = await readAt(fh, sample.offset, Math.min(SAMPLE_HEAD, sample.size));
+        // Length-prefixed NAL units up to the first slice; read from the head where they lie in it.
+        const bytesAt = (at: number, length: number): Promise<Uint8Array> | Uint8Array => {
+          const h = at - sample.offset;
+          return h + length <= head.length ? head.subarray(h, h + length) : readAt(fh, at, length);
+        };
+        for (let at = sample.offset; at + lengthSize + 2 <= end;) {
+          const lead = await bytesAt(at, lengthSize + 2);
+          let length = 0;
+          for (let i = 0; i < lengthSize; i++) length = length * 256 + lead[i];
+          const type = nalUnitType(lead.subarray(lengthSize));
+          if (isVcl(type) || at + lengthSize + length > end) break;
+          if (type === 39) found.push(...contentLightLevels(await bytesAt(at + lengthSize, length)));
+          at += lengthSize + length;
+        }
+      }
+    }
+    return found;
   } finally {
     await fh.close();
   }

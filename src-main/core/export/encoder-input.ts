@@ -1,0 +1,59 @@
+// The light of what a lossy master's encoder is given, measured without encoding: the read-back's reference when
+// a master's saturated edges decode far brighter than its frames were rendered (see verify.ts).
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { ServiceError } from '../../common/contract';
+import { lastLines, type Binaries } from '../media/ffmpeg';
+import { concatInputArgs, concatList, encoderInputArgs, GIVEN_FD, programmeFilter, SAMPLED_FD } from './ffmpeg-args';
+import { forEachRawFrame } from './frames';
+import { LightMeter, type MeasuredLight } from './light-meter';
+import type { ExportPlan, MasterFormat } from './plan';
+import type { EncoderInputLight } from './verify';
+
+/**
+ * The light of the encoder's input, measured without encoding (encoderInputArgs): the programme's frames, and
+ * the same at the master's sampling and back. One more pass over the cache files, which the read-back asks for
+ * only when the decoded master's light is far from the written values (see verify.ts).
+ */
+export async function measureEncoderInput(
+  bin: Binaries,
+  plan: ExportPlan,
+  picture: { width: number; height: number },
+  signal?: AbortSignal,
+): Promise<EncoderInputLight> {
+  if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
+  const video = { input: concatInputArgs('-'), filter: programmeFilter(plan.inputs, plan.frameRate) };
+  const args = encoderInputArgs(video, plan.format as Exclude<MasterFormat, 'tiff16'>);
+  const child = spawn(bin.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe'], windowsHide: true });
+  const stdin = child.stdio[0] as Writable;
+  stdin.on('error', () => undefined); // an ffmpeg that fails early closes its stdin; its exit says why
+  stdin.end(concatList(plan.inputs, plan.frameRate));
+  let err = '';
+  (child.stdio[2] as Readable).on('data', (b: Buffer) => {
+    if (err.length < 16384) err += b.toString();
+  });
+  const closed = new Promise<number | null>((res, rej) => {
+    child.on('error', (e) => rej(new ServiceError('internal', `Cannot run ${bin.ffmpeg}: ${e.message}`)));
+    child.on('close', res);
+  });
+  // Both pipes are read to their ends together, so ffmpeg never blocks on a full one.
+  const measure = async (fd: number): Promise<MeasuredLight> => {
+    const meter = new LightMeter(picture.width, picture.height);
+    await forEachRawFrame(child.stdio[fd] as Readable, meter.frameBytes, (f) => meter.add(f));
+    return meter.result();
+  };
+  const onAbort = (): void => void child.kill('SIGKILL');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const [given, sampled] = await Promise.all([measure(GIVEN_FD), measure(SAMPLED_FD)]).catch((e: unknown) => {
+      child.kill('SIGKILL');
+      throw e;
+    });
+    const code = await closed;
+    if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
+    if (code !== 0) throw new ServiceError('io', `Measuring the programme failed: ${lastLines(err)}`);
+    return { given, sampled };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
