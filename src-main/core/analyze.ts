@@ -86,6 +86,7 @@ export async function analyzeHdrFile(
     (sei.maxCll !== container.maxCll ||
       sei.maxFall !== container.maxFall ||
       JSON.stringify(sei.mastering) !== JSON.stringify(container.mastering));
+  const subsampled = /^yuv4(2)([02])/.exec(src.pixFmt);
   const verdict = compareHdrMetadata(
     {
       maxCll: programme.maxCll,
@@ -94,10 +95,10 @@ export async function analyzeHdrFile(
       outsideBt709: programme.outsideBt709,
     },
     declared,
+    { subsampled: !!subsampled },
   );
   // A 4:2:0 / 4:2:2 file decodes brighter than its 4:4:4 frames at hard saturated edges, by an amount that
   // depends on the chroma filter: a MaxCLL measured (rightly) on those frames can read as understated here.
-  const subsampled = /^yuv4(2)([02])/.exec(src.pixFmt);
   const understated = verdict.findings.find((f) => f.field === 'maxCll' && f.severity === 'error');
   if (subsampled && understated) {
     const sampling = `4:${subsampled[1]}:${subsampled[2]}`;

@@ -1,5 +1,6 @@
 // Measured light and gamut against what a file declares (ST 2086, MaxCLL/MaxFALL), in colorists' terms.
 import { cta861Value } from './light-level';
+import { nitsToPq } from './transfer';
 import type { MasteringDisplay } from './st2086';
 
 export interface DeclaredHdrMetadata {
@@ -36,7 +37,21 @@ export interface VerdictOptions {
   relTolerance?: number;
   /** Absolute tolerance, nits; default 2. */
   absTolerance?: number;
+  /**
+   * The file's chroma is subsampled (4:2:0 / 4:2:2): a decoded peak up to
+   * {@link SUBSAMPLED_PEAK_TOLERANCE_PQ_STEPS} above the declared MaxCLL is what decoding adds at saturated edges.
+   */
+  subsampled?: boolean;
 }
+
+/**
+ * How far above a MaxCLL measured on 4:4:4 frames a 4:2:0 / 4:2:2 picture's decoded peak may read, in PQ 10-bit
+ * code steps (half a stop): a bright pixel sharing its chroma sample with a saturated neighbour decodes brighter
+ * (a graded shot: 203 nits in the frames, 270 decoded). Export's read-back and `analyze` both allow it.
+ */
+export const SUBSAMPLED_PEAK_TOLERANCE_PQ_STEPS = 32;
+
+const pqSteps = (a: number, b: number): number => Math.abs(nitsToPq(a) - nitsToPq(b)) * 876;
 
 /** Compare what was measured with what the file says, in colorists' terms. */
 export function compareHdrMetadata(
@@ -62,7 +77,16 @@ export function compareHdrMetadata(
       return;
     }
     const tol = Math.max(abs, rel * m);
-    if (dcl < m - tol) {
+    const edges = field === 'maxCll' && o.subsampled && pqSteps(m, dcl) <= SUBSAMPLED_PEAK_TOLERANCE_PQ_STEPS;
+    if (dcl < m - tol && edges) {
+      findings.push({
+        field,
+        severity: 'info',
+        measured: mv,
+        declared: dcl,
+        message: `${label} ${dcl} nits agrees with the measured ${mv}, within what chroma subsampling adds at saturated edges (${SUBSAMPLED_PEAK_TOLERANCE_PQ_STEPS} PQ steps)`,
+      });
+    } else if (dcl < m - tol) {
       mismatch = true;
       findings.push({
         field,

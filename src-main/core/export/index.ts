@@ -3,7 +3,6 @@ export { exportMaster, estimateMasterBytes, type ExportDeps, type ExportProgress
 export {
   verifyMaster,
   FALL_TOLERANCE_PQ_CODES,
-  SUBSAMPLED_PEAK_TOLERANCE_PQ_CODES,
   type MasterExpectation,
   type VerifyCheck,
   type VerifyReport,

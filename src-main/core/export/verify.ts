@@ -6,6 +6,7 @@ import {
   masteringDisplayCodes,
   nitsToPq,
   parseFfmpegMasteringSideData,
+  SUBSAMPLED_PEAK_TOLERANCE_PQ_STEPS,
   x265MasterDisplay,
   type MasteringDisplay,
 } from '../../common/colour';
@@ -71,7 +72,7 @@ export interface VerifyReport {
  * frames' (4:4:4), the content's light. Quantising to 10 bits moves a pixel by up to half a step, and the codec
  * adds its own error at sharp edges: 4 steps covers every frame average and a 4:4:4 master's peak. A single
  * pixel's max(R,G,B) in 4:2:0 / 4:2:2 moves more: a bright pixel that shares its chroma sample with a saturated
- * neighbour decodes brighter, so a subsampled master's peak gets half a stop (32 steps; the graded demo shot:
+ * neighbour decodes brighter, so a subsampled master's peak gets half a stop (32 steps, as `analyze` allows; the graded demo shot:
  * 203 nits written, 270 decoded, 26 steps).
  *
  * Hard saturated edges can go far past that (3-pixel saturated stripes rendered at 203 nits decode to 994
@@ -82,7 +83,6 @@ export interface VerifyReport {
  * programme for an artefact whose size depends on the decoder.
  */
 export const FALL_TOLERANCE_PQ_CODES = 4;
-export const SUBSAMPLED_PEAK_TOLERANCE_PQ_CODES = 32;
 
 type Json = Record<string, unknown>;
 interface Probe {
@@ -116,7 +116,7 @@ function lightAgainst(
   reference: { maxCll: number; maxFall: number },
   what: string,
 ): VerifyCheck[] {
-  const peak = format === 'prores4444xq' ? FALL_TOLERANCE_PQ_CODES : SUBSAMPLED_PEAK_TOLERANCE_PQ_CODES;
+  const peak = format === 'prores4444xq' ? FALL_TOLERANCE_PQ_CODES : SUBSAMPLED_PEAK_TOLERANCE_PQ_STEPS;
   return [
     { name: 'MaxCLL', tolerance: peak, got: decoded.maxCll, want: reference.maxCll },
     { name: 'MaxFALL', tolerance: FALL_TOLERANCE_PQ_CODES, got: decoded.maxFall, want: reference.maxFall },

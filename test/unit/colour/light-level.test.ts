@@ -140,6 +140,19 @@ test('verdict: consistent, missing, understated, overstated, beyond the masterin
   assert.ok(bright.findings.some((f) => f.field === 'mastering'));
 });
 
+test('verdict on a 4:2:0 file: a decoded peak up to half a stop above MaxCLL is saturated edges, more is understated', () => {
+  const md = MASTERING_PRESETS['p3-d65-1000'];
+  const declared = { maxCll: 203, maxFall: 46, mastering: md };
+  // The graded demo shot: 203 nits in its frames, 270 decoded from its 4:2:0 master (26 PQ steps).
+  const demo = compareHdrMetadata({ maxCll: 269.5, maxFall: 46.4 }, declared, { subsampled: true });
+  assert.equal(demo.verdict, 'consistent');
+  assert.match(demo.findings[0].message, /agrees with the measured 270, within what chroma subsampling adds/);
+  assert.equal(compareHdrMetadata({ maxCll: 269.5, maxFall: 46.4 }, declared).verdict, 'mismatch', '4:4:4');
+  // 3-pixel saturated stripes: 630 decoded, far past half a stop; and MaxFALL gets no such allowance.
+  assert.equal(compareHdrMetadata({ maxCll: 630, maxFall: 46 }, declared, { subsampled: true }).verdict, 'mismatch');
+  assert.equal(compareHdrMetadata({ maxCll: 203, maxFall: 60 }, declared, { subsampled: true }).verdict, 'mismatch');
+});
+
 test('frames with noise on black still find the bars', () => {
   // Noise of a few 10-bit codes above black (0.0005..0.0015 nits); 0.005 nits is picture (next test).
   const W = 64,
