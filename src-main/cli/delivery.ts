@@ -1,6 +1,7 @@
 // What `render` and `export` share: the library's delivery methods on an inference worker of the command's
 // own, job progress on stderr (a bar with fps and ETA on a terminal, plain lines otherwise), Ctrl-C cancels.
 import type { Job } from '../common/contract';
+import { formatEta } from '../common/eta';
 import { EventHub } from '../core/events';
 import type { DeliveryService, Library } from '../core/library';
 import type { CliContext } from './context';
@@ -16,9 +17,10 @@ export function progressPrinter(ctx: CliContext): (job: Job) => void {
   return (j) => {
     const pct = `${(j.fraction * 100).toFixed(0).padStart(3)}%`;
     const running = j.state === 'running' || j.state === 'queued';
+    const eta = running && j.etaSeconds ? `, ${formatEta(j.etaSeconds)}` : '';
     if (tty) {
       const filled = Math.round(j.fraction * BAR);
-      const line = `[${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${pct} ${j.message}`;
+      const line = `[${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${pct} ${j.message}${eta}`;
       const width = process.stderr.columns ?? 120;
       process.stderr.write(
         `\r${line.slice(0, width - 1).padEnd(Math.min(width - 1, last.length))}${running ? '' : '\n'}`,
@@ -26,7 +28,7 @@ export function progressPrinter(ctx: CliContext): (job: Job) => void {
       last = line;
       return;
     }
-    const line = `[${pct}] ${j.message}`;
+    const line = `[${pct}] ${j.message}${eta}`;
     if (line !== last && (Date.now() - lastAt > 2000 || !running)) {
       ctx.progress(line);
       last = line;

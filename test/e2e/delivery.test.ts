@@ -100,6 +100,9 @@ test(
     await paused.waitFor({ timeout: 60_000 });
     const held = await paused.getByTestId('job-eta').innerText();
     assert.match(held, /paused/);
+    // Paused is not running, and no time left is shown for it anywhere in its row.
+    await queue.getByText(/^Render queue · 1 paused/).waitFor();
+    assert.doesNotMatch(await paused.innerText(), /left/);
     await paused.getByTestId('job-resume').click();
     await queue.locator('[data-testid="render-queue-finished"][data-state="done"]').waitFor({ timeout: 300_000 });
     await last.locator('[data-testid="shot-render-state"][data-state="rendered"]').waitFor({ timeout: 10_000 });

@@ -168,6 +168,7 @@ test(
     assert.match(await caption(page), /^SDR · full resolution/);
     await shoot('sdr');
     await mode('wipe');
+    assert.match(await caption(page), /Left: SDR · [\s\S]*Right: HDR · /, 'which side is which');
     await shoot('wipe');
     await mode('side');
     await shoot('side');
@@ -284,6 +285,8 @@ test(
     // Redo, copy shot 1's grade, select shots 2 and 3 (click, Ctrl+click), paste: the library has 300 on both.
     await page.keyboard.press('Control+Shift+Z');
     await until(async () => (await gradeOf(app.core, shots[0].id)).params?.diffuseWhite === 300, 'redo to 300');
+    // Copy takes the grade the panel shows: wait for it to show the redone 300, not the 203 before.
+    await until(async () => (await field('diffuseWhite').inputValue()) === '300', 'the panel to show 300');
     await page.keyboard.press('Control+c');
     await shot(1).click();
     await shot(2).click({ modifiers: ['Control'] });

@@ -23,7 +23,7 @@ import {
 export interface RunningJob {
   readonly id: string;
   readonly signal: AbortSignal;
-  progress(fraction: number, message?: string): void;
+  progress(fraction: number, message?: string, secondsLeftIfKnown?: number): void;
   /** Merges facts into the job's stored detail (e.g. the clip an import created), for whoever finds it interrupted. */
   setDetail(patch: Record<string, unknown>): void;
   /** Resolves at once unless the job is paused, else when it is resumed; rejects when it is cancelled meanwhile. */
@@ -167,13 +167,13 @@ export class JobManager {
     const running: RunningJob = {
       id,
       signal: e.ctl.signal,
-      progress: (fraction, msg) => {
+      progress: (fraction, msg, eta) => {
         if (e.job.state !== 'running' && e.job.state !== 'paused') return;
         const f = Math.max(0, Math.min(1, fraction));
         e.job.fraction = f;
         if (msg) e.job.message = msg;
-        const elapsed = (Date.now() - e.started) / 1000;
-        e.job.etaSeconds = f > 0.02 ? Math.round((elapsed / f) * (1 - f) * 10) / 10 : null;
+        const left = eta ?? (f > 0.02 ? ((Date.now() - e.started) / 1000 / f) * (1 - f) : null);
+        e.job.etaSeconds = left === null || !Number.isFinite(left) ? null : Math.round(left * 10) / 10;
         if (Date.now() - e.lastEmit >= THROTTLE_MS) this.emit(e);
       },
       setDetail: (patch) => {

@@ -209,7 +209,9 @@ export async function renderTargets(
   let before = 0;
   for (const [i, t] of targets.entries()) {
     const frames = t.manifest.frames.last - t.manifest.frames.first + 1;
-    const label = `Rendering shot ${i + 1} of ${targets.length} (${basename(t.clip.path)})`;
+    // The timeline's own shot number, and how far through this job's shots it is.
+    const of = targets.length > 1 ? `, ${i + 1} of ${targets.length}` : '';
+    const label = `Rendering Shot ${t.shot.ord + 1} (${basename(t.clip.path)}${of})`;
     job.progress(from + ((to - from) * before) / Math.max(1, total), label);
     try {
       await job.whilePaused();
@@ -222,10 +224,11 @@ export async function renderTargets(
         hold: () => job.whilePaused(),
         onProgress: (p: RenderProgress) => {
           const done = before + p.framesDone;
-          const eta = p.fps > 0 ? ` about ${formatSeconds((total - done) / p.fps)} left` : '';
+          // Time left from the render's own speed (the job's elapsed-time guess counts pauses and other phases).
           job.progress(
             from + ((to - from) * done) / Math.max(1, total),
-            `${label}: frame ${p.framesDone}/${p.framesTotal}, ${p.fps.toFixed(2)} fps,${eta}`,
+            `${label}: frame ${p.framesDone}/${p.framesTotal}, ${p.fps.toFixed(2)} fps`,
+            p.fps > 0 ? (total - done) / p.fps : undefined,
           );
           if (p.fps > 0) run.onSpeed?.(p.fps);
         },
@@ -267,11 +270,4 @@ export async function renderTargets(
     before += frames;
   }
   return summary;
-}
-
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
 }

@@ -95,7 +95,7 @@ export class MediaRoots {
     if (!this.inside(real))
       throw new ServiceError(
         'bad_request',
-        `${p}: outside the media folders this host may read (${this.roots.join(', ') || 'none configured'})`,
+        `${p}: outside the media folders this host may use (${this.roots.join(', ') || 'none configured'})`,
       );
     // Hidden folders (~/.ssh, ~/.config…) hold keys and settings, never footage: not even inside a root.
     const root = this.roots.find((r) => real === r || real.startsWith(r + sep)) ?? '';

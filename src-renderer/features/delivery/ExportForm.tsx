@@ -235,12 +235,16 @@ export function ExportForm({
 function EstimateLine({ e }: { e: ExportEstimate }) {
   const tooBig = e.freeBytes !== null && e.estimatedBytes > e.freeBytes;
   const parts = [
-    `${e.frames} frames at ${e.width}×${e.height}`,
+    `${e.frames} frame${e.frames === 1 ? '' : 's'} at ${e.width}×${e.height}`,
     `about ${formatBytes(e.estimatedBytes)}${e.freeBytes !== null ? ` (${formatBytes(e.freeBytes)} free)` : ''}`,
     e.shotsToRender > 0
       ? `${e.shotsToRender} shot${e.shotsToRender === 1 ? '' : 's'} to render first`
       : 'every shot already rendered',
-    e.estimatedSeconds !== null ? `about ${formatDuration(e.estimatedSeconds)}` : 'time unknown until a render has run',
+    e.estimatedSeconds !== null
+      ? `about ${formatDuration(e.estimatedSeconds)}`
+      : e.shotsToRender > 0
+        ? 'time unknown until a render and an export have run'
+        : 'time unknown until an export has run',
   ];
   return (
     <Stack sx={{ gap: 1 }}>

@@ -58,12 +58,8 @@ export function RenderMenu({
           data-testid="render-marked"
         >
           <ListItemText
-            primary="Render the marked range"
-            secondary={
-              marks
-                ? `${marked.length} shot${marked.length === 1 ? '' : 's'}, frames ${marks.first}–${marks.last}`
-                : 'no in/out marks'
-            }
+            primary="Render the shots the marks touch"
+            secondary={marks ? markedText(marked, marks) : 'no in/out marks'}
           />
         </MenuItem>
         <Divider />
@@ -100,6 +96,16 @@ export function RenderMenu({
 }
 
 /** The shots that have at least one frame in the programme range: shots render whole. */
+/** A shot is the render's unit: the marks pick shots, which render whole. */
+function markedText(marked: Shot[], marks: { first: number; last: number }): string {
+  if (marked.length === 0) return `marks ${marks.first}–${marks.last}: no shot`;
+  const first = marked[0].order + 1,
+    last = marked[marked.length - 1].order + 1;
+  const frames = marked.reduce((n, s) => n + s.lastFrame - s.firstFrame + 1, 0);
+  const which = first === last ? `Shot ${first}` : `Shots ${first}–${last}`;
+  return `${which}, whole (${frames} frames) · marks ${marks.first}–${marks.last}`;
+}
+
 export function shotsTouching(shots: Shot[], range: { first: number; last: number }): Shot[] {
   const out: Shot[] = [];
   let at = 0;

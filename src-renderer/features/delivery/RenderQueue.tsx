@@ -27,7 +27,7 @@ function RenderQueueView({ projectId }: { projectId: string }) {
           {open ? <ExpandMoreIcon fontSize="small" /> : <ExpandLessIcon fontSize="small" />}
         </IconButton>
         <Typography variant="caption" sx={{ flex: 1 }}>
-          Render queue · {active.length} running{done.length > 0 ? ` · ${done.length} finished` : ''}
+          {['Render queue', ...summary(active), ...(done.length > 0 ? [`${done.length} finished`] : [])].join(' · ')}
         </Typography>
         {done.length > 0 && (
           <Button size="small" onClick={() => done.forEach((j) => dismiss(j.id))}>
@@ -48,6 +48,16 @@ function RenderQueueView({ projectId }: { projectId: string }) {
       )}
     </Box>
   );
+}
+
+/** "1 running · 1 paused · 2 waiting": a paused job is not running. */
+function summary(active: Job[]): string[] {
+  const count = (state: Job['state'], word: string): string[] => {
+    const n = active.filter((j) => j.state === state).length;
+    return n > 0 ? [`${n} ${word}`] : [];
+  };
+  const parts = [...count('running', 'running'), ...count('paused', 'paused'), ...count('queued', 'waiting')];
+  return parts.length > 0 ? parts : ['nothing running'];
 }
 
 function Finished({ job, onDismiss }: { job: Job; onDismiss(): void }) {

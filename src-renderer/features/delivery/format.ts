@@ -15,17 +15,30 @@ export const MASTERING: { value: MasteringPreset; label: string }[] = [
   { value: 'p3-4000', label: 'P3-D65 4000 nits' },
 ];
 
-/** The output path with the extension the format writes (none for a TIFF folder). */
+/** What a default master's name ends with, per format: `Demo-hdr10.mp4`, `Demo-4444xq.mov`, ... */
+const NAME_SUFFIX: Record<MasterFormat, string> = {
+  'hdr10-hevc': '-hdr10',
+  prores4444xq: '-4444xq',
+  prores422hq: '-422hq',
+  tiff16: '-tiff16',
+};
+
+/**
+ * The output path for another format: the extension it writes (none for a TIFF folder), and a name that ended
+ * with a format's suffix (the default names) ending with this one's. A name the colorist chose keeps its words.
+ */
 export function withFormatExtension(path: string, format: MasterFormat): string {
   const ext = FORMATS.find((f) => f.value === format)?.ext ?? '';
-  return path.replace(/\.(mp4|mov)$/i, '') + ext;
+  const stem = path.replace(/\.(mp4|mov)$/i, '');
+  const suffix = Object.values(NAME_SUFFIX).find((s) => stem.endsWith(s));
+  return (suffix ? stem.slice(0, -suffix.length) + NAME_SUFFIX[format] : stem) + ext;
 }
 
 export function defaultOutputPath(root: string | undefined, projectName: string, format: MasterFormat): string {
   if (!root) return '';
   const sep = root.includes('\\') && !root.includes('/') ? '\\' : '/';
-  const name = `${projectName.replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'master'}-hdr10`;
-  return withFormatExtension(`${root.replace(/[\\/]+$/, '')}${sep}${name}.mp4`, format);
+  const name = `${projectName.replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'master'}${NAME_SUFFIX[format]}`;
+  return withFormatExtension(`${root.replace(/[\\/]+$/, '')}${sep}${name}`, format);
 }
 
 export function formatBytes(bytes: number): string {

@@ -3,7 +3,7 @@
 import { Box, Button, LinearProgress, Typography } from '@mui/material';
 import type { Job } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
-import { formatEta } from './format';
+import { formatEta } from '../../../src-main/common/eta';
 
 const PAUSABLE: readonly Job['kind'][] = ['render', 'export'];
 

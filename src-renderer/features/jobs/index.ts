@@ -1,4 +1,4 @@
 export { JobsBar } from './JobsBar';
 export { JobRow } from './JobRow';
 export { useJobs, isActive } from './useJobs';
-export { formatEta } from './format';
+export { formatEta } from '../../../src-main/common/eta';

@@ -31,7 +31,7 @@ import { ShortcutsDialog } from './ShortcutsDialog';
 import { ShotPanel } from './ShotPanel';
 import { Splitter } from './Splitter';
 import { MAX_ZOOM, Timeline, type SelectMode } from './Timeline';
-import { DEFAULT_LAYOUT, useLayout } from './useLayout';
+import { defaultLayout, useLayout } from './useLayout';
 import { useSelection } from './useSelection';
 import { useShotEdits } from './useShotEdits';
 import { useShotGrade } from './useShotGrade';
@@ -254,7 +254,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
           invert
           size={layout.sizes.side}
           onResize={(v) => layout.resize('side', v)}
-          onReset={() => layout.resize('side', DEFAULT_LAYOUT.side)}
+          onReset={() => layout.resize('side', defaultLayout().side)}
           testId="split-side"
         />
         <Box sx={{ width: layout.sizes.side, flex: 'none', overflow: 'auto' }} data-testid="side-panel">
@@ -274,7 +274,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
           invert
           size={layout.sizes.scopes}
           onResize={(v) => layout.resize('scopes', v)}
-          onReset={() => layout.resize('scopes', DEFAULT_LAYOUT.scopes)}
+          onReset={() => layout.resize('scopes', defaultLayout().scopes)}
           testId="split-scopes"
         />
         <Box sx={{ width: layout.sizes.scopes, flex: 'none', overflow: 'auto' }} data-testid="scopes-panel">
@@ -288,7 +288,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
         invert
         size={layout.sizes.timeline}
         onResize={(v) => layout.resize('timeline', v)}
-        onReset={() => layout.resize('timeline', DEFAULT_LAYOUT.timeline)}
+        onReset={() => layout.resize('timeline', defaultLayout().timeline)}
         testId="split-timeline"
       />
       <Box sx={{ height: layout.sizes.timeline, flex: 'none' }}>

@@ -112,7 +112,9 @@ export function Timeline({
           <Stack direction="row" sx={{ alignItems: 'center' }}>
             <Typography variant="caption" sx={{ fontFamily: 'monospace', color: '#e8c170' }} data-testid="marks">
               In {marks.in ?? '–'} · Out {marks.out ?? '–'}
-              {marks.in !== null && marks.out !== null ? ` · ${marks.out - marks.in + 1} frames` : ''}
+              {marks.in !== null && marks.out !== null
+                ? ` · ${marks.out - marks.in + 1} frame${marks.out === marks.in ? '' : 's'}`
+                : ''}
             </Typography>
             <Tooltip title="Clear in and out (X)">
               <IconButton size="small" onClick={onClearMarks} aria-label="Clear in and out">

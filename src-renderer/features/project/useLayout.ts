@@ -11,7 +11,16 @@ export interface LayoutSizes {
 }
 
 const KEY = 'remaster.layout';
-export const DEFAULT_LAYOUT: LayoutSizes = { side: 320, scopes: 300, timeline: 132 };
+/** Scopes' width at which they sit two by two, all four in sight (Scopes' 520 px and a scroll bar). */
+const SCOPES_GRID = 540;
+
+/**
+ * The sizes a layout starts from, and returns to on a double-click: on a screen wide enough to spare it (1800
+ * px: a 1920 display), the scopes panel is wide enough to show all four scopes at once.
+ */
+export function defaultLayout(viewportWidth = typeof window === 'undefined' ? 0 : window.innerWidth): LayoutSizes {
+  return { side: 320, scopes: viewportWidth >= 1800 ? SCOPES_GRID : 300, timeline: 132 };
+}
 const LIMITS: Record<keyof LayoutSizes, [number, number]> = {
   side: [240, 640],
   scopes: [200, 900],
@@ -20,19 +29,20 @@ const LIMITS: Record<keyof LayoutSizes, [number, number]> = {
 
 function clamp(key: keyof LayoutSizes, v: number): number {
   const [lo, hi] = LIMITS[key];
-  return Math.round(Math.max(lo, Math.min(hi, Number.isFinite(v) ? v : DEFAULT_LAYOUT[key])));
+  return Math.round(Math.max(lo, Math.min(hi, Number.isFinite(v) ? v : defaultLayout()[key])));
 }
 
 function load(): LayoutSizes {
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<LayoutSizes>;
+    const start = defaultLayout();
     return {
-      side: clamp('side', saved.side ?? DEFAULT_LAYOUT.side),
-      scopes: clamp('scopes', saved.scopes ?? DEFAULT_LAYOUT.scopes),
-      timeline: clamp('timeline', saved.timeline ?? DEFAULT_LAYOUT.timeline),
+      side: clamp('side', saved.side ?? start.side),
+      scopes: clamp('scopes', saved.scopes ?? start.scopes),
+      timeline: clamp('timeline', saved.timeline ?? start.timeline),
     };
   } catch {
-    return DEFAULT_LAYOUT; // an unreadable entry is not worth an error: the defaults will do
+    return defaultLayout(); // an unreadable entry is not worth an error: the defaults will do
   }
 }
 

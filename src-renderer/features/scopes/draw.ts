@@ -9,6 +9,8 @@ const GRID = 'rgba(255,255,255,0.13)';
 const KEY = 'rgba(216,180,143,0.55)';
 const LABEL = '#8a8a8a';
 const FONT = '9px system-ui, sans-serif';
+/** The labels' height in FONT, px. */
+const LABEL_HEIGHT = 9;
 export const TRIANGLE_COLOURS = {
   bt709: 'rgb(150,150,150)',
   p3: 'rgb(216,170,110)',
@@ -35,23 +37,55 @@ function title(ctx: CanvasRenderingContext2D, box: PlotBox, text: string): void 
   ctx.fillText(text, box.x + box.width - 3, box.y + 2);
 }
 
+/** Which labels to write where lines lie close: diffuse white first, then the other key levels, then the rest. */
+const LABEL_PRIORITY = [203, 1000, 100];
+
+/**
+ * The graticule's labels that fit along an axis without touching: `at` is a label's centre along it and `extent`
+ * its size along it (px). Keeps the more important of two that would collide.
+ */
+export function labelsThatFit<T extends { nits: number }>(
+  ticks: readonly T[],
+  at: (t: T) => number,
+  extent: (t: T) => number,
+  gap = 3,
+): T[] {
+  const rank = (t: T) => {
+    const i = LABEL_PRIORITY.indexOf(t.nits);
+    return i < 0 ? LABEL_PRIORITY.length : i;
+  };
+  const placed: { from: number; to: number }[] = [];
+  const kept: T[] = [];
+  for (const t of [...ticks].sort((a, b) => rank(a) - rank(b))) {
+    const from = at(t) - extent(t) / 2 - gap,
+      to = at(t) + extent(t) / 2 + gap;
+    if (placed.some((p) => from < p.to && to > p.from)) continue;
+    placed.push({ from, to });
+    kept.push(t);
+  }
+  return kept;
+}
+
 /** Horizontal nits lines and their labels down the left edge. */
 function nitsScale(ctx: CanvasRenderingContext2D, box: PlotBox): void {
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const t of nitsGraticule()) {
-    const y = Math.round(codeToY(t.code, box)) + 0.5;
+  const ticks = nitsGraticule();
+  const y = (t: (typeof ticks)[number]) => Math.round(codeToY(t.code, box)) + 0.5;
+  for (const t of ticks) {
     const key = KEY_NITS.includes(t.nits);
     ctx.strokeStyle = key ? KEY : GRID;
     ctx.setLineDash(t.nits === 203 ? [4, 3] : []);
     ctx.beginPath();
-    ctx.moveTo(box.x, y);
-    ctx.lineTo(box.x + box.width, y);
+    ctx.moveTo(box.x, y(t));
+    ctx.lineTo(box.x + box.width, y(t));
     ctx.stroke();
-    ctx.fillStyle = key ? 'rgb(216,180,143)' : LABEL;
-    ctx.fillText(t.label, box.x - 3, y);
   }
   ctx.setLineDash([]);
+  for (const t of labelsThatFit(ticks, y, () => LABEL_HEIGHT)) {
+    ctx.fillStyle = KEY_NITS.includes(t.nits) ? 'rgb(216,180,143)' : LABEL;
+    ctx.fillText(t.label, box.x - 3, y(t));
+  }
 }
 
 function trace(ctx: CanvasRenderingContext2D, img: CanvasImageSource, box: PlotBox, smooth = true): void {
@@ -103,16 +137,19 @@ export function drawHistogram(ctx: CanvasRenderingContext2D, w: number, h: numbe
   clear(ctx, w, h);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  for (const t of nitsGraticule()) {
-    const x = Math.round(codeToX(t.code, box)) + 0.5;
-    const key = KEY_NITS.includes(t.nits);
-    ctx.strokeStyle = key ? KEY : GRID;
+  const ticks = nitsGraticule();
+  const x = (t: (typeof ticks)[number]) => Math.round(codeToX(t.code, box)) + 0.5;
+  for (const t of ticks) {
+    ctx.strokeStyle = KEY_NITS.includes(t.nits) ? KEY : GRID;
     ctx.beginPath();
-    ctx.moveTo(x, box.y);
-    ctx.lineTo(x, box.y + box.height);
+    ctx.moveTo(x(t), box.y);
+    ctx.lineTo(x(t), box.y + box.height);
     ctx.stroke();
-    ctx.fillStyle = key ? 'rgb(216,180,143)' : LABEL;
-    ctx.fillText(t.label, Math.min(Math.max(x, box.x + 6), box.x + box.width - 8), box.y + box.height + 3);
+  }
+  const labelX = (t: (typeof ticks)[number]) => Math.min(Math.max(x(t), box.x + 6), box.x + box.width - 8);
+  for (const t of labelsThatFit(ticks, labelX, (t) => ctx.measureText(t.label).width)) {
+    ctx.fillStyle = KEY_NITS.includes(t.nits) ? 'rgb(216,180,143)' : LABEL;
+    ctx.fillText(t.label, labelX(t), box.y + box.height + 3);
   }
   if (hist) {
     const y = (v: number) => box.y + box.height - v * box.height;

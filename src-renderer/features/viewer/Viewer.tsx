@@ -264,13 +264,18 @@ export function Viewer(props: ViewerProps) {
 
   const showsHdr = settings.mode !== 'sdr';
   const lines: string[] = [];
+  // Wipe and side by side show SDR on the left, HDR on the right: the caption says which is which.
+  const split = settings.mode === 'wipe' || settings.mode === 'side';
   if (clip && pictures.sdr) {
-    if (settings.mode !== 'hdr') lines.push(`SDR · ${pictures.sdr === 'full' ? 'full resolution' : 'proxy'}`);
+    if (settings.mode !== 'hdr')
+      lines.push(`${split ? 'Left: ' : ''}SDR · ${pictures.sdr === 'full' ? 'full resolution' : 'proxy'}`);
     if (showsHdr) {
       lines.push(
-        pictures.hdr === 'network'
-          ? `HDR · network (${(pictures.model ?? 'model').replace(/\.onnx$/, '')})`
-          : 'HDR · analytic base',
+        `${split ? 'Right: ' : ''}${
+          pictures.hdr === 'network'
+            ? `HDR · network (${(pictures.model ?? 'model').replace(/\.onnx$/, '')})`
+            : 'HDR · analytic base'
+        }`,
       );
       // Content "Animation & graphics" with a model that has no graphics variant (a user's file, the analytic one).
       if (pictures.hdr === 'network' && grade.content !== 'live' && !pictures.model?.includes(`.${grade.content}.`))

@@ -1,3 +1,4 @@
+// Time left, in a colorist's words: one formatter for the app's job rows and the command line's progress.
 export function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '';
   if (seconds < 1) return 'under a second left';
