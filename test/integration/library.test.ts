@@ -155,6 +155,14 @@ test('import: clip row with probe and fingerprint, shots, proxies; source untouc
     height: px.height,
   });
   assert.notEqual(strip.paths[0], strip.paths[1]);
+  // A duplicate has its own copy of the proxies: its filmstrips and thumbnail show at once.
+  const dup = lib.api['library.duplicateProject']({ projectId: p.id });
+  const dupClip = lib.api['library.getProject']({ projectId: dup.id }).clips[0];
+  assert.equal(dupClip.proxyState, 'ready');
+  const dupPx = lib.api['media.proxyFrame']({ clipId: dupClip.id, frame: 57 });
+  assert.notEqual(dupPx.path, px.path);
+  assert.ok(readFileSync(dupPx.path!).equals(readFileSync(px.path!)));
+  assert.ok(lib.api['media.thumbnail']({ shotId: lib.api['shots.list']({ projectId: dup.id })[0].id }).path);
   // Core decode by clip id.
   const f = await lib.decodeFrame(clip.id, 42);
   assert.equal(readFrameNumber(f.data, f.width, f.height), 42);

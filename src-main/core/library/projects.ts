@@ -1,10 +1,11 @@
-// Projects: create, find, open, rename, duplicate (clips, shots and current grades), delete (rows and caches).
+// Projects: create, find, open, rename, duplicate (clips, shots, current grades and scrub proxies), delete (rows
+// and caches).
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { ServiceError, type ProjectSummary } from '../../common/contract';
 import type { LibraryApiPart } from './api';
 import { listClips } from './clips';
-import { insertClip, selectClips } from './clips-repo';
+import { insertClip, selectClips, updateProxyState } from './clips-repo';
 import { now, type LibraryContext } from './context';
 import { currentGrade, pushGrade } from './grades';
 import {
@@ -55,6 +56,7 @@ function uniqueName(ctx: LibraryContext, base: string): string {
 function duplicate(ctx: LibraryContext, projectId: string, name: string | undefined): string {
   const { db } = ctx;
   const newId = randomUUID();
+  const proxies: { from: string; to: string; clipId: string }[] = [];
   ctx.write(() => {
     const src = requireProject(db, projectId);
     const n = name?.trim() ? name.trim() : uniqueName(ctx, `${src.name} copy`);
@@ -64,8 +66,10 @@ function duplicate(ctx: LibraryContext, projectId: string, name: string | undefi
     for (const c of selectClips(db, projectId)) {
       const id = randomUUID();
       clipIds.set(c.id, id);
-      // Proxies are per clip id and rebuildable: the copy starts without them.
+      // Proxies live under their clip's id: the copy marks them ready once its own copy of them is in place.
       insertClip(db, { ...c, id, project_id: newId, proxy_state: 'none' });
+      if (c.proxy_state === 'ready')
+        proxies.push({ from: ctx.proxyDir(projectId, c.id), to: ctx.proxyDir(newId, id), clipId: id });
     }
     for (const s of selectShotsInOrder(db, projectId)) {
       const id = randomUUID();
@@ -81,6 +85,18 @@ function duplicate(ctx: LibraryContext, projectId: string, name: string | undefi
       if (params) pushGrade(ctx, id, params);
     }
   });
+  // The copy's filmstrips and thumbnail: the source's proxy files, a few MB a clip. Without them (a full disk) the
+  // copy is still whole, with grey strips, as a project whose proxies were never built.
+  for (const p of proxies) {
+    try {
+      if (!existsSync(p.from)) continue;
+      cpSync(p.from, p.to, { recursive: true });
+      ctx.write(() => updateProxyState(ctx.db, p.clipId, 'ready'));
+    } catch (e) {
+      rmSync(p.to, { recursive: true, force: true });
+      ctx.log.warn(`duplicate: the scrub proxies of a clip could not be copied: ${(e as Error).message}`);
+    }
+  }
   return newId;
 }
 
