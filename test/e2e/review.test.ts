@@ -275,6 +275,8 @@ test(
       'undo to 203 in the library',
     );
     await until(async () => (await field('diffuseWhite').inputValue()) === '203', 'the panel to show 203');
+    // The slider tells a screen reader its value in nits, not its internal position.
+    assert.equal(await page.getByTestId('grade-slider-diffuseWhite').getAttribute('aria-valuetext'), '203 nits');
     await until(async () => (await readoutNumber(page, 'scopes-frame-max')) === before.max, 'frame max back', 15_000);
     const topUndone = await traceTopCode(page, 'waveform');
     assert.ok(

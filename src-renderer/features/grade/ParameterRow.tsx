@@ -166,7 +166,15 @@ function SliderRow({ id, param, value, onPreview, onCommit, inactive }: RowProps
         onChange={(_, p) => onPreview(valueAt(p as number, param))}
         onChangeCommitted={(_, p) => released(valueAt(p as number, param))}
         onDoubleClick={inactive ? undefined : reset}
-        slotProps={{ input: { 'data-testid': `grade-slider-${id}`, 'aria-label': param.label } as object }}
+        // Screen readers hear the value in its unit, not the slider's internal position.
+        getAriaValueText={(p) => `${formatValue(valueAt(p, param), param)} ${param.unit}`.trim()}
+        slotProps={{
+          input: {
+            'data-testid': `grade-slider-${id}`,
+            'aria-label': param.label,
+            ...(inactive && { 'aria-description': inactive }),
+          } as object,
+        }}
         sx={{ py: 0.75, mt: -0.25 }}
       />
     </Box>
