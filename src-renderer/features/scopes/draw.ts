@@ -1,6 +1,6 @@
 // Drawing each scope on its canvas: graticule first, then the worker's trace added on top (so a trace on a
 // graticule line stays the trace's colour), then labels. Sizes are CSS pixels; the canvas is scaled for DPR.
-import { CIE_TRIANGLES, CIE_WHITE } from '../../../src-main/common/colour/scopes';
+import { CIE_1931_SPECTRAL_LOCUS, CIE_TRIANGLES, CIE_WHITE } from '../../../src-main/common/colour/scopes';
 import { codeToX, codeToY, KEY_NITS, nitsGraticule, xyToCanvas, type PlotBox } from './geometry';
 import type { Histogram } from './trace';
 
@@ -207,6 +207,16 @@ export function drawCie(ctx: CanvasRenderingContext2D, w: number, h: number, img
     ctx.textBaseline = 'middle';
     if (Math.round(v * 10) % 2 === 0) ctx.fillText(v.toFixed(1), box.x - 3, y);
   }
+  // The spectral locus and the line of purples: the edge of all colour, around the triangles.
+  ctx.strokeStyle = 'rgba(255,255,255,0.45)';
+  ctx.beginPath();
+  CIE_1931_SPECTRAL_LOCUS.forEach(([lx, ly], i) => {
+    const [x, y] = xyToCanvas(lx, ly, box);
+    if (i === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
+  });
+  ctx.closePath();
+  ctx.stroke();
   ctx.lineWidth = 1.25;
   for (const k of ['bt2020', 'p3', 'bt709'] as const) {
     ctx.strokeStyle = TRIANGLE_COLOURS[k];

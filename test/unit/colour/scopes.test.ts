@@ -11,6 +11,12 @@ import {
   BT2111_PQ,
   CIE_X_MAX,
   CIE_Y_MAX,
+  CIE_1931_LOCUS_FIRST_NM,
+  CIE_1931_LOCUS_STEP_NM,
+  CIE_1931_SPECTRAL_LOCUS,
+  BT709,
+  BT2020,
+  P3_D65,
   type PqFrame,
   type Scopes,
 } from '../../../src-main/common/colour';
@@ -156,4 +162,39 @@ test('reusing the previous result gives the same scopes; default sampling still 
   // exact whatever the sampling (the sum's order differs between the read paths: last-bit differences only)
   assert.equal(sampled.lightLevel.maxCll, fresh.lightLevel.maxCll);
   assert.ok(Math.abs(sampled.lightLevel.fall / fresh.lightLevel.fall - 1) < 1e-12);
+});
+
+test("the CIE plot's spectral locus passes through the BT.2020 primaries, which are monochromatic", () => {
+  // BT.2020's primaries are spectral lights of 630, 532 and 467 nm: two standards' tables, one curve.
+  const at = (nm: number): [number, number] => {
+    const f = (nm - CIE_1931_LOCUS_FIRST_NM) / CIE_1931_LOCUS_STEP_NM;
+    const i = Math.floor(f),
+      t = f - i;
+    const [a, b] = [CIE_1931_SPECTRAL_LOCUS[i], CIE_1931_SPECTRAL_LOCUS[i + 1]];
+    return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+  };
+  for (const [nm, p] of [
+    [630, BT2020.red],
+    [532, BT2020.green],
+    [467, BT2020.blue],
+  ] as const) {
+    const [x, y] = at(nm);
+    assert.ok(Math.hypot(x - p.x, y - p.y) < 0.003, `${nm} nm at ${x.toFixed(4)},${y.toFixed(4)}: ${p.x},${p.y}`);
+  }
+  assert.equal(CIE_1931_SPECTRAL_LOCUS.length, (700 - 380) / 5 + 1);
+  // BT.709's primaries and P3's green and blue lie inside it (the line of purples closes it); P3's red is on
+  // it, the light of 615 nm.
+  assert.ok(Math.hypot(at(615)[0] - P3_D65.red.x, at(615)[1] - P3_D65.red.y) < 0.001);
+  const inside = (px: number, py: number): boolean => {
+    let k = false;
+    const n = CIE_1931_SPECTRAL_LOCUS.length;
+    for (let i = 0, j = n - 1; i < n; j = i++) {
+      const [xi, yi] = CIE_1931_SPECTRAL_LOCUS[i],
+        [xj, yj] = CIE_1931_SPECTRAL_LOCUS[j];
+      if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) k = !k;
+    }
+    return k;
+  };
+  for (const p of [BT709.red, BT709.green, BT709.blue, P3_D65.green, P3_D65.blue])
+    assert.ok(inside(p.x, p.y), `${p.x},${p.y}`);
 });
