@@ -14,6 +14,7 @@ export * from './letterbox';
 export * from './hdr-verdict';
 export * from './st2086';
 export * from './scopes';
+export * from './cie-locus';
 export * from './patterns';
 export * from './transfer-fast';
 export * from './source-colour';

@@ -1,6 +1,7 @@
 // Drawing each scope on its canvas: graticule first, then the worker's trace added on top (so a trace on a
 // graticule line stays the trace's colour), then labels. Sizes are CSS pixels; the canvas is scaled for DPR.
-import { CIE_1931_SPECTRAL_LOCUS, CIE_TRIANGLES, CIE_WHITE } from '../../../src-main/common/colour/scopes';
+import { CIE_1931_SPECTRAL_LOCUS } from '../../../src-main/common/colour/cie-locus';
+import { CIE_TRIANGLES, CIE_WHITE } from '../../../src-main/common/colour/scopes';
 import { codeToX, codeToY, KEY_NITS, nitsGraticule, xyToCanvas, type PlotBox } from './geometry';
 import type { Histogram } from './trace';
 
