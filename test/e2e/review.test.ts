@@ -209,6 +209,43 @@ test('A/B wipe: SDR left of the divider, HDR right of it, and the two differ', {
 });
 
 test(
+  'L plays to the last frame and stops there: no "▶" left on screen, Space plays again from Home',
+  { skip, timeout: 60_000 },
+  async () => {
+    const timecode = page.getByTestId('viewer-timecode');
+    const frameOf = async () => Number(/frame (\d+)/.exec(await timecode.innerText())?.[1]);
+    const shots = await projectShots(app.core, app.demoProjectId);
+    const last = shots[shots.length - 1].lastFrame;
+    // The viewer mode buttons keep the focus after a click, and their arrows are theirs: let it go first.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('End');
+    await timecode.filter({ hasText: ` frame ${last} ·` }).waitFor();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+    await timecode.filter({ hasText: ` frame ${last - 3} ·` }).waitFor();
+    await page.keyboard.press('l');
+    await timecode.filter({ hasText: ` frame ${last} ·` }).waitFor({ timeout: 10_000 });
+    // Stopped at the end, and stays stopped (an echo of the playing state once restarted it here).
+    await until(async () => !(await timecode.innerText()).includes('▶'), 'playback to stop at the end', 5_000);
+    await page.waitForTimeout(500);
+    assert.doesNotMatch(await timecode.innerText(), /[▶◀]/);
+    assert.equal(await frameOf(), last);
+    // L on the last frame plays nothing; from Home, Space plays and Space stops.
+    await page.keyboard.press('l');
+    await page.waitForTimeout(300);
+    assert.doesNotMatch(await timecode.innerText(), /[▶◀]/);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Space');
+    await until(async () => (await frameOf()) > 2, 'playback from Home', 10_000);
+    await page.keyboard.press('Space');
+    await until(async () => !(await timecode.innerText()).includes('▶'), 'Space to stop', 5_000);
+    const stopped = await frameOf();
+    await page.waitForTimeout(300);
+    assert.equal(await frameOf(), stopped);
+    assert.deepEqual(app.errors, []);
+  },
+);
+
+test(
   'diffuse white 203 -> 300 moves the waveform and the frame light by the PQ difference; undo; copy/paste',
   { skip, timeout: 90_000 },
   async (t) => {

@@ -65,14 +65,7 @@ function App({ api }: { api: ConnectedApi }) {
   return (
     <ApiProvider api={api}>
       <div style={{ width: 800, height: 500, display: 'flex', flexDirection: 'column' }}>
-        <Viewer
-          clip={clip}
-          frame={frame}
-          grade={GradeParams.parse({})}
-          playing={false}
-          onSeek={setFrame}
-          scopes={sink}
-        />
+        <Viewer clip={clip} frame={frame} grade={GradeParams.parse({})} onSeek={setFrame} scopes={sink} />
       </div>
     </ApiProvider>
   );

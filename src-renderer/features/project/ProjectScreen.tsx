@@ -53,7 +53,6 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
   const [playhead, setPlayhead] = useState<Playhead | null>(null);
   const [marks, setMarks] = useState<Marks>(NO_MARKS);
   const [zoom, setZoom] = useState(1);
-  const [playing, setPlaying] = useState(false);
   // The viewer's graded frames reach the scopes through this, not through this screen's state.
   const [scopeFeed] = useState(() => new ScopeFeed());
   const layout = useLayout();
@@ -241,8 +240,6 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
               clip={clip}
               frame={playhead?.frame ?? null}
               grade={grade}
-              playing={playing}
-              onPlayingChange={setPlaying}
               scopes={scopeFeed}
               liveGrade={liveGrade}
               onSeek={onViewerSeek}

@@ -56,15 +56,12 @@ export interface ViewerProps {
   frame: number | null;
   /** The shot's grade, live while a slider moves. */
   grade: GradeParams;
-  playing: boolean;
   /** The SDR display's peak for the EETF (default 100 nits). */
   displayPeakNits?: number;
   /** The scopes, fed with the graded picture when they ask for it. */
   scopes?: GradedFrameSink | null;
   /** Playback moved the playhead. */
   onSeek?(frame: number): void;
-  /** Space / J / K / L started or stopped playback. */
-  onPlayingChange?(playing: boolean): void;
   /** The grade panel's live grade, drawn at once (before `grade` arrives through a re-render). */
   liveGrade?: LiveGrade | null;
 }
@@ -76,7 +73,7 @@ const REFINE_MS = 120;
 const masteringPeak = (g: GradeParams) => (g.highlightExpansion ? Math.max(1000, g.highlightPeak) : 1000);
 
 export function Viewer(props: ViewerProps) {
-  const { clip, frame, grade, playing, displayPeakNits = 100 } = props;
+  const { clip, frame, grade, displayPeakNits = 100 } = props;
   const api = useApi();
   const glCanvas = useRef<HTMLCanvasElement>(null);
   const hdrCanvas = useRef<HTMLCanvasElement>(null);
@@ -88,7 +85,7 @@ export function Viewer(props: ViewerProps) {
   const [zoom, setZoom] = useState<Zoom>(FIT);
   const [wipe, setWipe] = useState(0.5);
   const { box, size } = useCanvasSize();
-  const { speed } = usePlayback(clip, frame, playing, props.onSeek);
+  const { speed } = usePlayback(clip, frame, props.onSeek);
   const extended = hdr.kind === 'webgpu-extended' && settings.hdrDisplay;
 
   useEffect(() => {
@@ -102,9 +99,6 @@ export function Viewer(props: ViewerProps) {
     void detectHdrDisplay().then(setHdr);
   }, []);
   // Tell the project screen when Space / J / K / L started or stopped playback (not on every render).
-  const onPlayingChange = useRef(props.onPlayingChange);
-  onPlayingChange.current = props.onPlayingChange;
-  useEffect(() => onPlayingChange.current?.(speed !== 0), [speed]);
 
   // The latest everything, for a paint scheduled from an async load.
   const latest = useRef({ props, settings, zoom, wipe, size, extended, source: 'analytic' as 'analytic' | 'network' });

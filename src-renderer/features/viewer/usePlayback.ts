@@ -33,18 +33,12 @@ function keyBelongsToFocus(target: EventTarget | null): boolean {
   );
 }
 
-export function usePlayback(
-  clip: Clip | null,
-  frame: number | null,
-  playing: boolean,
-  onSeek?: (frame: number) => void,
-) {
+// The keys own the speed: nothing outside sets it (an echo of it through a parent once restarted playback that
+// had just stopped at the end, leaving "▶ 1×" on screen and nothing moving).
+export function usePlayback(clip: Clip | null, frame: number | null, onSeek?: (frame: number) => void) {
   const [speed, setSpeed] = useState(0);
   const latest = useRef({ frame, onSeek });
   latest.current = { frame, onSeek };
-
-  // The project screen may start or stop playback too.
-  useEffect(() => setSpeed((s) => (playing ? (s === 0 ? 1 : s) : 0)), [playing]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
