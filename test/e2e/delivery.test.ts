@@ -119,10 +119,13 @@ test(
     await dialog.getByTestId('range-frames').click();
     await dialog.getByTestId('range-in').fill('204');
     await dialog.getByTestId('range-out').fill('209');
+    // A path outside the media folders is refused in the dialog, before Export is pressed.
+    const estimate = dialog.getByTestId('export-estimate');
+    await dialog.getByTestId('export-out').fill('/etc/demo-hdr10.mp4');
+    await estimate.filter({ hasText: /outside the media folders this host may use/ }).waitFor({ timeout: 20_000 });
     const out = join(outDir, 'demo-hdr10.mp4');
     await dialog.getByTestId('export-out').fill(out);
     await dialog.getByText(outDir).first().waitFor(); // the media-root hint
-    const estimate = dialog.getByTestId('export-estimate');
     await estimate.filter({ hasText: /6 frames at 2560×1440/ }).waitFor({ timeout: 20_000 });
     assert.match(await estimate.innerText(), /every shot already rendered/);
     await shot(page, 'delivery-export-dialog.png');

@@ -5,7 +5,14 @@ import type { deliveryMethods, ParsedRequest, Response } from '../../common/cont
 import { ServiceError } from '../../common/contract';
 import type { ModelPool } from '../inference/pool';
 import type { LibraryContext } from './context';
-import { estimateExport, listExports, startExport, type DeliverySpeed, type ExportRequest } from './exports';
+import {
+  checkMasterOutput,
+  estimateExport,
+  listExports,
+  startExport,
+  type DeliverySpeed,
+  type ExportRequest,
+} from './exports';
 import type { ExportRecord } from '../../common/contract';
 import { RenderPlanner, renderTargets, type ModelRef, type RenderSummary } from './renders';
 
@@ -103,7 +110,11 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
       r.done.catch(() => undefined); // the outcome is reported through job.progress
       return { jobId: r.jobId, shots: r.shots };
     },
-    'exports.estimate': async (req) => estimateExport(await plannerNow(), req, rendering, speed),
+    // The output is checked as the export will check it, so the dialog says what is wrong before Export is pressed.
+    'exports.estimate': async (req) => {
+      checkMasterOutput(ctx, req);
+      return estimateExport(await plannerNow(), req, rendering, speed);
+    },
     'exports.start': async (req) => {
       const r = await exportNow(req);
       r.done.catch(() => undefined);

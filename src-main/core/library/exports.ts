@@ -148,7 +148,7 @@ function buildPlan(req: ExportRequest, out: string, pieces: Piece[]): { plan: Ex
  * Where the master goes, checked before any work: the folder exists and takes a file, nothing is replaced
  * without force, and (in browser mode) it is inside the media roots.
  */
-function checkMasterOutput(ctx: LibraryContext, req: ExportRequest): string {
+export function checkMasterOutput(ctx: LibraryContext, req: ExportRequest): string {
   const force = req.force === true;
   if (req.format === 'tiff16') {
     if (existsSync(req.out)) {
