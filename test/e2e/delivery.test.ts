@@ -126,6 +126,12 @@ test(
     const out = join(outDir, 'demo-hdr10.mp4');
     await dialog.getByTestId('export-out').fill(out);
     await dialog.getByText(outDir).first().waitFor(); // the media-root hint
+    // UHD resizes the 2560×1440 render to 3840×2160; this test keeps the rendered size.
+    await dialog.getByTestId('export-raster').click();
+    await page.getByRole('option', { name: 'UHD 3840×2160' }).click();
+    await estimate.filter({ hasText: /6 frames at 3840×2160/ }).waitFor({ timeout: 20_000 });
+    await dialog.getByTestId('export-raster').click();
+    await page.getByRole('option', { name: 'As rendered' }).click();
     await estimate.filter({ hasText: /6 frames at 2560×1440/ }).waitFor({ timeout: 20_000 });
     assert.match(await estimate.innerText(), /every shot already rendered/);
     await shot(page, 'delivery-export-dialog.png');

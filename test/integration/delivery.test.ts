@@ -15,6 +15,7 @@ import { run } from '../../src-main/core/media/ffmpeg';
 import { appRoot } from '../../src-main/core/paths';
 import { manifestHash, segmentRecordFile } from '../../src-main/core/render';
 import { coreCalls, tempDir } from '../helpers/core';
+import { decodedLight } from '../helpers/export-cache';
 import { bins } from '../helpers/media-fixtures';
 import { BASELINE_X2, DEMO_CLIP, demoManifest } from '../helpers/render-fixture';
 
@@ -155,6 +156,33 @@ test('ProRes 422 HQ and a 16-bit TIFF sequence of programme frames 0-3, verified
   );
   const f = await ffprobe(['-show_streams', join(tif, files[0])]);
   assert.equal((f.streams as Record<string, unknown>[])[0].pix_fmt, 'rgb48le');
+});
+
+test('a UHD master of two programme frames: the 2560x1440 render resized to 3840x2160, verified', async () => {
+  const out = join(tmp.dir, 'shot-a-uhd.mp4');
+  const est = await call<{ width: number; height: number }>('exports.estimate', {
+    projectId,
+    format: 'hdr10-hevc',
+    out,
+    shotIds: [shotA],
+    frames: { first: 0, last: 1 },
+    raster: 'uhd',
+  });
+  assert.deepEqual([est.width, est.height], [3840, 2160]);
+  const rec = await exportAndWait({
+    format: 'hdr10-hevc',
+    out,
+    shotIds: [shotA],
+    frames: { first: 0, last: 1 },
+    raster: 'uhd',
+  });
+  assert.equal(rec.report?.ok, true);
+  const p = await ffprobe(['-count_frames', '-show_streams', '-select_streams', 'v:0', out]);
+  const v = (p.streams as Record<string, unknown>[])[0];
+  assert.deepEqual([v.width, v.height, v.nb_read_frames], [3840, 2160, '2']);
+  // The light written is the resized pictures': the test's own decode of the master agrees within the codec's error.
+  const decoded = decodedLight(out, 3840, 2160);
+  assert.ok(Math.abs(decoded.maxFall - rec.report!.maxFall) / rec.report!.maxFall < 0.03, `${decoded.maxFall}`);
 });
 
 test('an existing master is refused without force and left untouched', async () => {

@@ -333,6 +333,50 @@ test("light records that are not its frames' fail the read-back, and no master i
   );
 });
 
+test('a delivery raster: the rendered frames resized in PQ to fit it, their light measured on the resized pictures', async (t) => {
+  // HEVC at twice the rendered size: the highlight shot's 1500-nit square, resized with Mitchell's cubic, is
+  // measured again (its edges overshoot a little), and the master's SEI carries that, not the render's 1500.
+  const out = join(tmp.dir, 'raster.mp4');
+  const r = await exportMaster(
+    {
+      ...plan('hdr10-hevc', out),
+      inputs: [{ file: B.file, firstFrame: 0, frames: 16 }],
+      light: B.light,
+      raster: { width: 2 * W, height: 2 * H },
+    },
+    { log: quietLog },
+  );
+  assertReport(t, r);
+  assert.deepEqual([r.width, r.height], [2 * W, 2 * H]);
+  const v = probe(out).streams.find((s) => s.codec_type === 'video')!;
+  assert.equal(`${v.width}x${v.height}`, `${2 * W}x${2 * H}`);
+  const decoded = decodedLight(out, 2 * W, 2 * H);
+  assert.ok(Math.abs(r.report.measured.maxCll - decoded.maxCll) < 0.5, 'the read-back decodes as the test does');
+  assert.ok(r.maxCll > HIGHLIGHT_NITS && r.maxCll < HIGHLIGHT_NITS * 1.1, `a small overshoot: ${r.maxCll}`);
+
+  // A wider raster: pillarboxed, black (code 0) left and right of the picture, which the light ignores.
+  const folder = join(tmp.dir, 'raster-tiff');
+  const tif = await exportMaster(
+    {
+      ...plan('tiff16', folder),
+      inputs: [{ file: B.file, firstFrame: 0, frames: 4 }],
+      light: B.light.slice(0, 4),
+      raster: { width: W + 96, height: H },
+    },
+    { log: quietLog },
+  );
+  assertReport(t, tif);
+  const first = execFileSync(
+    bins.ffmpeg,
+    ['-v', 'error', '-i', join(folder, 'raster-tiff_0000000.tif'), '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'],
+    { maxBuffer: 1 << 26 },
+  );
+  const px = (x: number, y: number) => first.readUInt16LE(((y * (W + 96) + x) * 3 + 1) * 2);
+  assert.equal(px(0, H / 2) + px(47, H / 2) + px(W + 96 - 1, H / 2), 0, 'black bars');
+  assert.ok(px(48 + 4, H / 2) > 0, 'the picture between them');
+  assert.equal(tif.maxFall, Math.round(Math.max(...B.light.slice(0, 4).map((l) => l.frameAverage))), 'active picture');
+});
+
 test('ProRes 4444 XQ: 10-bit 4:4:4, PQ tags, timecode and audio, sidecars with ST 2086 and MaxCLL/MaxFALL', async (t) => {
   const out = join(tmp.dir, 'xq.mov');
   const r = await exportMaster(

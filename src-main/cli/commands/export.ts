@@ -47,6 +47,12 @@ export default defineCommand({
       default: 'p3-1000',
       help: 'the grading display the master declares (ST 2086)',
     },
+    raster: {
+      type: 'string',
+      value: 'rendered|uhd',
+      default: 'rendered',
+      help: "the picture: the network's output size, or UHD 3840x2160 (resized to fit, on black)",
+    },
     shots: { type: 'string', value: 'ID,...', help: 'only these shots, in timeline order' },
     frames: { type: 'string', value: 'A-B', help: 'frames of the programme, counted from 0, inclusive' },
     model: { type: 'string', value: 'FILE', help: 'another .onnx model that meets models/README.md' },
@@ -65,6 +71,7 @@ export default defineCommand({
         shotIds: shotList(options.shots),
         frames,
         force: options.force,
+        raster: options.raster,
       });
       if (!parsed.success)
         throw new CliError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('; '));

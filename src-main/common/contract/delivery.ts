@@ -48,6 +48,9 @@ export const RenderRequest = z
   })
   .strict();
 
+export const ExportRaster = z.enum(['rendered', 'uhd']);
+export type ExportRaster = z.infer<typeof ExportRaster>;
+
 export const ExportRequest = z
   .object({
     projectId: ProjectId,
@@ -59,6 +62,8 @@ export const ExportRequest = z
     frames: ProgrammeRange.optional(),
     /** Replace an existing master (it is replaced only once the new one is complete). */
     force: z.boolean().optional(),
+    /** The picture's size: as rendered (the network's output), or UHD 3840x2160 (resized to fit, on black). */
+    raster: ExportRaster.optional(),
   })
   .strict();
 export type ExportRequest = z.input<typeof ExportRequest>;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { ServiceError } from '../../common/contract';
 import { lastLines, type Binaries } from '../media/ffmpeg';
-import { concatInputArgs, concatList, encoderInputArgs, GIVEN_FD, programmeFilter, SAMPLED_FD } from './ffmpeg-args';
+import { concatInputArgs, concatList, encoderInputArgs, GIVEN_FD, SAMPLED_FD } from './ffmpeg-args';
 import { forEachRawFrame } from './frames';
 import { LightMeter, type MeasuredLight } from './light-meter';
 import type { ExportPlan, MasterFormat } from './plan';
@@ -18,11 +18,13 @@ import type { EncoderInputLight } from './verify';
 export async function measureEncoderInput(
   bin: Binaries,
   plan: ExportPlan,
+  /** The encoder's filters before its conversion: programmeFilter, and the raster's resize if any. */
+  filter: string,
   picture: { width: number; height: number },
   signal?: AbortSignal,
 ): Promise<EncoderInputLight> {
   if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
-  const video = { input: concatInputArgs('-'), filter: programmeFilter(plan.inputs, plan.frameRate) };
+  const video = { input: concatInputArgs('-'), filter };
   const args = encoderInputArgs(video, plan.format as Exclude<MasterFormat, 'tiff16'>);
   const child = spawn(bin.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe'], windowsHide: true });
   const stdin = child.stdio[0] as Writable;

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { aggregateLightLevels, type FrameLightLevel } from '../../common/colour';
+import { aggregateLightLevels, cta861Value, type FrameLightLevel } from '../../common/colour';
 import { bt2100PqIccProfile } from '../../common/colour/icc';
 import { ServiceError } from '../../common/contract';
 import { checkOutputFile } from '../../node/output-path';
@@ -13,9 +13,10 @@ import type { Logger } from '../log';
 import { encodeTiff16 } from '../master/tiff16';
 import { writeHdr10Boxes } from '../master/mp4-boxes';
 import { lastLines, resolveBinaries, type Binaries } from '../media/ffmpeg';
-import { concatInputArgs, concatList, encodeArgs, programmeFilter } from './ffmpeg-args';
+import { concatInputArgs, concatList, encodeArgs, programmeFilter, rasterFilter } from './ffmpeg-args';
 import { measureEncoderInput } from './encoder-input';
 import { forEachFrame, programmeSize } from './frames';
+import { LightMeter, type MeasuredLight } from './light-meter';
 import {
   checkPlan,
   DEFAULT_CRF,
@@ -26,7 +27,7 @@ import {
   type MasterFormat,
 } from './plan';
 import { makeSidecar, sidecarJson, sidecarPaths, sidecarXml } from './sidecar';
-import { verifyMaster, type MasterExpectation, type VerifyReport } from './verify';
+import { verifyMaster, type EncoderInputLight, type MasterExpectation, type VerifyReport } from './verify';
 
 export interface ExportProgress {
   phase: 'encode' | 'verify';
@@ -175,6 +176,8 @@ async function encodeVideo(
   return frames;
 }
 
+const ctaLight = (m: MeasuredLight) => ({ maxCll: cta861Value(m.maxCll), maxFall: cta861Value(m.maxFall) });
+
 export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<ExportResult> {
   checkPlan(plan);
   const { log, signal } = deps;
@@ -184,7 +187,10 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
   const sidecars = plan.format === 'hdr10-hevc' ? null : sidecarPaths(out);
   preflight(plan, out, sidecars);
   await removeStalePartials(out, log); // before the free-space check, so their space counts as free
-  const { width, height } = await programmeSize(bin, plan.inputs);
+  const rendered = await programmeSize(bin, plan.inputs);
+  const { width, height } = plan.raster ?? rendered;
+  const raster = plan.raster ? rasterFilter(rendered, plan.raster) : '';
+  const videoFilter = [programmeFilter(plan.inputs, plan.frameRate), raster].filter(Boolean).join(',');
   const frames = frameCount(plan);
   const audioBytes = plan.audio ? statSync(plan.audio.file).size : 0;
   checkOutputFile(tiff ? sidecars!.json : out, {
@@ -201,7 +207,9 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
     outsideBt709: NaN,
     outsideP3: NaN,
   }));
-  const { maxCll, maxFall } = aggregateLightLevels(light).programme.cta;
+  // Resized pictures are not the rendered ones: their light is measured on them (below), not taken from the render.
+  let { maxCll, maxFall } = aggregateLightLevels(light).programme.cta;
+  let encoderInput: EncoderInputLight | undefined;
   const stem = basename(out);
   const tmp = join(dirname(out), `.${stem}.partial-${process.pid}${tiff ? '' : extname(out)}`);
   const tmpSidecars = sidecars && { json: `${tmp}.hdr10.json`, xml: `${tmp}.hdr10.xml` };
@@ -228,6 +236,7 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
       await mkdir(tmp);
       const icc = bt2100PqIccProfile();
       const seq = tiffFrames(tmp, stem);
+      const meter = raster ? new LightMeter(width, height) : null;
       await forEachFrame(
         bin,
         plan.inputs,
@@ -235,15 +244,23 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
         height,
         async (rgb, i) => {
           await writeFile(seq.file(i), encodeTiff16(width, height, rgb, icc));
+          meter?.add(new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength));
           progress(i + 1);
         },
         signal,
+        raster,
       );
+      if (meter) ({ maxCll, maxFall } = ctaLight(meter.result()));
     } else {
+      if (raster) {
+        // The SEI is written as the encode starts: the resized programme is measured first, in a pass of its own.
+        encoderInput = await measureEncoderInput(bin, plan, videoFilter, { width, height }, signal);
+        ({ maxCll, maxFall } = ctaLight(encoderInput.given));
+      }
       // The encoder reads the cache files itself, as a plain ffmpeg encode would: no frames through Node.
       const args = encodeArgs({
         format: plan.format,
-        video: { input: concatInputArgs('-'), filter: programmeFilter(plan.inputs, plan.frameRate) },
+        video: { input: concatInputArgs('-'), filter: videoFilter },
         width,
         height,
         rate: plan.frameRate,
@@ -298,7 +315,9 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
       timecode: tiff ? undefined : plan.startTimecode,
       sidecars: tmpSidecars ?? undefined,
       tiffName: stem,
-      encoderInput: tiff ? undefined : () => measureEncoderInput(bin, plan, { width, height }, signal),
+      encoderInput: tiff
+        ? undefined
+        : async () => (encoderInput ??= await measureEncoderInput(bin, plan, videoFilter, { width, height }, signal)),
     };
     report = await verifyMaster(tmp, expected, bin);
     deps.onProgress?.({ phase: 'verify', done: 1, total: 1 });

@@ -8,9 +8,28 @@ import { rateString, type ExportInput, type FrameRate, type MasterFormat } from 
 
 const QUIET = ['-v', 'error', '-nostdin', '-hide_banner'];
 
+/**
+ * Rendered frames to a delivery raster: resized in PQ R'G'B' to fit it whole, keeping the picture's shape, and
+ * centred on black (code 0, 0 nits). '' when the sizes match. The filter is Mitchell-Netravali's cubic (B = C =
+ * 1/3): in PQ a small overshoot is a lot of light, and the sharp filters ring into bright halos (a 1500-nit
+ * square on grey, doubled: spline36 3361 nits at its edges, spline16 2736, Mitchell 1587, bilinear 1500 but soft).
+ */
+export function rasterFilter(from: { width: number; height: number }, to: { width: number; height: number }): string {
+  if (from.width === to.width && from.height === to.height) return '';
+  const k = Math.min(to.width / from.width, to.height / from.height);
+  const even = (v: number) => Math.max(2, 2 * Math.round(v / 2));
+  const w = Math.min(to.width, even(from.width * k)),
+    h = Math.min(to.height, even(from.height * k));
+  const pad =
+    w === to.width && h === to.height
+      ? ''
+      : `,pad=${to.width}:${to.height}:${(to.width - w) / 2}:${(to.height - h) / 2}:black`;
+  return `scale=w=${w}:h=${h}:flags=bicubic+accurate_rnd+full_chroma_int:param0=0.3333:param1=0.3333${pad}`;
+}
+
 /** One cache file's frames as rgb48le on stdout, for the TIFF writer (gbrp16 and 16-bit TIFF repack losslessly). */
-export function decodeInputArgs(input: ExportInput): string[] {
-  const trim = `trim=start_frame=${input.firstFrame}:end_frame=${input.firstFrame + input.frames},setpts=PTS-STARTPTS`;
+export function decodeInputArgs(input: ExportInput, raster = ''): string[] {
+  const trim = `trim=start_frame=${input.firstFrame}:end_frame=${input.firstFrame + input.frames},setpts=PTS-STARTPTS${raster ? `,${raster}` : ''}`;
   return [
     ...QUIET,
     ...inputArgs(input.file),

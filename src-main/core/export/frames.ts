@@ -79,12 +79,17 @@ export async function forEachFrame(
   height: number,
   onFrame: (rgb48: Uint16Array, index: number) => Promise<void> | void,
   signal?: AbortSignal,
+  /** rasterFilter's resize to `width` x `height`, if the frames are not that size already. */
+  raster = '',
 ): Promise<number> {
   const frameBytes = width * height * 6;
   let index = 0;
   for (const input of inputs) {
     if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
-    const child = spawn(bin.ffmpeg, decodeInputArgs(input), { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(bin.ffmpeg, decodeInputArgs(input, raster), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     let err = '';
     child.stderr.on('data', (b: Buffer) => {
       if (err.length < 16384) err += b.toString();

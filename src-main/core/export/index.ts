@@ -10,6 +10,7 @@ export {
 export {
   MASTER_FORMATS,
   MASTERING_DISPLAYS,
+  RASTERS,
   frameCount,
   tiffFrames,
   type ExportFrameLight,

@@ -50,7 +50,15 @@ export interface ExportPlan {
   force?: boolean;
   /** x265 constant rate factor; the default keeps a master visually transparent. */
   crf?: number;
+  /**
+   * The delivery raster (e.g. UHD 3840x2160): the rendered frames resized in PQ to fit it, centred on black.
+   * Absent: the rendered size. The light written is then measured on the resized pictures, not taken from `light`.
+   */
+  raster?: { width: number; height: number };
 }
+
+/** The delivery rasters offered by name. */
+export const RASTERS = { uhd: { width: 3840, height: 2160 } } as const;
 
 export const DEFAULT_CRF = 12;
 
@@ -89,6 +97,10 @@ export function checkPlan(plan: ExportPlan): void {
   if (plan.format.startsWith('prores') && !/\.mov$/i.test(plan.out))
     bad(`${plan.out}: ProRes masters are QuickTime .mov files`);
   if (plan.crf !== undefined && !(plan.crf >= 0 && plan.crf <= 51)) bad('crf must be 0..51');
+  const r = plan.raster;
+  if (r && !(Number.isInteger(r.width) && Number.isInteger(r.height) && r.width % 2 === 0 && r.height % 2 === 0))
+    bad('the raster must be whole, even numbers of pixels');
+  if (r && !(r.width >= 16 && r.height >= 16 && r.width <= 8192 && r.height <= 4320)) bad('the raster is out of range');
 }
 
 /** A TIFF master is a folder of NAME_0000000.tif, NAME_0000001.tif, ... (NAME: the folder's own name by default). */

@@ -17,6 +17,7 @@ import { checkOutputFile, freeBytes } from '../../node/output-path';
 import {
   estimateMasterBytes,
   exportMaster,
+  RASTERS,
   sidecarPaths,
   type ExportInput,
   type ExportPlan,
@@ -103,6 +104,9 @@ function audioOf(
 }
 
 /** The export plan from the shots' completed renders: each cache segment's frames in programme order. */
+/** The delivery raster asked for; undefined keeps the rendered size. */
+const rasterOf = (req: ExportRequest) => (req.raster === 'uhd' ? RASTERS.uhd : undefined);
+
 function buildPlan(req: ExportRequest, out: string, pieces: Piece[]): { plan: ExportPlan; audioNote: string } {
   const rate = parseRate(pieces[0].target.probe.frameRate);
   const inputs: ExportInput[] = [];
@@ -140,6 +144,7 @@ function buildPlan(req: ExportRequest, out: string, pieces: Piece[]): { plan: Ex
       first.target.probe.startTimecode,
     ),
     force: req.force,
+    raster: rasterOf(req),
   };
   return { plan, audioNote: note };
 }
@@ -177,7 +182,7 @@ export function estimateExport(
   const status = new Map(planner.status(req.projectId, rendering).map((s) => [s.shotId, s.state]));
   const stale = pieces.filter((p) => status.get(p.target.shot.id) !== 'rendered');
   const frames = pieces.reduce((n, p) => n + p.to - p.from + 1, 0);
-  const { width, height } = pieces[0].target.manifest.output;
+  const { width, height } = rasterOf(req) ?? pieces[0].target.manifest.output;
   let free: number | null = null;
   try {
     free = freeBytes(dirname(req.out));
@@ -269,12 +274,13 @@ export function startExport(
   // Both disks are checked before any work: the master's folder for the master, the cache for the renders
   // still missing (FFVHuff keeps about 70% of the 6 bytes a pixel: 5 allows for noisy pictures), so a full disk
   // fails now, not at 98%.
-  const { width, height } = pieces[0].target.manifest.output;
+  const rendered = pieces[0].target.manifest.output;
+  const { width, height } = rasterOf(req) ?? rendered;
   checkOutputFile(req.format === 'tiff16' ? sidecarPaths(out).json : out, {
     force: true,
     estimateBytes: estimateMasterBytes(req.format, width, height, frames),
   });
-  const cacheBytes = targets.reduce((n, t) => n + framesOf(t), 0) * width * height * 5;
+  const cacheBytes = targets.reduce((n, t) => n + framesOf(t), 0) * rendered.width * rendered.height * 5;
   if (cacheBytes > 0) {
     mkdirSync(ctx.projectCache(req.projectId), { recursive: true });
     checkOutputFile(join(ctx.projectCache(req.projectId), '.space-check'), { force: true, estimateBytes: cacheBytes });

@@ -68,6 +68,7 @@ export function ExportDialog({
         : { range: 'all', first: String(start), last: String(Math.min(end, start + DEFAULT_SPAN - 1)) }),
       out: defaultOutputPath(status.value.mediaRoots[0], projectName, 'hdr10-hevc'),
       force: false,
+      raster: 'rendered',
     });
   }, [open, settings, status.value, shots, selected, projectName, marks]);
   // Marks set since the last export are the range again at each opening; the rest of the settings stay.

@@ -17,6 +17,7 @@ import {
 } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type {
+  ExportRaster,
   ExportEstimate,
   ExportRequest,
   MasterFormat,
@@ -37,6 +38,8 @@ export interface ExportSettings {
   last: string;
   out: string;
   force: boolean;
+  /** The picture's size: the network's output, or UHD resized to fit. */
+  raster: ExportRaster;
 }
 
 const length = (s: Shot) => s.lastFrame - s.firstFrame + 1;
@@ -50,7 +53,14 @@ export function exportRequest(
 ): ExportRequest | string {
   const out = s.out.trim();
   if (!out) return 'Choose where to write the master.';
-  const base = { projectId, format: s.format, mastering: s.mastering, out, ...(s.force && { force: true }) };
+  const base = {
+    projectId,
+    format: s.format,
+    mastering: s.mastering,
+    out,
+    ...(s.force && { force: true }),
+    ...(s.raster === 'uhd' && { raster: 'uhd' as const }),
+  };
   if (s.range === 'shot')
     return selected ? { ...base, shotIds: [selected.id] } : 'Select a shot on the timeline first.';
   if (s.range === 'all') return base;
@@ -139,6 +149,19 @@ export function ExportForm({
                 {m.label}
               </MenuItem>
             ))}
+          </Select>
+        </FormControl>
+        <FormControl size="small" sx={{ flex: 0.8 }}>
+          <InputLabel id="export-raster">Picture</InputLabel>
+          <Select
+            labelId="export-raster"
+            label="Picture"
+            value={settings.raster}
+            onChange={(e) => set({ raster: e.target.value as ExportRaster })}
+            data-testid="export-raster"
+          >
+            <MenuItem value="rendered">As rendered</MenuItem>
+            <MenuItem value="uhd">UHD 3840×2160</MenuItem>
           </Select>
         </FormControl>
       </Stack>
