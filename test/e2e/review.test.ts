@@ -241,6 +241,14 @@ test(
     const stopped = await frameOf();
     await page.waitForTimeout(300);
     assert.equal(await frameOf(), stopped);
+
+    // Exposure pushed 4 stops: the scopes say the frame is above the grade's 1000-nit peak; undone, they do not.
+    const over = page.locator('[data-testid="scopes-panel"] [data-testid="scopes-over-peak"]');
+    assert.equal(await over.count(), 0);
+    await setField('exposure', '4');
+    await over.filter({ hasText: 'above the 1000-nit peak: clipped there' }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Control+z');
+    await over.waitFor({ state: 'detached', timeout: 15_000 });
     assert.deepEqual(app.errors, []);
   },
 );

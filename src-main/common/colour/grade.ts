@@ -156,6 +156,14 @@ export const GradeParams = z.object({
 export type GradeParams = z.infer<typeof GradeParams>;
 export type GradeParamsInput = z.input<typeof GradeParams>;
 export const DEFAULT_GRADE: GradeParams = GradeParams.parse({});
+
+/**
+ * The highest light the grade means to make: the usual 1000-nit master, or its highlight peak where that is
+ * higher. The viewer's EETF rolls off from it; light above it (an exposure pushed too far) is clipped there.
+ */
+export function gradePeakNits(g: GradeParams): number {
+  return g.highlightExpansion ? Math.max(1000, g.highlightPeak) : 1000;
+}
 /** A shot's picture content, which picks the network variant (not part of the grade's maths). */
 export type ShotContent = GradeParams['content'];
 // The schema and the description name the same keys, checked by the compiler both ways.

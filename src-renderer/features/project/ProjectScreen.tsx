@@ -6,7 +6,7 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import FileUploadIcon from '@mui/icons-material/FileUploadOutlined';
 import MovieIcon from '@mui/icons-material/MovieOutlined';
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
-import type { GradeParams } from '../../../src-main/common/colour/grade';
+import { gradePeakNits, type GradeParams } from '../../../src-main/common/colour/grade';
 import type { Job, Shot } from '../../../src-main/common/contract';
 import { useCall, useEvent } from '../../api';
 import { ExportDialog, RenderMenu, RenderQueue, useRenderStatus } from '../delivery';
@@ -275,7 +275,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
           testId="split-scopes"
         />
         <Box sx={{ width: layout.sizes.scopes, flex: 'none', overflow: 'auto' }} data-testid="scopes-panel">
-          <Scopes feed={scopeFeed} shotLight={shotLight} />
+          <Scopes feed={scopeFeed} shotLight={shotLight} peakNits={gradePeakNits(grade)} />
         </Box>
       </Box>
       <JobsBar projectId={projectId} kinds={LIBRARY_JOBS} />

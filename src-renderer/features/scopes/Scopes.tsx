@@ -14,6 +14,8 @@ export interface ScopesProps {
   feed: ScopeFeed;
   /** The shot's measured light once rendered (CTA-861.3, nits). */
   shotLight?: { maxCll: number; maxFall: number } | null;
+  /** The grade's peak (gradePeakNits): a frame brighter than it is said to be, in orange. */
+  peakNits?: number;
 }
 
 const SCOPES = ['waveform', 'parade', 'cie', 'histogram'] as const;
@@ -26,7 +28,7 @@ const TITLES: Record<ScopeName, string> = {
 };
 
 // Memoised: the screen re-renders on every playhead move, the scopes only when their own result changes.
-export const Scopes = memo(function Scopes({ feed, shotLight }: ScopesProps) {
+export const Scopes = memo(function Scopes({ feed, shotLight, peakNits }: ScopesProps) {
   const { result, error } = useScopes(feed);
   const box = useRef<HTMLDivElement | null>(null);
   const [width, setWidth] = useState(0);
@@ -90,6 +92,10 @@ export const Scopes = memo(function Scopes({ feed, shotLight }: ScopesProps) {
           <>
             {value('scopes-frame-max', `max ${r ? formatNits(r.maxCll) : '–'}`)}
             {value('scopes-frame-avg', `avg ${r ? formatNits(r.fall) : '–'}`)}
+            {/* Half a percent over: a 10-bit code's rounding is not a warning. */}
+            {r && peakNits && r.maxCll > peakNits * 1.005
+              ? value('scopes-over-peak', `above the ${peakNits}-nit peak: clipped there`, '#e0a030')
+              : null}
           </>,
         )}
         {result?.sampling && line('Of', value('scopes-sampling', result.sampling))}

@@ -3,7 +3,7 @@
 import { Box, Typography } from '@mui/material';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Clip } from '../../../src-main/common/contract';
-import type { GradeParams } from '../../../src-main/common/colour/grade';
+import { gradePeakNits, type GradeParams } from '../../../src-main/common/colour/grade';
 import { eetfUniform } from '../../../src-main/common/colour/eetf';
 import { REFERENCE_WHITE_NITS } from '../../../src-main/common/colour/transfer';
 import { formatTimecode } from '../../../src-main/common/timecode';
@@ -68,9 +68,6 @@ export interface ViewerProps {
 
 /** How long after the last grade change the draft picture is replaced by the full-resolution grade. */
 const REFINE_MS = 120;
-
-/** The content peak the EETF rolls off from: the usual 1000-nit master, or the grade's higher highlight peak. */
-const masteringPeak = (g: GradeParams) => (g.highlightExpansion ? Math.max(1000, g.highlightPeak) : 1000);
 
 export function Viewer(props: ViewerProps) {
   const { clip, frame, grade, displayPeakNits = 100 } = props;
@@ -205,7 +202,7 @@ export function Viewer(props: ViewerProps) {
       output: l.extended ? 'extended' : 'sdr',
       displayPeak: peak,
       sdrWhite: REFERENCE_WHITE_NITS,
-      eetf: eetfUniform({ displayPeakNits: peak, sourcePeakNits: masteringPeak(grade) }),
+      eetf: eetfUniform({ displayPeakNits: peak, sourcePeakNits: gradePeakNits(grade) }),
       falseColour: l.settings.falseColour,
       gamutWarning: l.settings.gamutWarning,
     });
@@ -279,7 +276,7 @@ export function Viewer(props: ViewerProps) {
       lines.push(
         extended
           ? 'HDR display (WebGPU extended range)'
-          : `SDR display · EETF ${masteringPeak(grade)} → ${displayPeakNits} nits`,
+          : `SDR display · EETF ${gradePeakNits(grade)} → ${displayPeakNits} nits`,
       );
     }
   }
