@@ -354,14 +354,17 @@ test('a delivery raster: the rendered frames resized in PQ to fit it, their ligh
   assert.ok(Math.abs(r.report.measured.maxCll - decoded.maxCll) < 0.5, 'the read-back decodes as the test does');
   assert.ok(r.maxCll > HIGHLIGHT_NITS && r.maxCll < HIGHLIGHT_NITS * 1.1, `a small overshoot: ${r.maxCll}`);
 
-  // A wider raster: pillarboxed, black (code 0) left and right of the picture, which the light ignores.
+  // TIFF, resized twice as large into a wider raster: pillarboxed, black (code 0) left and right of the
+  // picture, which the light ignores; the light written is the resized pictures' (the square rings as above).
   const folder = join(tmp.dir, 'raster-tiff');
+  const RW = 2 * W + 192,
+    RH = 2 * H;
   const tif = await exportMaster(
     {
       ...plan('tiff16', folder),
       inputs: [{ file: B.file, firstFrame: 0, frames: 4 }],
       light: B.light.slice(0, 4),
-      raster: { width: W + 96, height: H },
+      raster: { width: RW, height: RH },
     },
     { log: quietLog },
   );
@@ -371,10 +374,31 @@ test('a delivery raster: the rendered frames resized in PQ to fit it, their ligh
     ['-v', 'error', '-i', join(folder, 'raster-tiff_0000000.tif'), '-f', 'rawvideo', '-pix_fmt', 'rgb48le', '-'],
     { maxBuffer: 1 << 26 },
   );
-  const px = (x: number, y: number) => first.readUInt16LE(((y * (W + 96) + x) * 3 + 1) * 2);
-  assert.equal(px(0, H / 2) + px(47, H / 2) + px(W + 96 - 1, H / 2), 0, 'black bars');
-  assert.ok(px(48 + 4, H / 2) > 0, 'the picture between them');
-  assert.equal(tif.maxFall, Math.round(Math.max(...B.light.slice(0, 4).map((l) => l.frameAverage))), 'active picture');
+  const px = (x: number, y: number) => first.readUInt16LE(((y * RW + x) * 3 + 1) * 2);
+  assert.equal(px(0, RH / 2) + px(95, RH / 2) + px(RW - 1, RH / 2), 0, 'black bars');
+  assert.ok(px(96 + 8, RH / 2) > 0, 'the picture between them');
+  assert.ok(tif.maxCll > HIGHLIGHT_NITS, `measured on the resized pictures: ${tif.maxCll}`);
+  const fall = Math.max(...B.light.slice(0, 4).map((l) => l.frameAverage));
+  assert.ok(Math.abs(tif.maxFall - fall) / fall < 0.1, `active picture only: ${tif.maxFall} against ${fall}`);
+});
+
+test('a near-black programme (0.3 nits) and a black one (0 nits) verify: CTA-861.3 counts from 1, and 0/0 is unknown', async (t) => {
+  for (const [name, nits, want] of [
+    ['dim', 0.3, 1],
+    ['black', 0, 0],
+  ] as const) {
+    const seg = writeSegment(
+      join(tmp.dir, 'cache', `segment-${name}.mkv`),
+      Array.from({ length: 6 }, () => solidFrame(W, H, nits, nits, nits)),
+    );
+    const out = join(tmp.dir, `${name}.mp4`);
+    const r = await exportMaster(
+      { ...plan('hdr10-hevc', out), inputs: [{ file: seg.file, firstFrame: 0, frames: 6 }], light: seg.light },
+      { log: quietLog },
+    );
+    assertReport(t, r);
+    assert.deepEqual([r.maxCll, r.maxFall], [want, want]);
+  }
 });
 
 test('ProRes 4444 XQ: 10-bit 4:4:4, PQ tags, timecode and audio, sidecars with ST 2086 and MaxCLL/MaxFALL', async (t) => {

@@ -22,6 +22,8 @@ export async function measureEncoderInput(
   filter: string,
   picture: { width: number; height: number },
   signal?: AbortSignal,
+  /** Frames measured so far, as they are. */
+  onFrame?: (done: number) => void,
 ): Promise<EncoderInputLight> {
   if (signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
   const video = { input: concatInputArgs('-'), filter };
@@ -38,10 +40,15 @@ export async function measureEncoderInput(
     child.on('error', (e) => rej(new ServiceError('internal', `Cannot run ${bin.ffmpeg}: ${e.message}`)));
     child.on('close', res);
   });
+  closed.catch(() => undefined); // awaited below, after the pipes; a spawn failure must not go unhandled meanwhile
   // Both pipes are read to their ends together, so ffmpeg never blocks on a full one.
   const measure = async (fd: number): Promise<MeasuredLight> => {
     const meter = new LightMeter(picture.width, picture.height);
-    await forEachRawFrame(child.stdio[fd] as Readable, meter.frameBytes, (f) => meter.add(f));
+    let done = 0;
+    await forEachRawFrame(child.stdio[fd] as Readable, meter.frameBytes, (f) => {
+      meter.add(f);
+      if (fd === GIVEN_FD) onFrame?.(++done);
+    });
     return meter.result();
   };
   const onAbort = (): void => void child.kill('SIGKILL');

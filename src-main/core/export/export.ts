@@ -30,7 +30,8 @@ import { makeSidecar, sidecarJson, sidecarPaths, sidecarXml } from './sidecar';
 import { verifyMaster, type EncoderInputLight, type MasterExpectation, type VerifyReport } from './verify';
 
 export interface ExportProgress {
-  phase: 'encode' | 'verify';
+  /** 'measure': a resized (raster) programme's light, measured before the encode. */
+  phase: 'measure' | 'encode' | 'verify';
   done: number;
   total: number;
 }
@@ -254,7 +255,8 @@ export async function exportMaster(plan: ExportPlan, deps: ExportDeps): Promise<
     } else {
       if (raster) {
         // The SEI is written as the encode starts: the resized programme is measured first, in a pass of its own.
-        encoderInput = await measureEncoderInput(bin, plan, videoFilter, { width, height }, signal);
+        const measured = (done: number) => deps.onProgress?.({ phase: 'measure', done, total: frames });
+        encoderInput = await measureEncoderInput(bin, plan, videoFilter, { width, height }, signal, measured);
         ({ maxCll, maxFall } = ctaLight(encoderInput.given));
       }
       // The encoder reads the cache files itself, as a plain ffmpeg encode would: no frames through Node.

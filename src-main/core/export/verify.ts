@@ -3,6 +3,7 @@
 // decoded pictures. Every check is listed with what was expected and what was found; one failure fails it.
 import { readdirSync, readFileSync } from 'node:fs';
 import {
+  cta861Value,
   masteringDisplayCodes,
   nitsToPq,
   parseFfmpegMasteringSideData,
@@ -11,6 +12,7 @@ import {
   type MasteringDisplay,
 } from '../../common/colour';
 import { bt2100PqIccProfile } from '../../common/colour/icc';
+import { ServiceError } from '../../common/contract';
 import { readContentLightSei, readHdr10Boxes } from '../master/mp4-boxes';
 import { inputArgs, resolveBinaries, run, streamFrames, type Binaries } from '../media/ffmpeg';
 import {
@@ -124,16 +126,16 @@ function lightAgainst(
     name: `${c.name} re-measured, against ${what} (within ${c.tolerance} PQ steps)`,
     expected: Math.round(c.want),
     actual: Math.round(c.got),
-    ok: pqSteps(c.got, c.want) <= c.tolerance,
+    // CTA-861.3 counts whole nits from 1: below a nit (a fade, a dark leader) every level reads as 1.
+    ok: pqSteps(Math.max(1, c.got), Math.max(1, c.want)) <= c.tolerance,
   }));
 }
 
 async function lightChecks(e: MasterExpectation, decoded: MeasuredLight): Promise<VerifyCheck[]> {
-  const nits = (v: number): number => Math.round(v);
   if (e.format === 'tiff16') {
     return [
-      { name: 'MaxCLL re-measured (exact, lossless)', expected: e.maxCll, actual: nits(decoded.maxCll) },
-      { name: 'MaxFALL re-measured (exact, lossless)', expected: e.maxFall, actual: nits(decoded.maxFall) },
+      { name: 'MaxCLL re-measured (exact, lossless)', expected: e.maxCll, actual: cta861Value(decoded.maxCll) },
+      { name: 'MaxFALL re-measured (exact, lossless)', expected: e.maxFall, actual: cta861Value(decoded.maxFall) },
     ].map((c) => ({ ...c, ok: c.expected === c.actual }));
   }
   const direct = lightAgainst(e.format, decoded, e, 'the written value');
@@ -143,8 +145,8 @@ async function lightChecks(e: MasterExpectation, decoded: MeasuredLight): Promis
     {
       name: 'MaxCLL/MaxFALL of the programme as the encoder was given it (the written values, exact)',
       expected: [e.maxCll, e.maxFall],
-      actual: [nits(given.maxCll), nits(given.maxFall)],
-      ok: nits(given.maxCll) === e.maxCll && nits(given.maxFall) === e.maxFall,
+      actual: [cta861Value(given.maxCll), cta861Value(given.maxFall)],
+      ok: cta861Value(given.maxCll) === e.maxCll && cta861Value(given.maxFall) === e.maxFall,
     },
     ...lightAgainst(
       e.format,
@@ -274,7 +276,13 @@ async function videoChecks(
   const seiMd = mdSei ? parseFfmpegMasteringSideData(mdSei) : undefined;
   add('SEI mastering display (first frame)', md, seiMd ? x265MasterDisplay(seiMd) : 'absent');
   const cll = side.find((s) => s.side_data_type === 'Content light level metadata');
-  add('SEI MaxCLL/MaxFALL (first frame)', [e.maxCll, e.maxFall], cll ? [cll.max_content, cll.max_average] : 'absent');
+  // 0/0 (a black programme) is CTA-861.3's "unknown": x265 then writes no content light SEI at all.
+  const unknown = e.maxCll === 0 && e.maxFall === 0;
+  add(
+    'SEI MaxCLL/MaxFALL (first frame)',
+    unknown ? 'absent (0/0: unknown)' : [e.maxCll, e.maxFall],
+    cll ? [cll.max_content, cll.max_average] : unknown ? 'absent (0/0: unknown)' : 'absent',
+  );
   // ffprobe shows the first; x265 repeats them in its headers and on every key frame, and each must agree.
   const all = await readContentLightSei(file).catch((err: Error) => err.message);
   if (typeof all === 'string') add('SEI MaxCLL/MaxFALL (headers and every key frame)', 'readable', all, false);
@@ -284,7 +292,7 @@ async function videoChecks(
       `SEI MaxCLL/MaxFALL (headers and every key frame: ${all.length})`,
       [e.maxCll, e.maxFall],
       differ.length ? `${differ.length} differ, e.g. ${differ[0].maxCll}/${differ[0].maxFall}` : [e.maxCll, e.maxFall],
-      all.length > 0 && differ.length === 0,
+      (all.length > 0 || unknown) && differ.length === 0,
     );
   }
   const stream = (v.side_data_list ?? []) as Json[];
@@ -362,6 +370,7 @@ export async function verifyMaster(
     if (tiff) add('frames decoded', expected.frames, m.frames);
     checks.push(...(await lightChecks(expected, m)));
   } catch (err) {
+    if (err instanceof ServiceError && err.code === 'cancelled') throw err; // a cancel is not a failed check
     add('decodable for re-measuring', true, (err as Error).message, false);
   }
   checks.push(...sidecarChecks(expected));

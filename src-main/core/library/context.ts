@@ -70,7 +70,7 @@ export class LibraryContext {
 
   /**
    * Where a caller asks us to write (an export): its folder's real path inside the media roots where the host
-   * requires it, else as given. The folder is checked for existence and writability separately, first.
+   * requires it, else as given. Checked before anything else looks at the path (existence, writability).
    */
   callerOutputPath(p: string): string {
     const file = resolve(p);

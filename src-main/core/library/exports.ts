@@ -21,6 +21,7 @@ import {
   sidecarPaths,
   type ExportInput,
   type ExportPlan,
+  type ExportProgress,
   type ExportResult,
   type FrameRate,
 } from '../export';
@@ -104,6 +105,23 @@ function audioOf(
 }
 
 /** The export plan from the shots' completed renders: each cache segment's frames in programme order. */
+/** Each export phase's part of the export's share of the bar. */
+const SPANS: Record<ExportProgress['phase'], [number, number]> = {
+  measure: [0, 0],
+  encode: [0, 0.8],
+  verify: [0.8, 1],
+};
+const RESIZED_SPANS: Record<ExportProgress['phase'], [number, number]> = {
+  measure: [0, 0.25],
+  encode: [0.25, 0.85],
+  verify: [0.85, 1],
+};
+const PHASE_TEXT: Record<ExportProgress['phase'], (p: ExportProgress) => string> = {
+  measure: (p) => `Measuring the resized pictures, frame ${p.done} of ${p.total}`,
+  encode: (p) => `Encoding frame ${p.done} of ${p.total}`,
+  verify: () => 'Reading the master back',
+};
+
 /** The delivery raster asked for; undefined keeps the rendered size. */
 const rasterOf = (req: ExportRequest) => (req.raster === 'uhd' ? RASTERS.uhd : undefined);
 
@@ -155,15 +173,17 @@ function buildPlan(req: ExportRequest, out: string, pieces: Piece[]): { plan: Ex
  */
 export function checkMasterOutput(ctx: LibraryContext, req: ExportRequest): string {
   const force = req.force === true;
+  // The media folders first: outside them (browser mode) nothing is looked at, let alone test-written.
+  const out = ctx.callerOutputPath(req.out);
   if (req.format === 'tiff16') {
-    if (existsSync(req.out)) {
-      if (!statSync(req.out).isDirectory())
+    if (existsSync(out)) {
+      if (!statSync(out).isDirectory())
         throw new ServiceError('bad_input', `Cannot write a TIFF sequence to ${req.out}: it is a file`);
       if (!force) throw new ServiceError('conflict', `${req.out} already exists; use --force to replace it`);
     }
-    checkOutputFile(sidecarPaths(req.out).json, { force });
-  } else checkOutputFile(req.out, { force });
-  return ctx.callerOutputPath(req.out);
+    checkOutputFile(sidecarPaths(out).json, { force });
+  } else checkOutputFile(out, { force });
+  return out;
 }
 
 export interface DeliverySpeed {
@@ -307,11 +327,11 @@ export function startExport(
       const res = await exportMaster(plan, {
         log: ctx.log,
         signal: job.signal,
-        onProgress: (p) =>
-          job.progress(
-            split + (1 - split) * (p.phase === 'encode' ? 0.8 * (p.done / p.total) : 0.8 + 0.2 * (p.done / p.total)),
-            p.phase === 'encode' ? `Encoding frame ${p.done} of ${p.total}` : 'Reading the master back',
-          ),
+        onProgress: (p) => {
+          // A resized (UHD) programme is measured first: a pass of about a third of the encode's time.
+          const [from, to] = (plan.raster ? RESIZED_SPANS : SPANS)[p.phase];
+          job.progress(split + (1 - split) * (from + (to - from) * (p.done / p.total)), PHASE_TEXT[p.phase](p));
+        },
       });
       deps.speed.exportFps = res.frames / Math.max(0.001, (Date.now() - t0) / 1000);
       const report = contractReport(res);

@@ -333,6 +333,16 @@ export function sampleRanges(stbl: BoxNode): { offset: number; size: number }[] 
   return out;
 }
 
+/** The indexes (0-based) of a track's sync samples, its key frames, from stss; null when every sample is one. */
+export function syncSamples(stbl: BoxNode): Set<number> | null {
+  const p = child(stbl, 'stss')?.payload;
+  if (!p) return null;
+  const dv = view(p);
+  const count = dv.getUint32(4);
+  if (p.length < 8 + 4 * count) throw new Error('truncated stss');
+  return new Set(Array.from({ length: count }, (_, i) => dv.getUint32(8 + 4 * i) - 1));
+}
+
 /** The parameter-set and SEI NAL units an hvcC box carries (offsets into its payload) and the samples' length size. */
 export function hvccNalUnits(hvcc: Uint8Array): { lengthSize: number; nals: { at: number; length: number }[] } {
   if (hvcc.length < 23) throw new Error('truncated hvcC');

@@ -20,6 +20,7 @@ import {
   readSampleEntryColour,
   sampleRanges,
   serialise,
+  syncSamples,
   shiftChunkOffsets,
   videoSampleEntries,
   type SampleEntryColour,
@@ -176,8 +177,8 @@ const SAMPLE_HEAD = 4096;
 
 /**
  * MaxCLL/MaxFALL of every content light level SEI of `path`'s HEVC video tracks, in file order: each hvcC's
- * (x265's headers carry one) and each sample's prefix SEI (x265 repeats it on every key frame). For verifying
- * a master: ffprobe shows only the first frame's.
+ * (x265's headers carry one) and each key frame's prefix SEI (x265 repeats it there). For verifying a master:
+ * ffprobe shows only the first frame's.
  */
 export async function readContentLightSei(path: string): Promise<ContentLight[]> {
   const fh = await open(path, 'r');
@@ -189,7 +190,10 @@ export async function readContentLightSei(path: string): Promise<ContentLight[]>
       const hvcc = hvccOf(entry);
       const { lengthSize, nals } = hvccNalUnits(hvcc);
       for (const n of nals) found.push(...contentLightLevels(hvcc.subarray(n.at, n.at + n.length)));
-      for (const sample of sampleRanges(stbl)) {
+      // x265 writes them with its headers, on key frames: only those are read (a 2-hour master has 170 000 samples).
+      const keys = syncSamples(stbl);
+      for (const [i, sample] of sampleRanges(stbl).entries()) {
+        if (keys && !keys.has(i)) continue;
         const end = sample.offset + sample.size;
         const head = await readAt(fh, sample.offset, Math.min(SAMPLE_HEAD, sample.size));
         // Length-prefixed NAL units up to the first slice; read from the head where they lie in it.

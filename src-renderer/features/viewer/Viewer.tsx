@@ -95,8 +95,6 @@ export function Viewer(props: ViewerProps) {
     }
     void detectHdrDisplay().then(setHdr);
   }, []);
-  // Tell the project screen when Space / J / K / L started or stopped playback (not on every render).
-
   // The latest everything, for a paint scheduled from an async load.
   const latest = useRef({ props, settings, zoom, wipe, size, extended, source: 'analytic' as 'analytic' | 'network' });
   const raf = useRef(0);
