@@ -328,7 +328,7 @@ export function startExport(
         log: ctx.log,
         signal: job.signal,
         onProgress: (p) => {
-          // A resized (UHD) programme is measured first: a pass of about a third of the encode's time.
+          // A resized (UHD) programme is measured first, in a pass of its own.
           const [from, to] = (plan.raster ? RESIZED_SPANS : SPANS)[p.phase];
           job.progress(split + (1 - split) * (from + (to - from) * (p.done / p.total)), PHASE_TEXT[p.phase](p));
         },
