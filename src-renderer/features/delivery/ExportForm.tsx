@@ -25,7 +25,7 @@ import type {
   Shot,
 } from '../../../src-main/common/contract';
 import { useApi } from '../../api';
-import { FORMATS, MASTERING, formatBytes, formatDuration, withFormatExtension } from './format';
+import { FORMATS, MASTERING, RASTER_CHOICES, formatBytes, formatDuration, withFormatExtension } from './format';
 
 export type ExportRange = 'all' | 'shot' | 'frames';
 
@@ -116,54 +116,28 @@ export function ExportForm({
   return (
     <Stack sx={{ gap: 2, pt: 1 }}>
       <Stack direction="row" sx={{ gap: 2 }}>
-        <FormControl size="small" sx={{ flex: 1 }}>
-          <InputLabel id="export-format">Format</InputLabel>
-          <Select
-            labelId="export-format"
-            label="Format"
-            value={settings.format}
-            onChange={(e) => {
-              const format = e.target.value as MasterFormat;
-              set({ format, out: settings.out ? withFormatExtension(settings.out, format) : '' });
-            }}
-            data-testid="export-format"
-          >
-            {FORMATS.map((f) => (
-              <MenuItem key={f.value} value={f.value}>
-                {f.label}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
-        <FormControl size="small" sx={{ flex: 1 }}>
-          <InputLabel id="export-mastering">Mastering display</InputLabel>
-          <Select
-            labelId="export-mastering"
-            label="Mastering display"
-            value={settings.mastering}
-            onChange={(e) => set({ mastering: e.target.value as MasteringPreset })}
-            data-testid="export-mastering"
-          >
-            {MASTERING.map((m) => (
-              <MenuItem key={m.value} value={m.value}>
-                {m.label}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
-        <FormControl size="small" sx={{ flex: 0.8 }}>
-          <InputLabel id="export-raster">Picture</InputLabel>
-          <Select
-            labelId="export-raster"
-            label="Picture"
-            value={settings.raster}
-            onChange={(e) => set({ raster: e.target.value as ExportRaster })}
-            data-testid="export-raster"
-          >
-            <MenuItem value="rendered">As rendered</MenuItem>
-            <MenuItem value="uhd">UHD 3840×2160</MenuItem>
-          </Select>
-        </FormControl>
+        <Choice
+          id="export-format"
+          label="Format"
+          value={settings.format}
+          options={FORMATS}
+          onChange={(format) => set({ format, out: settings.out ? withFormatExtension(settings.out, format) : '' })}
+        />
+        <Choice
+          id="export-mastering"
+          label="Mastering display"
+          value={settings.mastering}
+          options={MASTERING}
+          onChange={(mastering) => set({ mastering })}
+        />
+        <Choice
+          id="export-raster"
+          label="Picture"
+          value={settings.raster}
+          options={RASTER_CHOICES}
+          onChange={(raster) => set({ raster })}
+          flex={0.8}
+        />
       </Stack>
 
       <Box>
@@ -252,6 +226,36 @@ export function ExportForm({
         )}
       </Box>
     </Stack>
+  );
+}
+
+/** One of the dialog's drop-downs: a labelled MUI Select over its options (testId = id). */
+function Choice<V extends string>({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+  flex = 1,
+}: {
+  id: string;
+  label: string;
+  value: V;
+  options: readonly { value: V; label: string }[];
+  onChange(v: V): void;
+  flex?: number;
+}) {
+  return (
+    <FormControl size="small" sx={{ flex }}>
+      <InputLabel id={id}>{label}</InputLabel>
+      <Select labelId={id} label={label} value={value} onChange={(e) => onChange(e.target.value as V)} data-testid={id}>
+        {options.map((o) => (
+          <MenuItem key={o.value} value={o.value}>
+            {o.label}
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
   );
 }
 

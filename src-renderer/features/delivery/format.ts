@@ -1,5 +1,5 @@
 // The words and numbers of delivery as a colorist reads them.
-import type { MasterFormat, MasteringPreset } from '../../../src-main/common/contract';
+import type { ExportRaster, MasterFormat, MasteringPreset } from '../../../src-main/common/contract';
 
 export const FORMATS: { value: MasterFormat; label: string; ext: string }[] = [
   { value: 'hdr10-hevc', label: 'HDR10 HEVC (MP4)', ext: '.mp4' },
@@ -7,6 +7,11 @@ export const FORMATS: { value: MasterFormat; label: string; ext: string }[] = [
   { value: 'prores422hq', label: 'ProRes 422 HQ (MOV)', ext: '.mov' },
   // A folder of numbered frames.
   { value: 'tiff16', label: '16-bit TIFF sequence (folder)', ext: '' },
+];
+
+export const RASTER_CHOICES: { value: ExportRaster; label: string }[] = [
+  { value: 'rendered', label: 'As rendered' },
+  { value: 'uhd', label: 'UHD 3840×2160' },
 ];
 
 export const MASTERING: { value: MasteringPreset; label: string }[] = [
