@@ -17,7 +17,7 @@ export interface ReviewApp {
   host: RunningHost;
   browser: Browser;
   page: Page;
-  /** Page errors and console errors, in order. */
+  /** Page errors, console errors and pixel-buffer readback warnings, in order. */
   errors: string[];
   dataDir: string;
   demoProjectId: string;
@@ -50,6 +50,8 @@ export async function openReviewApp(
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    // Chromium's readback warnings mean a pixel buffer was used in a way that stalls the pipeline.
+    else if (m.type() === 'warning' && m.text().includes('READ-usage buffer')) errors.push(`console: ${m.text()}`);
   });
   await page.goto(host.url);
   await page.getByTestId('project-name-title').filter({ hasText: 'Demo project' }).waitFor({ timeout: 20_000 });

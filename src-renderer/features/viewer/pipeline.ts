@@ -125,7 +125,6 @@ export class ViewerPipeline {
   private extended: FloatTarget | null = null;
   private packed: Target | null = null;
   private pbo: WebGLBuffer | null = null;
-  private pboBytes = 0;
   private sdrSize: [number, number] | null = null;
   private sdrPicture: SdrPicture | null = null;
   private network: [number, number] | null = null;
@@ -290,10 +289,9 @@ export class ViewerPipeline {
     const bytes = w * h * 6;
     this.pbo ??= gl.createBuffer();
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, this.pbo);
-    if (this.pboBytes !== bytes) {
-      gl.bufferData(gl.PIXEL_PACK_BUFFER, bytes, gl.STREAM_READ);
-      this.pboBytes = bytes;
-    }
+    // Fresh storage for every read: Chromium keeps a shadow copy of a READ buffer per fence, and refilling the
+    // old storage discards it with a "written again before being read back" warning on each read.
+    gl.bufferData(gl.PIXEL_PACK_BUFFER, bytes, gl.STREAM_READ);
     gl.readPixels(0, 0, texels, h, gl.RGBA, gl.UNSIGNED_BYTE, 0);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
@@ -307,12 +305,15 @@ export class ViewerPipeline {
         if (gl.isContextLost()) return reject(new Error('the WebGL context was lost'));
         const s = gl.clientWaitSync(sync, 0, 0);
         if (s === gl.TIMEOUT_EXPIRED) return void setTimeout(poll, 2);
-        gl.deleteSync(sync);
-        if (s === gl.WAIT_FAILED) return reject(new Error('waiting for the scopes readback failed'));
+        if (s === gl.WAIT_FAILED) {
+          gl.deleteSync(sync);
+          return reject(new Error('waiting for the scopes readback failed'));
+        }
         const pq = new Uint16Array(w * h * 3);
         gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pbo);
         gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, new Uint8Array(pq.buffer));
         gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+        gl.deleteSync(sync);
         resolve({ width: w, height: h, pq, gradedWidth, gradedHeight });
       };
       setTimeout(poll, 0);
