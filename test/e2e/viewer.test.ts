@@ -152,5 +152,21 @@ test(
     const [fc] = await pixels(page, [[0.9, 0.5]]);
     band.rgb.forEach((v, k) => assert.ok(Math.abs(fc[k] - v * 255) <= 1, `false colour ${fc} vs ${band.label}`));
     assert.equal(band.label, '< 100');
+    // The legend is a strip above the picture, never over it.
+    const strip = (await page.getByTestId('viewer-false-colour-legend').boundingBox())!;
+    const canvas = (await page.getByTestId('viewer-canvas').boundingBox())!;
+    assert.ok(
+      strip.y + strip.height <= canvas.y + 0.5,
+      `legend ${JSON.stringify(strip)} over ${JSON.stringify(canvas)}`,
+    );
+
+    await page.getByTestId('viewer-safe-areas').click();
+    const action = page.getByTestId('viewer-safe-action'),
+      title = page.getByTestId('viewer-safe-title');
+    assert.equal(await action.innerText(), 'Action 93 %');
+    assert.equal(await title.innerText(), 'Title 90 %');
+    const [a, ti] = [(await action.boundingBox())!, (await title.boundingBox())!];
+    assert.ok(Math.abs(ti.width / a.width - 90 / 93) < 0.01, `title ${ti.width} px in action ${a.width} px`);
+    assert.ok(Math.abs(a.x + a.width / 2 - (ti.x + ti.width / 2)) < 1, 'both centred on the picture');
   },
 );

@@ -291,6 +291,7 @@ export function Viewer(props: ViewerProps) {
         onOneToOne={onOneToOne}
         hdrDisplayAvailable={hdr.kind !== 'sdr'}
       />
+      {showsHdr && settings.falseColour && <FalseColourLegend />}
       <Box
         ref={box}
         {...pointer}
@@ -347,7 +348,6 @@ export function Viewer(props: ViewerProps) {
         )}
         {glError && <Caption lines={[`The viewer cannot draw here: ${glError}`]} />}
         {!glError && <Caption lines={lines} />}
-        {showsHdr && settings.falseColour && <FalseColourLegend />}
         {clip && frame !== null && (
           <Timecode
             text={`${clip.name} · frame ${frame} · ${formatTimecode(frame, clip.frameRate, clip.startTimecode)}${speed ? ` · ${speed > 0 ? '▶' : '◀'} ${Math.abs(speed)}×` : ''}`}

@@ -34,18 +34,19 @@ export function Caption({ lines }: { lines: string[] }) {
   );
 }
 
+/** A strip under the toolbar, so the legend never covers the picture it explains. */
 export function FalseColourLegend() {
   return (
     <Box
-      sx={{ position: 'absolute', top: 8, right: 12, bgcolor: 'rgba(0,0,0,0.7)', p: 0.75, pointerEvents: 'none' }}
+      sx={{ display: 'flex', alignItems: 'center', gap: 1.25, px: 1.5, py: 0.25, bgcolor: '#111', flexWrap: 'wrap' }}
       data-testid="viewer-false-colour-legend"
     >
-      <Typography variant="caption" sx={{ color: '#ddd', display: 'block' }}>
-        Nits
+      <Typography variant="caption" sx={{ color: '#ddd' }}>
+        False colour, nits:
       </Typography>
       {FALSE_COLOUR_BANDS.map((b) => (
-        <Box key={b.label} sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
-          <Box sx={{ width: 12, height: 12, bgcolor: cssColour(b.rgb) }} />
+        <Box key={b.label} sx={{ display: 'flex', alignItems: 'center', gap: 0.5 }}>
+          <Box sx={{ width: 10, height: 10, bgcolor: cssColour(b.rgb), outline: '1px solid #444' }} />
           <Typography variant="caption" sx={{ color: '#ddd', fontFamily: 'monospace' }}>
             {b.label}
           </Typography>
@@ -70,7 +71,15 @@ export function SafeAreas({ rects }: { rects: Rect[] }) {
         border: `1px dashed ${colour}`,
         pointerEvents: 'none',
       }}
-    />
+    >
+      {/* Named along the top edge: title at its left, action at its right, so the two never overlap. */}
+      <Typography
+        variant="caption"
+        sx={{ position: 'absolute', top: 0, [id === 'title' ? 'left' : 'right']: 2, color: colour, fontSize: 10 }}
+      >
+        {id === 'title' ? `Title ${Math.round(k * 100)} %` : `Action ${Math.round(k * 100)} %`}
+      </Typography>
+    </Box>
   );
   return (
     <>
