@@ -160,15 +160,13 @@ test('ProRes 422 HQ and a 16-bit TIFF sequence of programme frames 0-3, verified
 
 test('a UHD master of two programme frames: the 2560x1440 render resized to 3840x2160, verified', async () => {
   const out = join(tmp.dir, 'shot-a-uhd.mp4');
-  const est = await call<{ width: number; height: number }>('exports.estimate', {
-    projectId,
-    format: 'hdr10-hevc',
-    out,
-    shotIds: [shotA],
-    frames: { first: 0, last: 1 },
-    raster: 'uhd',
-  });
+  const uhd = { projectId, format: 'hdr10-hevc', out, shotIds: [shotA], frames: { first: 0, last: 1 } } as const;
+  type Estimate = { width: number; height: number; estimatedSeconds: number | null };
+  const est = await call<Estimate>('exports.estimate', { ...uhd, raster: 'uhd' });
   assert.deepEqual([est.width, est.height], [3840, 2160]);
+  // Only the rendered-size HEVC export has run so far: its speed says nothing of a resize and measuring pass.
+  assert.equal(est.estimatedSeconds, null);
+  assert.notEqual((await call<Estimate>('exports.estimate', uhd)).estimatedSeconds, null);
   const rec = await exportAndWait({
     format: 'hdr10-hevc',
     out,
@@ -180,6 +178,11 @@ test('a UHD master of two programme frames: the 2560x1440 render resized to 3840
   const p = await ffprobe(['-count_frames', '-show_streams', '-select_streams', 'v:0', out]);
   const v = (p.streams as Record<string, unknown>[])[0];
   assert.deepEqual([v.width, v.height, v.nb_read_frames], [3840, 2160, '2']);
+  const again = { ...uhd, out: join(tmp.dir, 'shot-a-uhd-2.mp4') };
+  const after = await call<Estimate>('exports.estimate', { ...again, raster: 'uhd' });
+  assert.ok(after.estimatedSeconds !== null && after.estimatedSeconds >= 0, `${after.estimatedSeconds}`);
+  const xq = { ...again, format: 'prores4444xq', out: join(tmp.dir, 'shot-a-xq.mov') };
+  assert.equal((await call<Estimate>('exports.estimate', xq)).estimatedSeconds, null);
   // The light written is the resized pictures': the test's own decode of the master agrees within the codec's error.
   const decoded = decodedLight(out, 3840, 2160);
   assert.ok(Math.abs(decoded.maxFall - rec.report!.maxFall) / rec.report!.maxFall < 0.03, `${decoded.maxFall}`);

@@ -44,7 +44,7 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
     add: (ids: string[]) => ids.forEach((id) => rendering.add(id)),
     remove: (id: string) => rendering.delete(id),
   };
-  const speed: DeliverySpeed = { renderFps: null, exportFps: null };
+  const speed: DeliverySpeed = { renderFps: null, exportPixelRate: new Map() };
   let planner: { key: string; planner: RenderPlanner } | null = null;
 
   /** The planner for the loaded model; its scale comes from the worker (or the file's name if it cannot start). */

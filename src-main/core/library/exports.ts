@@ -187,10 +187,14 @@ export function checkMasterOutput(ctx: LibraryContext, req: ExportRequest): stri
 }
 
 export interface DeliverySpeed {
-  /** Frames per second of the last render and of the last export's encode, on this machine. */
+  /** Frames per second of the last render on this machine. */
   renderFps: number | null;
-  exportFps: number | null;
+  /** Master pixels per second (measure, encode, read back) of the last export of each `exportKind`. */
+  exportPixelRate: Map<string, number>;
 }
+
+/** An x265 UHD master with its measuring pass and a ProRes one differ in speed several times over. */
+const exportKind = (req: ExportRequest): string => `${req.format}/${req.raster ?? 'rendered'}`;
 
 export function estimateExport(
   planner: RenderPlanner,
@@ -210,9 +214,10 @@ export function estimateExport(
     free = null;
   }
   const renderFrames = stale.reduce((n, p) => n + framesOf(p.target), 0);
+  const pixelRate = speed.exportPixelRate.get(exportKind(req));
   const seconds =
     (renderFrames === 0 ? 0 : speed.renderFps ? renderFrames / speed.renderFps : NaN) +
-    (speed.exportFps ? frames / speed.exportFps : NaN);
+    (pixelRate ? (frames * width * height) / pixelRate : NaN);
   return {
     frames,
     width,
@@ -333,7 +338,10 @@ export function startExport(
           job.progress(split + (1 - split) * (from + (to - from) * (p.done / p.total)), PHASE_TEXT[p.phase](p));
         },
       });
-      deps.speed.exportFps = res.frames / Math.max(0.001, (Date.now() - t0) / 1000);
+      deps.speed.exportPixelRate.set(
+        exportKind(req),
+        (res.frames * width * height) / Math.max(0.001, (Date.now() - t0) / 1000),
+      );
       const report = contractReport(res);
       const failed = report.checks
         .filter((c) => !c.ok)

@@ -270,8 +270,8 @@ function EstimateLine({ e }: { e: ExportEstimate }) {
     e.estimatedSeconds !== null
       ? `about ${formatDuration(e.estimatedSeconds)}`
       : e.shotsToRender > 0
-        ? 'time unknown until a render and an export have run'
-        : 'time unknown until an export has run',
+        ? 'time unknown until a render and an export in this format and picture size have run'
+        : 'time unknown until an export in this format and picture size has run',
   ];
   return (
     <Stack sx={{ gap: 1 }}>
