@@ -335,7 +335,8 @@ test("light records that are not its frames' fail the read-back, and no master i
 
 test('a delivery raster: the rendered frames resized in PQ to fit it, their light measured on the resized pictures', async (t) => {
   // HEVC at twice the rendered size: the highlight shot's 1500-nit square, resized with Mitchell's cubic, is
-  // measured again (its edges overshoot a little), and the master's SEI carries that, not the render's 1500.
+  // measured again (its edges overshoot: 1.9 % of the step in PQ is ~20 % more light at 1500 nits), and the
+  // master's SEI carries that, not the render's 1500.
   const out = join(tmp.dir, 'raster.mp4');
   const r = await exportMaster(
     {
@@ -352,7 +353,7 @@ test('a delivery raster: the rendered frames resized in PQ to fit it, their ligh
   assert.equal(`${v.width}x${v.height}`, `${2 * W}x${2 * H}`);
   const decoded = decodedLight(out, 2 * W, 2 * H);
   assert.ok(Math.abs(r.report.measured.maxCll - decoded.maxCll) < 0.5, 'the read-back decodes as the test does');
-  assert.ok(r.maxCll > HIGHLIGHT_NITS && r.maxCll < HIGHLIGHT_NITS * 1.1, `a small overshoot: ${r.maxCll}`);
+  assert.ok(r.maxCll > HIGHLIGHT_NITS && r.maxCll < HIGHLIGHT_NITS * 1.25, `Mitchell's overshoot: ${r.maxCll}`);
 
   // TIFF, resized twice as large into a wider raster: pillarboxed, black (code 0) left and right of the
   // picture, which the light ignores; the light written is the resized pictures' (the square rings as above).
@@ -376,7 +377,10 @@ test('a delivery raster: the rendered frames resized in PQ to fit it, their ligh
   );
   const px = (x: number, y: number) => first.readUInt16LE(((y * RW + x) * 3 + 1) * 2);
   assert.equal(px(0, RH / 2) + px(95, RH / 2) + px(RW - 1, RH / 2), 0, 'black bars');
-  assert.ok(px(96 + 8, RH / 2) > 0, 'the picture between them');
+  // The 20-nit grey keeps its exact codes through the resize: swscale's planar 16-bit path lifted R' and B' by
+  // ~400 of 65535 (6 10-bit codes, a magenta cast) and lowered G' by 4.
+  const grey = [0, 1, 2].map((c) => first.readUInt16LE(((RH / 2) * RW + 96 + 8) * 6 + 2 * c));
+  assert.deepEqual(grey, Array.from(solidFrame(1, 1, 20, 20, 20).data), 'the grey picture between the bars');
   assert.ok(tif.maxCll > HIGHLIGHT_NITS, `measured on the resized pictures: ${tif.maxCll}`);
   const fall = Math.max(...B.light.slice(0, 4).map((l) => l.frameAverage));
   assert.ok(Math.abs(tif.maxFall - fall) / fall < 0.1, `active picture only: ${tif.maxFall} against ${fall}`);
