@@ -97,7 +97,13 @@ export function createCore(opts: CoreOptions): Core {
     'dialog.pickMedia': async (r) => ({ files: opts.pickFiles ? await opts.pickFiles(r) : null }),
     ...library.api,
     ...delivery.api,
-    ...previewApi({ library, models, cacheRoot, log: log.child('preview') }),
+    ...previewApi({
+      library,
+      models,
+      cacheRoot,
+      log: log.child('preview'),
+      rendered: delivery.renderedFrameSource,
+    }),
   };
   // The worker starts in the background; its state reaches the status bar through events.
   inference.start().catch(() => undefined);

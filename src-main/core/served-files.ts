@@ -34,7 +34,7 @@ const MIME: Record<string, string> = {
  * fails every concurrent request for a URL whose disk-cache write failed (net::ERR_CACHE_WRITE_FAILURE, seen by
  * fetch as "Failed to fetch"), and big entries fail to write, so these never enter the browser's cache.
  */
-const UNCACHED = new Set(['.sdr16', '.hdr16']);
+const UNCACHED = new Set(['.sdr16', '.hdr16', '.graded16']);
 
 /** Headers on every answer, file or refusal. */
 export function securityHeaders(host: FileSources['host']): Record<string, string> {

@@ -6,7 +6,7 @@
 // imported as a clip land on the scopes where the SDR BT.709 baseline puts them (the app has no HDR-source path).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { appRoot } from '../../src-main/core/paths';
@@ -14,12 +14,11 @@ import { writePattern } from '../../src-main/core/patterns';
 import { BT2020, BT709, bt2111Bars, type Chromaticity } from '../../src-main/common/colour';
 import { sdrToHdrPixel } from '../../src-main/common/colour/sdr-to-hdr';
 import { narrow10FromSignal, nitsToPq, pqToNits } from '../../src-main/common/colour/transfer';
-import { chromiumAvailable } from '../helpers/browser';
 import {
-  DEMO,
   caption,
   gradeOf,
   openReviewApp,
+  reviewSkip,
   projectShots,
   readoutNumber,
   scopePeaks,
@@ -31,13 +30,7 @@ import {
   type ReviewApp,
 } from '../helpers/review-app';
 
-const skip = !chromiumAvailable()
-  ? 'Debian chromium is not installed'
-  : !existsSync(DEMO)
-    ? 'demo clip missing'
-    : !existsSync(join(appRoot(), '.build', 'renderer', 'index.html'))
-      ? 'renderer not built (npm run build)'
-      : false;
+const skip = reviewSkip;
 const results = join(appRoot(), 'test-results');
 let app: ReviewApp;
 let page: Page;

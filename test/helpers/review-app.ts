@@ -1,16 +1,26 @@
 // The integrated review screen in Chromium against a real core and headless host: open a project, wait for its
 // import, and read what the colorist sees (viewer canvas pixels, waveform trace rows, scope readouts).
 // Shared by test/e2e/review.test.ts and test/bench/review.bench.ts.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright';
 import type { Core } from '../../src-main/core';
 import type { RunningHost } from '../../src-main/host/server';
 import type { GradeState, ProjectDetail, Shot } from '../../src-main/common/contract';
 import { appRoot } from '../../src-main/core/paths';
-import { launchChromium } from './browser';
+import { chromiumAvailable, launchChromium } from './browser';
 import { startHost, tempDir, testCore } from './core';
 
 export const DEMO = join(appRoot(), 'assets', 'demo', 'demo.mp4');
+
+/** Why the review screen's tests cannot run here, or false. */
+export const reviewSkip: string | false = !chromiumAvailable()
+  ? 'Debian chromium is not installed'
+  : !existsSync(DEMO)
+    ? 'demo clip missing'
+    : !existsSync(join(appRoot(), '.build', 'renderer', 'index.html'))
+      ? 'renderer not built (npm run build)'
+      : false;
 
 export interface ReviewApp {
   core: Core;

@@ -92,6 +92,58 @@ test('render: a shot goes from none to rendered with its measured light; a grade
   assert.equal((await statusOf(shotA)).state, 'rendered');
 });
 
+test("the viewer's rendered frame: the render cache's pixels, resized on request; refused once stale", async () => {
+  type Frame = { path: string; width: number; height: number; layout: string; gradeVersion: number; model: string };
+  const full = await call<Frame>('preview.renderedFrame', { projectId, shotId: shotA, frame: 3 });
+  assert.deepEqual(
+    [full.layout, full.width, full.height, full.model],
+    ['graded-rgb16', 2560, 1440, 'baseline-x2.onnx'],
+  );
+  // The same frame decoded here by ffmpeg's own frame selection: the bytes the viewer gets are the cache's.
+  const src = await core.delivery.renderedFrameSource(projectId, shotA, 3);
+  const r = await run(
+    bins.ffmpeg,
+    [
+      '-v',
+      'error',
+      '-i',
+      src.file,
+      '-vf',
+      `select=eq(n\\,${src.index})`,
+      '-frames:v',
+      '1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb48le',
+      '-',
+    ],
+    { maxStdout: 64 << 20 },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const bytes = readFileSync(full.path);
+  assert.equal(bytes.length, 2560 * 1440 * 6);
+  assert.ok(bytes.equals(r.stdout), 'rendered frame differs from the cache segment');
+
+  const small = await call<Frame>('preview.renderedFrame', { projectId, shotId: shotA, frame: 3, maxWidth: 1280 });
+  assert.deepEqual([small.width, small.height], [1280, 720]);
+  const mean = (b: Buffer) => {
+    let sum = 0;
+    for (let i = 0; i < b.length; i += 2) sum += b.readUInt16LE(i);
+    return sum / (b.length / 2);
+  };
+  const [m1, m2] = [mean(bytes), mean(readFileSync(small.path))];
+  assert.ok(Math.abs(m1 - m2) / m1 < 0.005, `mean code ${m1} at 2560, ${m2} at 1280`);
+
+  await call('grades.set', { shotId: shotA, params: { exposure: 0.3 } });
+  const refused = await core.dispatch('preview.renderedFrame', { projectId, shotId: shotA, frame: 3 });
+  assert.equal(!refused.ok && refused.error.code, 'not_found');
+  assert.match(!refused.ok ? refused.error.message : '', /not rendered \(stale: grade changed\)/);
+  await call('grades.undo', { shotId: shotA });
+  const outside = await core.dispatch('preview.renderedFrame', { projectId, shotId: shotA, frame: 40 });
+  assert.equal(!outside.ok && outside.error.code, 'bad_input');
+});
+
 async function exportAndWait(req: Record<string, unknown>): Promise<ExportRecord> {
   const { jobId, exportId } = await call<{ jobId: string; exportId: string }>('exports.start', { projectId, ...req });
   const job = await jobDone(jobId);

@@ -4,15 +4,16 @@
 // <img> would round them to 8 bits. Implemented by src-main/core/preview.
 import { z } from 'zod';
 import { GradeParams } from '../colour/grade';
-import { ClipId } from './library';
+import { ClipId, ProjectId, ShotId } from './library';
 
 /**
  * The raw layouts, little-endian uint16, rows top to bottom, interleaved R'G'B':
  * - 'sdr-rgb16': the source's BT.709 R'G'B' (full range, 0..65535), after the clip's deinterlace/square pixels;
  * - 'hdr-pair-rgb16': two pictures one after the other, the network's `hdr` then the analytic `base`, both
- *   BT.2020 PQ R'G'B' full range (0..65535): the grade blends them (modelStrength), so the viewer needs both.
+ *   BT.2020 PQ R'G'B' full range (0..65535): the grade blends them (modelStrength), so the viewer needs both;
+ * - 'graded-rgb16': a rendered frame, graded: BT.2020 PQ R'G'B' full range, the pixels the master is made from.
  */
-export const RawFrameLayout = z.enum(['sdr-rgb16', 'hdr-pair-rgb16']);
+export const RawFrameLayout = z.enum(['sdr-rgb16', 'hdr-pair-rgb16', 'graded-rgb16']);
 export type RawFrameLayout = z.infer<typeof RawFrameLayout>;
 
 export const RawFrame = z.object({
@@ -35,6 +36,17 @@ const FrameRef = {
   maxWidth: z.number().int().min(16).max(8192).optional(),
 };
 
+/** A frame of a shot's completed render, with what it was rendered with (the viewer shows it only under that grade). */
+export const RenderedFrame = RawFrame.extend({
+  grade: GradeParams,
+  /** The library's grade version the render holds. */
+  gradeVersion: z.number().int(),
+  /** The render's size (the master's picture before any delivery resize). */
+  renderedWidth: z.number().int(),
+  renderedHeight: z.number().int(),
+});
+export type RenderedFrame = z.infer<typeof RenderedFrame>;
+
 export const previewMethods = {
   /** The clip's frame, decoded frame-accurately at full resolution (or maxWidth). Cached per clip and frame. */
   'preview.sourceFrame': { request: z.object(FrameRef).strict(), response: RawFrame },
@@ -54,6 +66,17 @@ export const previewMethods = {
       })
       .strict(),
     response: RawFrame,
+  },
+  /**
+   * A frame of a rendered shot as its render cache holds it (graded, the network's output at the render's
+   * resolution), resized to maxWidth at most. 'not_found' when the shot's render is missing or stale.
+   */
+  'preview.renderedFrame': {
+    request: z
+      .object({ projectId: ProjectId, shotId: ShotId, ...FrameRef })
+      .omit({ clipId: true })
+      .strict(),
+    response: RenderedFrame,
   },
 } as const;
 

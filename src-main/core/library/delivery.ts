@@ -1,6 +1,7 @@
 // The delivery methods (renders, exports, pausing jobs) over the library: they need the inference client,
 // which the core (or a CLI command) owns, so they are opened on a library rather than with it.
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import type { GradeParams } from '../../common/colour/grade';
 import type { deliveryMethods, ParsedRequest, Response } from '../../common/contract';
 import { ServiceError } from '../../common/contract';
 import type { ModelPool } from '../inference/pool';
@@ -14,7 +15,7 @@ import {
   type ExportRequest,
 } from './exports';
 import type { ExportRecord } from '../../common/contract';
-import { RenderPlanner, renderTargets, type ModelRef, type RenderSummary } from './renders';
+import { readRenderResult, RenderPlanner, renderTargets, type ModelRef, type RenderSummary } from './renders';
 
 export type DeliveryMethodName = keyof typeof deliveryMethods;
 
@@ -36,6 +37,22 @@ export interface DeliveryService {
     o?: { shotIds?: string[]; force?: boolean },
   ): Promise<{ jobId: string | null; shots: number; done: Promise<RenderSummary> }>;
   startExport(req: ExportRequest): Promise<{ jobId: string; exportId: string; done: Promise<ExportRecord> }>;
+  /** Where a frame of a shot's current render lies; 'not_found' when the render is missing or stale. */
+  renderedFrameSource(projectId: string, shotId: string, frame: number): Promise<RenderedFrameSource>;
+}
+
+export interface RenderedFrameSource {
+  clipId: string;
+  /** The cache segment holding the frame, and the frame's index in it. */
+  file: string;
+  index: number;
+  /** The render's manifest hash: names the frame's pixels. */
+  hash: string;
+  grade: GradeParams;
+  gradeVersion: number;
+  model: string;
+  width: number;
+  height: number;
 }
 
 export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryService {
@@ -103,6 +120,31 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
   const exportNow: DeliveryService['startExport'] = async (req) =>
     startExport(ctx, req, { planner: await plannerNow(), models: deps.models, queue, speed });
 
+  const renderedFrameSource: DeliveryService['renderedFrameSource'] = async (projectId, shotId, frame) => {
+    const p = await plannerNow();
+    const status = p.status(projectId, rendering).find((s) => s.shotId === shotId);
+    if (!status) throw new ServiceError('not_found', `No shot ${shotId} in this project`);
+    const [t] = p.targets(projectId, [shotId]);
+    const result = status.state === 'rendered' ? readRenderResult(t) : null;
+    if (!result)
+      throw new ServiceError(
+        'not_found',
+        `Shot ${t.shot.ord + 1} is not rendered${status.state === 'stale' ? ` (stale: ${status.reason})` : ''}`,
+      );
+    const seg = result.segments.find((s) => s.firstFrame <= frame && frame <= s.lastFrame);
+    if (!seg) throw new ServiceError('bad_input', `Frame ${frame} is outside shot ${t.shot.ord + 1}'s rendered frames`);
+    return {
+      clipId: t.clip.id,
+      file: join(t.dir, seg.file),
+      index: frame - seg.firstFrame,
+      hash: t.hash,
+      grade: t.manifest.grade.params,
+      gradeVersion: t.manifest.grade.version,
+      model: basename(t.manifest.model.path),
+      ...t.manifest.output,
+    };
+  };
+
   const api: DeliveryApi = {
     'renders.status': async ({ projectId }) => (await plannerNow()).status(projectId, rendering),
     'renders.start': async ({ projectId, shotIds, force }) => {
@@ -124,5 +166,5 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
     'jobs.pause': ({ jobId }) => ({ paused: ctx.jobs.pause(jobId) }),
     'jobs.resume': ({ jobId }) => ({ paused: ctx.jobs.resume(jobId) }),
   };
-  return { api, startRender, startExport: exportNow };
+  return { api, startRender, startExport: exportNow, renderedFrameSource };
 }

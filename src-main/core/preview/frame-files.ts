@@ -6,9 +6,10 @@ import { dirname, join } from 'node:path';
 import type { Clip } from '../../common/contract';
 import { writeFully } from '../../node/file-io';
 
-/** Extensions of the two layouts ('sdr-rgb16', 'hdr-pair-rgb16'); the host serves both as application/octet-stream. */
+/** Extensions of the layouts ('sdr-rgb16', 'hdr-pair-rgb16', 'graded-rgb16'); served as application/octet-stream. */
 export const SDR_EXT = '.sdr16';
 export const HDR_EXT = '.hdr16';
+export const GRADED_EXT = '.graded16';
 
 /** Per clip, the most recent frames kept, and at most this many bytes of them: a scrubbed clip stays bounded. */
 export const MAX_FRAMES_PER_CLIP = 64;
@@ -74,7 +75,7 @@ export function pruneFrames(
 ): void {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith(SDR_EXT) || n.endsWith(HDR_EXT));
+    names = readdirSync(dir).filter((n) => [SDR_EXT, HDR_EXT, GRADED_EXT].some((e) => n.endsWith(e)));
   } catch {
     return;
   }

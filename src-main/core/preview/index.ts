@@ -7,6 +7,7 @@ import {
   type ParsedRequest,
   type previewMethods,
   type RawFrame,
+  type RenderedFrame,
   type Response,
 } from '../../common/contract';
 import type { ModelPool } from '../inference/pool';
@@ -15,7 +16,11 @@ import type { LibraryService } from '../library';
 import type { Logger } from '../log';
 import { sdrPlanes } from '../media';
 import { modelSha } from '../render';
-import { cachedFrame, framesDir, HDR_EXT, SDR_EXT, sourceKey, writeFrameFile } from './frame-files';
+import { rasterFilter } from '../export/ffmpeg-args';
+import { forEachFrame } from '../export/frames';
+import type { RenderedFrameSource } from '../library/delivery';
+import { resolveBinaries } from '../media/ffmpeg';
+import { cachedFrame, framesDir, GRADED_EXT, HDR_EXT, SDR_EXT, sourceKey, writeFrameFile } from './frame-files';
 import { LatestPerClip } from './latest-per-clip';
 import { hdrPairBytes } from './pixels';
 
@@ -24,6 +29,9 @@ export type PreviewMethodName = keyof typeof previewMethods;
 /** One handler per contract method, taking the request as the contract parsed it. */
 export type PreviewApi = { [M in PreviewMethodName]: (request: ParsedRequest<M>) => Promise<Response<M>> };
 
+/** Where a rendered shot's frame lies (the delivery service's answer); throws 'not_found' when not rendered. */
+export type RenderedFrameLocator = (projectId: string, shotId: string, frame: number) => Promise<RenderedFrameSource>;
+
 export interface PreviewDeps {
   library: LibraryService;
   /** The workers: the network frame of a shot runs the model file its content picks. */
@@ -31,14 +39,16 @@ export interface PreviewDeps {
   /** The core's cache root: the files must lie inside it for the host to serve them. */
   cacheRoot: string;
   log: Logger;
+  rendered: RenderedFrameLocator;
 }
 
 export function previewApi(deps: PreviewDeps): PreviewApi {
-  const { library, models, cacheRoot, log } = deps;
+  const { library, models, cacheRoot, log, rendered } = deps;
   // Per clip, only the newest frame's decode runs: a viewer stepping through frames faster than they decode drops
   // the ones it left (their ffmpeg is stopped) instead of piling decodes up behind the frame it now shows.
   const sourceRuns = new LatestPerClip<RawFrame>();
   const networkRuns = new LatestPerClip<RawFrame>();
+  const renderedRuns = new LatestPerClip<RenderedFrame>();
 
   /**
    * The clip, and its decode at most `maxWidth` wide: even (as the decoder sizes frames), and never wider than
@@ -98,6 +108,51 @@ export function previewApi(deps: PreviewDeps): PreviewApi {
         log.debug(`network frame ${frame} of ${clip.name} at ${out.width}x${out.height}`, {
           ms: Math.round(performance.now() - t0),
         });
+        return answer;
+      });
+    },
+
+    'preview.renderedFrame': async ({ projectId, shotId, frame, maxWidth }) => {
+      const src = await rendered(projectId, shotId, frame);
+      const clip = library.getClip(src.clipId);
+      // The render's size, or maxWidth wide keeping its shape (even sizes, as ffmpeg's scaler wants for rgb48).
+      const k = maxWidth === undefined ? 1 : Math.min(1, maxWidth / src.width);
+      const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
+      const size =
+        k === 1
+          ? { width: src.width, height: src.height }
+          : { width: even(src.width * k), height: even(src.height * k) };
+      const file = join(framesDir(cacheRoot, clip), `${frame}-${size.width}-${src.hash.slice(0, 16)}${GRADED_EXT}`);
+      const answer: RenderedFrame = {
+        path: file,
+        layout: 'graded-rgb16',
+        ...size,
+        frame,
+        model: src.model,
+        grade: src.grade,
+        gradeVersion: src.gradeVersion,
+        renderedWidth: src.width,
+        renderedHeight: src.height,
+      };
+      if (cachedFrame(file, size.width * size.height * 6)) return answer;
+      return renderedRuns.run(clip.id, file, async (signal) => {
+        const input = { file: src.file, firstFrame: src.index, frames: 1 };
+        // The master's own resize (Mitchell in PQ: no halos); swscale's default path shifts 16-bit levels by ~1 %.
+        const resize = rasterFilter(src, size);
+        let bytes: Uint8Array | null = null;
+        await forEachFrame(
+          resolveBinaries(),
+          [input],
+          size.width,
+          size.height,
+          (rgb48) => {
+            bytes = new Uint8Array(rgb48.buffer, rgb48.byteOffset, rgb48.byteLength).slice();
+          },
+          signal,
+          resize,
+        );
+        if (!bytes) throw new ServiceError('io', `No frame ${frame} in ${basename(src.file)}`);
+        writeFrameFile(file, bytes);
         return answer;
       });
     },

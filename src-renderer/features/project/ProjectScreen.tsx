@@ -121,6 +121,11 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
     [setLiveGrade, liveGrade],
   );
   const render = shot ? (renders.byShot.get(shot.id) ?? null) : null;
+  const renderedKey = render?.state === 'rendered' ? `${render.shotId}|${render.renderedAt ?? ''}` : null;
+  const renderedShot = useMemo(
+    () => (renderedKey ? { projectId, shotId: renderedKey.split('|')[0], key: renderedKey } : null),
+    [projectId, renderedKey],
+  );
   const missing = detail?.clips.filter((c) => c.status !== 'ok') ?? [];
   const importRunning = imports.jobs.some(isActive);
   useEffect(() => scopeFeed.clear(), [scopeFeed, shot?.id]);
@@ -243,6 +248,7 @@ export function ProjectScreen({ projectId, onBack }: { projectId: string; onBack
               scopes={scopeFeed}
               liveGrade={liveGrade}
               onSeek={onViewerSeek}
+              rendered={renderedShot}
             />
           )}
         </Box>

@@ -17,6 +17,7 @@ import { Caption, FalseColourLegend, SafeAreas, Timecode } from './ViewerOverlay
 import { DEFAULT_SETTINGS, ViewerToolbar, type ViewerSettings } from './ViewerToolbar';
 import { FIT, imageRect, type Zoom } from './view';
 import type { LiveGrade } from './live-grade';
+import type { RenderedShot } from './frames';
 
 export interface GradedFrame {
   width: number;
@@ -26,7 +27,7 @@ export interface GradedFrame {
    * most SCOPE_FRAME_PIXELS (larger pictures point-sampled). A fresh buffer the receiver owns (it may transfer it).
    */
   pq: Uint16Array<ArrayBuffer>;
-  source: 'analytic' | 'network';
+  source: 'analytic' | 'network' | 'rendered';
   /** What these pixels are, for the scopes to say: e.g. "proxy 384×216", "full frame 3840×2160 every 2nd pixel". */
   sampling: string;
 }
@@ -64,6 +65,8 @@ export interface ViewerProps {
   onSeek?(frame: number): void;
   /** The grade panel's live grade, drawn at once (before `grade` arrives through a re-render). */
   liveGrade?: LiveGrade | null;
+  /** The playhead's shot when its render is current: at rest the viewer shows the render's frames. */
+  rendered?: RenderedShot | null;
 }
 
 /** How long after the last grade change the draft picture is replaced by the full-resolution grade. */
@@ -96,7 +99,7 @@ export function Viewer(props: ViewerProps) {
     void detectHdrDisplay().then(setHdr);
   }, []);
   // The latest everything, for a paint scheduled from an async load.
-  const latest = useRef({ props, settings, zoom, wipe, size, extended, source: 'analytic' as 'analytic' | 'network' });
+  const latest = useRef({ props, settings, zoom, wipe, size, extended });
   const raf = useRef(0);
   const refineDue = useRef(false);
   const refineTimer = useRef(0);
@@ -112,7 +115,7 @@ export function Viewer(props: ViewerProps) {
     if (!p || !sink || r.busy || (r.sent === r.graded && r.epoch === sink.epoch) || !sink.wants()) return;
     const graded = r.graded,
       epoch = sink.epoch,
-      source = p.hasNetwork ? 'network' : 'analytic',
+      source = p.source,
       picture = p.showsProxy ? 'proxy' : p.quality === 'draft' ? 'grade draft' : 'full frame';
     const read = p.readScopePixels(SCOPE_FRAME_PIXELS);
     if (!read) return;
@@ -225,8 +228,27 @@ export function Viewer(props: ViewerProps) {
     paint();
   }, [paint, repaint]);
   const networkWidth = useCallback(() => latest.current.size.w, []);
-  const pictures = usePictures(api, pipeline, clip, frame, speed !== 0, show, networkWidth, grade.content);
-  latest.current = { props, settings, zoom, wipe, size, extended, source: pictures.hdr };
+  const pictures = usePictures(
+    api,
+    pipeline,
+    clip,
+    frame,
+    speed !== 0,
+    show,
+    networkWidth,
+    grade.content,
+    props.rendered ?? null,
+  );
+  latest.current = { props, settings, zoom, wipe, size, extended };
+  // A rendered frame stands only under the grade it was rendered with; under another one the pass grades the
+  // network's frame, if held, or the analytic base.
+  const hdrSource =
+    pictures.hdr === 'rendered' && !pipeline?.rendersUnder(grade)
+      ? pipeline?.hasNetwork
+        ? 'network'
+        : 'analytic'
+      : pictures.hdr;
+  const modelName = (pictures.model ?? 'model').replace(/\.onnx$/, '');
 
   useEffect(repaint, [repaint, grade, settings, zoom, wipe, size, extended, displayPeakNits]);
   const liveGrade = props.liveGrade;
@@ -261,16 +283,16 @@ export function Viewer(props: ViewerProps) {
     if (showsHdr) {
       lines.push(
         `${split ? 'Right: ' : ''}${
-          pictures.hdr === 'network'
-            ? `HDR · network (${(pictures.model ?? 'model').replace(/\.onnx$/, '')})`
-            : 'HDR · analytic base'
+          hdrSource === 'rendered'
+            ? `HDR · rendered (${modelName}): the master's pixels`
+            : hdrSource === 'network'
+              ? `HDR · network (${modelName})`
+              : 'HDR · analytic base'
         }`,
       );
       // Content "Animation & graphics" with a model that has no graphics variant (a user's file, the analytic one).
-      if (pictures.hdr === 'network' && grade.content !== 'live' && !pictures.model?.includes(`.${grade.content}.`))
-        lines.push(
-          `${(pictures.model ?? 'model').replace(/\.onnx$/, '')} has no ${grade.content} variant: running it as it is`,
-        );
+      if (hdrSource !== 'analytic' && grade.content !== 'live' && !pictures.model?.includes(`.${grade.content}.`))
+        lines.push(`${modelName} has no ${grade.content} variant: running it as it is`);
       lines.push(
         extended
           ? 'HDR display (WebGPU extended range)'

@@ -1,10 +1,10 @@
 // Fetching the viewer's pictures: the JPEG scrub proxy (while moving), the full-resolution source frame and
-// the network's output (when the playhead rests). The raw ones are 16-bit files in the cache; an <img> would
+// the network's output or, for a rendered shot, its render (when the playhead rests). The raw ones are 16-bit files in the cache; an <img> would
 // round them to 8 bits, so they travel as bytes and become 16-bit integer textures.
 import type { ShotContent } from '../../../src-main/common/colour/grade';
 import type { Clip, RawFrame } from '../../../src-main/common/contract';
 import type { ConnectedApi } from '../../api';
-import type { NetworkPicture, SdrPicture } from './pipeline';
+import type { NetworkPicture, RenderedPicture, SdrPicture } from './pipeline';
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
@@ -79,6 +79,35 @@ export async function loadNetworkFrame(
       ok: true,
       value: { hdr: u16.subarray(0, n), base: u16.subarray(n, 2 * n), width, height, model: r.value.model },
     };
+  } catch (e) {
+    return fail('load_failed', (e as Error).message);
+  }
+}
+
+/** A shot whose render is current: its frames can come from the render cache. `key` changes with each render. */
+export interface RenderedShot {
+  projectId: string;
+  shotId: string;
+  key: string;
+}
+
+export async function loadRenderedFrame(
+  api: ConnectedApi,
+  shot: RenderedShot,
+  frame: number,
+  maxWidth: number,
+): Promise<Loaded<RenderedPicture>> {
+  const r = await api.call('preview.renderedFrame', {
+    projectId: shot.projectId,
+    shotId: shot.shotId,
+    frame,
+    maxWidth: Math.min(Math.max(Math.round(maxWidth), 16), 8192),
+  });
+  if (!r.ok) return fail(r.error.code, r.error.message);
+  try {
+    const pq = await rawBytes(api, r.value, 1);
+    const { width, height, grade, model } = r.value;
+    return { ok: true, value: { pq, width, height, grade, model } };
   } catch (e) {
     return fail('load_failed', (e as Error).message);
   }
@@ -160,6 +189,10 @@ export const proxyCache = () => new PictureCache<SdrPicture>(pictureBytes, { cou
 /** The network's frames are grade-independent: a few recent ones kept so a grade change or a step back never waits. */
 export const networkCache = () =>
   new PictureCache<NetworkFrame>((f) => f.hdr.byteLength + f.base.byteLength, { count: 8, bytes: 400 * MIB });
+
+/** Rendered frames (graded, 6 bytes a pixel): a few around the playhead. */
+export const renderedCache = () =>
+  new PictureCache<RenderedPicture>((f) => f.pq.byteLength, { count: 8, bytes: 200 * MIB });
 
 function pictureBytes(p: SdrPicture): number {
   return p.kind === 'raw' ? p.rgb16.byteLength : p.width * p.height * 4;

@@ -4,6 +4,7 @@
 // and a picture already on the GPU is not uploaded again. The scopes' copy of the graded picture is read back
 // asynchronously (packed to 16-bit codes, through a pixel buffer and a fence), never inside a paint.
 import { DEFAULT_GRADE, type GradeParams } from '../../../src-main/common/colour/grade';
+import { canonicalJson } from '../../../src-main/common/contract';
 import { gradeUniforms } from '../../../src-main/common/colour/grade-glsl';
 import {
   byteTarget,
@@ -34,6 +35,15 @@ export interface NetworkPicture {
   base: Uint16Array;
   width: number;
   height: number;
+}
+
+/** A frame of a shot's render: graded already (interleaved 16-bit BT.2020 PQ R'G'B'), under `grade` only. */
+export interface RenderedPicture {
+  pq: Uint16Array;
+  width: number;
+  height: number;
+  grade: GradeParams;
+  model: string | null;
 }
 
 /** The graded picture as the scopes take it: interleaved 16-bit BT.2020 PQ R'G'B' (rgb48), rows top to bottom. */
@@ -130,6 +140,11 @@ export class ViewerPipeline {
   private network: [number, number] | null = null;
   private networkPicture: NetworkPicture | null = null;
   private grade: GradeParams | null = null;
+  private readonly renderedTex: WebGLTexture;
+  private renderedPicture: RenderedPicture | null = null;
+  private renderedGrade = '';
+  /** What the graded picture on screen came from. */
+  private gradedFrom: 'analytic' | 'network' | 'rendered' = 'analytic';
   /** A new picture (always graded at full resolution), a new grade (a draft first), the full grade still owed. */
   private pictureDirty = true;
   private gradeDirty = true;
@@ -152,7 +167,9 @@ export class ViewerPipeline {
     this.codesTex = texture(gl, gl.NEAREST);
     this.hdrTex = texture(gl, gl.NEAREST);
     this.baseTex = texture(gl, gl.NEAREST);
-    for (const t of [this.codesTex, this.hdrTex, this.baseTex]) uploadRgb16(gl, t, new Uint16Array(3), 1, 1);
+    this.renderedTex = texture(gl, gl.NEAREST);
+    for (const t of [this.codesTex, this.hdrTex, this.baseTex, this.renderedTex])
+      uploadRgb16(gl, t, new Uint16Array(3), 1, 1);
     // The default grade's passes, analytic and network, compiled now: software WebGL takes long enough over a
     // compile to stall the first scrub or the network frame's arrival.
     const neutral = gradeUniforms(DEFAULT_GRADE).floats;
@@ -160,7 +177,23 @@ export class ViewerPipeline {
   }
 
   get workingSize(): [number, number] | null {
-    return this.network ?? this.sdrSize;
+    const r = this.renderedApplies() ? this.renderedPicture : null;
+    return r ? [r.width, r.height] : (this.network ?? this.sdrSize);
+  }
+
+  /** The render stands for the picture only under the grade it was rendered with (a live change grades anew). */
+  private renderedApplies(): boolean {
+    return this.grade !== null && this.rendersUnder(this.grade);
+  }
+
+  /** A rendered frame is held and was rendered with `grade`. */
+  rendersUnder(grade: GradeParams): boolean {
+    return this.renderedPicture !== null && canonicalJson(grade) === this.renderedGrade;
+  }
+
+  /** What the graded picture on screen came from: the analytic base, the network's frame, or the shot's render. */
+  get source(): 'analytic' | 'network' | 'rendered' {
+    return this.gradedFrom;
   }
 
   /** The graded picture's size: the working size, or the draft's while a grade change is drafted. */
@@ -210,6 +243,14 @@ export class ViewerPipeline {
     this.pictureDirty = true;
   }
 
+  setRendered(p: RenderedPicture | null): void {
+    if (p === this.renderedPicture) return;
+    if (p) uploadRgb16(this.gl, this.renderedTex, p.pq, p.width, p.height);
+    this.renderedPicture = p;
+    this.renderedGrade = p ? canonicalJson(p.grade) : '';
+    this.pictureDirty = true;
+  }
+
   setGrade(g: GradeParams): void {
     if (g !== this.grade) this.gradeDirty = true;
     this.grade = g;
@@ -227,6 +268,11 @@ export class ViewerPipeline {
   runGrade(draft = true): boolean {
     const work = this.workingSize;
     if (!work || !this.grade || !(this.pictureDirty || this.gradeDirty)) return false;
+    if (this.renderedApplies()) {
+      this.renderedPass();
+      this.pictureDirty = this.gradeDirty = this.fullStale = false;
+      return true;
+    }
     const asDraft = draft && !this.pictureDirty && work[0] * work[1] > DRAFT_PIXELS;
     this.gradePass(asDraft);
     this.pictureDirty = this.gradeDirty = false;
@@ -242,6 +288,22 @@ export class ViewerPipeline {
     return true;
   }
 
+  /** The render's pixels as the graded picture: no grade pass, they are graded already. */
+  private renderedPass(): void {
+    const gl = this.gl;
+    const r = this.renderedPicture!;
+    this.full = floatTarget(gl, this.filter, this.full, r.width, r.height);
+    this.graded = this.full;
+    this.gradedGen++;
+    this.gradedFrom = 'rendered';
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.full.framebuffer);
+    gl.viewport(0, 0, r.width, r.height);
+    gl.useProgram(this.unpackProg);
+    this.bind(this.unpackProg, 'u_codes', 0, this.renderedTex);
+    gl.drawArrays(gl.TRIANGLES, 0, 3);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  }
+
   private gradePass(asDraft: boolean): void {
     const work = this.workingSize!;
     const gl = this.gl;
@@ -251,6 +313,7 @@ export class ViewerPipeline {
     else this.full = t;
     this.graded = t;
     this.gradedGen++;
+    this.gradedFrom = this.network ? 'network' : 'analytic';
     gl.bindFramebuffer(gl.FRAMEBUFFER, t.framebuffer);
     gl.viewport(0, 0, w, h);
     const u = gradeUniforms(this.grade!);

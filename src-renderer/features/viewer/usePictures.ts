@@ -1,9 +1,9 @@
 // Which pictures the viewer holds for the playhead: the proxy at once (latest wins: while one decodes, only the
 // newest wanted frame is fetched next, so playback drops frames instead of queueing them; the next few in the
 // direction of travel are read ahead); once the playhead has rested ~150 ms (or twice what the last full frame
-// cost, where that is more), the full-resolution source frame, and after ~1 s the network's output for it (all
-// held per frame, and never fetched twice at once). Each replaces the picture on screen only when it is ready,
-// and only if the playhead is still on its frame.
+// cost, where that is more), the full-resolution source frame, then a rendered shot's frame from its render, or
+// else after ~1 s the network's output (all held per frame, and never fetched twice at once). Each replaces the
+// picture on screen only when it is ready, and only if the playhead is still on its frame.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ShotContent } from '../../../src-main/common/colour/grade';
 import type { Clip, InferenceStatus } from '../../../src-main/common/contract';
@@ -11,11 +11,14 @@ import { useCall, useEvent, type ConnectedApi } from '../../api';
 import {
   loadNetworkFrame,
   loadProxy,
+  loadRenderedFrame,
   loadSourceFrame,
   networkCache,
   proxyCache,
+  renderedCache,
   sourceCache,
   type Loaded,
+  type RenderedShot,
 } from './frames';
 import type { SdrPicture, ViewerPipeline } from './pipeline';
 
@@ -35,8 +38,8 @@ const READ_AHEAD_LANES = 2;
 export interface PictureState {
   /** What the SDR picture is: the 8-bit proxy or the full-resolution frame. */
   sdr: 'proxy' | 'full' | null;
-  hdr: 'analytic' | 'network';
-  /** The network's model file, when hdr is 'network'. */
+  hdr: 'analytic' | 'network' | 'rendered';
+  /** The network's model file, when hdr is 'network' or 'rendered'. */
   model: string | null;
   /** Why a better picture is not on screen (source frame or network unavailable), or why none is. */
   notes: string[];
@@ -85,6 +88,8 @@ export function usePictures(
   networkWidth: () => number,
   /** The shot's content (its grade's): which network variant's frame to show. */
   content: ShotContent,
+  /** The playhead's shot when its render is current: its frames then come from the render, not the network. */
+  rendered: RenderedShot | null,
 ): PictureState {
   const clip = useStableClip(clipProp);
   const [state, setState] = useState<PictureState>(EMPTY);
@@ -104,6 +109,11 @@ export function usePictures(
   });
   const sources = useRef(sourceCache());
   const networks = useRef(networkCache());
+  const renders = useRef(renderedCache());
+  // The same shot and render give the same key, so a new but equal object does not restart the frame's pictures.
+  const renderedKey = rendered ? `${rendered.shotId}|${rendered.key}` : '';
+  const renderedShot = useRef(rendered);
+  renderedShot.current = rendered;
   const level = useRef<'proxy' | 'full' | null>(null);
   /**
    * What the last full-resolution frame cost, from the rest's end to its picture on screen (load, upload, grade).
@@ -123,6 +133,7 @@ export function usePictures(
       if (r.ok) {
         pipeline.setSdr(r.value);
         pipeline.setNetwork(null);
+        pipeline.setRendered(null);
         proxy.current.shown = of;
         if (of === token.current) level.current = 'proxy';
         setState((s) =>
@@ -205,18 +216,41 @@ export function usePictures(
       // A load shared with an earlier visit to this frame, dropped when the playhead left it: ask again.
       if (!src.ok && src.code === 'cancelled') src = await loadSource();
       if (t !== token.current) return;
+      const shot = renderedShot.current;
       if (src.ok) {
         const cached = networks.current.get(clip, frame, model);
+        const render = shot ? renders.current.get(clip, frame, renderedKey) : undefined;
         pipeline.setSdr(src.value);
         pipeline.setNetwork(cached ?? null);
+        pipeline.setRendered(render ?? null);
         level.current = 'full';
-        setState({ sdr: 'full', hdr: cached ? 'network' : 'analytic', model: cached?.model ?? null, notes });
+        const hdr = render ? 'rendered' : cached ? 'network' : 'analytic';
+        setState({ sdr: 'full', hdr, model: render?.model ?? cached?.model ?? null, notes });
         show();
         // Drawn now (or on the next animation frame); the frame after that one starts once the draw is done.
         requestAnimationFrame(() => requestAnimationFrame(() => (fullCost.current = performance.now() - started)));
-        if (cached) return;
+        if (cached || render) return;
       } else {
         notes.push(`Full-resolution frame unavailable (${src.message}): showing the proxy`);
+        setState((s) => ({ ...s, notes: [...notes] }));
+      }
+      // A rendered shot's frame is one decode of its render cache: asked for at once, and the network not at all.
+      if (shot) {
+        const width = src.ok ? src.value.width : networkWidth();
+        const r = await renders.current.load(
+          clip,
+          frame,
+          () => loadRenderedFrame(api, shot, frame, width),
+          renderedKey,
+        );
+        if (t !== token.current) return;
+        if (r.ok) {
+          pipeline.setRendered(r.value);
+          setState((s) => ({ ...s, hdr: 'rendered', model: r.value.model, notes }));
+          show();
+          return;
+        }
+        if (r.code !== 'cancelled') notes.push(`Rendered frame unavailable (${r.message}): asking the network`);
         setState((s) => ({ ...s, notes: [...notes] }));
       }
       // The network runs for seconds and takes the CPU from everything else where there is no GPU: it is asked
@@ -243,7 +277,7 @@ export function usePictures(
       show();
     }, settle);
     return () => clearTimeout(timer);
-  }, [api, pipeline, clip, frame, moving, show, networkWidth, model, content]);
+  }, [api, pipeline, clip, frame, moving, show, networkWidth, model, content, renderedKey]);
 
   return clip && frame !== null ? state : EMPTY;
 }
