@@ -311,3 +311,27 @@ test('CLI render-shot: SIGKILL mid-render, then rerun: byte-identical to an unin
     assert.deepEqual(readFileSync(join(dirB, hash, f)), readFileSync(join(dirA, hash, f)), `${f} differs`);
   assert.ok(!existsSync(join(nodeData, 'library.sqlite')) && !existsSync(nodeData), 'a render node opens no library');
 });
+
+test("the export dialog's time estimate survives a restart: render and export speeds are kept in the library", async () => {
+  type Estimate = { estimatedSeconds: number | null; shotsToRender: number };
+  const uhd = { projectId, format: 'hdr10-hevc', shotIds: [shotA], frames: { first: 0, last: 1 }, raster: 'uhd' };
+  const ask = (out: string, extra: Record<string, unknown> = {}) =>
+    call<Estimate>('exports.estimate', { ...uhd, out: join(tmp.dir, out), ...extra });
+  const before = await ask('after-restart.mp4');
+  assert.notEqual(before.estimatedSeconds, null);
+  await core.close();
+  core = createCore({
+    host: 'electron',
+    dataDir: data,
+    modelPath: BASELINE_X2,
+    log: createLogger({ dir: join(data, 'logs'), quiet: true }),
+  });
+  assert.equal((await ask('after-restart.mp4')).estimatedSeconds, before.estimatedSeconds);
+  // A stale shot adds its render at the speed this model rendered at: more time, still a number.
+  await call('grades.set', { shotId: shotA, params: { exposure: 0.3 } });
+  const stale = await ask('after-restart.mp4');
+  assert.equal(stale.shotsToRender, 1);
+  assert.ok(stale.estimatedSeconds !== null && stale.estimatedSeconds >= before.estimatedSeconds!);
+  // ProRes 4444 XQ was never exported here: no figure to go by.
+  assert.equal((await ask('after-restart.mov', { format: 'prores4444xq', raster: 'rendered' })).estimatedSeconds, null);
+});

@@ -6,14 +6,8 @@ import type { deliveryMethods, ParsedRequest, Response } from '../../common/cont
 import { ServiceError } from '../../common/contract';
 import type { ModelPool } from '../inference/pool';
 import type { LibraryContext } from './context';
-import {
-  checkMasterOutput,
-  estimateExport,
-  listExports,
-  startExport,
-  type DeliverySpeed,
-  type ExportRequest,
-} from './exports';
+import { DeliverySpeed } from './delivery-speed';
+import { checkMasterOutput, estimateExport, listExports, startExport, type ExportRequest } from './exports';
 import type { ExportRecord } from '../../common/contract';
 import { readRenderResult, RenderPlanner, renderTargets, type ModelRef, type RenderSummary } from './renders';
 
@@ -61,7 +55,7 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
     add: (ids: string[]) => ids.forEach((id) => rendering.add(id)),
     remove: (id: string) => rendering.delete(id),
   };
-  const speed: DeliverySpeed = { renderFps: null, exportPixelRate: new Map() };
+  const speed = new DeliverySpeed(ctx);
   let planner: { key: string; planner: RenderPlanner } | null = null;
 
   /** The planner for the loaded model; its scale comes from the worker (or the file's name if it cannot start). */
@@ -100,7 +94,7 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
         models: deps.models,
         force: o.force,
         onShotDone: queue.remove,
-        onSpeed: (fps) => (speed.renderFps = fps),
+        speed,
       });
       const failed = summary.failures.length;
       if (failed === n) throw new ServiceError('io', `Rendering failed: ${summary.failures[0].message}`);

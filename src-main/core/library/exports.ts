@@ -26,6 +26,7 @@ import {
   type FrameRate,
 } from '../export';
 import { now, type LibraryContext } from './context';
+import type { DeliverySpeed } from './delivery-speed';
 import {
   insertExport,
   selectExport,
@@ -186,13 +187,6 @@ export function checkMasterOutput(ctx: LibraryContext, req: ExportRequest): stri
   return out;
 }
 
-export interface DeliverySpeed {
-  /** Frames per second of the last render on this machine. */
-  renderFps: number | null;
-  /** Master pixels per second (measure, encode, read back) of the last export of each `exportKind`. */
-  exportPixelRate: Map<string, number>;
-}
-
 /** An x265 UHD master with its measuring pass and a ProRes one differ in speed several times over. */
 const exportKind = (req: ExportRequest): string => `${req.format}/${req.raster ?? 'rendered'}`;
 
@@ -213,11 +207,13 @@ export function estimateExport(
   } catch {
     free = null;
   }
-  const renderFrames = stale.reduce((n, p) => n + framesOf(p.target), 0);
-  const pixelRate = speed.exportPixelRate.get(exportKind(req));
-  const seconds =
-    (renderFrames === 0 ? 0 : speed.renderFps ? renderFrames / speed.renderFps : NaN) +
-    (pixelRate ? (frames * width * height) / pixelRate : NaN);
+  const renderSeconds = stale.reduce((sum, p) => {
+    const { model, output } = p.target.manifest;
+    const rate = speed.renderRate(basename(model.path));
+    return sum + (rate ? (framesOf(p.target) * output.width * output.height) / rate : NaN);
+  }, 0);
+  const pixelRate = speed.exportRate(exportKind(req));
+  const seconds = renderSeconds + (pixelRate ? (frames * width * height) / pixelRate : NaN);
   return {
     frames,
     width,
@@ -320,7 +316,7 @@ export function startExport(
         models: deps.models,
         share: [0, split],
         onShotDone: (id) => deps.queue.remove(id),
-        onSpeed: (fps) => (deps.speed.renderFps = fps),
+        speed: deps.speed,
       });
       if (summary.failures.length)
         throw new ServiceError(
@@ -338,10 +334,7 @@ export function startExport(
           job.progress(split + (1 - split) * (from + (to - from) * (p.done / p.total)), PHASE_TEXT[p.phase](p));
         },
       });
-      deps.speed.exportPixelRate.set(
-        exportKind(req),
-        (res.frames * width * height) / Math.max(0.001, (Date.now() - t0) / 1000),
-      );
+      deps.speed.noteExport(exportKind(req), (res.frames * width * height) / Math.max(0.001, (Date.now() - t0) / 1000));
       const report = contractReport(res);
       const failed = report.checks
         .filter((c) => !c.ok)

@@ -17,6 +17,7 @@ import type { ModelPool } from '../inference/pool';
 import { buildRenderManifest, manifestHash, modelSha, renderShot, RESULT_FILE } from '../render';
 import { requireClip, type ClipRow } from './clips-repo';
 import { now, type LibraryContext } from './context';
+import type { DeliverySpeed } from './delivery-speed';
 import { selectGradeVersion } from './grades-repo';
 import type { RunningJob } from './jobs';
 import { requireProject } from './projects-repo';
@@ -184,7 +185,8 @@ export interface RenderRun {
   share?: [number, number];
   /** Called as shots leave the queue (done or failed). */
   onShotDone?(shotId: string): void;
-  onSpeed?(fps: number): void;
+  /** Where the render's speed is noted, for the export dialog's estimate. */
+  speed?: DeliverySpeed;
 }
 
 export interface RenderSummary {
@@ -230,7 +232,8 @@ export async function renderTargets(
             `${label}: frame ${p.framesDone}/${p.framesTotal}, ${p.fps.toFixed(2)} fps`,
             p.fps > 0 ? (total - done) / p.fps : undefined,
           );
-          if (p.fps > 0) run.onSpeed?.(p.fps);
+          const { width, height } = t.manifest.output;
+          if (p.fps > 0) run.speed?.noteRender(basename(t.manifest.model.path), p.fps * width * height);
         },
       });
       const r = out.result;
@@ -252,7 +255,10 @@ export async function renderTargets(
         }),
       );
       if (out.skipped) summary.skipped++;
-      else summary.rendered++;
+      else {
+        summary.rendered++;
+        run.speed?.save();
+      }
     } catch (e) {
       if (job.signal.aborted || (e instanceof ServiceError && e.code === 'cancelled')) throw e;
       const message = e instanceof Error ? e.message : String(e);
