@@ -240,6 +240,38 @@ test('a UHD master of two programme frames: the 2560x1440 render resized to 3840
   assert.ok(Math.abs(decoded.maxFall - rec.report!.maxFall) / rec.report!.maxFall < 0.03, `${decoded.maxFall}`);
 });
 
+test('a duplicated project keeps the renders: the same cache files linked, the shot rendered, undo in the copy', async () => {
+  const orig = await statusOf(shotA);
+  assert.equal(orig.state, 'rendered');
+  const copy = await call<{ id: string }>('library.duplicateProject', { projectId, name: 'Delivery alt' });
+  const shots = await call<{ id: string }[]>('shots.list', { projectId: copy.id });
+  const copyStatus = async () =>
+    (await call<ShotRenderStatus[]>('renders.status', { projectId: copy.id })).find((s) => s.shotId === shots[0].id)!;
+  const s = await copyStatus();
+  assert.deepEqual([s.state, s.maxCll, s.maxFall, s.frames], ['rendered', orig.maxCll, orig.maxFall, orig.frames]);
+  // Hard links: the copy's segment is the original's file, not a second copy of it.
+  const a = await core.delivery.renderedFrameSource(projectId, shotA, 0);
+  const b = await core.delivery.renderedFrameSource(copy.id, shots[0].id, 0);
+  assert.notEqual(a.file, b.file);
+  assert.equal(statSync(a.file).ino, statSync(b.file).ino);
+  // The copy's export needs no render; its grade history is its own from here on.
+  const est = await call<{ shotsToRender: number }>('exports.estimate', {
+    projectId: copy.id,
+    format: 'hdr10-hevc',
+    out: join(tmp.dir, 'copy.mp4'),
+    shotIds: [shots[0].id],
+  });
+  assert.equal(est.shotsToRender, 0);
+  await call('grades.set', { shotId: shots[0].id, params: { exposure: 0.5 } });
+  assert.equal((await copyStatus()).state, 'stale');
+  assert.equal((await statusOf(shotA)).state, 'rendered', 'the original is untouched');
+  await call('grades.undo', { shotId: shots[0].id });
+  assert.equal((await copyStatus()).state, 'rendered');
+  await call('library.deleteProject', { projectId: copy.id });
+  assert.ok(existsSync(a.file), "deleting the copy leaves the original's render");
+  assert.equal((await statusOf(shotA)).state, 'rendered');
+});
+
 test('an existing master is refused without force and left untouched', async () => {
   const out = join(tmp.dir, 'shot-a.mp4');
   const before = createHash('sha256').update(readFileSync(out)).digest('hex');

@@ -226,17 +226,21 @@ test('shots: split, merge, reorder; grades: undo/redo across a reopen, copy', as
   const merged = again.api['shots.merge']({ shotIds: [shots[0].id, shots[1].id] });
   assert.equal(merged.length, 2);
   assert.deepEqual(again.api['grades.get']({ shotId: s0 }).params, grade(0.1));
-  // Duplicate carries the current grades; delete keeps media.
+  // Duplicate carries the grades with their history up to the current version (not a redo branch); delete
+  // keeps media.
+  again.api['grades.undo']({ shotId: s0 });
   const dup = again.api['library.duplicateProject']({ projectId: p.id, name: 'Edit v2' });
+  again.api['grades.redo']({ shotId: s0 });
   const dupShots = again.api['shots.list']({ projectId: dup.id });
   assert.deepEqual(
     dupShots.map((s) => [s.firstFrame, s.lastFrame]),
     again.api['shots.list']({ projectId: p.id }).map((s) => [s.firstFrame, s.lastFrame]),
   );
-  assert.deepEqual(
-    again.api['grades.get']({ shotId: dupShots.find((s) => s.firstFrame === 0)!.id }).params,
-    grade(0.1),
-  );
+  const d0 = dupShots.find((s) => s.firstFrame === 0)!.id;
+  const dg = again.api['grades.get']({ shotId: d0 });
+  assert.deepEqual([dg.params, dg.version, dg.canUndo, dg.canRedo], [grade(0.5), 1, true, false]);
+  assert.equal(again.api['grades.undo']({ shotId: d0 }).params, null);
+  assert.deepEqual(again.api['grades.get']({ shotId: s0 }).params, grade(0.1), 'the original keeps its own');
   again.api['library.deleteProject']({ projectId: p.id });
   assert.ok(existsSync(frameNumberClip(100)));
   assert.equal(again.api['shots.list']({ projectId: dup.id }).length, 2);

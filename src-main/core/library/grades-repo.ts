@@ -31,3 +31,19 @@ export function insertGradeVersion(
     at,
   );
 }
+
+/** Versions 1..`upTo` in order, as stored. */
+export function selectGradeHistory(
+  db: Db,
+  shotId: string,
+  upTo: number,
+): { version: number; params: GradeParams | null; created_at: string }[] {
+  const rows = db
+    .prepare('SELECT version, params_json, created_at FROM grades WHERE shot_id = ? AND version <= ? ORDER BY version')
+    .all(shotId, upTo) as { version: number; params_json: string | null; created_at: string }[];
+  return rows.map((r) => ({
+    version: r.version,
+    params: r.params_json ? (JSON.parse(r.params_json) as GradeParams) : null,
+    created_at: r.created_at,
+  }));
+}

@@ -53,6 +53,10 @@ export const selectProjectIds = (db: Db): string[] =>
 export const projectNameTaken = (db: Db, name: string, exceptId = ''): boolean =>
   !!db.prepare('SELECT 1 FROM projects WHERE name = ? AND id <> ?').get(name, exceptId);
 
+/** The error for a name another project has. */
+export const nameTaken = (n: string): ServiceError =>
+  new ServiceError('conflict', `A project named "${n}" already exists`);
+
 export function insertProject(db: Db, p: { id: string; name: string; at: string; isDemo: boolean }): void {
   db.prepare('INSERT INTO projects (id, name, created_at, updated_at, is_demo) VALUES (?, ?, ?, ?, ?)').run(
     p.id,
