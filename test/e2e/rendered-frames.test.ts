@@ -35,6 +35,7 @@ after(async () => {
 });
 
 const RENDERED = /HDR · rendered \(srItm-x2\): the master's pixels/;
+const NETWORK = /HDR · network \(srItm-x2\)/;
 
 async function frameLight(): Promise<{ max: number; avg: number }> {
   const max = page.locator('[data-testid="scopes-panel"] [data-testid="scopes-frame-max"]');
@@ -56,11 +57,8 @@ test(
     const shot = before[before.length - 1];
     const split = await app.core.dispatch('shots.split', { shotId: shot.id, frame: shot.firstFrame + 3 });
     assert.ok(split.ok, JSON.stringify(split));
-    const t0 = Date.now();
-    const summary = await (await app.core.delivery.startRender(projectId, { shotIds: [shot.id] })).done;
-    assert.deepEqual([summary.rendered, summary.failures], [1, []]);
-    t.diagnostic(`3 frames rendered in ${Date.now() - t0} ms`);
 
+    // The playhead rests on the frame first: the network's frame comes (and is held by the viewer).
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Home');
     for (let i = 0; i < before.length - 1; i++) await page.keyboard.press('ArrowDown');
@@ -70,7 +68,24 @@ test(
       .getByTestId('viewer-timecode')
       .filter({ hasText: ` frame ${frame} ·` })
       .waitFor();
+    await until(async () => NETWORK.test(await caption(page)), 'the network frame on screen', 120_000);
+
+    // Rendered while the playhead rests there: the render's frame replaces the network's without a move.
+    const t0 = Date.now();
+    const summary = await (await app.core.delivery.startRender(projectId, { shotIds: [shot.id] })).done;
+    assert.deepEqual([summary.rendered, summary.failures], [1, []]);
+    t.diagnostic(`3 frames rendered in ${Date.now() - t0} ms`);
     await until(async () => RENDERED.test(await caption(page)), 'the rendered frame on screen', 30_000);
+    // Away and back: the network's frame is held, the render's is still the one shown.
+    await page.keyboard.press('ArrowRight');
+    await until(async () => RENDERED.test(await caption(page)), 'the next rendered frame', 30_000);
+    await page.keyboard.press('ArrowLeft');
+    await page
+      .getByTestId('viewer-timecode')
+      .filter({ hasText: ` frame ${frame} ·` })
+      .waitFor();
+    await page.waitForTimeout(300);
+    await until(async () => RENDERED.test(await caption(page)), 'the rendered frame again', 30_000);
     await page.screenshot({ path: join(appRoot(), 'test-results', 'review-rendered.png') });
 
     // The scopes read the render's picture (at the viewer's size): its light is the render's own record's.
@@ -97,6 +112,8 @@ test(
     assert.equal(states.find((s) => s.shotId === shot.id)?.state, 'stale');
     const brighter = await frameLight();
     assert.ok(brighter.avg > light.avg * 1.3, `one stop up: ${brighter.avg} against ${light.avg}`);
+    // The stale shot's picture upgrades as any other's: the network's frame under the new grade.
+    await until(async () => NETWORK.test(await caption(page)), 'the network frame under the new grade', 120_000);
 
     // Undo: the render's grade again, so its frame again (from the viewer's own cache, no decode).
     await page.keyboard.press('Control+z');

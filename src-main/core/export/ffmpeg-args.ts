@@ -24,9 +24,16 @@ export function rasterFilter(from: { width: number; height: number }, to: { widt
     w === to.width && h === to.height
       ? ''
       : `,pad=${to.width}:${to.height}:${(to.width - w) / 2}:${(to.height - h) / 2}:black`;
-  // zimg's bicubic is Mitchell's (B = C = 1/3) and keeps 16-bit levels: swscale's 16-bit RGB path lifted a
-  // rendered frame's mean by 0.8 % and its darkest pixel by ~4 10-bit codes, whatever its flags.
-  return `zscale=w=${w}:h=${h}:filter=bicubic${pad}`;
+  return `${resizeFilter(w, h)}${pad}`;
+}
+
+/**
+ * A resize of rendered PQ R'G'B' to exactly `width` x `height`, square pixels. zimg's bicubic is Mitchell's
+ * (B = C = 1/3) and keeps 16-bit levels: swscale's planar 16-bit path lifts R' and B' by ~400 of 65535 whatever
+ * its flags. The sizes are rounded to even, so the shape may move by a fraction of a pixel: the pixels stay square.
+ */
+export function resizeFilter(width: number, height: number): string {
+  return `zscale=w=${width}:h=${height}:filter=bicubic,setsar=1`;
 }
 
 /** One cache file's frames as rgb48le on stdout, for the TIFF writer (gbrp16 and 16-bit TIFF repack losslessly). */

@@ -4,7 +4,7 @@
 // grade version), so a render is carried by hard-linking its cache folder: no render again, no second copy of
 // gigabytes. Files go after the rows: without them (a full disk) the copy is whole, its shots simply unrendered.
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { insertClip, selectClips, updateProxyState } from './clips-repo';
 import { now, type LibraryContext } from './context';
@@ -21,17 +21,13 @@ function uniqueName(ctx: LibraryContext, base: string): string {
   for (let i = 2; ; i++) if (!projectNameTaken(ctx.db, `${base} ${i}`)) return `${base} ${i}`;
 }
 
-/** A render folder's files linked into `to` (copied where links cannot be made, e.g. another file system). */
+/**
+ * A render folder's files hard-linked into `to`. Where links cannot be made (a file system without them) the
+ * render is not carried: copying gigabytes inside a library call would hold everything up; the shot renders again.
+ */
 function linkFolder(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
-  for (const name of readdirSync(from)) {
-    if (name.endsWith('.partial')) continue;
-    try {
-      linkSync(join(from, name), join(to, name));
-    } catch {
-      copyFileSync(join(from, name), join(to, name));
-    }
-  }
+  for (const name of readdirSync(from)) if (!name.endsWith('.partial')) linkSync(join(from, name), join(to, name));
 }
 
 export function duplicateProject(ctx: LibraryContext, projectId: string, name: string | undefined): string {
@@ -101,7 +97,9 @@ export function duplicateProject(ctx: LibraryContext, projectId: string, name: s
       );
     } catch (e) {
       rmSync(r.to, { recursive: true, force: true });
-      ctx.log.warn(`duplicate: a shot's render could not be carried over: ${(e as Error).message}`);
+      ctx.log.warn(
+        `duplicate: a shot's render could not be linked into the copy (it renders again): ${(e as Error).message}`,
+      );
     }
   }
   return newId;

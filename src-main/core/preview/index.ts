@@ -16,10 +16,9 @@ import type { LibraryService } from '../library';
 import type { Logger } from '../log';
 import { sdrPlanes } from '../media';
 import { modelSha } from '../render';
-import { rasterFilter } from '../export/ffmpeg-args';
+import { resizeFilter } from '../export/ffmpeg-args';
 import { forEachFrame } from '../export/frames';
 import type { RenderedFrameSource } from '../library/delivery';
-import { resolveBinaries } from '../media/ffmpeg';
 import { cachedFrame, framesDir, GRADED_EXT, HDR_EXT, SDR_EXT, sourceKey, writeFrameFile } from './frame-files';
 import { LatestPerClip } from './latest-per-clip';
 import { hdrPairBytes } from './pixels';
@@ -115,9 +114,9 @@ export function previewApi(deps: PreviewDeps): PreviewApi {
     'preview.renderedFrame': async ({ projectId, shotId, frame, maxWidth }) => {
       const src = await rendered(projectId, shotId, frame);
       const clip = library.getClip(src.clipId);
-      // The render's size, or maxWidth wide keeping its shape (even sizes, as ffmpeg's scaler wants for rgb48).
+      // The render's size, or at most maxWidth wide keeping its shape (even sizes, as the decoder's frames are).
       const k = maxWidth === undefined ? 1 : Math.min(1, maxWidth / src.width);
-      const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
+      const even = (v: number) => Math.max(2, Math.floor(v / 2) * 2);
       const size =
         k === 1
           ? { width: src.width, height: src.height }
@@ -137,11 +136,11 @@ export function previewApi(deps: PreviewDeps): PreviewApi {
       if (cachedFrame(file, size.width * size.height * 6)) return answer;
       return renderedRuns.run(clip.id, file, async (signal) => {
         const input = { file: src.file, firstFrame: src.index, frames: 1 };
-        // The master's own resize (Mitchell in PQ: no halos); swscale's default path shifts 16-bit levels by ~1 %.
-        const resize = rasterFilter(src, size);
+        // The master's resize filter (Mitchell in PQ, exact levels).
+        const resize = k === 1 ? '' : resizeFilter(size.width, size.height);
         let bytes: Uint8Array | null = null;
         await forEachFrame(
-          resolveBinaries(),
+          library.media.binaries,
           [input],
           size.width,
           size.height,

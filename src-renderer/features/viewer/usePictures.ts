@@ -123,6 +123,50 @@ export function usePictures(
   const fullCost = useRef(0);
   // The cache key: the worker's model, and the variant the shot's content picks from it.
   const model = `${useModelKey()}|${content}`;
+  /** The width the HDR pictures are asked for at: the full-resolution frame's, else the viewer's. */
+  const hdrWidth = useRef(0);
+  const renderKey = (shot: RenderedShot) => `${shot.shotId}|${shot.key}|${hdrWidth.current}`;
+
+  /**
+   * After the full-resolution frame (`t`: the playhead position it is for): a rendered shot's frame from its
+   * render (one decode of the render cache, asked for at once, and the network not run for it); otherwise, once
+   * the playhead has clearly stopped (`wait` ms: the network runs for seconds and takes the CPU from everything
+   * else where there is no GPU), the network's output.
+   */
+  const upgradeHdr = useCallback(
+    async (t: number, c: Clip, f: number, notes: string[], wait: number): Promise<void> => {
+      if (!pipeline) return;
+      const shot = renderedShot.current;
+      const width = hdrWidth.current;
+      if (shot) {
+        const r = await renders.current.load(c, f, () => loadRenderedFrame(api, shot, f, width), renderKey(shot));
+        if (t !== token.current) return;
+        if (r.ok) {
+          pipeline.setRendered(r.value);
+          setState((s) => ({ ...s, hdr: 'rendered', model: r.value.model, notes }));
+          show();
+          return;
+        }
+        if (r.code !== 'cancelled') notes.push(`Rendered frame unavailable (${r.message}): asking the network`);
+        setState((s) => ({ ...s, notes: [...notes] }));
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      if (t !== token.current) return;
+      const net = await networks.current.load(c, f, () => loadNetworkFrame(api, c, f, width, content), model);
+      if (t !== token.current) return;
+      if (!net.ok) {
+        // 'cancelled' means a newer frame superseded this one: expected while scrubbing, nothing to say.
+        if (net.code !== 'cancelled')
+          notes.push(`Network output unavailable (${net.message}): showing the analytic base`);
+        setState((s) => ({ ...s, notes: [...notes] }));
+        return;
+      }
+      pipeline.setNetwork(net.value);
+      setState((s) => ({ ...s, hdr: 'network', model: net.value.model, notes }));
+      show();
+    },
+    [api, pipeline, show, model, content],
+  );
 
   useEffect(() => {
     const t = ++token.current;
@@ -216,10 +260,11 @@ export function usePictures(
       // A load shared with an earlier visit to this frame, dropped when the playhead left it: ask again.
       if (!src.ok && src.code === 'cancelled') src = await loadSource();
       if (t !== token.current) return;
+      hdrWidth.current = src.ok ? src.value.width : networkWidth();
       const shot = renderedShot.current;
       if (src.ok) {
         const cached = networks.current.get(clip, frame, model);
-        const render = shot ? renders.current.get(clip, frame, renderedKey) : undefined;
+        const render = shot ? renders.current.get(clip, frame, renderKey(shot)) : undefined;
         pipeline.setSdr(src.value);
         pipeline.setNetwork(cached ?? null);
         pipeline.setRendered(render ?? null);
@@ -229,55 +274,32 @@ export function usePictures(
         show();
         // Drawn now (or on the next animation frame); the frame after that one starts once the draw is done.
         requestAnimationFrame(() => requestAnimationFrame(() => (fullCost.current = performance.now() - started)));
-        if (cached || render) return;
+        // A rendered shot wants its render's frame even where the network's is held.
+        if (render || (cached && !shot)) return;
       } else {
         notes.push(`Full-resolution frame unavailable (${src.message}): showing the proxy`);
         setState((s) => ({ ...s, notes: [...notes] }));
       }
-      // A rendered shot's frame is one decode of its render cache: asked for at once, and the network not at all.
-      if (shot) {
-        const width = src.ok ? src.value.width : networkWidth();
-        const r = await renders.current.load(
-          clip,
-          frame,
-          () => loadRenderedFrame(api, shot, frame, width),
-          renderedKey,
-        );
-        if (t !== token.current) return;
-        if (r.ok) {
-          pipeline.setRendered(r.value);
-          setState((s) => ({ ...s, hdr: 'rendered', model: r.value.model, notes }));
-          show();
-          return;
-        }
-        if (r.code !== 'cancelled') notes.push(`Rendered frame unavailable (${r.message}): asking the network`);
-        setState((s) => ({ ...s, notes: [...notes] }));
-      }
-      // The network runs for seconds and takes the CPU from everything else where there is no GPU: it is asked
-      // for only once the playhead has clearly stopped, not on every pause of a frame-by-frame walk.
-      await new Promise((r) => setTimeout(r, Math.max(0, NETWORK_SETTLE_MS - settle)));
-      if (t !== token.current) return;
-      const width = src.ok ? src.value.width : networkWidth();
-      const net = await networks.current.load(
-        clip,
-        frame,
-        () => loadNetworkFrame(api, clip, frame, width, content),
-        model,
-      );
-      if (t !== token.current) return;
-      if (!net.ok) {
-        // 'cancelled' means a newer frame superseded this one: expected while scrubbing, nothing to say.
-        if (net.code !== 'cancelled')
-          notes.push(`Network output unavailable (${net.message}): showing the analytic base`);
-        setState((s) => ({ ...s, notes: [...notes] }));
-        return;
-      }
-      pipeline.setNetwork(net.value);
-      setState((s) => ({ ...s, hdr: 'network', model: net.value.model, notes }));
-      show();
+      await upgradeHdr(t, clip, frame, notes, Math.max(0, NETWORK_SETTLE_MS - settle));
     }, settle);
     return () => clearTimeout(timer);
-  }, [api, pipeline, clip, frame, moving, show, networkWidth, model, content, renderedKey]);
+  }, [api, pipeline, clip, frame, moving, show, networkWidth, model, upgradeHdr]);
+
+  // The shot rendered, or its render no longer standing (a grade saved since), while the playhead rests on a full
+  // frame: only the HDR picture changes, without starting over from the proxy.
+  const seenKey = useRef(renderedKey);
+  useEffect(() => {
+    if (seenKey.current === renderedKey) return;
+    seenKey.current = renderedKey;
+    if (!pipeline || !clip || frame === null || level.current !== 'full') return; // the chain above reads it
+    if (!renderedKey) {
+      pipeline.setRendered(null);
+      setState((s) => (s.hdr === 'rendered' ? { ...s, hdr: pipeline.hasNetwork ? 'network' : 'analytic' } : s));
+      show();
+    }
+    // A new position for the same frame: what the chain above still had on its way for it is dropped.
+    void upgradeHdr(++token.current, clip, frame, [], renderedKey ? 0 : NETWORK_SETTLE_MS);
+  }, [renderedKey, pipeline, clip, frame, show, upgradeHdr]);
 
   return clip && frame !== null ? state : EMPTY;
 }
