@@ -60,8 +60,9 @@ function encodeHevc(out: string, x265Extra: string, input = frames(5)): void {
       '24000/1001',
       '-i',
       '-',
+      // As our masters are made (and as HDR10 wants): zimg's exact narrow-range codes, chroma top-left.
       '-vf',
-      'scale=out_color_matrix=bt2020:out_range=tv:flags=accurate_rnd+full_chroma_int',
+      'zscale=min=gbr:rin=full:m=2020_ncl:r=limited:c=topleft:d=none,format=yuv420p10le',
       '-pix_fmt',
       'yuv420p10le',
       '-c:v',
@@ -69,7 +70,7 @@ function encodeHevc(out: string, x265Extra: string, input = frames(5)): void {
       '-preset',
       'ultrafast',
       '-x265-params',
-      `log-level=error:lossless=0:qp=4:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited${x265Extra}`,
+      `log-level=error:lossless=0:qp=4:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited:chromaloc=2${x265Extra}`,
       '-color_primaries',
       'bt2020',
       '-color_trc',
@@ -107,11 +108,12 @@ test('measures MaxCLL/MaxFALL over the active picture (letterbox excluded) and a
   assert.equal(rep.measured.frames, 5);
   assert.deepEqual(rep.measured.activeArea, { x: 0, y: BAR, width: W, height: H - 2 * BAR });
   assert.equal(rep.measured.bars, `letterbox: ${BAR} px top and bottom, black in all 5 frames`);
-  // 10-bit 4:2:0 delivery moves levels by well under 2%.
+  // 10-bit 4:2:0 delivery moves levels by well under 2% (code 723 alone is 1004 nits; the patch's edges share
+  // chroma with the grey); the average, decoded exactly, within 0.5 % (a swscale decode read it 2-3 % low).
   assert.ok(Math.abs(rep.measured.maxCll - 1000) / 1000 < 0.02, `MaxCLL ${rep.measured.maxCll}`);
   assert.equal(rep.measured.maxCllFrame, 2);
   assert.ok(
-    Math.abs(rep.measured.maxFall - expectedFall) / expectedFall < 0.02,
+    Math.abs(rep.measured.maxFall - expectedFall) / expectedFall < 0.005,
     `MaxFALL ${rep.measured.maxFall} vs ${expectedFall}`,
   );
   assert.equal(rep.declared.from, 'sei');

@@ -26,6 +26,8 @@ export interface FfprobeStream {
   avg_frame_rate?: string;
   field_order?: string;
   color_range?: string;
+  /** Where 4:2:0 chroma samples sit ('left', 'topleft', 'center'...). */
+  chroma_location?: string;
   color_space?: string;
   color_transfer?: string;
   color_primaries?: string;
