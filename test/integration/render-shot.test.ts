@@ -252,6 +252,26 @@ test('cancel stops a render promptly and leaves nothing that passes for complete
   assert.ok(!existsSync(join(dirC, hash, segmentRecordFile(0))));
 });
 
+test('time held by a pause is not rendering time: the speed and ETA leave it out', async () => {
+  const dirP = join(tmp.dir, 'p');
+  const PAUSE_MS = 3000;
+  let holds = 0;
+  const last: RenderProgress[] = [];
+  const t0 = performance.now();
+  await renderShot(manifest, dirP, {
+    inference: client,
+    log,
+    // Paused once, before the fourth frame is written, for three seconds.
+    hold: () => (++holds === 4 ? new Promise((r) => setTimeout(r, PAUSE_MS)) : Promise.resolve()),
+    onProgress: (p) => last.push(p),
+  });
+  const wallS = (performance.now() - t0) / 1000;
+  const fps = last[last.length - 1].fps;
+  // The whole wall time's speed would be FRAMES / wallS; the reported one is at least that with the pause taken out.
+  assert.ok(fps > (FRAMES / (wallS - PAUSE_MS / 1000)) * 0.9, `${fps} fps over ${wallS} s with a 3 s pause`);
+  assert.ok(fps > (FRAMES / wallS) * 1.05, `${fps} fps, ${FRAMES / wallS} counting the pause`);
+});
+
 test('a render node refuses a model file other than the manifest names', async () => {
   const wrong = join(tmp.dir, 'wrong-model.json');
   writeFileSync(wrong, JSON.stringify({ ...manifest, model: { ...manifest.model, sha256: '0'.repeat(64) } }));

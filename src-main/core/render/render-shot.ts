@@ -267,6 +267,8 @@ async function runPipeline(
 
   const started = performance.now();
   let rendered = 0;
+  // Time spent paused is not rendering time: the speed (and the ETA and estimates made from it) leave it out.
+  let pausedMs = 0;
   const encode = async (): Promise<void> => {
     for (const s of todo) {
       const final = join(dir, segmentFile(s.index));
@@ -279,13 +281,15 @@ async function runPipeline(
           const g = await graded.pop();
           if (!g) throw new ServiceError('bad_input', `${m.source.path}: the source ends before frame ${frame}`);
           if (g.frame !== frame) throw new ServiceError('internal', `Render expected frame ${frame}, got ${g.frame}`);
+          const held = performance.now();
           await deps.hold?.();
+          pausedMs += performance.now() - held;
           await encoder.write(g.picture);
           spare.push(g.picture.data);
           light.push(g.light);
           active = active ? unionRect(active, g.active) : g.active;
           rendered++;
-          const seconds = (performance.now() - started) / 1000;
+          const seconds = (performance.now() - started - pausedMs) / 1000;
           const fps = rendered / seconds;
           const framesDone = kept + rendered;
           deps.onProgress?.({ framesDone, framesTotal: total, fps, etaSeconds: (total - framesDone) / fps });
