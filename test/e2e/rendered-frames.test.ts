@@ -100,6 +100,19 @@ test(
     assert.ok(Math.abs(light.avg - rendered.frameAverage) <= Math.max(1, 0.03 * rendered.frameAverage));
     assert.ok(light.max <= rendered.maxCll * 1.02 + 1 && light.max >= rendered.maxCll * 0.8, 'max as rendered');
 
+    // Zoomed in past the source's pixels: the render at its own 2560x1440 (the network's real output); back to
+    // fit, the viewer-sized copy again (a fit view of the full render would alias).
+    const sampling = page.locator('[data-testid="scopes-panel"] [data-testid="scopes-sampling"]');
+    assert.match(await sampling.innerText(), /full frame 1280×720$/);
+    const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -1000);
+    await until(async () => /full frame 2560×1440/.test(await sampling.innerText()), 'the render at its size', 30_000);
+    assert.match(await caption(page), RENDERED);
+    await page.screenshot({ path: join(appRoot(), 'test-results', 'review-rendered-zoomed.png') });
+    await page.keyboard.press('f');
+    await until(async () => /full frame 1280×720$/.test(await sampling.innerText()), 'the fit copy again', 30_000);
+
     // A grade change: the render no longer stands for the picture, which is graded anew from the source.
     const exposure = page.getByTestId('grade-field-exposure');
     await exposure.click();

@@ -238,6 +238,7 @@ export function Viewer(props: ViewerProps) {
     networkWidth,
     grade.content,
     props.rendered ?? null,
+    zoom.scale !== null && zoom.scale > 1,
   );
   latest.current = { props, settings, zoom, wipe, size, extended };
   // A rendered frame stands only under the grade it was rendered with; under another one the pass grades the

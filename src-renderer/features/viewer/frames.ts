@@ -91,17 +91,18 @@ export interface RenderedShot {
   key: string;
 }
 
+/** At most `maxWidth` wide (the viewer's picture), or without it at the render's own size (zoomed in). */
 export async function loadRenderedFrame(
   api: ConnectedApi,
   shot: RenderedShot,
   frame: number,
-  maxWidth: number,
+  maxWidth?: number,
 ): Promise<Loaded<RenderedPicture>> {
   const r = await api.call('preview.renderedFrame', {
     projectId: shot.projectId,
     shotId: shot.shotId,
     frame,
-    maxWidth: Math.min(Math.max(Math.round(maxWidth), 16), 8192),
+    maxWidth: maxWidth === undefined ? undefined : Math.min(Math.max(Math.round(maxWidth), 16), 8192),
   });
   if (!r.ok) return fail(r.error.code, r.error.message);
   try {
@@ -190,9 +191,9 @@ export const proxyCache = () => new PictureCache<SdrPicture>(pictureBytes, { cou
 export const networkCache = () =>
   new PictureCache<NetworkFrame>((f) => f.hdr.byteLength + f.base.byteLength, { count: 8, bytes: 400 * MIB });
 
-/** Rendered frames (graded, 6 bytes a pixel): a few around the playhead. */
+/** Rendered frames (graded, 6 bytes a pixel; 50 MB at the render's size in UHD): a few around the playhead. */
 export const renderedCache = () =>
-  new PictureCache<RenderedPicture>((f) => f.pq.byteLength, { count: 8, bytes: 200 * MIB });
+  new PictureCache<RenderedPicture>((f) => f.pq.byteLength, { count: 8, bytes: 240 * MIB });
 
 function pictureBytes(p: SdrPicture): number {
   return p.kind === 'raw' ? p.rgb16.byteLength : p.width * p.height * 4;

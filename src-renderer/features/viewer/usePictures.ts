@@ -90,6 +90,11 @@ export function usePictures(
   content: ShotContent,
   /** The playhead's shot when its render is current: its frames then come from the render, not the network. */
   rendered: RenderedShot | null,
+  /**
+   * Zoomed in past the source's own pixels: a rendered frame is then fetched at the render's full size (the
+   * network's real output); otherwise at the viewer's picture size, which a fit view draws without aliasing.
+   */
+  closeUp: boolean,
 ): PictureState {
   const clip = useStableClip(clipProp);
   const [state, setState] = useState<PictureState>(EMPTY);
@@ -125,7 +130,10 @@ export function usePictures(
   const model = `${useModelKey()}|${content}`;
   /** The width the HDR pictures are asked for at: the full-resolution frame's, else the viewer's. */
   const hdrWidth = useRef(0);
-  const renderKey = (shot: RenderedShot) => `${shot.shotId}|${shot.key}|${hdrWidth.current}`;
+  const closeUpNow = useRef(closeUp);
+  closeUpNow.current = closeUp;
+  const renderKey = (shot: RenderedShot) =>
+    `${shot.shotId}|${shot.key}|${closeUpNow.current ? 'full' : hdrWidth.current}`;
 
   /**
    * After the full-resolution frame (`t`: the playhead position it is for): a rendered shot's frame from its
@@ -139,7 +147,12 @@ export function usePictures(
       const shot = renderedShot.current;
       const width = hdrWidth.current;
       if (shot) {
-        const r = await renders.current.load(c, f, () => loadRenderedFrame(api, shot, f, width), renderKey(shot));
+        const r = await renders.current.load(
+          c,
+          f,
+          () => loadRenderedFrame(api, shot, f, closeUpNow.current ? undefined : width),
+          renderKey(shot),
+        );
         if (t !== token.current) return;
         if (r.ok) {
           pipeline.setRendered(r.value);
@@ -285,13 +298,15 @@ export function usePictures(
     return () => clearTimeout(timer);
   }, [api, pipeline, clip, frame, moving, show, networkWidth, model, upgradeHdr]);
 
-  // The shot rendered, or its render no longer standing (a grade saved since), while the playhead rests on a full
-  // frame: only the HDR picture changes, without starting over from the proxy.
-  const seenKey = useRef(renderedKey);
+  // The shot rendered, or its render no longer standing (a grade saved since), or a rendered shot zoomed past or
+  // back to its source's pixels, while the playhead rests on a full frame: only the HDR picture changes, without
+  // starting over from the proxy.
+  const seen = useRef({ renderedKey, closeUp });
   useEffect(() => {
-    if (seenKey.current === renderedKey) return;
-    seenKey.current = renderedKey;
-    if (!pipeline || !clip || frame === null || level.current !== 'full') return; // the chain above reads it
+    const was = seen.current;
+    if (was.renderedKey === renderedKey && (was.closeUp === closeUp || !renderedKey)) return;
+    seen.current = { renderedKey, closeUp };
+    if (!pipeline || !clip || frame === null || level.current !== 'full') return; // the chain above reads them
     if (!renderedKey) {
       pipeline.setRendered(null);
       setState((s) => (s.hdr === 'rendered' ? { ...s, hdr: pipeline.hasNetwork ? 'network' : 'analytic' } : s));
@@ -299,7 +314,7 @@ export function usePictures(
     }
     // A new position for the same frame: what the chain above still had on its way for it is dropped.
     void upgradeHdr(++token.current, clip, frame, [], renderedKey ? 0 : NETWORK_SETTLE_MS);
-  }, [renderedKey, pipeline, clip, frame, show, upgradeHdr]);
+  }, [renderedKey, closeUp, pipeline, clip, frame, show, upgradeHdr]);
 
   return clip && frame !== null ? state : EMPTY;
 }
