@@ -60,12 +60,15 @@ export const Scopes = memo(function Scopes({ feed, shotLight, peakNits }: Scopes
       {text}
     </Typography>
   );
+  // The parts wrap inside their own column, beside the label, never under it.
   const line = (label: string, parts: ReactNode) => (
-    <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap', alignItems: 'baseline' }}>
+    <Stack direction="row" sx={{ gap: 1, alignItems: 'baseline' }}>
       <Typography variant="caption" color="text.secondary" sx={{ width: 52, flexShrink: 0 }}>
         {label}
       </Typography>
-      {parts}
+      <Box sx={{ display: 'flex', flexWrap: 'wrap', columnGap: 1, alignItems: 'baseline', flex: 1, minWidth: 0 }}>
+        {parts}
+      </Box>
     </Stack>
   );
 
