@@ -125,8 +125,19 @@ test(
     assert.equal(states.find((s) => s.shotId === shot.id)?.state, 'stale');
     const brighter = await frameLight();
     assert.ok(brighter.avg > light.avg * 1.3, `one stop up: ${brighter.avg} against ${light.avg}`);
-    // The stale shot's picture upgrades as any other's: the network's frame under the new grade.
+    // The stale shot's picture upgrades as any other's: the network's frame under the new grade; zoomed in, the
+    // network run on the whole source (its full 2560x1440 output), and at fit the viewer-sized one again.
     await until(async () => NETWORK.test(await caption(page)), 'the network frame under the new grade', 120_000);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -1000);
+    await until(
+      async () => /full frame 2560×1440/.test(await sampling.innerText()),
+      'the full network output',
+      120_000,
+    );
+    assert.match(await caption(page), NETWORK);
+    await page.keyboard.press('f');
+    await until(async () => /full frame 1280×720$/.test(await sampling.innerText()), 'the fit network frame', 30_000);
 
     // Undo: the render's grade again, so its frame again (from the viewer's own cache, no decode).
     await page.keyboard.press('Control+z');

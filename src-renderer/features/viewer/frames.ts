@@ -57,18 +57,19 @@ export interface NetworkFrame extends NetworkPicture {
   model: string | null;
 }
 
+/** At most `maxWidth` wide (the network then runs on a smaller input), or without it at the model's full output. */
 export async function loadNetworkFrame(
   api: ConnectedApi,
   clip: Clip,
   frame: number,
-  maxWidth: number,
+  maxWidth: number | undefined,
   content: ShotContent,
 ): Promise<Loaded<NetworkFrame>> {
   const r = await api.call('preview.networkFrame', {
     clipId: clip.id,
     frame,
     content,
-    maxWidth: Math.min(Math.max(Math.round(maxWidth), 16), 8192),
+    maxWidth: maxWidth === undefined ? undefined : Math.min(Math.max(Math.round(maxWidth), 16), 8192),
   });
   if (!r.ok) return fail(r.error.code, r.error.message);
   try {

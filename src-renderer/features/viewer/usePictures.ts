@@ -132,8 +132,9 @@ export function usePictures(
   const hdrWidth = useRef(0);
   const closeUpNow = useRef(closeUp);
   closeUpNow.current = closeUp;
-  const renderKey = (shot: RenderedShot) =>
-    `${shot.shotId}|${shot.key}|${closeUpNow.current ? 'full' : hdrWidth.current}`;
+  /** Which size of HDR picture the view wants: the full output zoomed in, else the viewer's picture size. */
+  const sizeKey = () => (closeUpNow.current ? 'full' : String(hdrWidth.current));
+  const renderKey = (shot: RenderedShot) => `${shot.shotId}|${shot.key}|${sizeKey()}`;
 
   /**
    * After the full-resolution frame (`t`: the playhead position it is for): a rendered shot's frame from its
@@ -165,7 +166,12 @@ export function usePictures(
       }
       await new Promise((r) => setTimeout(r, wait));
       if (t !== token.current) return;
-      const net = await networks.current.load(c, f, () => loadNetworkFrame(api, c, f, width, content), model);
+      const net = await networks.current.load(
+        c,
+        f,
+        () => loadNetworkFrame(api, c, f, closeUpNow.current ? undefined : width, content),
+        `${model}|${sizeKey()}`,
+      );
       if (t !== token.current) return;
       if (!net.ok) {
         // 'cancelled' means a newer frame superseded this one: expected while scrubbing, nothing to say.
@@ -276,7 +282,7 @@ export function usePictures(
       hdrWidth.current = src.ok ? src.value.width : networkWidth();
       const shot = renderedShot.current;
       if (src.ok) {
-        const cached = networks.current.get(clip, frame, model);
+        const cached = networks.current.get(clip, frame, `${model}|${sizeKey()}`);
         const render = shot ? renders.current.get(clip, frame, renderKey(shot)) : undefined;
         pipeline.setSdr(src.value);
         pipeline.setNetwork(cached ?? null);
@@ -304,7 +310,7 @@ export function usePictures(
   const seen = useRef({ renderedKey, closeUp });
   useEffect(() => {
     const was = seen.current;
-    if (was.renderedKey === renderedKey && (was.closeUp === closeUp || !renderedKey)) return;
+    if (was.renderedKey === renderedKey && was.closeUp === closeUp) return;
     seen.current = { renderedKey, closeUp };
     if (!pipeline || !clip || frame === null || level.current !== 'full') return; // the chain above reads them
     if (!renderedKey) {
@@ -312,8 +318,10 @@ export function usePictures(
       setState((s) => (s.hdr === 'rendered' ? { ...s, hdr: pipeline.hasNetwork ? 'network' : 'analytic' } : s));
       show();
     }
-    // A new position for the same frame: what the chain above still had on its way for it is dropped.
-    void upgradeHdr(++token.current, clip, frame, [], renderedKey ? 0 : NETWORK_SETTLE_MS);
+    // A new position for the same frame: what the chain above still had on its way for it is dropped. A zoom
+    // asks at once; a render gone stale waits the usual rest before the network.
+    const wait = renderedKey || was.closeUp !== closeUp ? 0 : NETWORK_SETTLE_MS;
+    void upgradeHdr(++token.current, clip, frame, [], wait);
   }, [renderedKey, closeUp, pipeline, clip, frame, show, upgradeHdr]);
 
   return clip && frame !== null ? state : EMPTY;
