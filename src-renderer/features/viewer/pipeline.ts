@@ -218,13 +218,7 @@ export class ViewerPipeline {
       this.sdrTex = this.imageTex;
     } else {
       uploadRgb16(gl, this.codesTex, p.rgb16, p.width, p.height);
-      this.raw = floatTarget(gl, this.filter, this.raw, p.width, p.height);
-      gl.bindFramebuffer(gl.FRAMEBUFFER, this.raw.framebuffer);
-      gl.viewport(0, 0, p.width, p.height);
-      gl.useProgram(this.unpackProg);
-      this.bind(this.unpackProg, 'u_codes', 0, this.codesTex);
-      gl.drawArrays(gl.TRIANGLES, 0, 3);
-      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      this.raw = this.unpack(this.codesTex, this.raw, p.width, p.height);
       this.sdrTex = this.raw.texture;
     }
     this.sdrPicture = p;
@@ -290,18 +284,24 @@ export class ViewerPipeline {
 
   /** The render's pixels as the graded picture: no grade pass, they are graded already. */
   private renderedPass(): void {
-    const gl = this.gl;
     const r = this.renderedPicture!;
-    this.full = floatTarget(gl, this.filter, this.full, r.width, r.height);
+    this.full = this.unpack(this.renderedTex, this.full, r.width, r.height);
     this.graded = this.full;
     this.gradedGen++;
     this.gradedFrom = 'rendered';
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.full.framebuffer);
-    gl.viewport(0, 0, r.width, r.height);
+  }
+
+  /** A texture of 16-bit codes as floats 0..1 in `target` (reused when its size fits). */
+  private unpack(codes: WebGLTexture, target: FloatTarget | null, width: number, height: number): FloatTarget {
+    const gl = this.gl;
+    const t = floatTarget(gl, this.filter, target, width, height);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, t.framebuffer);
+    gl.viewport(0, 0, width, height);
     gl.useProgram(this.unpackProg);
-    this.bind(this.unpackProg, 'u_codes', 0, this.renderedTex);
+    this.bind(this.unpackProg, 'u_codes', 0, codes);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    return t;
   }
 
   private gradePass(asDraft: boolean): void {
