@@ -65,11 +65,11 @@ const bitsU32 = new Uint32Array(bitsF64.buffer);
 const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /**
- * gradeKernel's steps over a whole frame in one loop with every lookup inlined (a call per channel, the
- * Float64Array hand-over and the shared closure's polymorphic calls cost ~4x the arithmetic). PQ decode and
- * encode are pqToNitsFast / nitsToPqFast's tables and arithmetic exactly; the blend is kb·base + km·model
- * with kb = (1 − s)·gain, km = s·gain (the kernel's (b + s(m − b))·gain, equal to ~1e-16 relative).
- * Writes floats to `outF` or 16-bit codes to `codes` (planar).
+ * The frame in blocks of BLOCK pixels, one call each, the grade's settings handed over as numbers in a
+ * Float64Array. V8 compiles only the branches and object shapes it has seen: in one loop over the whole frame
+ * reading a PreparedGrade, a grade with other settings (a black level of 0 against 0.01, a model strength of 1
+ * against 0.7: integer against fractional fields, another shape) deoptimized it, and after a few such changes it
+ * stayed in a slower tier (1080p, the default grade after a grade without black level: 148 against 72 ms).
  */
 function gradeFrameLoop(
   model: PlanarRgb,
@@ -79,6 +79,64 @@ function gradeFrameLoop(
   codes: Uint16Array | null,
 ): void {
   const n = base.r.length;
+  const k = SETTINGS;
+  k[0] = q.modelStrength;
+  k[1] = q.gain;
+  k[2] = q.diffuseWhite;
+  k[3] = q.blackLevel;
+  k[4] = q.expansionRatio;
+  k[5] = q.knee;
+  k[6] = q.saturation;
+  k[7] = q.compress ? 1 : 0;
+  k[8] = q.compressScale;
+  k[9] = q.limitP3 ? 1 : 0;
+  // An analytic model's result is its baseline (the same planes): decoded once, the blend is the gain alone.
+  k[10] = samePlanes(model, base) ? 1 : 0;
+  const oR = outF ? outF.r : null,
+    oG = outF ? outF.g : null,
+    oB = outF ? outF.b : null;
+  for (let from = 0; from < n; from += BLOCK)
+    gradeBlock(
+      model.r,
+      model.g,
+      model.b,
+      base.r,
+      base.g,
+      base.b,
+      oR,
+      oG,
+      oB,
+      codes,
+      n,
+      from,
+      Math.min(n, from + BLOCK),
+    );
+}
+const BLOCK = 16384;
+const SETTINGS = new Float64Array(11);
+
+/**
+ * gradeKernel's steps over pixels [from, to) in one loop with every lookup inlined (a call per channel, the
+ * Float64Array hand-over and the shared closure's polymorphic calls cost ~4x the arithmetic). PQ decode and
+ * encode are pqToNitsFast / nitsToPqFast's tables and arithmetic exactly; the blend is kb·base + km·model
+ * with kb = (1 − s)·gain, km = s·gain (the kernel's (b + s(m − b))·gain, equal to ~1e-16 relative).
+ * Writes floats to oR/oG/oB or 16-bit codes to `codes` (planar, planes of n).
+ */
+function gradeBlock(
+  mR: Float32Array,
+  mG: Float32Array,
+  mB: Float32Array,
+  bR: Float32Array,
+  bG: Float32Array,
+  bB: Float32Array,
+  oR: Float32Array | null,
+  oG: Float32Array | null,
+  oB: Float32Array | null,
+  codes: Uint16Array | null,
+  n: number,
+  from: number,
+  to: number,
+): void {
   const T = pqTables();
   const dec = T.dec,
     DN = T.decSteps;
@@ -94,23 +152,25 @@ function gradeFrameLoop(
   const f64 = bitsF64,
     u32 = bitsU32,
     hiWord = HIGH_WORD;
-  const s = q.modelStrength;
-  // An analytic model's result is its baseline (the same planes): decoded once, the blend is the gain alone.
-  const alias = samePlanes(model, base);
+  const k = SETTINGS;
+  const s = k[0],
+    gain = k[1];
+  const alias = k[10] !== 0;
   const useModel = alias || s !== 0,
     useBase = !alias && s !== 1;
-  const km = alias ? q.gain : s * q.gain,
-    kb = (1 - s) * q.gain;
-  const dw = q.diffuseWhite,
-    blackLevel = q.blackLevel;
-  const expand = q.expansionRatio > 1,
-    ratio1 = q.expansionRatio - 1,
-    knee = q.knee,
-    invKneeSpan = 1 / (1 - q.knee);
-  const sat = q.saturation;
-  const compress = q.compress,
-    cs = q.compressScale,
-    limitP3 = q.limitP3,
+  const km = alias ? gain : s * gain,
+    kb = (1 - s) * gain;
+  const dw = k[2],
+    invDw = 1 / dw,
+    blackLevel = k[3];
+  const expand = k[4] > 1,
+    ratio1 = k[4] - 1,
+    knee = k[5],
+    invKneeSpan = 1 / (1 - knee);
+  const sat = k[6];
+  const compress = k[7] !== 0,
+    cs = k[8],
+    limitP3 = k[9] !== 0,
     ct = COMPRESS_THRESHOLD;
   const lr = LR,
     lg = LG,
@@ -136,17 +196,8 @@ function gradeFrameLoop(
     b6 = B[6],
     b7 = B[7],
     b8 = B[8];
-  const mR = model.r,
-    mG = model.g,
-    mB = model.b;
-  const bR = base.r,
-    bG = base.g,
-    bB = base.b;
-  const oR = outF ? outF.r : null,
-    oG = outF ? outF.g : null,
-    oB = outF ? outF.b : null;
 
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     // PQ decode of model and base (clamped; NaN is black), blended in linear light, times the gain.
     // Written out per channel: a loop over channels with selects costs about twice as much in V8.
     let r = 0,
@@ -187,18 +238,18 @@ function gradeFrameLoop(
       b += kb * (t0 + (x - k) * (dec[k + 1] - t0));
     }
     if (blackLevel !== 0) {
-      let f = 1 - (r < dw ? r / dw : 1);
+      let f = 1 - (r < dw ? r * invDw : 1);
       r += blackLevel * f * f;
       if (!(r > 0)) r = 0;
-      f = 1 - (g < dw ? g / dw : 1);
+      f = 1 - (g < dw ? g * invDw : 1);
       g += blackLevel * f * f;
       if (!(g > 0)) g = 0;
-      f = 1 - (b < dw ? b / dw : 1);
+      f = 1 - (b < dw ? b * invDw : 1);
       b += blackLevel * f * f;
       if (!(b > 0)) b = 0;
     }
     if (expand) {
-      let t = ((lr * r + lg * g + lb * b) / dw - knee) * invKneeSpan;
+      let t = ((lr * r + lg * g + lb * b) * invDw - knee) * invKneeSpan;
       t = t > 0 ? (t < 1 ? t : 1) : 0;
       const k = 1 + ratio1 * t * t * (3 - 2 * t);
       r *= k;
