@@ -50,6 +50,7 @@ await Promise.all([
     entryPoints: {
       'electron-main': 'src-main/electron/main.ts',
       worker: 'src-main/worker/index.ts',
+      'grade-thread': 'src-main/core/render/grade-thread-main.ts',
       cli: 'src-main/cli/bin.ts',
       start: 'src-main/cli/start.ts',
     },

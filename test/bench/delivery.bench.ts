@@ -80,11 +80,15 @@ async function renderLine(
       width: manifest.input.width,
     });
     await upconvertFrame(client, frames[0], manifest.input.width, manifest.input.height); // warm-up, both lines
-    const c0 = processTreeCpuMs();
-    const t0 = performance.now();
-    for (const planes of frames) await upconvertFrame(client, planes, manifest.input.width, manifest.input.height);
-    const networkSec = (performance.now() - t0) / 1000;
-    const networkCpu = (processTreeCpuMs() - c0) / o.frames;
+    const networkAlone = async (): Promise<{ sec: number; cpu: number }> => {
+      const c0 = processTreeCpuMs();
+      const t0 = performance.now();
+      for (const planes of frames) await upconvertFrame(client, planes, manifest.input.width, manifest.input.height);
+      return { sec: (performance.now() - t0) / 1000, cpu: (processTreeCpuMs() - c0) / o.frames };
+    };
+    // The machine's speed drifts by tens of percent over a minute: the network alone is timed before and after
+    // the render, and the faster run is the baseline (a slow spell then cannot flatter the render).
+    const before = await networkAlone();
 
     const c1 = processTreeCpuMs();
     const t1 = performance.now();
@@ -94,11 +98,17 @@ async function renderLine(
     });
     const renderSec = (performance.now() - t1) / 1000;
     const renderCpu = (processTreeCpuMs() - c1) / o.frames;
+    const after = await networkAlone();
+    const { sec: networkSec, cpu: networkCpu } = after.sec < before.sec ? after : before;
     ctx.report({
       name: `shot render ${manifest.input.width}x${manifest.input.height} -> ${manifest.output.width}x${manifest.output.height}, ${o.frames} frames (${o.label})`,
       value: o.frames / renderSec,
       unit: 'fps',
-      baseline: { name: 'the network alone on the same frames', value: o.frames / networkSec, unit: 'fps' },
+      baseline: {
+        name: 'the network alone on the same frames (faster of before and after)',
+        value: o.frames / networkSec,
+        unit: 'fps',
+      },
       ratio: renderSec / networkSec,
       note: `ratio = render time / network time (goal <= 1.10); ${((1000 * renderSec) / o.frames).toFixed(0)} against ${((1000 * networkSec) / o.frames).toFixed(0)} ms a frame`,
     });

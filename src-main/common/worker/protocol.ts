@@ -70,9 +70,11 @@ export const WorkerInfo = z.object({
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
+/** Any Float32Array: a result read into a caller's shared buffer (a render's FrameBuffers) included. */
+const Floats = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array');
 export const RunOutput = z.object({
-  hdr: z.instanceof(Float32Array),
-  base: z.instanceof(Float32Array),
+  hdr: Floats,
+  base: Floats,
   dims: Dims,
   ms: z.number(),
 });

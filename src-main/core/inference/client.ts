@@ -20,14 +20,14 @@ export interface RunOptions {
   keep?: OutputWindow;
   /** Where a result read from the scratch file goes (hdr then base): the caller's reused buffer, not a fresh
    *  array (a UHD result is 200 MB of page faults). A result that came inline through IPC is returned as is. */
-  into?: Float32Array<ArrayBuffer>;
+  into?: Float32Array<ArrayBufferLike>;
 }
 
 interface QueuedRun {
   input: Float32Array;
   dims: [number, number, number, number];
   keep?: OutputWindow;
-  into?: Float32Array<ArrayBuffer>;
+  into?: Float32Array<ArrayBufferLike>;
   priority: 'preview' | 'render';
   seq: number;
   resolve(v: RunOutput): void;
@@ -242,7 +242,7 @@ export class InferenceClient {
   }
 
   /** Checks a run reply at the process boundary; reads the scratch file when the result went there. */
-  private runOutput(reply: unknown, into?: Float32Array<ArrayBuffer>): RunOutput {
+  private runOutput(reply: unknown, into?: Float32Array<ArrayBufferLike>): RunOutput {
     const r = RunReply.safeParse(reply);
     if (!r.success) throw new ServiceError('worker_failed', 'Inference worker sent a malformed run result');
     if ('file' in r.data) {

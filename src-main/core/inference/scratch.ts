@@ -91,7 +91,7 @@ export function writeScratchFile(file: string, data: Float32Array): void {
 }
 
 /** Reads a run result the worker wrote to its scratch file, into `into` when given (and large enough). */
-export function readRunFile(r: RunFileOutput, into?: Float32Array<ArrayBuffer>): RunOutput {
+export function readRunFile(r: RunFileOutput, into?: Float32Array<ArrayBufferLike>): RunOutput {
   const n = r.dims.reduce((a, b) => a * b, 1);
   const sets = r.hdrIsBase ? 1 : 2; // an analytic model's result is its baseline: written once
   if (r.bytes !== sets * 4 * n)

@@ -8,6 +8,8 @@ import type { MediaInput, RgbFrame } from './types';
 export interface DecodeOptions {
   width?: number;
   signal?: AbortSignal;
+  /** Below normal priority: a render's decode, a few frames ahead of a network that needs every core. */
+  background?: boolean;
 }
 
 export async function decodeRange(
@@ -36,7 +38,7 @@ export async function decodeRange(
     args,
     bytes,
     (buf, i) => onFrame({ frame: from + i, width, height, data: Buffer.from(buf) }),
-    { signal: o.signal, what: input.file },
+    { signal: o.signal, what: input.file, background: o.background },
   );
 }
 

@@ -4,6 +4,7 @@
 // directly (rawvideo over pipes); only encoders go through fluent-ffmpeg, in encode.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 
@@ -137,7 +138,7 @@ export function streamFrames(
   args: string[],
   frameBytes: number,
   onFrame: (frame: Buffer, index: number) => void | Promise<void>,
-  opts: { signal?: AbortSignal; what: string },
+  opts: { signal?: AbortSignal; what: string; background?: boolean },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
@@ -145,6 +146,13 @@ export function streamFrames(
       return;
     }
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    if (opts.background && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, constants.priority.PRIORITY_BELOW_NORMAL);
+      } catch {
+        // not permitted here: only slower
+      }
+    }
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let index = 0;

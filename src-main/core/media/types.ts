@@ -1,5 +1,6 @@
 // The media service's shapes, shared by its parts and its callers.
 import type { ClipOptions, ProbeResult } from '../../common/contract';
+import type { DecodeOptions } from './decode';
 import type { Binaries } from './ffmpeg';
 
 /** What decoding needs to know about a clip: its file, its probe and the per-clip options. */
@@ -43,7 +44,7 @@ export interface MediaService {
     from: number,
     to: number,
     onFrame: (f: RgbFrame) => void | Promise<void>,
-    opts?: { width?: number; signal?: AbortSignal },
+    opts?: DecodeOptions,
   ): Promise<number>;
   /**
    * One decode pass: analysis frames to a callback, and optionally a JPEG per frame for scrubbing. Fails when

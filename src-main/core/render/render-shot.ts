@@ -5,7 +5,7 @@
 // cache.ts for the folder's layout and write order.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { gradeFrameToCodes, prepareGrade, measureFrame, unionRect, type PqFrame, type Rect } from '../../common/colour';
+import { unionRect, type PqFrame, type Rect } from '../../common/colour';
 import { ServiceError } from '../../common/contract';
 import {
   RENDER_FORMAT_VERSION,
@@ -34,6 +34,7 @@ import {
   segmentRecordFile,
   writeFileAtomic,
 } from './cache';
+import { gradeOnThread, sharedCodes } from './grade-thread';
 import { manifestHash, mediaInputOf, sha256File } from './manifest';
 import { BoundedQueue } from './queue';
 import { openSegmentEncoder, SEGMENT_CODEC, type SegmentEncoder } from './segment-encoder';
@@ -209,10 +210,9 @@ async function runPipeline(
   };
   const input = mediaInputOf(m);
   const { width, height } = m.input;
-  const prepared = prepareGrade(m.grade.params);
   // Code buffers the encoder has finished with, for the next graded frames: a fresh 5.5 MB array per 720p frame
   // costs ~15 ms of zeroing, page faults and collection. At most the frames in flight are ever allocated.
-  const spare: Uint16Array[] = [];
+  const spare: Uint16Array<SharedArrayBuffer>[] = [];
   // The same for the network's float frames (200 MB each at UHD): back to the pool once graded.
   const buffers = new FrameBuffers();
 
@@ -228,7 +228,7 @@ async function runPipeline(
         accepted.catch(() => undefined);
         return accepted;
       };
-      await media.decodeRange(input, from, s.last, onFrame, { width, signal });
+      await media.decodeRange(input, from, s.last, onFrame, { width, signal, background: true });
     }
     decoded.close();
   };
@@ -249,18 +249,10 @@ async function runPipeline(
 
   const grade = async (): Promise<void> => {
     for await (const { frame, up } of upconverted) {
-      const n = up.width * up.height;
-      const planes = (a: Float32Array) => ({ r: a.subarray(0, n), g: a.subarray(n, 2 * n), b: a.subarray(2 * n) });
-      // Graded straight to the cache's 16-bit codes: one pass, no float frame in between.
-      const picture = gradeFrameToCodes(planes(up.hdr), planes(up.base), prepared, up.width, up.height, spare.pop());
+      // Graded straight to the cache's 16-bit codes, on the grade thread.
+      const g = await gradeOnThread(up, m.grade.params, spare.pop() ?? sharedCodes(up.width, up.height));
       buffers.give(up);
-      const level = measureFrame(picture, { gamut: false });
-      await graded.push({
-        frame,
-        picture,
-        light: { maxCll: level.maxCll, frameAverage: level.fall },
-        active: level.active,
-      });
+      await graded.push({ frame, ...g });
     }
     graded.close();
   };
@@ -285,7 +277,8 @@ async function runPipeline(
           await deps.hold?.();
           pausedMs += performance.now() - held;
           await encoder.write(g.picture);
-          spare.push(g.picture.data);
+          const codes = g.picture.data;
+          if (codes.buffer instanceof SharedArrayBuffer) spare.push(codes as Uint16Array<SharedArrayBuffer>);
           light.push(g.light);
           active = active ? unionRect(active, g.active) : g.active;
           rendered++;

@@ -1,0 +1,112 @@
+// What a render runs beside the network, and at what priority: the grade on a thread of its own (shared memory,
+// below normal priority on Linux) and the source decode below normal priority, so both take the CPU the
+// network's threads leave between their parallel sections (README, "Render overhead").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { GradeParams, gradeFrameToCodes, measureFrame, prepareGrade } from '../../src-main/common/colour';
+import { FrameBuffers, type HdrFrame } from '../../src-main/core/inference/tiled';
+import { createLogger } from '../../src-main/core/log';
+import { createMediaService } from '../../src-main/core/media';
+import { mediaInputOf } from '../../src-main/core/render';
+import { gradeOnThread, sharedCodes } from '../../src-main/core/render/grade-thread';
+import { demoManifest, TEST_GRADE } from '../helpers/render-fixture';
+
+const log = createLogger({ quiet: true, level: 'error' });
+const W = 96;
+const H = 54;
+const n = W * H;
+const params = GradeParams.parse(TEST_GRADE);
+
+/** Field 19 of a task's stat: its nice value. */
+function niceOf(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** A network frame with highlights, shadows and colour, in the given float arrays. */
+function fill(frame: HdrFrame): HdrFrame {
+  for (let i = 0; i < 3 * n; i++) {
+    const p = i % n;
+    const c = (i / n) | 0;
+    frame.hdr[i] = Math.min(1, 0.1 + (0.8 * (p % W)) / W + 0.05 * c + ((p * 7919) % 13) / 200);
+    frame.base[i] = frame.hdr[i] * 0.97;
+  }
+  return frame;
+}
+
+function expected(frame: HdrFrame) {
+  const planes = (a: Float32Array) => ({ r: a.subarray(0, n), g: a.subarray(n, 2 * n), b: a.subarray(2 * n) });
+  const picture = gradeFrameToCodes(planes(frame.hdr), planes(frame.base), prepareGrade(params), W, H);
+  return { picture, level: measureFrame(picture, { gamut: false }) };
+}
+
+test('the grade thread writes the in-process grade into shared codes, with its light, below normal priority', async (t) => {
+  const pool = new FrameBuffers();
+  const whole = pool.take(6 * n);
+  assert.ok(whole.buffer instanceof SharedArrayBuffer, 'the pool hands out shared memory');
+  const frame = fill({ width: W, height: H, hdr: whole.subarray(0, 3 * n), base: whole.subarray(3 * n) });
+  const want = expected(frame);
+  const codes = sharedCodes(W, H);
+  const got = await gradeOnThread(frame, params, codes);
+  assert.equal(got.picture.data, codes, 'graded into the buffer it was given');
+  assert.deepEqual([got.picture.width, got.picture.height, got.picture.layout], [W, H, 'planar']);
+  assert.deepEqual(Buffer.from(codes.buffer), Buffer.from(want.picture.data.buffer), 'the same codes, bit for bit');
+  assert.ok(codes.some((c) => c > 40000) && codes.some((c) => c < 20000), 'a frame with highlights and shadows');
+  assert.deepEqual(got.light, { maxCll: want.level.maxCll, frameAverage: want.level.fall });
+  assert.deepEqual(got.active, want.level.active);
+  // Its frame stays where it was: the next frame reuses it from the pool.
+  pool.give(frame);
+  assert.equal(pool.take(6 * n).buffer, whole.buffer);
+
+  if (process.platform !== 'linux') return t.skip('reads the nice values from /proc');
+  const nices = readdirSync('/proc/self/task').map((tid) => niceOf(`/proc/self/task/${tid}/stat`));
+  assert.equal(niceOf('/proc/self/stat'), 0, 'the main thread keeps its priority');
+  assert.equal(nices.filter((v) => v === 10).length, 1, `one thread below normal (nice 10): ${nices.join(' ')}`);
+});
+
+test('a frame outside shared memory is copied to the thread and graded the same', async () => {
+  const frame = fill({ width: W, height: H, hdr: new Float32Array(3 * n), base: new Float32Array(3 * n) });
+  const want = expected(frame);
+  const got = await gradeOnThread(frame, params, sharedCodes(W, H));
+  assert.deepEqual(Buffer.from(got.picture.data.buffer), Buffer.from(want.picture.data.buffer));
+  assert.equal(frame.hdr.length, 3 * n, 'the caller keeps its arrays');
+});
+
+test('a code buffer that does not fit the frame is refused before it reaches the thread', async () => {
+  const frame = fill({ width: W, height: H, hdr: new Float32Array(3 * n), base: new Float32Array(3 * n) });
+  await assert.rejects(
+    gradeOnThread(frame, params, sharedCodes(W, H - 1)),
+    /code buffer of 15264 values for a 96x54 frame/,
+  );
+  // The thread still serves the next frame.
+  const got = await gradeOnThread(frame, params, sharedCodes(W, H));
+  assert.equal(got.light.maxCll, expected(frame).level.maxCll);
+});
+
+test("a render's source decode runs below normal priority; other decodes keep theirs", async (t) => {
+  if (process.platform !== 'linux') return t.skip('reads the nice values from /proc');
+  const manifest = await demoManifest(log, { first: 0, last: 2, inputWidth: 160, segmentFrames: 3 });
+  const media = createMediaService({ log, cacheDir: '/nonexistent' });
+  /** The nice value of this process's live ffmpeg children, read while ffmpeg waits for a frame to be taken. */
+  const ffmpegNices = (): number[] =>
+    readdirSync('/proc/self/task')
+      .flatMap((tid) => readFileSync(`/proc/self/task/${tid}/children`, 'utf8').trim().split(/\s+/))
+      .filter((pid) => pid && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'ffmpeg')
+      .map((pid) => niceOf(`/proc/${pid}/stat`));
+  for (const background of [true, false]) {
+    const seen: number[][] = [];
+    const frames = await media.decodeRange(
+      mediaInputOf(manifest),
+      0,
+      2,
+      () => {
+        seen.push(ffmpegNices());
+        return Promise.resolve();
+      },
+      { width: 160, background },
+    );
+    assert.equal(frames, 3);
+    assert.deepEqual(seen[0], [background ? 10 : 0], `background ${background}: ${JSON.stringify(seen)}`);
+  }
+});
