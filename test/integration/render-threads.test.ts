@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { GradeParams, gradeFrameToCodes, measureFrame, prepareGrade } from '../../src-main/common/colour';
-import { FrameBuffers, type HdrFrame } from '../../src-main/core/inference/tiled';
+import { FrameBuffers, sharedFrames, type HdrFrame } from '../../src-main/core/inference/tiled';
 import { createLogger } from '../../src-main/core/log';
 import { createMediaService } from '../../src-main/core/media';
 import { mediaInputOf } from '../../src-main/core/render';
-import { gradeOnThread, sharedCodes } from '../../src-main/core/render/grade-thread';
+import { gradeOnThread, releaseCodes, sharedCodes, stopGradeThread } from '../../src-main/core/render/grade-thread';
 import { demoManifest, TEST_GRADE } from '../helpers/render-fixture';
 
 const log = createLogger({ quiet: true, level: 'error' });
@@ -73,15 +73,53 @@ test('a frame outside shared memory is copied to the thread and graded the same'
   assert.equal(frame.hdr.length, 3 * n, 'the caller keeps its arrays');
 });
 
-test('a code buffer that does not fit the frame is refused before it reaches the thread', async () => {
+test('a code buffer that does not fit, or is not shared, is refused; a frame that cannot be sent fails alone', async () => {
   const frame = fill({ width: W, height: H, hdr: new Float32Array(3 * n), base: new Float32Array(3 * n) });
   await assert.rejects(
     gradeOnThread(frame, params, sharedCodes(W, H - 1)),
     /code buffer of 15264 values for a 96x54 frame/,
   );
+  const unshared = new Uint16Array(3 * n) as unknown as Uint16Array<SharedArrayBuffer>;
+  await assert.rejects(gradeOnThread(frame, params, unshared), /shared memory only/);
+  // A detached buffer cannot be cloned: the request fails at once and leaves nothing waiting (the process would
+  // otherwise be held open by the thread).
+  const gone = fill({ width: W, height: H, hdr: new Float32Array(3 * n), base: new Float32Array(3 * n) });
+  structuredClone(gone.hdr.buffer, { transfer: [gone.hdr.buffer as ArrayBuffer] });
+  await assert.rejects(gradeOnThread(gone, params, sharedCodes(W, H)), /Could not send a frame to the grade thread/);
   // The thread still serves the next frame.
   const got = await gradeOnThread(frame, params, sharedCodes(W, H));
   assert.equal(got.light.maxCll, expected(frame).level.maxCll);
+});
+
+test('renders reuse the same shared buffers, and a stopped thread lets them go and starts again', async (t) => {
+  // One render after another, each with its own pool, as a batch of shots runs: the same memory every time (a
+  // fresh shared buffer per render piled up in the thread, which never collects for shared memory's sake).
+  const seen = new Set<SharedArrayBuffer>();
+  const codesSeen = new Set<SharedArrayBuffer>();
+  for (let render = 0; render < 20; render++) {
+    const pool = new FrameBuffers();
+    const whole = pool.take(6 * n);
+    const frame = fill({ width: W, height: H, hdr: whole.subarray(0, 3 * n), base: whole.subarray(3 * n) });
+    const got = await gradeOnThread(frame, params, sharedCodes(W, H));
+    seen.add(whole.buffer);
+    codesSeen.add(got.picture.data.buffer as SharedArrayBuffer);
+    pool.give(frame);
+    releaseCodes(got.picture.data);
+  }
+  assert.equal(seen.size, 1, 'one frame buffer for all 20 renders');
+  assert.equal(codesSeen.size, 1, 'one code buffer for all 20 renders');
+  assert.equal(sharedFrames.size, 1);
+
+  await stopGradeThread();
+  assert.equal(sharedFrames.size, 0, 'the kept frames are let go');
+  if (process.platform === 'linux') {
+    const niced = () => readdirSync('/proc/self/task').filter((tid) => niceOf(`/proc/self/task/${tid}/stat`) === 10);
+    for (let i = 0; i < 50 && niced().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(niced().length, 0, 'the thread has ended');
+  } else t.diagnostic('thread end not checked off Linux');
+  const frame = fill({ width: W, height: H, hdr: new Float32Array(3 * n), base: new Float32Array(3 * n) });
+  const again = await gradeOnThread(frame, params, sharedCodes(W, H));
+  assert.deepEqual(Buffer.from(again.picture.data.buffer), Buffer.from(expected(frame).picture.data.buffer));
 });
 
 test("a render's source decode runs below normal priority; other decodes keep theirs", async (t) => {

@@ -161,7 +161,6 @@ function gradeBlock(
   const km = alias ? gain : s * gain,
     kb = (1 - s) * gain;
   const dw = k[2],
-    invDw = 1 / dw,
     blackLevel = k[3];
   const expand = k[4] > 1,
     ratio1 = k[4] - 1,
@@ -238,18 +237,18 @@ function gradeBlock(
       b += kb * (t0 + (x - k) * (dec[k + 1] - t0));
     }
     if (blackLevel !== 0) {
-      let f = 1 - (r < dw ? r * invDw : 1);
+      let f = 1 - (r < dw ? r / dw : 1);
       r += blackLevel * f * f;
       if (!(r > 0)) r = 0;
-      f = 1 - (g < dw ? g * invDw : 1);
+      f = 1 - (g < dw ? g / dw : 1);
       g += blackLevel * f * f;
       if (!(g > 0)) g = 0;
-      f = 1 - (b < dw ? b * invDw : 1);
+      f = 1 - (b < dw ? b / dw : 1);
       b += blackLevel * f * f;
       if (!(b > 0)) b = 0;
     }
     if (expand) {
-      let t = ((lr * r + lg * g + lb * b) * invDw - knee) * invKneeSpan;
+      let t = ((lr * r + lg * g + lb * b) / dw - knee) * invKneeSpan;
       t = t > 0 ? (t < 1 ? t : 1) : 0;
       const k = 1 + ratio1 * t * t * (3 - 2 * t);
       r *= k;

@@ -5,6 +5,7 @@ import { totalmem } from 'node:os';
 import { ServiceError, type ExecutionProvider, type ModelInfo } from '../../common/contract';
 import type { InferenceClient, RunOptions } from './client';
 import { ORIENTATIONS, orient, orientRect, unorient, type Orientation } from './orientation';
+import { SharedPool } from '../../node/shared-pool';
 
 /** 'standard': one model run per tile. 'best': eight, on the tile's mirrored and transposed orientations, averaged
  *  (8x the time; see orientation.ts). */
@@ -22,13 +23,19 @@ export interface UpconvertOptions extends RunOptions {
 }
 
 /**
+ * Frame buffers in shared memory, kept from one render to the next in this process (a few, of one size): a
+ * render's grade thread reads frames without a copy, and buffers that thread has seen must be few (SharedPool).
+ * Emptied when the grade thread goes idle (grade-thread.ts).
+ */
+export const sharedFrames = new SharedPool(4);
+const made = new WeakSet<ArrayBufferLike>();
+
+/**
  * Float32 buffers a caller reuses across frames. A UHD result is 200 MB (hdr and base); allocating it afresh for
  * every frame cost more in page faults and zeroing than the baseline model's own arithmetic. A frame goes back
  * with give() once its consumer is done with it; at most the frames in flight are ever allocated.
  */
 export class FrameBuffers {
-  private readonly free: Float32Array<SharedArrayBuffer>[] = [];
-  private readonly mine = new WeakSet<ArrayBufferLike>();
   private tile: Float32Array<ArrayBuffer> | null = null;
 
   /**
@@ -37,11 +44,9 @@ export class FrameBuffers {
    * run a full collection each time: ~40 ms of CPU a 1080p frame).
    */
   take(values: number): Float32Array<SharedArrayBuffer> {
-    const i = this.free.findIndex((b) => b.length === values);
-    if (i >= 0) return this.free.splice(i, 1)[0];
-    const b = new Float32Array(new SharedArrayBuffer(4 * values));
-    this.mine.add(b.buffer);
-    return b;
+    const b = sharedFrames.take(4 * values);
+    made.add(b);
+    return new Float32Array(b);
   }
 
   /** One tile's result, read from the worker and copied into the frame before the next tile runs. */
@@ -54,12 +59,12 @@ export class FrameBuffers {
   give(frame: HdrFrame): void {
     const whole = 6 * frame.width * frame.height;
     const b = frame.hdr.buffer;
-    if (!(b instanceof SharedArrayBuffer) || !this.mine.has(b) || frame.base.buffer !== b || b.byteLength !== 4 * whole)
+    if (!(b instanceof SharedArrayBuffer) || !made.has(b) || frame.base.buffer !== b || b.byteLength !== 4 * whole)
       return;
     // An analytic model's frame is its baseline: base is hdr, in the buffer's first half.
     const baseAt = frame.base === frame.hdr ? 0 : (4 * whole) / 2;
     if (frame.hdr.byteOffset !== 0 || frame.base.byteOffset !== baseAt) return;
-    if (this.free.length < 4) this.free.push(new Float32Array(b));
+    sharedFrames.give(b);
   }
 }
 

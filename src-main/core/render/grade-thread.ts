@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import type { GradeParams, PqFrame, Rect } from '../../common/colour';
 import { ServiceError } from '../../common/contract';
 import type { FrameLight } from '../../common/contract/render';
-import type { HdrFrame } from '../inference/tiled';
+import { sharedFrames, type HdrFrame } from '../inference/tiled';
+import { SharedPool } from '../../node/shared-pool';
 import { appRoot } from '../paths';
 
 export interface GradeRequest {
@@ -30,18 +31,39 @@ export interface GradedPicture {
   active: Rect;
 }
 
+/** Code buffers kept from one frame and render to the next (SharedPool says why); emptied with the frames. */
+const codeBuffers = new SharedPool(4);
+
 /** A code buffer the grade thread can write into: planar 16-bit R'G'B' for width x height. */
 export function sharedCodes(width: number, height: number): Uint16Array<SharedArrayBuffer> {
-  return new Uint16Array(new SharedArrayBuffer(6 * width * height));
+  return new Uint16Array(codeBuffers.take(6 * width * height));
 }
+
+/** A code buffer whose frame is written (in the encoder's pipe): kept for a later frame. */
+export function releaseCodes(codes: Uint16Array): void {
+  if (
+    codes.buffer instanceof SharedArrayBuffer &&
+    codes.byteOffset === 0 &&
+    codes.byteLength === codes.buffer.byteLength
+  )
+    codeBuffers.give(codes.buffer);
+}
+
+/**
+ * After this long without a frame the thread ends and the kept buffers go: the buffers a thread has seen are freed
+ * only with it (or by its rare collections), and between the shots of a batch a few milliseconds pass, not seconds.
+ */
+export const IDLE_MS = 5000;
 
 /** The thread's entry: the bundled one after a build, else the TypeScript source through tsx (tests, dev). */
 function threadEntry(): { code: string; eval: boolean } {
   const built = join(appRoot(), '.build', 'main', 'grade-thread.cjs');
   if (!__filename.endsWith('.ts') && existsSync(built)) return { code: built, eval: false };
-  // A worker thread does not see tsx's --import hooks (Node 20): its CommonJS hook is installed by hand.
+  // A worker thread does not see tsx's --import hooks (Node 20): its CommonJS hook is installed by hand, found from
+  // the app's folder whatever the working directory.
   const source = join(appRoot(), 'src-main', 'core', 'render', 'grade-thread-main.ts');
-  return { code: `require('tsx/cjs'); require(${JSON.stringify(source)});`, eval: true };
+  const tsx = require.resolve('tsx/cjs', { paths: [appRoot()] });
+  return { code: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, eval: true };
 }
 
 interface Pending {
@@ -51,6 +73,28 @@ interface Pending {
 
 let thread: { worker: Worker; pending: Map<number, Pending> } | null = null;
 let nextId = 1;
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Ends the thread and lets go of the kept frame and code buffers (also what IDLE_MS of rest does). */
+export async function stopGradeThread(): Promise<void> {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  sharedFrames.clear();
+  codeBuffers.clear();
+  const t = thread;
+  thread = null;
+  if (t) await t.worker.terminate();
+}
+
+/** Holds the process while a frame is out; once none is, arms the idle stop. */
+function busy(t: NonNullable<typeof thread>, now: boolean): void {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  if (now) return void t.worker.ref();
+  t.worker.unref();
+  idleTimer = setTimeout(() => void stopGradeThread(), IDLE_MS);
+  idleTimer.unref();
+}
 
 function start(): NonNullable<typeof thread> {
   const entry = threadEntry();
@@ -66,7 +110,7 @@ function start(): NonNullable<typeof thread> {
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
+    if (pending.size === 0) busy(t, false);
     if ('error' in reply) p.reject(new ServiceError('internal', `Grading a frame failed: ${reply.error}`));
     else p.resolve(reply);
   });
@@ -88,12 +132,22 @@ export async function gradeOnThread(
 ): Promise<GradedPicture> {
   if (codes.length !== 3 * up.width * up.height)
     throw new ServiceError('internal', `A code buffer of ${codes.length} values for a ${up.width}x${up.height} frame`);
+  // The thread writes into the caller's memory: a copy would come back unwritten.
+  if (!(codes.buffer instanceof SharedArrayBuffer))
+    throw new ServiceError('internal', 'The grade thread writes codes into shared memory only (sharedCodes)');
   const t = (thread ??= start());
   const id = nextId++;
   const measured = await new Promise<{ light: FrameLight; active: Rect }>((resolve, reject) => {
     t.pending.set(id, { resolve, reject });
-    t.worker.ref();
-    t.worker.postMessage({ id, up, params, codes } satisfies GradeRequest);
+    busy(t, true);
+    try {
+      t.worker.postMessage({ id, up, params, codes } satisfies GradeRequest);
+    } catch (e) {
+      // Not sent (a detached buffer, say): nothing will answer it.
+      t.pending.delete(id);
+      if (t.pending.size === 0) busy(t, false);
+      reject(new ServiceError('internal', `Could not send a frame to the grade thread: ${(e as Error).message}`));
+    }
   });
   return {
     picture: { width: up.width, height: up.height, data: codes, layout: 'planar' },

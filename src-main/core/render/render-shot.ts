@@ -34,7 +34,7 @@ import {
   segmentRecordFile,
   writeFileAtomic,
 } from './cache';
-import { gradeOnThread, sharedCodes } from './grade-thread';
+import { gradeOnThread, releaseCodes, sharedCodes } from './grade-thread';
 import { manifestHash, mediaInputOf, sha256File } from './manifest';
 import { BoundedQueue } from './queue';
 import { openSegmentEncoder, SEGMENT_CODEC, type SegmentEncoder } from './segment-encoder';
@@ -210,10 +210,9 @@ async function runPipeline(
   };
   const input = mediaInputOf(m);
   const { width, height } = m.input;
-  // Code buffers the encoder has finished with, for the next graded frames: a fresh 5.5 MB array per 720p frame
-  // costs ~15 ms of zeroing, page faults and collection. At most the frames in flight are ever allocated.
-  const spare: Uint16Array<SharedArrayBuffer>[] = [];
-  // The same for the network's float frames (200 MB each at UHD): back to the pool once graded.
+  // The network's float frames (200 MB each at UHD) and the graded codes come from pools kept across frames and
+  // renders (a fresh 5.5 MB code array per 720p frame cost ~15 ms of zeroing, page faults and collection) and go
+  // back to them once graded and once encoded. At most the frames in flight are ever allocated.
   const buffers = new FrameBuffers();
 
   const decode = async (): Promise<void> => {
@@ -250,7 +249,7 @@ async function runPipeline(
   const grade = async (): Promise<void> => {
     for await (const { frame, up } of upconverted) {
       // Graded straight to the cache's 16-bit codes, on the grade thread.
-      const g = await gradeOnThread(up, m.grade.params, spare.pop() ?? sharedCodes(up.width, up.height));
+      const g = await gradeOnThread(up, m.grade.params, sharedCodes(up.width, up.height));
       buffers.give(up);
       await graded.push({ frame, ...g });
     }
@@ -277,8 +276,7 @@ async function runPipeline(
           await deps.hold?.();
           pausedMs += performance.now() - held;
           await encoder.write(g.picture);
-          const codes = g.picture.data;
-          if (codes.buffer instanceof SharedArrayBuffer) spare.push(codes as Uint16Array<SharedArrayBuffer>);
+          releaseCodes(g.picture.data);
           light.push(g.light);
           active = active ? unionRect(active, g.active) : g.active;
           rendered++;
