@@ -142,6 +142,10 @@ test("the viewer's rendered frame: the render cache's pixels, resized on request
   await call('grades.undo', { shotId: shotA });
   const outside = await core.dispatch('preview.renderedFrame', { projectId, shotId: shotA, frame: 40 });
   assert.equal(!outside.ok && outside.error.code, 'bad_input');
+  const unknown = '00000000-0000-4000-8000-000000000000';
+  const nowhere = await core.dispatch('preview.renderedFrame', { projectId, shotId: unknown, frame: 3 });
+  assert.equal(!nowhere.ok && nowhere.error.code, 'not_found');
+  assert.match(!nowhere.ok ? nowhere.error.message : '', new RegExp(`No shot ${unknown} in this project`));
 });
 
 async function exportAndWait(req: Record<string, unknown>): Promise<ExportRecord> {

@@ -116,8 +116,8 @@ export function openDelivery(ctx: LibraryContext, deps: DeliveryDeps): DeliveryS
 
   const renderedFrameSource: DeliveryService['renderedFrameSource'] = async (projectId, shotId, frame) => {
     const p = await plannerNow();
-    const status = p.status(projectId, rendering).find((s) => s.shotId === shotId);
-    if (!status) throw new ServiceError('not_found', `No shot ${shotId} in this project`);
+    // This shot's state only: the viewer asks at every rest on a rendered shot.
+    const [status] = p.status(projectId, rendering, [shotId]);
     const [t] = p.targets(projectId, [shotId]);
     const result = status.state === 'rendered' ? readRenderResult(t) : null;
     if (!result)

@@ -109,8 +109,9 @@ export class RenderPlanner {
   }
 
   /** Every shot's render state; `rendering` holds the shots queued or rendering in this process. */
-  status(projectId: string, rendering: ReadonlySet<string>): ShotRenderStatus[] {
-    const targets = this.targets(projectId);
+  /** Every shot's render state, or these shots' (in timeline order). */
+  status(projectId: string, rendering: ReadonlySet<string>, shotIds?: string[]): ShotRenderStatus[] {
+    const targets = this.targets(projectId, shotIds);
     const rows = new Map(this.ctx.read(() => selectRenders(this.ctx.db, projectId)).map((r) => [r.shot_id, r]));
     return targets.map((t) => {
       const r = rows.get(t.shot.id);
