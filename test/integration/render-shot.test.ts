@@ -25,7 +25,8 @@ import {
   segmentFile,
   segmentRecordFile,
 } from '../../src-main/core/render';
-import { CACHE_ENCODER_PRIORITY, openSegmentEncoder } from '../../src-main/core/render/segment-encoder';
+import { BACKGROUND_PRIORITY } from '../../src-main/core/media';
+import { openSegmentEncoder } from '../../src-main/core/render/segment-encoder';
 import { tempDir } from '../helpers/core';
 import { BASELINE_X2, demoManifest } from '../helpers/render-fixture';
 
@@ -293,7 +294,7 @@ test('the cache encoder runs below normal priority, so it takes what the network
       const stat = readFileSync(`/proc/${encoder.pid}/task/${tid}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     });
-    assert.equal(CACHE_ENCODER_PRIORITY, 10);
+    assert.equal(BACKGROUND_PRIORITY, 10);
     assert.deepEqual([...new Set(nices)], [10], `nice of each thread: ${nices.join(' ')}`);
     await encoder.finish();
     const [frame] = await decodeSegment(file, 16, 8);

@@ -108,8 +108,10 @@ export class RenderPlanner {
     return { shot, clip, probe, manifest, hash, dir: join(rendersDir(this.ctx, projectId), hash) };
   }
 
-  /** Every shot's render state; `rendering` holds the shots queued or rendering in this process. */
-  /** Every shot's render state, or these shots' (in timeline order). */
+  /**
+   * Every shot's render state, or these shots' (in timeline order); `rendering` holds the shots queued or
+   * rendering in this process.
+   */
   status(projectId: string, rendering: ReadonlySet<string>, shotIds?: string[]): ShotRenderStatus[] {
     const targets = this.targets(projectId, shotIds);
     const rows = new Map(this.ctx.read(() => selectRenders(this.ctx.db, projectId)).map((r) => [r.shot_id, r]));

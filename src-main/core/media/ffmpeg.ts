@@ -146,13 +146,7 @@ export function streamFrames(
       return;
     }
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    if (opts.background && child.pid !== undefined) {
-      try {
-        setPriority(child.pid, constants.priority.PRIORITY_BELOW_NORMAL);
-      } catch {
-        // not permitted here: only slower
-      }
-    }
+    if (opts.background) runInBackground(child.pid);
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let index = 0;
@@ -214,4 +208,21 @@ export function lastLines(stderr: string, n = 2): string {
     .map((l) => l.trim())
     .filter(Boolean);
   return lines.slice(-n).join(' / ') || 'no message';
+}
+
+/**
+ * A render's helper processes (its source decode, its cache encoder) run below the network's priority, in the
+ * gaps the worker's non-spinning threads leave (README, "A render grades on a thread of its own"); the bounded
+ * queues between the stages keep them from falling far behind. Best effort: where the platform refuses, the
+ * process stays at normal priority and the render is only slower.
+ */
+export const BACKGROUND_PRIORITY = constants.priority.PRIORITY_BELOW_NORMAL;
+
+export function runInBackground(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, BACKGROUND_PRIORITY);
+  } catch {
+    // not permitted here: only slower
+  }
 }

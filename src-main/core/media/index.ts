@@ -11,7 +11,7 @@ import { scan } from './scan';
 import type { MediaService } from './types';
 
 export { sdrPlanes } from './decode';
-export { resolveBinaries, type Binaries } from './ffmpeg';
+export { BACKGROUND_PRIORITY, resolveBinaries, runInBackground, type Binaries } from './ffmpeg';
 export { normaliseProbe } from './probe';
 export type { MediaInput, MediaService, RgbFrame, ScanOptions } from './types';
 

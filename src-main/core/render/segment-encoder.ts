@@ -7,10 +7,9 @@
 // muxer from writing a random segment UID or the encoder's version, so the same frames give the same bytes on
 // every run (a resumed render must end byte-identical to an uninterrupted one).
 import { spawn } from 'node:child_process';
-import { constants, setPriority } from 'node:os';
 import { ServiceError } from '../../common/contract';
 import type { PqFrame } from '../../common/colour';
-import type { Binaries } from '../media';
+import { runInBackground, type Binaries } from '../media';
 
 /** The cache's codec, as the render result records it. */
 export const SEGMENT_CODEC = 'ffvhuff';
@@ -78,7 +77,7 @@ export function openSegmentEncoder(
     file,
   ];
   const child = spawn(bin.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
-  lowerPriority(child.pid);
+  runInBackground(child.pid); // below the network's priority: media/ffmpeg.ts
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     if (stderr.length < 16384) stderr += b.toString();
@@ -123,20 +122,4 @@ export function openSegmentEncoder(
       child.kill('SIGKILL');
     },
   };
-}
-
-/**
- * The cache encoder runs below the network's priority, in the gaps the worker's (non-spinning) threads leave:
- * README, "Render overhead". The graded-frame queue bounds how far it may fall behind: when it is full the network
- * waits and the encoder gets the CPU. Best effort: a platform that refuses leaves it at normal priority.
- */
-export const CACHE_ENCODER_PRIORITY = constants.priority.PRIORITY_BELOW_NORMAL;
-
-function lowerPriority(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    setPriority(pid, CACHE_ENCODER_PRIORITY);
-  } catch {
-    // not permitted here: the render is only slower
-  }
 }
