@@ -45,3 +45,13 @@ export function inferenceThreads(): number | undefined {
 export function threadsNote(threads: number | undefined): string {
   return threads ? `, ${threads} thread${threads === 1 ? '' : 's'}` : '';
 }
+
+/**
+ * Threads for a render's CPU stages: the threads that grade its frames (core/render/grade-thread.ts) and its cache
+ * encoder's (core/render/segment-encoder.ts). One per CPU the process may use, at most 8: below normal priority
+ * they only take what the network leaves, and with the network on a GPU they set a render's pace (a UHD frame is
+ * ~300 ms of grade and ~100 ms of cache encode on one thread here).
+ */
+export function renderThreads(usable = availableParallelism()): number {
+  return Math.max(1, Math.min(8, usable));
+}

@@ -1,6 +1,20 @@
 // Plain-Node helpers that every main-side process (main, inference worker, CLI) may import: nothing here
 // depends on a service, Electron or the DOM.
-import { readSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+
+/** A file's SHA-256, hex, read in 1 MiB pieces. */
+export function sha256File(file: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
 
 /** Writes all of `bytes` at `position` (writeSync may write fewer bytes than asked); returns the position after them. */
 export function writeFully(fd: number, bytes: Uint8Array, position: number): number {

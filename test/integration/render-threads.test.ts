@@ -1,15 +1,27 @@
-// What a render runs beside the network, and at what priority: the grade on a thread of its own (shared memory,
-// below normal priority on Linux) and the source decode below normal priority, so both take the CPU the
+// What a render runs beside the network, and at what priority: the grade on threads of its own (shared memory,
+// below normal priority on Linux, a frame's rows shared among them) and the source decode below normal priority, so both take the CPU the
 // network's threads leave between their parallel sections (README, "Render overhead").
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GradeParams, gradeFrameToCodes, measureFrame, prepareGrade } from '../../src-main/common/colour';
 import { FrameBuffers, sharedFrames, type HdrFrame } from '../../src-main/core/inference/tiled';
 import { createLogger } from '../../src-main/core/log';
 import { createMediaService } from '../../src-main/core/media';
 import { mediaInputOf } from '../../src-main/core/render';
-import { gradeOnThread, releaseCodes, sharedCodes, stopGradeThread } from '../../src-main/core/render/grade-thread';
+import {
+  gradeOnThread,
+  releaseCodes,
+  setGradeThreads,
+  sha256OnThread,
+  sharedCodes,
+  stopGradeThread,
+} from '../../src-main/core/render/grade-thread';
+import { renderThreads } from '../../src-main/node/cpu-cores';
+import { sha256File } from '../../src-main/node/file-io';
 import { demoManifest, TEST_GRADE } from '../helpers/render-fixture';
 
 const log = createLogger({ quiet: true, level: 'error' });
@@ -62,7 +74,27 @@ test('the grade thread writes the in-process grade into shared codes, with its l
   if (process.platform !== 'linux') return t.skip('reads the nice values from /proc');
   const nices = readdirSync('/proc/self/task').map((tid) => niceOf(`/proc/self/task/${tid}/stat`));
   assert.equal(niceOf('/proc/self/stat'), 0, 'the main thread keeps its priority');
-  assert.equal(nices.filter((v) => v === 10).length, 1, `one thread below normal (nice 10): ${nices.join(' ')}`);
+  // A 54-row frame is shared among up to 3 threads (16 rows or more each), one per core by default.
+  const started = Math.min(renderThreads(), 3);
+  assert.equal(nices.filter((v) => v === 10).length, started, `${started} below normal (nice 10): ${nices.join(' ')}`);
+});
+
+test("a frame's rows graded by 1, 2 or 3 threads give the same codes and light as one in-process grade", async (t) => {
+  const frame = fill({ width: W, height: H, hdr: new Float32Array(3 * n), base: new Float32Array(3 * n) });
+  const want = expected(frame);
+  t.after(() => setGradeThreads(renderThreads()));
+  for (const threads of [3, 1, 2]) {
+    await setGradeThreads(threads);
+    const got = await gradeOnThread(frame, params, sharedCodes(W, H));
+    assert.deepEqual(Buffer.from(got.picture.data.buffer), Buffer.from(want.picture.data.buffer), `${threads} threads`);
+    assert.deepEqual(got.light, { maxCll: want.level.maxCll, frameAverage: want.level.fall });
+    assert.deepEqual(got.active, want.level.active);
+    if (process.platform === 'linux') {
+      const niced = readdirSync('/proc/self/task').filter((tid) => niceOf(`/proc/self/task/${tid}/stat`) === 10);
+      assert.equal(niced.length, threads, `${threads} grade threads running`);
+    }
+  }
+  await assert.rejects(setGradeThreads(0), RangeError);
 });
 
 test('a frame outside shared memory is copied to the thread and graded the same', async () => {
@@ -146,5 +178,26 @@ test("a render's source decode runs below normal priority; other decodes keep th
     );
     assert.equal(frames, 3);
     assert.deepEqual(seen[0], [background ? 10 : 0], `background ${background}: ${JSON.stringify(seen)}`);
+  }
+});
+
+test('segments are hashed on the threads, as the main thread would hash them; a missing file fails with its name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'remaster-hash-'));
+  try {
+    const files = [0, 1, 2].map((k) => {
+      const f = join(dir, `segment-${k}.mkv`);
+      writeFileSync(f, Buffer.alloc(3_000_000 + k, k + 1));
+      return f;
+    });
+    assert.deepEqual(
+      await Promise.all(files.map((f) => sha256OnThread(f))),
+      files.map((f) => sha256File(f)),
+    );
+    // And as coreutils hashes them.
+    const sum = spawnSync('sha256sum', [files[2]], { encoding: 'utf8' });
+    if (sum.status === 0) assert.equal(await sha256OnThread(files[2]), sum.stdout.split(' ')[0]);
+    await assert.rejects(sha256OnThread(join(dir, 'gone.mkv')), /Hashing .*gone\.mkv failed: ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -29,7 +29,7 @@ export function applyGradeFrame(
 ): PlanarRgb {
   const n = hdrBase.r.length;
   const o = out ?? { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n) };
-  gradeFrameLoop(hdrModel, hdrBase, prepared(params), o, null);
+  gradeFrameLoop(hdrModel, hdrBase, prepared(params), o, null, 0, n);
   return o;
 }
 
@@ -51,8 +51,30 @@ export function gradeFrameToCodes(
   if (hdrBase.r.length !== n || hdrModel.r.length !== n)
     throw new RangeError(`gradeFrameToCodes: planes of ${hdrBase.r.length} pixels for ${width}x${height}`);
   const data = codes && codes.length === 3 * n ? codes : new Uint16Array(3 * n);
-  gradeFrameLoop(hdrModel, hdrBase, prepared(params), null, data);
+  gradeFrameLoop(hdrModel, hdrBase, prepared(params), null, data, 0, n);
   return { width, height, data, layout: 'planar' };
+}
+
+/**
+ * Rows [fromRow, toRow) of gradeFrameToCodes, into the whole frame's planar `codes` (3 x width x height): the
+ * same codes as grading the frame at once, so threads can share a frame's rows.
+ */
+export function gradeRowsToCodes(
+  hdrModel: PlanarRgb,
+  hdrBase: PlanarRgb,
+  params: GradeParams | PreparedGrade,
+  width: number,
+  height: number,
+  codes: Uint16Array,
+  fromRow: number,
+  toRow: number,
+): void {
+  const n = width * height;
+  if (hdrBase.r.length !== n || hdrModel.r.length !== n || codes.length !== 3 * n)
+    throw new RangeError(`gradeRowsToCodes: planes of ${hdrBase.r.length} pixels for ${width}x${height}`);
+  if (!(Number.isInteger(fromRow) && Number.isInteger(toRow) && 0 <= fromRow && fromRow <= toRow && toRow <= height))
+    throw new RangeError(`gradeRowsToCodes: rows ${fromRow}-${toRow} of ${height}`);
+  gradeFrameLoop(hdrModel, hdrBase, prepared(params), null, codes, fromRow * width, toRow * width);
 }
 
 const samePlane = (a: Float32Array, b: Float32Array) =>
@@ -77,6 +99,8 @@ function gradeFrameLoop(
   q: PreparedGrade,
   outF: PlanarRgb | null,
   codes: Uint16Array | null,
+  start: number,
+  end: number,
 ): void {
   const n = base.r.length;
   const k = SETTINGS;
@@ -95,7 +119,7 @@ function gradeFrameLoop(
   const oR = outF ? outF.r : null,
     oG = outF ? outF.g : null,
     oB = outF ? outF.b : null;
-  for (let from = 0; from < n; from += BLOCK)
+  for (let from = start; from < end; from += BLOCK)
     gradeBlock(
       model.r,
       model.g,
@@ -109,7 +133,7 @@ function gradeFrameLoop(
       codes,
       n,
       from,
-      Math.min(n, from + BLOCK),
+      Math.min(end, from + BLOCK),
     );
 }
 const BLOCK = 16384;

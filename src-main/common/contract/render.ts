@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { GradeParams } from '../colour/grade';
 import { ClipOptions, FieldOrder } from './library';
 
-export const RENDER_FORMAT_VERSION = 1;
+/** 2 (2026-12-07): the cache's FFVHuff with fixed tables (`-context 0`), not per-frame ones; segments of both
+ * kinds cannot be joined, so every render of version 1 is stale. */
+export const RENDER_FORMAT_VERSION = 2;
 
 const Int = z.number().int();
 const Size = z.object({ width: Int.min(2).max(16384), height: Int.min(2).max(16384) }).strict();

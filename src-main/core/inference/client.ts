@@ -218,7 +218,7 @@ export class InferenceClient {
             { type: 'run', ...input, dims: job.dims, keep: job.keep, outputFile: this.scratchFile ?? undefined },
             timeout,
           );
-          job.resolve(this.runOutput(reply, job.into));
+          job.resolve(await this.runOutput(reply, job.into));
         } catch (e) {
           job.reject(e);
         }
@@ -242,7 +242,7 @@ export class InferenceClient {
   }
 
   /** Checks a run reply at the process boundary; reads the scratch file when the result went there. */
-  private runOutput(reply: unknown, into?: Float32Array<ArrayBufferLike>): RunOutput {
+  private async runOutput(reply: unknown, into?: Float32Array<ArrayBufferLike>): Promise<RunOutput> {
     const r = RunReply.safeParse(reply);
     if (!r.success) throw new ServiceError('worker_failed', 'Inference worker sent a malformed run result');
     if ('file' in r.data) {

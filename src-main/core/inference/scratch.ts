@@ -2,21 +2,12 @@
 // protocol's 'run' request and RunFileOutput): in shared memory where the OS has it, so a UHD frame's outputs cost
 // one write and one read.
 import { randomUUID } from 'node:crypto';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import type { RunFileOutput, RunOutput } from '../../common/worker/protocol';
-import { readFully, writeFully } from '../../node/file-io';
+import { writeFully } from '../../node/file-io';
 
 /**
  * The RAM-backed shared-memory folder (/dev/shm on Linux), or null where there is none: there results stay on
@@ -90,29 +81,37 @@ export function writeScratchFile(file: string, data: Float32Array): void {
   }
 }
 
-/** Reads a run result the worker wrote to its scratch file, into `into` when given (and large enough). */
-export function readRunFile(r: RunFileOutput, into?: Float32Array<ArrayBufferLike>): RunOutput {
+/**
+ * Reads a run result the worker wrote to its scratch file, into `into` when given (and large enough). Read on
+ * libuv's threads: a UHD result is 200 MB, tens of milliseconds the main thread (the app's, and the one feeding
+ * the network) would otherwise spend copying.
+ */
+export async function readRunFile(r: RunFileOutput, into?: Float32Array<ArrayBufferLike>): Promise<RunOutput> {
   const n = r.dims.reduce((a, b) => a * b, 1);
   const sets = r.hdrIsBase ? 1 : 2; // an analytic model's result is its baseline: written once
   if (r.bytes !== sets * 4 * n)
     throw new ServiceError('worker_failed', `Inference worker wrote ${r.bytes} bytes for a ${r.dims.join('x')} result`);
   const out = into && into.length >= sets * n ? into.subarray(0, sets * n) : new Float32Array(sets * n);
   const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  let fd: number;
+  let fh: FileHandle;
   try {
-    fd = openSync(r.file, 'r');
+    fh = await open(r.file, 'r');
   } catch (e) {
     throw new ServiceError('worker_failed', `Cannot read the inference worker's result (${(e as Error).message})`);
   }
   try {
-    if (fstatSync(fd).size < r.bytes)
+    if ((await fh.stat()).size < r.bytes)
       throw new ServiceError(
         'worker_failed',
         `Inference worker's result file is shorter than the ${r.bytes} bytes it reported`,
       );
-    if (!readFully(fd, bytes, 0)) throw new ServiceError('worker_failed', "Inference worker's result file ended early");
+    for (let done = 0; done < bytes.length;) {
+      const { bytesRead } = await fh.read(bytes, done, bytes.length - done, done);
+      if (bytesRead === 0) throw new ServiceError('worker_failed', "Inference worker's result file ended early");
+      done += bytesRead;
+    }
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
   if (r.hdrIsBase) return { hdr: out, base: out, dims: r.dims, ms: r.ms };
   return { hdr: out.subarray(0, n), base: out.subarray(n), dims: r.dims, ms: r.ms };

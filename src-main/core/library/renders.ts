@@ -1,7 +1,7 @@
 // Each shot's render as the library sees it: the manifest it would render now (source, frames, clip options,
 // model, grade), whether the cache holds that render, and rendering stale shots as one job through renderShot.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { cta861Value } from '../../common/colour';
 import {
   GradeParams,
@@ -10,7 +10,7 @@ import {
   type ProbeResult,
   type ShotRenderStatus,
 } from '../../common/contract';
-import { RenderManifest, RenderResult, type RenderProgress } from '../../common/contract/render';
+import { RENDER_FORMAT_VERSION, RenderManifest, RenderResult, type RenderProgress } from '../../common/contract/render';
 import type { InferenceClient } from '../inference/client';
 import { modelForContent } from '../inference/models';
 import type { ModelPool } from '../inference/pool';
@@ -134,7 +134,7 @@ export class RenderPlanner {
   }
 }
 
-function staleReason(
+export function staleReason(
   t: RenderTarget,
   r: {
     fingerprint: string | null;
@@ -148,7 +148,21 @@ function staleReason(
   if (r.fingerprint !== t.manifest.source.fingerprint) why.push('source changed');
   if (r.model_sha !== t.manifest.model.sha256) why.push('model changed');
   if (r.grade_version !== t.manifest.grade.version) why.push('grade changed');
-  return why.length ? why.join(', ') : 'frames or clip options changed';
+  if (why.length) return why.join(', ');
+  const heldFormat = r.manifest_hash ? renderFormatOf(join(dirname(t.dir), r.manifest_hash)) : null;
+  return heldFormat !== null && heldFormat !== RENDER_FORMAT_VERSION
+    ? 'render cache format changed (rendered by an earlier version)'
+    : 'frames or clip options changed';
+}
+
+/** The format version a render folder's result record names, or null when it has none to read. */
+function renderFormatOf(dir: string): number | null {
+  try {
+    const v = (JSON.parse(readFileSync(join(dir, RESULT_FILE), 'utf8')) as { formatVersion?: unknown }).formatVersion;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The completed render's result record (what renderShot wrote last), or null when it is not complete. */

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { ServiceError } from '../../common/contract';
 import { writeFully } from '../../node/file-io';
 import { RenderResult, RenderSegment } from '../../common/contract/render';
-import { sha256File } from './manifest';
+import { sha256OnThread } from './grade-thread';
 
 export const PARTIAL = '.partial';
 export const RESULT_FILE = 'result.json';
@@ -77,15 +77,16 @@ function readJson(file: string): unknown {
 
 /**
  * A completed segment: its record parses, belongs to this manifest and index, and the file's SHA-256 matches
- * (a file without a record, or with a record that does not match, is rendered again).
+ * (a file without a record, or with a record that does not match, is rendered again). Hashed on a render thread:
+ * checking a resumed UHD render's segments is seconds of reading.
  */
-export function readCompletedSegment(dir: string, hash: string, index: number): RenderSegment | null {
+export async function readCompletedSegment(dir: string, hash: string, index: number): Promise<RenderSegment | null> {
   const parsed = RenderSegment.safeParse(readJson(join(dir, segmentRecordFile(index))));
   if (!parsed.success) return null;
   const r = parsed.data;
   if (r.manifestHash !== hash || r.index !== index || r.file !== segmentFile(index)) return null;
   const file = join(dir, r.file);
-  if (!existsSync(file) || statSync(file).size !== r.bytes || sha256File(file) !== r.sha256) return null;
+  if (!existsSync(file) || statSync(file).size !== r.bytes || (await sha256OnThread(file)) !== r.sha256) return null;
   return r;
 }
 

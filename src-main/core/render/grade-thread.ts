@@ -1,10 +1,11 @@
-// Grades renders' frames on a thread of its own. The network keeps both cores busy but for the gaps between
+// Grades renders' frames on threads of their own. The network keeps both cores busy but for the gaps between
 // its parallel sections; graded on the main thread, the ~150-200 ms a 720p-1080p frame of grade and light
-// measurement competed with it at equal priority and stretched the render (README, "Render overhead"). On a
-// thread below normal priority (Linux) the grade runs in those gaps, and when it falls behind the bounded queue
-// makes the network wait, which gives it the CPU. Off the main thread, the app also stays responsive. One thread
-// serves every render of the process, so its compiled code stays warm from shot to shot. Frames and codes are
-// in shared memory (FrameBuffers, sharedCodes): a message carries views, never a copy.
+// measurement competed with it at equal priority and stretched the render (README, "Render overhead"). On threads
+// below normal priority (Linux) the grade runs in those gaps, and when it falls behind the bounded queue makes
+// the network wait, which gives it the CPU. With the network on a GPU the grade is what sets the pace, so a frame's
+// rows are shared among up to one thread per core (renderThreads); its light is then measured on the first. The
+// threads serve every render of the process, so their compiled code stays warm from shot to shot. Frames and codes
+// are in shared memory (FrameBuffers, sharedCodes): a message carries views, never a copy.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,16 +15,25 @@ import type { FrameLight } from '../../common/contract/render';
 import { sharedFrames, type HdrFrame } from '../inference/tiled';
 import { SharedPool } from '../../node/shared-pool';
 import { appRoot } from '../paths';
+import { renderThreads } from '../../node/cpu-cores';
 
-export interface GradeRequest {
-  id: number;
-  up: HdrFrame;
-  params: GradeParams;
-  /** Where the thread writes the planar 16-bit codes (3 x width x height, shared memory). */
-  codes: Uint16Array<SharedArrayBuffer>;
-}
+/** Grade rows [rows[0], rows[1]) of a frame into its codes; or measure a graded frame's light. */
+export type GradeRequest =
+  | {
+      id: number;
+      kind: 'grade';
+      up: HdrFrame;
+      params: GradeParams;
+      /** Where the thread writes the planar 16-bit codes (3 x width x height, shared memory). */
+      codes: Uint16Array<SharedArrayBuffer>;
+      rows: [number, number];
+    }
+  | { id: number; kind: 'measure'; codes: Uint16Array<SharedArrayBuffer>; width: number; height: number }
+  | { id: number; kind: 'hash'; file: string };
 
-export type GradeReply = { id: number; light: FrameLight; active: Rect } | { id: number; error: string };
+/** What a thread answers: nothing for rows graded, the light for a measure, the SHA-256 for a hash. */
+export type GradeAnswer = { light?: FrameLight; active?: Rect; sha256?: string };
+export type GradeReply = ({ id: number } & GradeAnswer) | { id: number; error: string };
 
 export interface GradedPicture {
   picture: PqFrame;
@@ -50,10 +60,13 @@ export function releaseCodes(codes: Uint16Array): void {
 }
 
 /**
- * After this long without a frame the thread ends and the kept buffers go: the buffers a thread has seen are freed
+ * After this long without a frame the threads end and the kept buffers go: the buffers a thread has seen are freed
  * only with it (or by its rare collections), and between the shots of a batch a few milliseconds pass, not seconds.
  */
 export const IDLE_MS = 5000;
+
+/** Fewer rows than this per thread are not worth a message: small frames go to fewer threads. */
+const MIN_BAND_ROWS = 16;
 
 /** The thread's entry: the bundled one after a build, else the TypeScript source through tsx (tests, dev). */
 function threadEntry(): { code: string; eval: boolean } {
@@ -67,42 +80,62 @@ function threadEntry(): { code: string; eval: boolean } {
 }
 
 interface Pending {
-  resolve(g: { light: FrameLight; active: Rect }): void;
+  /** What failed, for the error: "Grading a frame", "Hashing FILE". */
+  what: string;
+  resolve(g: GradeAnswer): void;
   reject(e: Error): void;
 }
 
-let thread: { worker: Worker; pending: Map<number, Pending> } | null = null;
+interface GradeThread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/** The pool, started a thread at a time as frames need them; a slot is null until then or after a failure. */
+let threads: (GradeThread | null)[] = [];
+let threadCount = renderThreads();
 let nextId = 1;
 let idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-/** Ends the thread and lets go of the kept frame and code buffers (also what IDLE_MS of rest does). */
+/** Ends the threads and lets go of the kept frame and code buffers (also what IDLE_MS of rest does). */
 export async function stopGradeThread(): Promise<void> {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
   sharedFrames.clear();
   codeBuffers.clear();
-  const t = thread;
-  thread = null;
-  if (t) await t.worker.terminate();
+  const old = threads;
+  threads = [];
+  await Promise.all(old.map((t) => t?.worker.terminate()));
 }
 
-/** Holds the process while a frame is out; once none is, arms the idle stop. */
-function busy(t: NonNullable<typeof thread>, now: boolean): void {
+/** Sets how many threads share a frame (default renderThreads()), after stopping those running: tests, benches. */
+export async function setGradeThreads(count: number): Promise<void> {
+  if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`setGradeThreads: ${count}`);
+  await stopGradeThread();
+  threadCount = count;
+}
+
+/** Holds the process while a request is out on `t`; once none is out on any thread, arms the idle stop. */
+function busy(t: GradeThread, now: boolean): void {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
   if (now) return void t.worker.ref();
   t.worker.unref();
+  if (threads.some((o) => o && o.pending.size > 0)) return;
   idleTimer = setTimeout(() => void stopGradeThread(), IDLE_MS);
   idleTimer.unref();
 }
 
-function start(): NonNullable<typeof thread> {
+function threadAt(slot: number): GradeThread {
+  const running = threads[slot];
+  if (running) return running;
   const entry = threadEntry();
   const worker = new Worker(entry.code, { eval: entry.eval });
   const pending = new Map<number, Pending>();
-  const t = { worker, pending };
+  const t: GradeThread = { worker, pending };
+  threads[slot] = t;
   const failAll = (e: Error): void => {
-    if (thread === t) thread = null; // the next frame starts a new thread
+    if (threads[slot] === t) threads[slot] = null; // the next frame starts a new thread
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
@@ -111,47 +144,78 @@ function start(): NonNullable<typeof thread> {
     if (!p) return;
     pending.delete(reply.id);
     if (pending.size === 0) busy(t, false);
-    if ('error' in reply) p.reject(new ServiceError('internal', `Grading a frame failed: ${reply.error}`));
+    if ('error' in reply) p.reject(new ServiceError('internal', `${p.what} failed: ${reply.error}`));
     else p.resolve(reply);
   });
   worker.on('error', (e) => failAll(new ServiceError('internal', `The grade thread failed: ${e.message}`)));
   worker.on('exit', () => failAll(new ServiceError('internal', 'The grade thread stopped')));
-  // Held only while a frame is out: an idle thread must not keep a finished CLI alive.
+  // Held only while a request is out: an idle thread must not keep a finished CLI alive.
   worker.unref();
   return t;
 }
 
+/** Sends one request to a thread; settles with its reply. */
+function ask(t: GradeThread, req: GradeRequest): Promise<GradeAnswer> {
+  return new Promise((resolve, reject) => {
+    const what = req.kind === 'hash' ? `Hashing ${req.file}` : 'Grading a frame';
+    t.pending.set(req.id, { what, resolve, reject });
+    busy(t, true);
+    try {
+      t.worker.postMessage(req);
+    } catch (e) {
+      // Not sent (a detached buffer, say): nothing will answer it.
+      t.pending.delete(req.id);
+      if (t.pending.size === 0) busy(t, false);
+      reject(new ServiceError('internal', `Could not send a frame to the grade thread: ${(e as Error).message}`));
+    }
+  });
+}
+
 /**
  * Grades one network frame into `codes` (the cache's planar 16-bit R'G'B') and measures its light (CTA-861.3,
- * active picture). A frame in shared memory (FrameBuffers) is read in place; any other is copied to the thread.
+ * active picture). Its rows are shared among the threads (each row's codes are the same whichever thread grades
+ * it); the light is measured on one thread once all rows are in. A frame in shared memory (FrameBuffers) is read
+ * in place; any other is copied to each thread.
  */
 export async function gradeOnThread(
   up: HdrFrame,
   params: GradeParams,
   codes: Uint16Array<SharedArrayBuffer>,
 ): Promise<GradedPicture> {
-  if (codes.length !== 3 * up.width * up.height)
-    throw new ServiceError('internal', `A code buffer of ${codes.length} values for a ${up.width}x${up.height} frame`);
+  const { width, height } = up;
+  if (codes.length !== 3 * width * height)
+    throw new ServiceError('internal', `A code buffer of ${codes.length} values for a ${width}x${height} frame`);
   // The thread writes into the caller's memory: a copy would come back unwritten.
   if (!(codes.buffer instanceof SharedArrayBuffer))
     throw new ServiceError('internal', 'The grade thread writes codes into shared memory only (sharedCodes)');
-  const t = (thread ??= start());
-  const id = nextId++;
-  const measured = await new Promise<{ light: FrameLight; active: Rect }>((resolve, reject) => {
-    t.pending.set(id, { resolve, reject });
-    busy(t, true);
-    try {
-      t.worker.postMessage({ id, up, params, codes } satisfies GradeRequest);
-    } catch (e) {
-      // Not sent (a detached buffer, say): nothing will answer it.
-      t.pending.delete(id);
-      if (t.pending.size === 0) busy(t, false);
-      reject(new ServiceError('internal', `Could not send a frame to the grade thread: ${(e as Error).message}`));
-    }
-  });
+  const bands = Math.max(1, Math.min(threadCount, Math.floor(height / MIN_BAND_ROWS)));
+  const rowsOf = (i: number): [number, number] => [
+    Math.round((i * height) / bands),
+    Math.round(((i + 1) * height) / bands),
+  ];
+  await Promise.all(
+    Array.from({ length: bands }, (_, i) =>
+      ask(threadAt(i), { id: nextId++, kind: 'grade', up, params, codes, rows: rowsOf(i) }),
+    ),
+  );
+  const measured = await ask(threadAt(0), { id: nextId++, kind: 'measure', codes, width, height });
+  if (!measured.light || !measured.active) throw new ServiceError('internal', 'The grade thread measured no light');
   return {
-    picture: { width: up.width, height: up.height, data: codes, layout: 'planar' },
+    picture: { width, height, data: codes, layout: 'planar' },
     light: measured.light,
     active: measured.active,
   };
+}
+
+let nextHashSlot = 0;
+
+/**
+ * A file's SHA-256 (hex), read and hashed on one of the threads, in turn: a UHD cache segment is ~800 MB, most of a
+ * second of the main thread's time (the app's, and the one that feeds the network) at ~1 GB/s.
+ */
+export async function sha256OnThread(file: string): Promise<string> {
+  const slot = nextHashSlot++ % threadCount;
+  const { sha256 } = await ask(threadAt(slot), { id: nextId++, kind: 'hash', file });
+  if (!sha256) throw new ServiceError('internal', `The grade thread hashed nothing for ${file}`);
+  return sha256;
 }

@@ -1,6 +1,6 @@
 // The render manifest's hash (the cache key), file checksums, and building a manifest from a clip.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { GradeParamsInput } from '../../common/colour';
 import { ServiceError, type ClipOptions, type ProbeResult } from '../../common/contract';
@@ -12,24 +12,13 @@ import {
   type RenderSourceProbe,
 } from '../../common/contract/render';
 import type { MediaInput, MediaService } from '../media';
+import { sha256File } from '../../node/file-io';
 
 /** The cache key: SHA-256 of the canonical JSON of the manifest's identity (paths left out, defaults filled in). */
 export function manifestHash(m: RenderManifest): string {
   return createHash('sha256')
     .update(canonicalJson(renderIdentity(RenderManifest.parse(m))))
     .digest('hex');
-}
-
-export function sha256File(file: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 const modelShas = new Map<string, string>();

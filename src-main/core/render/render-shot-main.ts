@@ -6,7 +6,7 @@ import { RenderManifest, type RenderProgress } from '../../common/contract/rende
 import { InferenceClient } from '../inference/client';
 import { forkLauncher } from '../inference/launcher';
 import type { Logger } from '../log';
-import { sha256File } from './manifest';
+import { sha256File } from '../../node/file-io';
 import { renderShot, type RenderShotOutcome } from './render-shot';
 
 export interface RunRenderShotOptions {

@@ -33,8 +33,8 @@ import {
   segmentRecordFile,
   writeFileAtomic,
 } from './cache';
-import { gradeOnThread, releaseCodes, sharedCodes } from './grade-thread';
-import { manifestHash, mediaInputOf, sha256File } from './manifest';
+import { gradeOnThread, releaseCodes, sha256OnThread, sharedCodes } from './grade-thread';
+import { manifestHash, mediaInputOf } from './manifest';
 import { BoundedQueue } from './queue';
 import { openSegmentEncoder, SEGMENT_CODEC, type SegmentEncoder } from './segment-encoder';
 
@@ -124,7 +124,9 @@ export async function renderShot(
   for (let first = m.frames.first, index = 0; first <= m.frames.last; first += m.segmentFrames, index++) {
     segments.push({ index, first, last: Math.min(first + m.segmentFrames - 1, m.frames.last) });
   }
-  const records: (RenderSegment | null)[] = segments.map((s) => readCompletedSegment(dir, hash, s.index));
+  const records: (RenderSegment | null)[] = await Promise.all(
+    segments.map((s) => readCompletedSegment(dir, hash, s.index)),
+  );
   const todo = segments.filter((s) => !records[s.index]);
   for (const s of todo) {
     // A segment without a valid record is not complete, whatever its file looks like.
@@ -292,20 +294,29 @@ async function runPipeline(
       }
       flushFile(partial);
       renameSync(partial, final);
-      const record: RenderSegment = {
-        manifestHash: hash,
-        index: s.index,
-        file: segmentFile(s.index),
-        firstFrame: s.first,
-        lastFrame: s.last,
-        bytes: statSync(final).size,
-        sha256: sha256File(final),
-        light,
-        active: active!,
-      };
-      writeFileAtomic(join(dir, segmentRecordFile(s.index)), JSON.stringify(record) + '\n');
-      onSegment(record);
+      // Its record (with the checksum, hashed on a thread) is written while the next segment encodes; until then
+      // the segment does not count as complete.
+      const recorded = recordSegment(s, final, light, active!);
+      recorded.catch(fail);
+      recording.push(recorded);
     }
+    await Promise.all(recording);
+  };
+  const recording: Promise<void>[] = [];
+  const recordSegment = async (s: Segment, final: string, light: FrameLight[], active: Rect): Promise<void> => {
+    const record: RenderSegment = {
+      manifestHash: hash,
+      index: s.index,
+      file: segmentFile(s.index),
+      firstFrame: s.first,
+      lastFrame: s.last,
+      bytes: statSync(final).size,
+      sha256: await sha256OnThread(final),
+      light,
+      active,
+    };
+    writeFileAtomic(join(dir, segmentRecordFile(s.index)), JSON.stringify(record) + '\n');
+    onSegment(record);
   };
 
   try {

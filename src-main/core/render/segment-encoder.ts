@@ -2,14 +2,16 @@
 // FFVHuff rather than FFV1: on the demo's graded 720p frames it keeps 68% of the raw size where FFV1 keeps 55%,
 // but encodes in a quarter of FFV1's CPU time (53 against 220 ms a frame) and decodes in a sixth (40 against
 // 270 ms), and on a machine the network already keeps busy that CPU time is the render's overhead. Plane
-// prediction with per-frame Huffman tables (`-context 1`) is its smallest setting at about FFVHuff's speed;
-// `-non_deterministic 0` keeps those tables independent of ffmpeg's thread count. Bit-exact flags keep the
+// prediction with its fixed tables (`-context 0`): per-frame tables (`-context 1`) made files 5-7 % smaller but
+// took twice the CPU (24 graded 2560x1440 frames: 94 against 45 ms a frame) and, to stay deterministic, ran on
+// one thread; fixed tables are frame-threaded with the same bytes at any thread count. Bit-exact flags keep the
 // muxer from writing a random segment UID or the encoder's version, so the same frames give the same bytes on
 // every run (a resumed render must end byte-identical to an uninterrupted one).
 import { spawn } from 'node:child_process';
 import { ServiceError } from '../../common/contract';
 import type { PqFrame } from '../../common/colour';
 import { runInBackground, type Binaries } from '../media';
+import { renderThreads } from '../../node/cpu-cores';
 
 /** The cache's codec, as the render result records it. */
 export const SEGMENT_CODEC = 'ffvhuff';
@@ -20,7 +22,7 @@ export const SEGMENT_CODEC_ARGS = [
   '-pred',
   'plane',
   '-context',
-  '1',
+  '0',
   '-non_deterministic',
   '0',
   '-pix_fmt',
@@ -60,6 +62,8 @@ export function openSegmentEncoder(
     '-i',
     'pipe:0',
     ...SEGMENT_CODEC_ARGS,
+    '-threads',
+    String(renderThreads()),
     '-color_primaries',
     'bt2020',
     '-color_trc',
