@@ -184,6 +184,7 @@ async function run(
   input: Float32Array,
   dims: [number, number, number, number],
   keep?: OutputWindow,
+  hdrOnly = false,
 ): Promise<RunOutput> {
   if (!runner.loaded || !model) throw new Error('No model loaded');
   if (dims[1] !== 3) throw new Error(`Expected 3 channels, got ${dims[1]}`);
@@ -197,7 +198,9 @@ async function run(
     model = describe(model.file, runner.loaded!);
     port.post({ type: 'info', value: info() });
   }
-  const { hdr, base } = out;
+  // Asked for the model's result alone: it stands for both, so it is cropped, written and read once.
+  const { hdr } = out;
+  const base = hdrOnly ? hdr : out.base;
   const [n, c, H, W] = out.hdrDims as [number, number, number, number];
   const whole = !keep || (keep.x === 0 && keep.y === 0 && keep.width === W && keep.height === H);
   if (whole) return { hdr, base, dims: [n, c, H, W], ms: performance.now() - t0 };
@@ -303,7 +306,10 @@ async function pump(): Promise<void> {
         await load(req.modelPath);
         reply(req.id, { ok: true, value: info() });
       } else if (req.type === 'run')
-        reply(req.id, { ok: true, value: deliver(await run(receive(req), req.dims, req.keep), req.outputFile) });
+        reply(req.id, {
+          ok: true,
+          value: deliver(await run(receive(req), req.dims, req.keep, req.hdrOnly), req.outputFile),
+        });
     } catch (e) {
       const code = e instanceof ContractError ? 'bad_input' : 'worker_failed';
       reply(req.id, { ok: false, code, message: e instanceof Error ? e.message : String(e) });

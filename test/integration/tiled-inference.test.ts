@@ -269,3 +269,28 @@ test("an analytic model's result is its baseline: handed over once, equal to onn
     buffers.give(b);
   }
 });
+
+test("a render at full model strength asks for the model's result alone: the same values, handed over once", async (t) => {
+  const client = new InferenceClient({
+    launcher: forkLauncher(),
+    modelPath: join(appRoot(), 'models', 'srItm-x2.onnx'),
+    log,
+  });
+  t.after(() => client.close());
+  const w = 200;
+  const h = 120;
+  const frame = texturedFrame(w, h);
+  const buffers = new FrameBuffers();
+  for (const limits of [{}, { maxTileSide: 80 }]) {
+    const both = await upconvertFrame(client, frame, w, h, limits);
+    assert.notDeepEqual([...both.hdr.subarray(0, 5000)], [...both.base.subarray(0, 5000)], 'a trained model');
+    const alone = await upconvertFrame(client, frame, w, h, { ...limits, buffers, hdrOnly: true });
+    assert.ok(alone.hdr === alone.base, 'one array stands for both');
+    assert.equal(alone.hdr.length, 3 * 4 * w * h);
+    assert.deepEqual([...alone.hdr], [...both.hdr]);
+    buffers.give(alone);
+  }
+  // A single run through the client likewise: one array comes back.
+  const one = await client.run(frame, [1, 3, h, w], { hdrOnly: true });
+  assert.ok(one.hdr === one.base);
+});

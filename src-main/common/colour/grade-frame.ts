@@ -114,7 +114,8 @@ function gradeFrameLoop(
   k[7] = q.compress ? 1 : 0;
   k[8] = q.compressScale;
   k[9] = q.limitP3 ? 1 : 0;
-  // An analytic model's result is its baseline (the same planes): decoded once, the blend is the gain alone.
+  // An analytic model's result is its baseline, and a render at full model strength hands the model's result over
+  // as both (the same planes): decoded once, the blend is the gain alone (at strength 1 the same as km·model).
   k[10] = samePlanes(model, base) ? 1 : 0;
   const oR = outF ? outF.r : null,
     oG = outF ? outF.g : null,

@@ -47,6 +47,9 @@ export const WorkerRequest = z.discriminatedUnion('type', [
       /** Output window to send back (output pixels); default the whole output. Tiles ask for their interior only:
        *  the margins never cross the process boundary (a UHD frame's outputs are ~200 MB of float32). */
       keep: OutputWindow.optional(),
+      /** Only the model's result comes back, as both hdr and base (one array): for a render whose grade takes the
+       *  model at full strength and never reads the baseline, half of a UHD frame's 200 MB hand-over. */
+      hdrOnly: z.boolean().optional(),
       /** Where to write the result instead of sending it in the reply (see RunFileOutput). Named by the main side,
        *  in its scratch folder, and only a `remaster-worker-*.f32` name is accepted. */
       outputFile: z.string().regex(SCRATCH_FILE_NAME).optional(),

@@ -18,21 +18,20 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Only this window of the output comes back (see WorkerRequest 'run'). */
   keep?: OutputWindow;
+  /** Only the model's result, as both hdr and base (see WorkerRequest 'run'). */
+  hdrOnly?: boolean;
   /** Where a result read from the scratch file goes (hdr then base): the caller's reused buffer, not a fresh
    *  array (a UHD result is 200 MB of page faults). A result that came inline through IPC is returned as is. */
   into?: Float32Array<ArrayBufferLike>;
 }
 
-interface QueuedRun {
+interface QueuedRun extends Pick<RunOptions, 'keep' | 'hdrOnly' | 'into' | 'signal'> {
   input: Float32Array;
   dims: [number, number, number, number];
-  keep?: OutputWindow;
-  into?: Float32Array<ArrayBufferLike>;
   priority: 'preview' | 'render';
   seq: number;
   resolve(v: RunOutput): void;
   reject(e: unknown): void;
-  signal?: AbortSignal;
   onAbort?: () => void;
 }
 
@@ -128,16 +127,8 @@ export class InferenceClient {
     const signal = opts.signal;
     if (signal?.aborted) return Promise.reject(new ServiceError('cancelled', 'Cancelled'));
     return new Promise<RunOutput>((resolve, reject) => {
-      const job: QueuedRun = {
-        input,
-        dims,
-        keep: opts.keep,
-        into: opts.into,
-        priority: opts.priority ?? 'render',
-        resolve,
-        reject,
-        seq: this.seq++,
-      };
+      const { keep, hdrOnly, into, priority = 'render' } = opts;
+      const job: QueuedRun = { input, dims, keep, hdrOnly, into, priority, resolve, reject, seq: this.seq++ };
       if (signal) {
         job.onAbort = () => {
           const i = this.queue.indexOf(job);
@@ -215,7 +206,14 @@ export class InferenceClient {
           // One request at a time: the file carries this run's input, then its result.
           const input = this.stageInput(job.input);
           const reply = await this.request(
-            { type: 'run', ...input, dims: job.dims, keep: job.keep, outputFile: this.scratchFile ?? undefined },
+            {
+              type: 'run',
+              ...input,
+              dims: job.dims,
+              keep: job.keep,
+              hdrOnly: job.hdrOnly,
+              outputFile: this.scratchFile ?? undefined,
+            },
             timeout,
           );
           job.resolve(await this.runOutput(reply, job.into));

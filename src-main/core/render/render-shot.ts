@@ -242,6 +242,9 @@ async function runPipeline(
         priority: 'render',
         signal,
         buffers,
+        // At full strength the grade never reads the baseline; given the model's result as both, it grades the
+        // same codes (grade-frame.ts) from half the hand-over.
+        hdrOnly: m.grade.params.modelStrength === 1,
       });
       await upconverted.push({ frame: f.frame, up });
     }

@@ -4,6 +4,7 @@ import {
   applyGrade,
   applyGradeFrame,
   gradeFrameToCodes,
+  gradeRowsToCodes,
   pqFloatPlanesToFrame,
   GradeParams,
   DEFAULT_GRADE,
@@ -180,4 +181,24 @@ test('frame grade to 16-bit codes: within one code of the exact kernel in every 
   const buf = new Uint16Array(3 * n);
   assert.equal(gradeFrameToCodes(model, base, P({}), w, h, buf).data, buf);
   assert.throws(() => gradeFrameToCodes(model, base, P({}), w + 1, h), /planes of 2257 pixels for 62x37/);
+
+  // At full model strength the baseline is never read: a render hands the model's result over as both (hdrOnly),
+  // and the codes must be the same, bit for bit, in every mode.
+  for (const g of grades.filter((x) => !('modelStrength' in x))) {
+    const want = gradeFrameToCodes(model, base, P(g), w, h).data;
+    assert.deepEqual(gradeFrameToCodes(model, model, P(g), w, h).data, want, JSON.stringify(g));
+  }
+  // Rows graded apart (as the render's threads share a frame) write the whole frame's codes.
+  for (const g of grades) {
+    const want = gradeFrameToCodes(model, base, P(g), w, h).data;
+    const bands = new Uint16Array(3 * n).fill(7);
+    for (const [a, b] of [
+      [20, 37],
+      [0, 1],
+      [1, 20],
+    ])
+      gradeRowsToCodes(model, base, P(g), w, h, bands, a, b);
+    assert.deepEqual(bands, want, JSON.stringify(g));
+  }
+  assert.throws(() => gradeRowsToCodes(model, base, P({}), w, h, buf, 30, 38), /rows 30-38 of 37/);
 });
