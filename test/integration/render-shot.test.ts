@@ -20,6 +20,7 @@ import {
   BoundedQueue,
   manifestHash,
   mediaInputOf,
+  readManifestFile,
   renderShot,
   runRenderShot,
   segmentFile,
@@ -27,6 +28,7 @@ import {
 } from '../../src-main/core/render';
 import { BACKGROUND_PRIORITY } from '../../src-main/core/media';
 import { openSegmentEncoder } from '../../src-main/core/render/segment-encoder';
+import { shotJobData } from '../../src-main/core/farm/jobs';
 import { tempDir } from '../helpers/core';
 import { BASELINE_X2, demoManifest } from '../helpers/render-fixture';
 
@@ -302,4 +304,26 @@ test('the cache encoder runs below normal priority, so it takes what the network
   } finally {
     encoder.abort();
   }
+});
+
+test("a manifest from another render format is refused as such, by render-shot and by a farm node's job", () => {
+  const older = { ...manifest, formatVersion: 1 };
+  const file = join(tmp.dir, 'older-manifest.json');
+  writeFileSync(file, JSON.stringify(older));
+  const why = /render manifest of format 1, from another version of Remaster \(this one renders format 2\)/;
+  assert.throws(
+    () => readManifestFile(file),
+    (e: Error & { code?: string }) => why.test(e.message) && e.code === 'bad_input',
+  );
+  const job = { projectId: 'p', shotId: 's', label: 'Shot 1', rendersDir: 'r', manifest: older };
+  assert.throws(
+    () => shotJobData(job),
+    (e: Error) => /^shot job Shot 1: a render manifest of format 1/.test(e.message),
+  );
+  // This format's manifest reads back whole; anything else names the fields.
+  writeFileSync(file, JSON.stringify(manifest));
+  assert.deepEqual(readManifestFile(file), manifest);
+  assert.deepEqual(shotJobData({ ...job, manifest }).manifest, manifest);
+  writeFileSync(file, JSON.stringify({ ...manifest, frames: { first: 3 } }));
+  assert.throws(() => readManifestFile(file), /not a render manifest: frames.last/);
 });

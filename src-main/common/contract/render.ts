@@ -71,6 +71,27 @@ export const RenderManifest = z
     'output size must be input size × model scale',
   );
 export type RenderManifest = z.infer<typeof RenderManifest>;
+
+/**
+ * A manifest as this version reads it, or why not: one written for another render format (an older or newer
+ * Remaster, as on a farm whose nodes are not all updated) says so rather than listing schema errors.
+ */
+export function parseRenderManifest(
+  json: unknown,
+): { ok: true; manifest: RenderManifest } | { ok: false; why: string } {
+  const version = (json as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version !== RENDER_FORMAT_VERSION)
+    return {
+      ok: false,
+      why: `a render manifest of format ${version}, from another version of Remaster (this one renders format ${RENDER_FORMAT_VERSION}); update both to the same version`,
+    };
+  const parsed = RenderManifest.safeParse(json);
+  if (parsed.success) return { ok: true, manifest: parsed.data };
+  return {
+    ok: false,
+    why: `not a render manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+  };
+}
 export type RenderManifestInput = z.input<typeof RenderManifest>;
 
 /**

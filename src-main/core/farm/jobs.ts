@@ -2,7 +2,7 @@
 // the render cache root) and the export job that waits for the shots; and the path mapping of render machines
 // that mount the shared storage elsewhere.
 import { ServiceError } from '../../common/contract';
-import { RenderManifest } from '../../common/contract/render';
+import { parseRenderManifest, type RenderManifest } from '../../common/contract/render';
 
 /** The BullMQ queue every submitter and worker of one Redis shares. */
 export const FARM_QUEUE = 'remaster-render';
@@ -67,7 +67,9 @@ export const shotJobData = (v: unknown): ShotJobData => {
     pick<ShotJobData>(v, { projectId: 'string', shotId: 'string', label: 'string', rendersDir: 'string' }),
     'shot job',
   );
-  return { ...d, manifest: RenderManifest.parse(d.manifest) };
+  const parsed = parseRenderManifest(d.manifest);
+  if (!parsed.ok) throw new ServiceError('bad_input', `shot job ${d.label}: ${parsed.why}`);
+  return { ...d, manifest: parsed.manifest };
 };
 
 export const exportJobData = (v: unknown): ExportJobData =>

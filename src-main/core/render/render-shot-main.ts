@@ -2,7 +2,7 @@
 // model file is the one it names, starts its own inference worker and renders; never opens the library.
 import { readFileSync } from 'node:fs';
 import { ServiceError } from '../../common/contract';
-import { RenderManifest, type RenderProgress } from '../../common/contract/render';
+import { parseRenderManifest, type RenderManifest, type RenderProgress } from '../../common/contract/render';
 import { InferenceClient } from '../inference/client';
 import { forkLauncher } from '../inference/launcher';
 import type { Logger } from '../log';
@@ -22,13 +22,9 @@ export function readManifestFile(file: string): RenderManifest {
   } catch (e) {
     throw new ServiceError('bad_input', `${file}: not a readable JSON manifest (${(e as Error).message})`);
   }
-  const parsed = RenderManifest.safeParse(json);
-  if (!parsed.success)
-    throw new ServiceError(
-      'bad_input',
-      `${file}: not a render manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
+  const parsed = parseRenderManifest(json);
+  if (!parsed.ok) throw new ServiceError('bad_input', `${file}: ${parsed.why}`);
+  return parsed.manifest;
 }
 
 export async function runRenderShot(
