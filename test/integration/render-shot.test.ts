@@ -253,6 +253,48 @@ test('cancel stops a render promptly and leaves nothing that passes for complete
   assert.ok(performance.now() - t0 < 30_000);
   assert.ok(!existsSync(join(dirC, hash, 'result.json')));
   assert.ok(!existsSync(join(dirC, hash, segmentRecordFile(0))));
+
+  // Cancelled after its first segment: that segment's record (hashed on a thread) is on disk when the render
+  // returns, and the next render keeps the segment.
+  const ctl2 = new AbortController();
+  await assert.rejects(
+    renderShot(manifest, dirC, {
+      inference: client,
+      log,
+      signal: ctl2.signal,
+      onProgress: (p) => p.framesDone === 7 && ctl2.abort(),
+    }),
+    (e: Error & { code?: string }) => e.code === 'cancelled',
+  );
+  assert.ok(existsSync(join(dirC, hash, segmentRecordFile(0))), 'the finished segment is recorded before the return');
+  assert.ok(!existsSync(join(dirC, hash, segmentRecordFile(1))));
+  const resumed = await renderShot(manifest, dirC, { inference: client, log });
+  assert.equal(resumed.renderedSegments, 4);
+});
+
+test("a render at full model strength asks the worker for the model's result alone; below it, for both", async () => {
+  const asked: (boolean | undefined)[] = [];
+  const spy = new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'run')
+        return (...a: Parameters<InferenceClient['run']>) => {
+          asked.push(a[2]?.hdrOnly);
+          return target.run(...a);
+        };
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const short = await demoManifest(log, { first: 0, last: 1, inputWidth: 160, segmentFrames: 2 });
+  for (const [strength, want] of [
+    [1, true],
+    [0.7, false],
+  ] as const) {
+    asked.length = 0;
+    const m = { ...short, grade: { ...short.grade, params: { ...short.grade.params, modelStrength: strength } } };
+    await renderShot(m, join(tmp.dir, `strength-${strength}`), { inference: spy, log });
+    assert.deepEqual(asked, [want, want], `strength ${strength}`);
+  }
 });
 
 test('time held by a pause is not rendering time: the speed and ETA leave it out', async () => {
@@ -326,4 +368,26 @@ test("a manifest from another render format is refused as such, by render-shot a
   assert.deepEqual(shotJobData({ ...job, manifest }).manifest, manifest);
   writeFileSync(file, JSON.stringify({ ...manifest, frames: { first: 3 } }));
   assert.throws(() => readManifestFile(file), /not a render manifest: frames.last/);
+});
+
+test('a cache segment has the same bytes whatever the encoder thread count (a resume on another machine)', async () => {
+  const w = 64,
+    h = 36,
+    n = w * h;
+  const frames = [0, 1, 2, 3, 4].map((k) => ({
+    width: w,
+    height: h,
+    layout: 'planar' as const,
+    data: Uint16Array.from({ length: 3 * n }, (_, i) => (i * 2654435761 + k * 40503) % 65536),
+  }));
+  const hashes: string[] = [];
+  for (const threads of [1, 3, 8]) {
+    const file = join(tmp.dir, `threads-${threads}.mkv`);
+    const encoder = openSegmentEncoder(media.binaries, file, { width: w, height: h }, '24000/1001', threads);
+    for (const f of frames) await encoder.write(f);
+    await encoder.finish();
+    hashes.push(sha256(file));
+    assert.deepEqual((await decodeSegment(file, w, h)).length, frames.length);
+  }
+  assert.deepEqual(new Set(hashes).size, 1, `one file at 1, 3 and 8 threads: ${hashes.join(' ')}`);
 });

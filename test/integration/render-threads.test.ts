@@ -80,7 +80,8 @@ test('the grade thread writes the in-process grade into shared codes, with its l
 });
 
 test("a frame's rows graded by 1, 2 or 3 threads give the same codes and light as one in-process grade", async (t) => {
-  const frame = fill({ width: W, height: H, hdr: new Float32Array(3 * n), base: new Float32Array(3 * n) });
+  const whole = new FrameBuffers().take(6 * n);
+  const frame = fill({ width: W, height: H, hdr: whole.subarray(0, 3 * n), base: whole.subarray(3 * n) });
   const want = expected(frame);
   t.after(() => setGradeThreads(renderThreads()));
   for (const threads of [3, 1, 2]) {

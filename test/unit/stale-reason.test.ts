@@ -31,6 +31,8 @@ test('a stale render names what changed: source, model, grade, or the cache form
   assert.equal(staleReason(target, held), 'frames or clip options changed');
   oldResult(RENDER_FORMAT_VERSION - 1);
   assert.equal(staleReason(target, held), 'render cache format changed (rendered by an earlier version)');
+  oldResult(RENDER_FORMAT_VERSION + 1);
+  assert.equal(staleReason(target, held), 'render cache format changed (rendered by a later version)');
   oldResult(RENDER_FORMAT_VERSION);
   assert.equal(staleReason(target, held), 'frames or clip options changed');
 });

@@ -10,7 +10,7 @@ import {
 } from '../../common/worker/protocol';
 import type { Logger } from '../log';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
-import { newScratchFile, readRunFile, removeScratchFile, writeScratchFile } from './scratch';
+import { copyRunOutput, newScratchFile, readRunFile, removeScratchFile, writeScratchFile } from './scratch';
 
 export interface RunOptions {
   /** 'preview' requests overtake queued 'render' requests. */
@@ -20,8 +20,8 @@ export interface RunOptions {
   keep?: OutputWindow;
   /** Only the model's result, as both hdr and base (see WorkerRequest 'run'). */
   hdrOnly?: boolean;
-  /** Where a result read from the scratch file goes (hdr then base): the caller's reused buffer, not a fresh
-   *  array (a UHD result is 200 MB of page faults). A result that came inline through IPC is returned as is. */
+  /** Where the result goes (hdr then base): the caller's reused buffer, not a fresh array (a UHD result is 200 MB
+   *  of page faults); read there from the scratch file, or copied there when it came inline through IPC. */
   into?: Float32Array<ArrayBufferLike>;
 }
 
@@ -249,7 +249,7 @@ export class InferenceClient {
       return readRunFile(r.data, into);
     }
     if (this.scratchFile) this.dropScratch(`inference worker could not write ${this.scratchFile}`);
-    return r.data;
+    return copyRunOutput(r.data, into);
   }
 
   /** From now on inputs and results travel through IPC (slower), and the file's memory is given back. */

@@ -106,15 +106,32 @@ export async function readRunFile(r: RunFileOutput, into?: Float32Array<ArrayBuf
         `Inference worker's result file is shorter than the ${r.bytes} bytes it reported`,
       );
     for (let done = 0; done < bytes.length;) {
-      const { bytesRead } = await fh.read(bytes, done, bytes.length - done, done);
+      const { bytesRead } = await fh.read(bytes, done, bytes.length - done, done).catch((e: Error) => {
+        throw new ServiceError('worker_failed', `Cannot read the inference worker's result (${e.message})`);
+      });
       if (bytesRead === 0) throw new ServiceError('worker_failed', "Inference worker's result file ended early");
       done += bytesRead;
     }
   } finally {
-    await fh.close();
+    await fh.close().catch(() => undefined); // the error that matters is the read's
   }
   if (r.hdrIsBase) return { hdr: out, base: out, dims: r.dims, ms: r.ms };
   return { hdr: out.subarray(0, n), base: out.subarray(n), dims: r.dims, ms: r.ms };
+}
+
+/**
+ * A result that came inline through IPC (no shared-memory folder here), copied into the caller's buffer as a file's
+ * would be read: a render's frames are then in shared memory on every platform (its grade threads read them there).
+ */
+export function copyRunOutput(r: RunOutput, into?: Float32Array<ArrayBufferLike>): RunOutput {
+  const n = r.hdr.length;
+  const alias = r.hdr === r.base;
+  if (!into || into.length < (alias ? 1 : 2) * n) return r;
+  into.set(r.hdr, 0);
+  const hdr = into.subarray(0, n);
+  if (alias) return { ...r, hdr, base: hdr }; // one array, as the worker sent it
+  into.set(r.base, n);
+  return { ...r, hdr, base: into.subarray(n, 2 * n) };
 }
 
 export function removeScratchFile(file: string): void {

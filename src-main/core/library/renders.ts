@@ -150,9 +150,8 @@ export function staleReason(
   if (r.grade_version !== t.manifest.grade.version) why.push('grade changed');
   if (why.length) return why.join(', ');
   const heldFormat = r.manifest_hash ? renderFormatOf(join(dirname(t.dir), r.manifest_hash)) : null;
-  return heldFormat !== null && heldFormat !== RENDER_FORMAT_VERSION
-    ? 'render cache format changed (rendered by an earlier version)'
-    : 'frames or clip options changed';
+  if (heldFormat === null || heldFormat === RENDER_FORMAT_VERSION) return 'frames or clip options changed';
+  return `render cache format changed (rendered by ${heldFormat < RENDER_FORMAT_VERSION ? 'an earlier' : 'a later'} version)`;
 }
 
 /** The format version a render folder's result record names, or null when it has none to read. */

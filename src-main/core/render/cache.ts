@@ -86,7 +86,12 @@ export async function readCompletedSegment(dir: string, hash: string, index: num
   const r = parsed.data;
   if (r.manifestHash !== hash || r.index !== index || r.file !== segmentFile(index)) return null;
   const file = join(dir, r.file);
-  if (!existsSync(file) || statSync(file).size !== r.bytes || (await sha256OnThread(file)) !== r.sha256) return null;
+  if (
+    !existsSync(file) ||
+    statSync(file).size !== r.bytes ||
+    (await sha256OnThread(file, { spread: true })) !== r.sha256
+  )
+    return null;
   return r;
 }
 

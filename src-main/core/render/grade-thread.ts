@@ -91,8 +91,13 @@ interface GradeThread {
   pending: Map<number, Pending>;
 }
 
-/** The pool, started a thread at a time as frames need them; a slot is null until then or after a failure. */
-let threads: (GradeThread | null)[] = [];
+/**
+ * The pool by slot, each thread started when first needed and dropped after a failure: slots 0.. grade a frame's
+ * bands, HASH_SLOT hashes segments during a render (a UHD segment is most of a second of reading: on a band's
+ * thread it would hold up every frame's grade).
+ */
+const threads = new Map<number, GradeThread>();
+const HASH_SLOT = -1;
 let threadCount = renderThreads();
 let nextId = 1;
 let idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -103,16 +108,16 @@ export async function stopGradeThread(): Promise<void> {
   idleTimer = null;
   sharedFrames.clear();
   codeBuffers.clear();
-  const old = threads;
-  threads = [];
-  await Promise.all(old.map((t) => t?.worker.terminate()));
+  const old = [...threads.values()];
+  threads.clear();
+  await Promise.all(old.map((t) => t.worker.terminate()));
 }
 
 /** Sets how many threads share a frame (default renderThreads()), after stopping those running: tests, benches. */
 export async function setGradeThreads(count: number): Promise<void> {
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`setGradeThreads: ${count}`);
-  await stopGradeThread();
   threadCount = count;
+  await stopGradeThread();
 }
 
 /** Holds the process while a request is out on `t`; once none is out on any thread, arms the idle stop. */
@@ -121,23 +126,29 @@ function busy(t: GradeThread, now: boolean): void {
   idleTimer = null;
   if (now) return void t.worker.ref();
   t.worker.unref();
-  if (threads.some((o) => o && o.pending.size > 0)) return;
+  armIdleStop();
+}
+
+function armIdleStop(): void {
+  if ([...threads.values()].some((o) => o.pending.size > 0)) return;
+  if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => void stopGradeThread(), IDLE_MS);
   idleTimer.unref();
 }
 
 function threadAt(slot: number): GradeThread {
-  const running = threads[slot];
+  const running = threads.get(slot);
   if (running) return running;
   const entry = threadEntry();
   const worker = new Worker(entry.code, { eval: entry.eval });
   const pending = new Map<number, Pending>();
   const t: GradeThread = { worker, pending };
-  threads[slot] = t;
+  threads.set(slot, t);
   const failAll = (e: Error): void => {
-    if (threads[slot] === t) threads[slot] = null; // the next frame starts a new thread
+    if (threads.get(slot) === t) threads.delete(slot); // the next request starts a new thread
     for (const p of pending.values()) p.reject(e);
     pending.clear();
+    armIdleStop(); // what the failed requests held is let go like any other idle
   };
   worker.on('message', (reply: GradeReply) => {
     const p = pending.get(reply.id);
@@ -188,16 +199,18 @@ export async function gradeOnThread(
   // The thread writes into the caller's memory: a copy would come back unwritten.
   if (!(codes.buffer instanceof SharedArrayBuffer))
     throw new ServiceError('internal', 'The grade thread writes codes into shared memory only (sharedCodes)');
-  const bands = Math.max(1, Math.min(threadCount, Math.floor(height / MIN_BAND_ROWS)));
+  // A frame outside shared memory is copied into each message: one thread, one copy (tests; renders pass shared frames).
+  const shared = up.hdr.buffer instanceof SharedArrayBuffer && up.base.buffer instanceof SharedArrayBuffer;
+  const bands = shared ? Math.max(1, Math.min(threadCount, Math.floor(height / MIN_BAND_ROWS))) : 1;
   const rowsOf = (i: number): [number, number] => [
     Math.round((i * height) / bands),
     Math.round(((i + 1) * height) / bands),
   ];
-  await Promise.all(
-    Array.from({ length: bands }, (_, i) =>
-      ask(threadAt(i), { id: nextId++, kind: 'grade', up, params, codes, rows: rowsOf(i) }),
-    ),
-  );
+  // Threads first: one that cannot start fails the frame before any band is out.
+  const pool = Array.from({ length: bands }, (_, i) => threadAt(i));
+  // The bands' codes reach the measuring thread and the encoder through these replies: postMessage orders the
+  // threads' writes before the reply is read, as it does for every transfer of shared memory in Node.
+  await Promise.all(pool.map((t, i) => ask(t, { id: nextId++, kind: 'grade', up, params, codes, rows: rowsOf(i) })));
   const measured = await ask(threadAt(0), { id: nextId++, kind: 'measure', codes, width, height });
   if (!measured.light || !measured.active) throw new ServiceError('internal', 'The grade thread measured no light');
   return {
@@ -207,14 +220,15 @@ export async function gradeOnThread(
   };
 }
 
-let nextHashSlot = 0;
+let nextSpreadSlot = 0;
 
 /**
- * A file's SHA-256 (hex), read and hashed on one of the threads, in turn: a UHD cache segment is ~800 MB, most of a
- * second of the main thread's time (the app's, and the one that feeds the network) at ~1 GB/s.
+ * A file's SHA-256 (hex), read and hashed off the main thread (a UHD cache segment is ~800 MB, most of a second at
+ * ~1 GB/s): on the hash thread, beside the grade during a render; spread over the pool in turn when nothing is
+ * grading (a resume's checks of the segments already in the cache).
  */
-export async function sha256OnThread(file: string): Promise<string> {
-  const slot = nextHashSlot++ % threadCount;
+export async function sha256OnThread(file: string, o: { spread?: boolean } = {}): Promise<string> {
+  const slot = o.spread ? nextSpreadSlot++ % threadCount : HASH_SLOT;
   const { sha256 } = await ask(threadAt(slot), { id: nextId++, kind: 'hash', file });
   if (!sha256) throw new ServiceError('internal', `The grade thread hashed nothing for ${file}`);
   return sha256;

@@ -326,6 +326,9 @@ async function runPipeline(
     await Promise.all([decode().catch(fail), infer().catch(fail), grade().catch(fail), encode().catch(fail)]);
   } finally {
     deps.signal?.removeEventListener('abort', onCancel);
+    // A failed or cancelled render still writes the records of the segments it finished, before it returns: a
+    // later write could land in a folder the caller has emptied (a forced render) or never happen (a quit).
+    await Promise.allSettled(recording);
   }
   if (deps.signal?.aborted) throw new ServiceError('cancelled', 'Cancelled');
   if (firstError) throw firstError;

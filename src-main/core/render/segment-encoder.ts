@@ -45,6 +45,8 @@ export function openSegmentEncoder(
   file: string,
   size: { width: number; height: number },
   frameRate: string,
+  /** ffmpeg's encoding threads: the same bytes at any count (a render resumed on another machine). */
+  threads = renderThreads(),
 ): SegmentEncoder {
   const args = [
     '-v',
@@ -63,7 +65,7 @@ export function openSegmentEncoder(
     'pipe:0',
     ...SEGMENT_CODEC_ARGS,
     '-threads',
-    String(renderThreads()),
+    String(threads),
     '-color_primaries',
     'bt2020',
     '-color_trc',
