@@ -237,35 +237,31 @@ test('a render killed with SIGKILL resumes from its completed segments and ends 
     assert.equal(sha256(join(dir, f)), sha256(join(dirA, hash, f)), `${f} differs from the uninterrupted render`);
 });
 
-test('cancel stops a render promptly and leaves nothing that passes for complete', async () => {
+/** A render of the test manifest into `dir`, cancelled once `frames` frames are encoded. */
+async function cancelledAt(dir: string, frames: number): Promise<void> {
   const ctl = new AbortController();
-  const dirC = join(tmp.dir, 'c');
-  const t0 = performance.now();
   await assert.rejects(
-    renderShot(manifest, dirC, {
+    renderShot(manifest, dir, {
       inference: client,
       log,
       signal: ctl.signal,
-      onProgress: (p) => p.framesDone === 3 && ctl.abort(),
+      onProgress: (p) => p.framesDone === frames && ctl.abort(),
     }),
     (e: Error & { code?: string }) => e.code === 'cancelled',
   );
+}
+
+test('cancel stops a render promptly and leaves nothing that passes for complete', async () => {
+  const dirC = join(tmp.dir, 'c');
+  const t0 = performance.now();
+  await cancelledAt(dirC, 3);
   assert.ok(performance.now() - t0 < 30_000);
   assert.ok(!existsSync(join(dirC, hash, 'result.json')));
   assert.ok(!existsSync(join(dirC, hash, segmentRecordFile(0))));
 
   // Cancelled after its first segment: that segment's record (hashed on a thread) is on disk when the render
   // returns, and the next render keeps the segment.
-  const ctl2 = new AbortController();
-  await assert.rejects(
-    renderShot(manifest, dirC, {
-      inference: client,
-      log,
-      signal: ctl2.signal,
-      onProgress: (p) => p.framesDone === 7 && ctl2.abort(),
-    }),
-    (e: Error & { code?: string }) => e.code === 'cancelled',
-  );
+  await cancelledAt(dirC, 7);
   assert.ok(existsSync(join(dirC, hash, segmentRecordFile(0))), 'the finished segment is recorded before the return');
   assert.ok(!existsSync(join(dirC, hash, segmentRecordFile(1))));
   const resumed = await renderShot(manifest, dirC, { inference: client, log });

@@ -17,7 +17,7 @@ import { SharedPool } from '../../node/shared-pool';
 import { appRoot } from '../paths';
 import { renderThreads } from '../../node/cpu-cores';
 
-/** Grade rows [rows[0], rows[1]) of a frame into its codes; or measure a graded frame's light. */
+/** Grade rows [rows[0], rows[1]) of a frame into its codes, measure a graded frame's light, or hash a file. */
 export type GradeRequest =
   | {
       id: number;
